@@ -1,0 +1,156 @@
+// The contract between the renderer and the API (`app://api/...` in Electron, `/api/...` under `overread serve`).
+// Types only: the renderer imports nothing else from src/. Binary endpoints are described in comments here.
+
+export type Vec3 = [number, number, number];
+
+export type SeriesStatus =
+  'unread' | 'model-running' | 'flagged' | 'no-findings' | 'outside-scope' | 'in-review' | 'done';
+
+export type RejectReason = 'vessel' | 'scar' | 'artefact' | 'benign' | 'other';
+
+export type DecisionKind = 'confirmed' | 'rejected' | 'corrected' | 'added';
+
+/** GET /api/worklist?status=&q=&modality=&limit=&offset= → WorklistPage (ordered by effective priority). */
+export interface WorklistItem {
+  seriesUid: string;
+  studyUid: string;
+  patientId: string;
+  patientName: string;
+  studyDate: string;
+  studyDescription: string;
+  seriesDescription: string;
+  modality: string;
+  instances: number;
+  /** Highest finding score, or the highest probability anywhere when none; null before the model ran. */
+  score: number | null;
+  findingCount: number;
+  reviewedCount: number;
+  status: SeriesStatus;
+  /** Why the series is outside the model's scope, or why it was skipped; empty when in scope. */
+  scopeWarnings: string[];
+  /** Index warnings (missing slices, uneven spacing…). */
+  warnings: string[];
+  /** ISO time the series arrived; low-score series rise in the list once they have waited too long. */
+  arrivedAt: string;
+}
+
+export interface WorklistPage {
+  items: WorklistItem[];
+  total: number;
+}
+
+/** GET /api/series/:seriesUid */
+export interface SeriesInfo {
+  seriesUid: string;
+  studyUid: string;
+  patientId: string;
+  patientName: string;
+  studyDate: string;
+  studyDescription: string;
+  seriesDescription: string;
+  modality: string;
+  rows: number;
+  columns: number;
+  /** Slices in display order (k = 0 … slices-1), as in the volume geometry. */
+  slices: number;
+  geometry: { size: Vec3; spacing: Vec3; origin: Vec3; direction: [Vec3, Vec3, Vec3] };
+  /** Position of each slice along the stacking direction, mm. */
+  slicePositionsMm: number[];
+  sliceThicknessMm: number | null;
+  pixelSpacingMm: [number, number];
+  windowCenter: number;
+  windowWidth: number;
+  photometric: 'MONOCHROME1' | 'MONOCHROME2' | 'RGB';
+  status: SeriesStatus;
+  warnings: string[];
+  scopeWarnings: string[];
+  hasProbabilityMap: boolean;
+}
+
+/**
+ * GET /api/series/:seriesUid/slices/:k → binary modality values of slice k, little-endian, row-major,
+ * `X-Pixel-Type: int16 | float32` (int16 whenever every value is an integer in range), `X-Rows`, `X-Columns`,
+ * `X-Samples`. Cheap to fetch while scrolling (cacheable, immutable for a given series).
+ *
+ * GET /api/series/:seriesUid/probability/:k → binary uint8 (probability × 255) of slice k, rows × columns.
+ * GET /api/findings/:id/mask/:k?kind=final|proposal → binary uint8 (0/1) rows × columns.
+ * PUT /api/findings/:id/mask/:k → body binary uint8 (0/1) rows × columns: a correction of that slice.
+ */
+
+export interface DecisionInfo {
+  kind: DecisionKind;
+  reason: RejectReason | null;
+  note: string | null;
+  reader: string;
+  at: string;
+}
+
+/** GET /api/series/:seriesUid/findings → FindingInfo[] */
+export interface FindingInfo {
+  id: number;
+  source: 'model' | 'reader';
+  score: number | null;
+  volumeMm3: number;
+  diameterMm: number;
+  centerMm: Vec3;
+  /** First and last slice index (k) the finding covers. */
+  sliceRange: [number, number];
+  /** The slice with the highest probability (or the middle slice for reader findings). */
+  focusSlice: number;
+  /** Voxel (i, j) of the centre on focusSlice, for centring the view. */
+  focusPoint: [number, number];
+  /** The current reader's latest decision, or null. */
+  decision: DecisionInfo | null;
+}
+
+/** POST /api/findings/:id/decision */
+export interface DecisionRequest {
+  kind: 'confirmed' | 'rejected';
+  reason?: RejectReason;
+  note?: string;
+}
+
+/** POST /api/series/:seriesUid/findings — a finding the model missed; the mask slice is base64 uint8 0/1. */
+export interface AddFindingRequest {
+  slice: number;
+  maskBase64: string;
+}
+
+/** POST /api/series/:seriesUid/status */
+export interface StatusRequest {
+  status: 'in-review' | 'done';
+}
+
+/** POST /api/series/:seriesUid/undo and /redo → UndoResult */
+export interface UndoResult {
+  applied: boolean;
+  description: string;
+}
+
+/** POST /api/import { paths } → Job; POST /api/series/:seriesUid/run-model → Job */
+export interface Job {
+  id: string;
+  kind: 'import' | 'model';
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  done: number;
+  total: number;
+  message: string;
+}
+
+/** GET /api/jobs/:id/events → text/event-stream of `data: Job` lines until the job ends. */
+
+/** GET /api/session → who is reading, which model is active. */
+export interface SessionInfo {
+  reader: string | null;
+  readers: string[];
+  model: { id: string; version: string; sha256: string; threshold: number } | null;
+  sampleAvailable: boolean;
+}
+
+/** Errors: application/problem+json */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+}
