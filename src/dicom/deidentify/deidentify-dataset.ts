@@ -27,8 +27,15 @@ const DUMMY_BY_VR: Record<string, unknown[]> = {
   PN: [{ Alphabetic: DUMMY_TEXT }],
 };
 
+/**
+ * Z allows "a non-zero length value that may be a dummy value": these get one because DICOMDIR building and
+ * many archives need them (dciodvfy warns otherwise). Study Date, Study Time, Study ID.
+ */
+const DUMMY_FOR_EMPTY = new Set(['00080020', '00080030', '00200010']);
+
 function textValue(vr: string, text: string): unknown[] {
-  return vr === 'PN' ? [{ Alphabetic: text }] : [text];
+  // A PN without "^" is the retired single-component form; a pseudonym is a family name.
+  return vr === 'PN' ? [{ Alphabetic: text.includes('^') ? text : `${text}^` }] : [text];
 }
 
 function dummy(element: DicomElement): DicomElement {
@@ -39,7 +46,7 @@ function dummy(element: DicomElement): DicomElement {
   return { vr, Value: [DUMMY_TEXT] };
 }
 
-/** De-identifies `dict` in place. Returns the tags (top level) whose values the profile changed. */
+/** De-identifies `dict` in place. */
 export function deidentifyDataset(dict: DicomDict, context: DeidentifyContext): void {
   for (const tag of Object.keys(dict)) {
     const element = dict[tag];
@@ -52,7 +59,11 @@ export function deidentifyDataset(dict: DicomDict, context: DeidentifyContext): 
       delete dict[tag];
     } else if (action === 'Z') {
       const replacement = context.replacements?.[tag];
-      dict[tag] = { vr: element.vr, Value: replacement ? textValue(element.vr, replacement) : [] };
+      dict[tag] = replacement
+        ? { vr: element.vr, Value: textValue(element.vr, replacement) }
+        : DUMMY_FOR_EMPTY.has(tag)
+          ? dummy(element)
+          : { vr: element.vr, Value: [] };
     } else if (action === 'D') {
       const replacement = context.replacements?.[tag];
       dict[tag] = replacement
