@@ -1,0 +1,20 @@
+// Owns de-identifying the findings table the way the DICOM objects are: the same keyed UID mapping (so a row's
+// UIDs match the exported SEG and images), readers as pseudonyms, and free text and dates dropped — a reason a
+// reader typed may name the patient, and decision dates can date the exam.
+import type { Pseudonyms, UidRemapper } from '../dicom/deidentify/uid-remapper.ts';
+import type { FindingExportRow } from './findings-table.ts';
+
+export function deidentifyFindingRows(
+  rows: FindingExportRow[],
+  uids: UidRemapper,
+  pseudonyms: Pseudonyms,
+): FindingExportRow[] {
+  return rows.map((row) => ({
+    ...row,
+    studyInstanceUid: uids.map(row.studyInstanceUid),
+    seriesInstanceUid: uids.map(row.seriesInstanceUid),
+    reader: row.reader === undefined ? undefined : pseudonyms.of('reader', row.reader),
+    reason: undefined,
+    decidedAt: undefined,
+  }));
+}
