@@ -1,0 +1,183 @@
+// Owns one export run end to end: assigns case ids, writes the chosen format's files (NIfTI / nnU-Net, DICOM
+// SEG with optional de-identified image copies, CSV/JSON), de-identifies every object and sidecar when asked,
+// writes the manifest last and makes the folder appear atomically. Knows nothing of SQLite or the CLI.
+import { existsSync } from 'node:fs';
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { deidentifyDicom } from '../dicom/deidentify/deidentify-dicom.ts';
+import type { DeidentifyContext } from '../dicom/deidentify/deidentify-dataset.ts';
+import { Pseudonyms, UidRemapper } from '../dicom/deidentify/uid-remapper.ts';
+import { readSourceHeader, writeSeg } from '../dicom/write-seg/write-seg.ts';
+import { writeExportAtomically } from './atomic-export-dir.ts';
+import { deidentifyFindingRows } from './deidentify-rows.ts';
+import type { ExportOptions, ExportSeries, ExportSummary } from './export-types.ts';
+import { findingsToCsv, findingsToJson, type FindingExportRow } from './findings-table.ts';
+import { writeManifest, type ManifestModel } from './manifest.ts';
+import { monaiDatalist, nnunetDatasetJson, writeTrainingCase } from './nnunet-layout.ts';
+import { assertOutside, writePseudonymKey } from './pseudonym-key.ts';
+
+interface CaseContext {
+  caseId: string;
+  series: ExportSeries;
+  deidentify?: DeidentifyContext;
+}
+
+export async function runExport(allSeries: ExportSeries[], options: ExportOptions): Promise<ExportSummary> {
+  const outDir = path.resolve(options.outDir);
+  if (options.keyFile && !options.deidentify)
+    throw new Error('--key-file only makes sense with --deidentify');
+  if (options.keyFile) {
+    assertOutside(options.keyFile, outDir);
+    if (existsSync(options.keyFile))
+      throw new Error(`key file ${options.keyFile} already exists — choose a new name`);
+  }
+  const uids = new UidRemapper(randomBytes(32));
+  const pseudonyms = new Pseudonyms({ reader: 2 });
+  const cases: CaseContext[] = allSeries.map((series, i) => {
+    const caseId = `case_${String(i + 1).padStart(4, '0')}`;
+    if (!options.deidentify) return { caseId, series };
+    const patient = pseudonyms.of('patient', series.patientId ?? series.studyInstanceUid);
+    pseudonyms.of('case', `${series.studyInstanceUid}/${series.seriesInstanceUid}`);
+    const reader = lastReader(series);
+    const replacements: Record<string, string> = { '00100010': patient, '00100020': patient };
+    if (reader) replacements['00700084'] = pseudonyms.of('reader', reader);
+    return { caseId, series, deidentify: { uids, replacements } };
+  });
+
+  const summary = await writeExportAtomically(outDir, async (work) => {
+    const total = cases.length;
+    const progress = (done: number, step: string) => options.onProgress?.({ done, total, step });
+    for (const [index, context] of cases.entries()) {
+      progress(index, `${context.caseId}: writing ${options.format}`);
+      await writeCase(work, context, options);
+    }
+    progress(total, 'writing findings table and manifest');
+    const rows = tableRows(cases);
+    const exportedRows = options.deidentify ? deidentifyFindingRows(rows, uids, pseudonyms) : rows;
+    if (options.format === 'json') {
+      await writeFile(path.join(work, 'findings.json'), findingsToJson(exportedRows));
+    } else {
+      await writeFile(path.join(work, 'findings.csv'), findingsToCsv(exportedRows));
+    }
+    if (options.format === 'nnunet' || options.format === 'nifti') {
+      const ids = cases.map((c) => c.caseId);
+      if (options.format === 'nnunet')
+        await writeFile(path.join(work, 'dataset.json'), nnunetDatasetJson(ids));
+      await writeFile(path.join(work, 'datalist.json'), monaiDatalist(ids));
+    }
+    if (!options.deidentify) {
+      // Which source series each case is; in a de-identified export this link lives only in the key file.
+      const index = cases.map((c) => ({
+        case_id: c.caseId,
+        study_instance_uid: c.series.studyInstanceUid,
+        series_instance_uid: c.series.seriesInstanceUid,
+      }));
+      await writeFile(path.join(work, 'cases.json'), `${JSON.stringify(index, null, 2)}\n`);
+    }
+    const readers = [...new Set(exportedRows.map((r) => r.reader).filter((r): r is string => !!r))].sort();
+    const manifest = await writeManifest(work, {
+      format: options.format,
+      datasetVersion: options.datasetVersion,
+      deidentified: !!options.deidentify,
+      counts: { cases: cases.length, findings: rows.length },
+      models: modelsOf(rows),
+      readers,
+      selection: options.selection,
+    });
+    return { outDir, cases: cases.length, findings: rows.length, files: manifest.files.length + 1 };
+  });
+  if (options.keyFile) {
+    await writePseudonymKey(options.keyFile, outDir, uids, pseudonyms);
+    return { ...summary, keyFile: path.resolve(options.keyFile) };
+  }
+  return summary;
+}
+
+function lastReader(series: ExportSeries): string | undefined {
+  const decided = series.findings
+    .filter((f) => f.row.reader)
+    .sort((a, b) => (a.row.decidedAt ?? '').localeCompare(b.row.decidedAt ?? ''));
+  return decided.at(-1)?.row.reader;
+}
+
+function tableRows(cases: CaseContext[]): FindingExportRow[] {
+  return cases.flatMap(({ caseId, series }) => series.findings.map((f) => ({ caseId, ...f.row })));
+}
+
+function modelsOf(rows: FindingExportRow[]): ManifestModel[] {
+  const models = new Map<string, ManifestModel>();
+  for (const row of rows) {
+    if (!row.modelId) continue;
+    const model = { id: row.modelId, version: row.modelVersion ?? '', sha256: row.modelSha256 ?? '' };
+    models.set(`${model.id}@${model.version}#${model.sha256}`, model);
+  }
+  return [...models.values()];
+}
+
+/** Writes one case's files; returns how many. */
+async function writeCase(work: string, context: CaseContext, options: ExportOptions): Promise<number> {
+  const { caseId, series } = context;
+  if (options.format === 'csv' || options.format === 'json') return 0;
+  const loaded = await series.loadVolume();
+  const { volume, sourceImages } = loaded;
+  const masks = await Promise.all(
+    series.findings.map(async (f) => (f.loadMask ? await f.loadMask() : undefined)),
+  );
+  if (options.format === 'nnunet' || options.format === 'nifti') {
+    const label = new Uint8Array(volume.voxels.length);
+    for (const mask of masks) {
+      if (!mask) continue;
+      for (let i = 0; i < label.length; i++) if (mask[i]) label[i] = 1;
+    }
+    // Plain NIfTI uses nnU-Net's file names too, so the MONAI datalist serves both; only nnunet adds dataset.json.
+    await writeTrainingCase(work, {
+      caseId,
+      image: volume,
+      label: { geometry: volume.geometry, voxels: label },
+    });
+    return 2;
+  }
+  // dicom-seg
+  const caseDir = path.join(work, caseId);
+  await mkdir(caseDir, { recursive: true });
+  let written = 0;
+  const segments = series.findings.flatMap((finding, i) => {
+    const mask = masks[i];
+    if (!mask) return [];
+    return [
+      {
+        label: `Nodule ${finding.row.findingId}`,
+        algorithmType: finding.algorithmType,
+        algorithmName: finding.algorithmName,
+        mask,
+      },
+    ];
+  });
+  if (segments.length > 0) {
+    const first = series.files[0];
+    const header = readSourceHeader(first, new Uint8Array(await readFile(first)));
+    const seg = writeSeg(
+      {
+        geometry: volume.geometry,
+        sourceImages,
+        sourceHeader: header,
+        segments,
+        contentCreatorName: lastReader(series),
+      },
+      context.deidentify,
+    );
+    await writeFile(path.join(caseDir, 'seg.dcm'), seg.bytes);
+    written++;
+  }
+  if (context.deidentify) {
+    // The SEG's references were remapped; the images it references must travel with it, remapped alike.
+    await mkdir(path.join(caseDir, 'images'), { recursive: true });
+    for (const [i, file] of series.files.entries()) {
+      const result = deidentifyDicom(file, new Uint8Array(await readFile(file)), context.deidentify);
+      await writeFile(path.join(caseDir, 'images', `${String(i + 1).padStart(5, '0')}.dcm`), result.bytes);
+      written++;
+    }
+  }
+  return written;
+}

@@ -1,0 +1,62 @@
+// Owns the shapes the export orchestrator consumes, independent of where they come from (the SQLite store in
+// the app, in-memory fixtures in tests): a series with its source files, a lazy volume, and its findings.
+import type { Volume } from '../dicom/volume.ts';
+import type { SegmentAlgorithmType, SegSourceImage } from '../dicom/write-seg/build-seg.ts';
+import type { FindingExportRow } from './findings-table.ts';
+
+export type ExportFormat = 'nnunet' | 'nifti' | 'dicom-seg' | 'csv' | 'json';
+export const EXPORT_FORMATS: ExportFormat[] = ['nnunet', 'nifti', 'dicom-seg', 'csv', 'json'];
+
+export interface LoadedSeries {
+  volume: Volume<ArrayLike<number>>;
+  /** The source image of each slice k of the volume. */
+  sourceImages: SegSourceImage[];
+}
+
+export interface ExportFinding {
+  /** The table row, without the case id the orchestrator assigns. */
+  row: Omit<FindingExportRow, 'caseId'>;
+  /** Loads the finding's mask (the final label, or the proposal when proposals are included), volume-sized. */
+  loadMask?: () => Promise<ArrayLike<number>>;
+  algorithmType: SegmentAlgorithmType;
+  /** Model id and version, for non-MANUAL segments. */
+  algorithmName?: string;
+}
+
+export interface ExportSeries {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  /** Patient ID of the source (pseudonymised when de-identifying; never logged). */
+  patientId?: string;
+  /** Source DICOM files, in any order. */
+  files: string[];
+  /** Decodes the series; only called for formats that need voxels. */
+  loadVolume: () => Promise<LoadedSeries>;
+  findings: ExportFinding[];
+}
+
+export interface ExportProgress {
+  done: number;
+  total: number;
+  /** What is being written; never a patient name or id. */
+  step: string;
+}
+
+export interface ExportOptions {
+  format: ExportFormat;
+  outDir: string;
+  deidentify?: boolean;
+  /** Where to write the pseudonym key (only with deidentify); must lie outside outDir. */
+  keyFile?: string;
+  datasetVersion?: string;
+  selection?: Record<string, unknown>;
+  onProgress?: (progress: ExportProgress) => void;
+}
+
+export interface ExportSummary {
+  outDir: string;
+  cases: number;
+  findings: number;
+  files: number;
+  keyFile?: string;
+}
