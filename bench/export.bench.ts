@@ -1,0 +1,145 @@
+// `npm run bench -- export [--slices 300] [--size 512]`: a synthetic CT series (pydicom) exported to NIfTI
+// (image + label) and to DICOM SEG, beside dcm2niix converting the same series to .nii.gz in the same run.
+// Our NIfTI figure covers the same work as dcm2niix: read the DICOM files, build the volume, gzip, write.
+// Series reading uses the test helper until the product's decoder (src/dicom/decode) is wired in here.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { printTable, type BenchRow } from './report.ts';
+import { encodeNiftiGz } from '../src/export/nifti/write-nifti.ts';
+import { readSourceHeader, writeSeg } from '../src/dicom/write-seg/write-seg.ts';
+import { loadSeries } from '../tests/export/helpers/load-series.ts';
+import { readFileSync } from 'node:fs';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+function seriesDir(slices: number, size: number): string {
+  const dir = path.join(os.tmpdir(), `overread-bench-series-${size}x${size}x${slices}`);
+  if (existsSync(path.join(dir, `slice${String(slices - 1).padStart(3, '0')}.dcm`))) return dir;
+  console.error(`generating ${slices} slices of ${size}×${size} with pydicom…`);
+  const result = spawnSync(
+    '/usr/bin/python3',
+    [
+      path.join(here, '../tests/export/fixtures/make-series.py'),
+      dir,
+      '--rows',
+      String(size),
+      '--cols',
+      String(size),
+      '--slices',
+      String(slices),
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+  );
+  if (result.status !== 0) throw new Error(`make-series.py failed: ${result.stderr}`);
+  return dir;
+}
+
+function folderBytes(dir: string): number {
+  return readdirSync(dir).reduce((sum, name) => sum + statSync(path.join(dir, name)).size, 0);
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { slices: { type: 'string' }, size: { type: 'string' } },
+  });
+  const slices = Number(values.slices ?? 300);
+  const size = Number(values.size ?? 512);
+  const source = seriesDir(slices, size);
+  const files = readdirSync(source)
+    .filter((f) => f.endsWith('.dcm'))
+    .sort()
+    .map((f) => path.join(source, f));
+  const out = mkdtempSync(path.join(os.tmpdir(), 'overread-bench-export-'));
+
+  // Ours: DICOM → NIfTI image + label.
+  let start = performance.now();
+  const volume = loadSeries(files);
+  const perSlice = size * size;
+  const label = new Uint8Array(volume.voxels.length);
+  // Three spherical "nodules" of radius 12 voxels.
+  const centres = [0.3, 0.5, 0.7].map((f) => [
+    Math.round(size * f),
+    Math.round(size * f),
+    Math.round(slices * f),
+  ]);
+  for (const [n, [ci, cj, ck]] of centres.entries()) {
+    for (let k = Math.max(0, ck - 12); k < Math.min(slices, ck + 13); k++)
+      for (let j = cj - 12; j <= cj + 12; j++)
+        for (let i = ci - 12; i <= ci + 12; i++)
+          if ((i - ci) ** 2 + (j - cj) ** 2 + (k - ck) ** 2 <= 144)
+            label[k * perSlice + j * size + i] = n + 1;
+  }
+  writeFileSync(path.join(out, 'image.nii.gz'), await encodeNiftiGz(volume));
+  writeFileSync(
+    path.join(out, 'label.nii.gz'),
+    await encodeNiftiGz(
+      { geometry: volume.geometry, voxels: label.map((v) => (v ? 1 : 0)) },
+      { intent: 'label' },
+    ),
+  );
+  const niftiSeconds = (performance.now() - start) / 1000;
+  const niftiMb =
+    (statSync(path.join(out, 'image.nii.gz')).size + statSync(path.join(out, 'label.nii.gz')).size) / 1e6;
+
+  // Ours: DICOM SEG with the three findings.
+  start = performance.now();
+  const seg = writeSeg({
+    geometry: volume.geometry,
+    sourceImages: volume.sops.map((sop) => ({
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+      sopInstanceUid: sop,
+    })),
+    sourceHeader: readSourceHeader(files[0], new Uint8Array(readFileSync(files[0]))),
+    segments: centres.map((_, n) => ({
+      label: `Nodule ${n + 1}`,
+      algorithmType: 'SEMIAUTOMATIC' as const,
+      algorithmName: 'bench model',
+      mask: label.map((v) => (v === n + 1 ? 1 : 0)),
+    })),
+  });
+  writeFileSync(path.join(out, 'seg.dcm'), seg.bytes);
+  const segSeconds = (performance.now() - start) / 1000;
+
+  // Reference: dcm2niix, same series, gzip on, same run.
+  const refDir = path.join(out, 'dcm2niix');
+  mkdirSync(refDir);
+  start = performance.now();
+  const ref = spawnSync('dcm2niix', ['-z', 'y', '-b', 'n', '-f', 'image', '-o', refDir, source], {
+    encoding: 'utf8',
+  });
+  const refSeconds = (performance.now() - start) / 1000;
+  const refOk = ref.status === 0;
+  const refMb = refOk ? folderBytes(refDir) / 1e6 : undefined;
+
+  const rows: BenchRow[] = [
+    {
+      what: `DICOM → NIfTI .nii.gz (${size}×${size}×${slices}; ours adds the label)`,
+      unit: 's',
+      ours: niftiSeconds,
+      reference: refOk ? refSeconds : undefined,
+      referenceName: 'dcm2niix -z y',
+      higherIsBetter: false,
+    },
+    {
+      what: 'NIfTI output size',
+      unit: 'MB',
+      ours: niftiMb,
+      reference: refMb,
+      referenceName: 'dcm2niix -z y',
+      higherIsBetter: false,
+    },
+    {
+      what: `DICOM SEG, 3 findings (${seg.frames} frames)`,
+      unit: 's',
+      ours: segSeconds,
+      higherIsBetter: false,
+    },
+    { what: 'DICOM SEG size', unit: 'MB', ours: seg.bytes.length / 1e6, higherIsBetter: false },
+  ];
+  printTable('Export: NIfTI and DICOM SEG', rows);
+  rmSync(out, { recursive: true, force: true });
+}
