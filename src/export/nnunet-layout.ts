@@ -31,11 +31,13 @@ export async function writeTrainingCase(dir: string, trainingCase: TrainingCase)
   if (!sameGeometry) throw new Error(`case ${caseId}: label geometry differs from its image — not exported`);
   await mkdir(path.join(dir, 'imagesTr'), { recursive: true });
   await mkdir(path.join(dir, 'labelsTr'), { recursive: true });
-  await writeFile(path.join(dir, imagePath(caseId)), await encodeNiftiGz(image, { description: 'CT (HU)' }));
-  await writeFile(
-    path.join(dir, labelPath(caseId)),
-    await encodeNiftiGz(label, { intent: 'label', description: '0 background, 1 nodule' }),
-  );
+  // Both compress at once on zlib's thread pool.
+  const [imageBytes, labelBytes] = await Promise.all([
+    encodeNiftiGz(image, { description: 'CT (HU)' }),
+    encodeNiftiGz(label, { intent: 'label', description: '0 background, 1 nodule' }),
+  ]);
+  await writeFile(path.join(dir, imagePath(caseId)), imageBytes);
+  await writeFile(path.join(dir, labelPath(caseId)), labelBytes);
   return [imagePath(caseId), labelPath(caseId)];
 }
 

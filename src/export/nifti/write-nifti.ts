@@ -61,7 +61,9 @@ export function encodeNifti(volume: Volume<ArrayLike<number>>, options: NiftiOpt
   writeHeader(out, volume, dataType, options);
   const Typed = dataType === 'uint8' ? Uint8Array : dataType === 'int16' ? Int16Array : Float32Array;
   const body = new Typed(out.buffer, out.byteOffset + VOX_OFFSET, count);
-  if (dataType === 'uint8') {
+  if (dataType === 'uint8' && voxels instanceof Uint8Array) {
+    body.set(voxels);
+  } else if (dataType === 'uint8') {
     // Clamp so a stray label > 255 cannot wrap to a different class.
     for (let i = 0; i < count; i++) body[i] = Math.min(255, Math.max(0, voxels[i]));
   } else if (ArrayBuffer.isView(voxels)) {
