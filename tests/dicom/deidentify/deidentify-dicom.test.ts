@@ -171,3 +171,45 @@ test('an unreadable file is refused with its path named', () => {
     /not-dicom\.dcm/,
   );
 });
+
+test('every transfer syntax dcmtk writes survives de-identification with identical pixels', () => {
+  const series = makeSeries({ orientation: 'axial', order: 'ascending', slices: 1, phi: true, seed: 8 });
+  const source = series.files[0].path;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'overread-deid-ts-'));
+  const variants: [string, string[], string[]][] = [
+    // name, dcmtk command making the input, command decoding our output to explicit little endian
+    ['implicit', ['dcmconv', '+ti'], ['dcmconv', '+te']],
+    ['big-endian', ['dcmconv', '+tb'], ['dcmconv', '+te']],
+    ['deflated', ['dcmconv', '+td'], ['dcmconv', '+te']],
+    ['rle', ['dcmcrle'], ['dcmdrle']],
+    ['jpeg-ls', ['dcmcjpls'], ['dcmdjpls']],
+  ];
+  for (const [name, make, decode] of variants) {
+    const input = path.join(dir, `${name}.dcm`);
+    const output = path.join(dir, `${name}.out.dcm`);
+    const decoded = path.join(dir, `${name}.decoded.dcm`);
+    assert.equal(
+      spawnSync(make[0], [...make.slice(1), source, input]).status,
+      0,
+      `${name}: dcmtk made the input`,
+    );
+    const result = deidentifyDicom(input, new Uint8Array(readFileSync(input)), { uids: new UidRemapper() });
+    writeFileSync(output, result.bytes);
+    assert.equal(
+      spawnSync(decode[0], [...decode.slice(1), output, decoded]).status,
+      0,
+      `${name}: dcmtk decodes ours`,
+    );
+    const same = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import sys,pydicom; a,b=pydicom.dcmread(sys.argv[1]),pydicom.dcmread(sys.argv[2]); print(int((a.pixel_array==b.pixel_array).all() and not any(e.tag.is_private for e in b)), b.get("PatientIdentityRemoved"))',
+        source,
+        decoded,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(same.stdout.trim(), '1 YES', `${name}: ${same.stderr}`);
+  }
+});
