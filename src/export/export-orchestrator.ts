@@ -128,7 +128,16 @@ async function writeCase(work: string, context: CaseContext, options: ExportOpti
     const label = new Uint8Array(volume.voxels.length);
     for (const mask of masks) {
       if (!mask) continue;
-      for (let i = 0; i < label.length; i++) if (mask[i]) label[i] = 1;
+      if ('indices' in mask) {
+        for (const index of mask.indices) {
+          if (index >= label.length) throw new Error(`${caseId}: a finding voxel lies outside its volume`);
+          label[index] = 1;
+        }
+      } else {
+        if (mask.length !== label.length)
+          throw new Error(`${caseId}: a finding mask does not match its volume`);
+        for (let i = 0; i < label.length; i++) if (mask[i]) label[i] = 1;
+      }
     }
     // Plain NIfTI uses nnU-Net's file names too, so the MONAI datalist serves both; only nnunet adds dataset.json.
     await writeTrainingCase(work, {

@@ -1,7 +1,7 @@
 // Owns the shapes the export orchestrator consumes, independent of where they come from (the SQLite store in
 // the app, in-memory fixtures in tests): a series with its source files, a lazy volume, and its findings.
 import type { Volume } from '../dicom/volume.ts';
-import type { SegmentAlgorithmType, SegSourceImage } from '../dicom/write-seg/build-seg.ts';
+import type { SegmentAlgorithmType, SegmentMask, SegSourceImage } from '../dicom/write-seg/build-seg.ts';
 import type { FindingExportRow } from './findings-table.ts';
 
 export type ExportFormat = 'nnunet' | 'nifti' | 'dicom-seg' | 'csv' | 'json';
@@ -17,7 +17,7 @@ export interface ExportFinding {
   /** The table row, without the case id the orchestrator assigns. */
   row: Omit<FindingExportRow, 'caseId'>;
   /** Loads the finding's mask (the final label, or the proposal when proposals are included), volume-sized. */
-  loadMask?: () => Promise<ArrayLike<number>>;
+  loadMask?: () => Promise<SegmentMask>;
   algorithmType: SegmentAlgorithmType;
   /** Model id and version, for non-MANUAL segments. */
   algorithmName?: string;

@@ -9,6 +9,35 @@ import { DicomMetaDictionary, type DicomDict } from './dcmjs-dict.ts';
 
 export type SegmentAlgorithmType = 'AUTOMATIC' | 'SEMIAUTOMATIC' | 'MANUAL';
 
+/**
+ * A segment's voxels: a volume-sized array in the geometry's voxel order (non-zero inside), or the sparse form
+ * the inference findings use — linear voxel indices i + j·cols + k·cols·rows — so a small nodule in a large
+ * series never needs a volume-sized buffer.
+ */
+export type SegmentMask = ArrayLike<number> | { indices: Uint32Array };
+
+/** In-slice pixel positions of a mask, per slice index k that holds any. */
+export function maskSlices(mask: SegmentMask, sliceVoxels: number, slices: number): Map<number, number[]> {
+  const bySlice = new Map<number, number[]>();
+  const add = (index: number) => {
+    const k = Math.floor(index / sliceVoxels);
+    if (k < 0 || k >= slices)
+      throw new Error(`SEG export: mask voxel ${index} lies outside the ${slices}-slice volume`);
+    let positions = bySlice.get(k);
+    if (!positions) bySlice.set(k, (positions = []));
+    positions.push(index - k * sliceVoxels);
+  };
+  if ('indices' in mask) {
+    for (const index of mask.indices) add(index);
+  } else {
+    if (mask.length !== sliceVoxels * slices) {
+      throw new Error(`SEG export: a mask has ${mask.length} voxels, expected ${sliceVoxels * slices}`);
+    }
+    for (let index = 0; index < mask.length; index++) if (mask[index]) add(index);
+  }
+  return bySlice;
+}
+
 export interface SegSegment {
   /** Segment Label, e.g. "Nodule 3". */
   label: string;
@@ -17,8 +46,7 @@ export interface SegSegment {
   /** Required unless MANUAL: the model's id and version. */
   algorithmName?: string;
   description?: string;
-  /** Volume-sized mask in the geometry's voxel order; non-zero is inside. */
-  mask: ArrayLike<number>;
+  mask: SegmentMask;
 }
 
 export interface SegSourceImage {
@@ -105,34 +133,22 @@ export function buildSegDict(input: SegInput): DicomDict {
   const seriesUid = String(sourceHeader['0020000E']?.Value?.[0] ?? '');
 
   // Which slices each segment occupies, in segment-then-slice order (the dimension organisation below).
-  const frames: { segment: number; slice: number }[] = [];
+  const frames: { segment: number; slice: number; positions: number[] }[] = [];
   segments.forEach((segment, s) => {
-    if (segment.mask.length !== sliceVoxels * slices) {
-      throw new Error(
-        `SEG export: mask of "${segment.label}" has ${segment.mask.length} voxels, expected ${sliceVoxels * slices}`,
-      );
-    }
-    for (let k = 0; k < slices; k++) {
-      for (let p = k * sliceVoxels, end = p + sliceVoxels; p < end; p++) {
-        if (segment.mask[p]) {
-          frames.push({ segment: s, slice: k });
-          break;
-        }
-      }
+    const bySlice = maskSlices(segment.mask, sliceVoxels, slices);
+    for (const slice of [...bySlice.keys()].sort((a, b) => a - b)) {
+      frames.push({ segment: s, slice, positions: bySlice.get(slice) ?? [] });
     }
   });
   if (frames.length === 0) throw new Error('SEG export: every segment is empty — nothing to write');
 
   // BINARY SEG: 1 bit per pixel, frames packed back to back, least significant bit first (PS3.5 8.1.1).
   const pixelData = new Uint8Array(Math.ceil((frames.length * sliceVoxels) / 8));
-  frames.forEach(({ segment, slice }, f) => {
-    const mask = segments[segment].mask;
+  frames.forEach(({ positions }, f) => {
     const base = f * sliceVoxels;
-    for (let p = 0; p < sliceVoxels; p++) {
-      if (mask[slice * sliceVoxels + p]) {
-        const bit = base + p;
-        pixelData[bit >> 3] |= 1 << (bit & 7);
-      }
+    for (const p of positions) {
+      const bit = base + p;
+      pixelData[bit >> 3] |= 1 << (bit & 7);
     }
   });
 

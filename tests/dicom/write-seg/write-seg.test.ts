@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readSourceHeader, writeSeg } from '../../../src/dicom/write-seg/write-seg.ts';
-import type { SegInput } from '../../../src/dicom/write-seg/build-seg.ts';
+import { buildSegDict, type SegInput } from '../../../src/dicom/write-seg/build-seg.ts';
 import { deidentifyDicom } from '../../../src/dicom/deidentify/deidentify-dicom.ts';
 import { UidRemapper } from '../../../src/dicom/deidentify/uid-remapper.ts';
 import { loadSeries, makeSeries, type SeriesFixture } from '../../export/helpers/load-series.ts';
@@ -159,6 +159,34 @@ test('de-identified SEG still references its de-identified images', () => {
 test('an empty segmentation is refused with a clear error', () => {
   const series = makeSeries({ orientation: 'axial', order: 'ascending', slices: 5, seed: 5 });
   const input = segInput(series);
-  input.segments = input.segments.map((s) => ({ ...s, mask: new Uint8Array(s.mask.length) }));
+  input.segments = input.segments.map((s) => ({ ...s, mask: new Uint8Array((s.mask as Uint8Array).length) }));
   assert.throws(() => writeSeg(input), /every segment is empty/);
+});
+
+test('a sparse mask (linear voxel indices, as inference findings keep them) gives the same frames', () => {
+  const series = makeSeries({ orientation: 'oblique', order: 'ascending', slices: 5, seed: 6 });
+  const dense = segInput(series);
+  const sparse = {
+    ...dense,
+    segments: dense.segments.map((s) => {
+      const mask = s.mask as Uint8Array;
+      return { ...s, mask: { indices: Uint32Array.from(mask.keys()).filter((i) => mask[i]) } };
+    }),
+  };
+  const fixedNow = new Date('2026-01-01T00:00:00Z');
+  const a = buildSegDict({ ...dense, now: fixedNow });
+  const b = buildSegDict({ ...sparse, now: fixedNow });
+  assert.deepEqual(
+    new Uint8Array(b['7FE00010'].Value?.[0] as ArrayBuffer),
+    new Uint8Array(a['7FE00010'].Value?.[0] as ArrayBuffer),
+  );
+  assert.equal(Number(b['00280008'].Value?.[0]), 3);
+  assert.throws(
+    () =>
+      buildSegDict({
+        ...dense,
+        segments: [{ ...dense.segments[0], mask: { indices: Uint32Array.of(10 ** 6) } }],
+      }),
+    /outside the 5-slice volume/,
+  );
 });
