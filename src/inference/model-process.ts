@@ -1,0 +1,154 @@
+// Owns the model process's side of the ModelHost contract, whatever the transport: load and check the model,
+// keep its session for the next run, run the pipeline batch by batch, report progress, honour cancellation.
+// This is the only module that calls onnxruntime-node.
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import type { FromModelProcess, RunMessage, ToModelProcess } from './model-host.ts';
+import { InferenceCancelledError, inferProbability, type RunBatch } from './infer-probability.ts';
+import { sessionOptions } from './session-options.ts';
+import { sha256Bytes } from './sha256-file.ts';
+
+export interface ModelProcessPort {
+  post(message: FromModelProcess): void;
+  onMessage(handler: (message: ToModelProcess) => void): void;
+}
+
+interface LoadedSession {
+  key: string;
+  session: ort.InferenceSession;
+}
+
+export function serveModelRuns(port: ModelProcessPort): void {
+  // One loaded model at a time: sessions can hold hundreds of MB.
+  let loaded: LoadedSession | undefined;
+  const cancelled = new Set<number>();
+  let lastFinished = 0;
+  let queue = Promise.resolve();
+
+  port.onMessage((message) => {
+    if (message.type === 'cancel') {
+      // A cancel that crossed the run's result on the way is stale.
+      if (message.runId > lastFinished) cancelled.add(message.runId);
+      return;
+    }
+    queue = queue.then(async () => {
+      try {
+        if (cancelled.has(message.runId)) throw new InferenceCancelledError();
+        const started = performance.now();
+        const key = `${message.model.sha256}:${message.threads}`;
+        if (loaded?.key !== key) {
+          await loaded?.session.release();
+          loaded = undefined;
+          loaded = { key, session: await loadSession(message) };
+        }
+        const loadMs = performance.now() - started;
+        const timed = timedRunner(loaded.session, message);
+        const { values, timings } = await inferProbability(
+          message.volume,
+          message.model.manifest,
+          timed.run,
+          {
+            batchSize: message.batchSize,
+            isCancelled: () => cancelled.has(message.runId),
+            onProgress: (done, total) => port.post({ type: 'progress', runId: message.runId, done, total }),
+          },
+        );
+        port.post({
+          type: 'result',
+          runId: message.runId,
+          values,
+          timings: { ...timings, loadMs, sessionMs: timed.sessionMs() },
+        });
+      } catch (error) {
+        if (error instanceof InferenceCancelledError) {
+          port.post({ type: 'cancelled', runId: message.runId });
+        } else {
+          port.post({ type: 'failed', runId: message.runId, message: (error as Error).message });
+        }
+      } finally {
+        cancelled.delete(message.runId);
+        lastFinished = Math.max(lastFinished, message.runId);
+      }
+    });
+  });
+}
+
+async function loadSession(message: RunMessage): Promise<ort.InferenceSession> {
+  const { id, onnxPath, sha256 } = message.model;
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(onnxPath);
+  } catch {
+    throw new Error(`model ${id}: ${onnxPath} is missing or unreadable — reinstall the model`);
+  }
+  // Checked again here, on the very bytes that are run: the file may have changed since the registry looked.
+  if (sha256Bytes(bytes) !== sha256) {
+    throw new Error(
+      `model ${id}: sha256 mismatch — the file was changed or corrupted; reinstall it (${onnxPath})`,
+    );
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, sessionOptions(message.threads));
+  } catch (error) {
+    throw new Error(`model ${id}: onnxruntime cannot load ${onnxPath} (${(error as Error).message})`);
+  }
+  const { input, output } = message.model.manifest;
+  if (!session.inputNames.includes(input.name) || !session.outputNames.includes(output.name)) {
+    await session.release();
+    throw new Error(
+      `model ${id}: the manifest names input "${input.name}" and output "${output.name}", but the network has ` +
+        `inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}] — fix model.json`,
+    );
+  }
+  return session;
+}
+
+/** A RunBatch over the session that also sums the time spent in session.run. */
+function timedRunner(
+  session: ort.InferenceSession,
+  message: RunMessage,
+): { run: RunBatch; sessionMs: () => number } {
+  const { id, manifest } = message.model;
+  const metadata = session.inputMetadata.find((m) => m.name === manifest.input.name);
+  // A network exported with a fixed batch size gets batches padded to it.
+  const fixedBatch =
+    metadata?.isTensor && typeof metadata.shape[0] === 'number' && metadata.shape[0] > 0
+      ? metadata.shape[0]
+      : 0;
+  let sessionMs = 0;
+  const run: RunBatch = async ({ data, dims }) => {
+    let feedData = data;
+    let feedDims: number[] = [...dims];
+    if (fixedBatch && dims[0] !== fixedBatch) {
+      feedData = new Float32Array((data.length / dims[0]) * fixedBatch);
+      feedData.set(data.subarray(0, Math.min(data.length, feedData.length)));
+      feedDims = [fixedBatch, ...dims.slice(1)];
+    }
+    const tensor = new ort.Tensor('float32', feedData, feedDims);
+    const started = performance.now();
+    let results: ort.InferenceSession.ReturnType;
+    try {
+      results = await session.run({ [manifest.input.name]: tensor }, [manifest.output.name]);
+    } catch (error) {
+      throw new Error(
+        `model ${id}: the network refused an input of shape [${feedDims.join(', ')}] (${(error as Error).message}) ` +
+          '— the manifest’s input description does not fit this network',
+      );
+    } finally {
+      sessionMs += performance.now() - started;
+    }
+    const output = results[manifest.output.name] as ort.Tensor;
+    if (output.type !== 'float32') {
+      throw new Error(`model ${id}: output "${manifest.output.name}" is ${output.type}, expected float32`);
+    }
+    let outData = output.data as Float32Array;
+    const outDims = [...output.dims];
+    if (fixedBatch && dims[0] !== fixedBatch) {
+      outData = outData.subarray(0, (outData.length / fixedBatch) * dims[0]);
+      outDims[0] = dims[0];
+    }
+    return { data: outData, dims: outDims };
+  };
+  return { run, sessionMs: () => sessionMs };
+}

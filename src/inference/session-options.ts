@@ -1,0 +1,26 @@
+// Owns how onnxruntime sessions are configured: CPU only, all cores but one for the network's own threads so
+// the app stays responsive, and thread-pool spinning off (spinning keeps idle cores at 100 % between batches,
+// which starves decoding and the UI; onnxruntime-node 1.30 takes config entries through `extra`).
+import os from 'node:os';
+import type { InferenceSession } from 'onnxruntime-node';
+
+export function defaultThreadCount(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
+
+export function sessionOptions(threads = 0): InferenceSession.SessionOptions {
+  return {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads > 0 ? threads : defaultThreadCount(),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    extra: {
+      session: {
+        intra_op: { allow_spinning: '0' },
+        inter_op: { allow_spinning: '0' },
+      },
+    },
+  };
+}
