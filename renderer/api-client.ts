@@ -1,0 +1,162 @@
+// Every call the renderer makes to the API, on relative URLs (`/api/...`) so the same bundle works under
+// `overread serve` and Electron's app:// origin. A failed call throws an ApiError naming what failed and the
+// server's problem detail; callers show it in a toast, never swallow it.
+import type {
+  AddFindingRequest,
+  DecisionRequest,
+  FindingInfo,
+  Job,
+  Problem,
+  SeriesInfo,
+  SessionInfo,
+  StatusRequest,
+  UndoResult,
+  WorklistPage,
+} from '../src/shared/api-types.ts';
+import { SseParser } from './sse-parser.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly what: string,
+    readonly status: number,
+    detail: string,
+  ) {
+    super(`${what} failed: ${detail}`);
+    this.name = 'ApiError';
+  }
+}
+
+async function failure(what: string, response: Response): Promise<ApiError> {
+  let detail = `${response.status} ${response.statusText}`;
+  try {
+    const text = await response.text();
+    try {
+      const problem = JSON.parse(text) as Partial<Problem>;
+      detail = problem.detail || problem.title || detail;
+    } catch {
+      if (text) detail = text.slice(0, 200);
+    }
+  } catch {
+    // the body could not be read; the status line is all there is
+  }
+  return new ApiError(what, response.status, detail);
+}
+
+async function request(what: string, url: string, init?: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin', ...init });
+  } catch (error) {
+    throw new ApiError(what, 0, `the app's server did not answer (${(error as Error).message})`);
+  }
+  if (!response.ok) throw await failure(what, response);
+  return response;
+}
+
+async function json<T>(what: string, url: string, init?: RequestInit): Promise<T> {
+  const response = await request(what, url, init);
+  return (await response.json()) as T;
+}
+
+function post<T>(what: string, url: string, body?: unknown): Promise<T> {
+  return json<T>(what, url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+}
+
+const seriesUrl = (uid: string) => `/api/series/${encodeURIComponent(uid)}`;
+
+export interface SliceData {
+  pixels: Int16Array | Float32Array;
+  rows: number;
+  columns: number;
+}
+
+export const api = {
+  session: () => json<SessionInfo>('Loading the session', '/api/session'),
+  worklist: () => json<WorklistPage>('Loading the worklist', '/api/worklist?limit=1000'),
+  series: (uid: string) => json<SeriesInfo>('Loading the series', seriesUrl(uid)),
+  findings: (uid: string) => json<FindingInfo[]>('Loading the findings', `${seriesUrl(uid)}/findings`),
+
+  async slice(uid: string, k: number): Promise<SliceData> {
+    const response = await request(`Loading slice ${k + 1}`, `${seriesUrl(uid)}/slices/${k}`);
+    const type = response.headers.get('x-pixel-type');
+    const buffer = await response.arrayBuffer();
+    const rows = Number(response.headers.get('x-rows'));
+    const columns = Number(response.headers.get('x-columns'));
+    const pixels = type === 'float32' ? new Float32Array(buffer) : new Int16Array(buffer);
+    if (pixels.length < rows * columns) {
+      throw new ApiError(
+        `Loading slice ${k + 1}`,
+        response.status,
+        `got ${pixels.length} pixels, expected ${rows}×${columns}`,
+      );
+    }
+    return { pixels, rows, columns };
+  },
+  async probability(uid: string, k: number): Promise<Uint8Array> {
+    const response = await request(
+      `Loading the probability map of slice ${k + 1}`,
+      `${seriesUrl(uid)}/probability/${k}`,
+    );
+    return new Uint8Array(await response.arrayBuffer());
+  },
+  async mask(findingId: number, k: number): Promise<Uint8Array> {
+    const response = await request(
+      `Loading the mask of finding ${findingId}`,
+      `/api/findings/${findingId}/mask/${k}`,
+    );
+    return new Uint8Array(await response.arrayBuffer());
+  },
+  async saveMask(findingId: number, k: number, mask: Uint8Array): Promise<void> {
+    await request(
+      `Saving the corrected mask of finding ${findingId}, slice ${k + 1}`,
+      `/api/findings/${findingId}/mask/${k}`,
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: mask as Uint8Array<ArrayBuffer>,
+      },
+    );
+  },
+  decide: (findingId: number, body: DecisionRequest) =>
+    post<unknown>(
+      body.kind === 'confirmed' ? `Confirming finding ${findingId}` : `Rejecting finding ${findingId}`,
+      `/api/findings/${findingId}/decision`,
+      body,
+    ),
+  addFinding: (uid: string, body: AddFindingRequest) =>
+    post<FindingInfo>('Adding the missed finding', `${seriesUrl(uid)}/findings`, body),
+  setStatus: (uid: string, body: StatusRequest) =>
+    post<unknown>(
+      body.status === 'done' ? 'Marking the series done' : 'Starting the review',
+      `${seriesUrl(uid)}/status`,
+      body,
+    ),
+  undo: (uid: string) => post<UndoResult>('Undo', `${seriesUrl(uid)}/undo`),
+  redo: (uid: string) => post<UndoResult>('Redo', `${seriesUrl(uid)}/redo`),
+  importPaths: (paths: string[]) => post<Job>('Starting the import', '/api/import', { paths }),
+  runModel: (uid: string) => post<Job>('Starting the model', `${seriesUrl(uid)}/run-model`),
+
+  /** Follows a job's SSE stream, calling `onUpdate` with each state, resolving with the last one. */
+  async followJob(job: Job, onUpdate: (job: Job) => void): Promise<Job> {
+    const what = job.kind === 'import' ? 'Following the import' : 'Following the model run';
+    const response = await request(what, `/api/jobs/${encodeURIComponent(job.id)}/events`);
+    let last = job;
+    onUpdate(last);
+    if (!response.body) return last;
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    const parser = new SseParser();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const data of parser.push(value)) {
+        last = JSON.parse(data) as Job;
+        onUpdate(last);
+      }
+    }
+    return last;
+  },
+};

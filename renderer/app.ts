@@ -1,0 +1,95 @@
+// The renderer's entry: builds the screens, loads the session, and routes every key press through the one
+// shortcut map (shortcuts.ts) to the worklist or the viewer.
+import type { WorklistItem } from '../src/shared/api-types.ts';
+import { api } from './api-client.ts';
+import { byId, element, isTyping } from './dom.ts';
+import { setUpImport } from './jobs-panel.ts';
+import { ReviewActions } from './review-actions.ts';
+import { setUpShortcutSheet } from './shortcut-sheet.ts';
+import { actionForKey } from './shortcuts.ts';
+import { showError } from './toasts.ts';
+import { ViewerPage } from './viewer-page.ts';
+import { WorklistPage } from './worklist-page.ts';
+import { WINDOW_PRESETS } from './window-presets.ts';
+import { nextToRead } from './worklist-filter.ts';
+
+let threshold = 0.5;
+
+const viewer = new ViewerPage();
+const worklist = new WorklistPage((item) => void openSeries(item));
+const sheet = setUpShortcutSheet();
+const importer = setUpImport(() => void worklist.refresh());
+
+async function openSeries(item: WorklistItem): Promise<void> {
+  worklist.hide();
+  try {
+    await viewer.open(item.seriesUid, threshold);
+    document.title = `Overread — ${item.seriesDescription || item.seriesUid}`;
+    if (item.status === 'flagged' || item.status === 'no-findings') {
+      await api.setStatus(item.seriesUid, { status: 'in-review' });
+    }
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function showWorklist(): void {
+  viewer.hide();
+  document.title = 'Overread';
+  worklist.show();
+}
+
+const actions = new ReviewActions(viewer, {
+  back: showWorklist,
+  async done(seriesUid) {
+    await worklist.refresh();
+    const next = nextToRead(worklist.items, seriesUid);
+    if (next) await openSeries(next);
+    else showWorklist();
+  },
+});
+
+for (const preset of WINDOW_PRESETS) {
+  const button = element('button', {
+    text: preset.name,
+    attributes: {
+      type: 'button',
+      title: `${preset.name}: W${preset.width} L${preset.center} (${preset.key})`,
+    },
+  });
+  button.addEventListener('click', () => viewer.viewport.setWindow(preset));
+  byId('preset-buttons').append(button);
+}
+
+document.addEventListener('keydown', (event) => {
+  if (document.querySelector('dialog[open]')) return; // dialogs keep their own keys (Esc closes them)
+  if (isTyping(event.target)) return;
+  const context = viewer.visible ? (viewer.awaitingReason ? 'reason' : 'viewer') : 'worklist';
+  const action = actionForKey(event, context);
+  if (!action) return;
+  event.preventDefault();
+  if (action === 'show-shortcuts') return sheet.open();
+  if (context === 'worklist') {
+    if (action === 'worklist-up') worklist.move(-1);
+    else if (action === 'worklist-down') worklist.move(1);
+    else if (action === 'worklist-open') worklist.open();
+    else if (action === 'focus-filter') worklist.focusFilter();
+    else if (action === 'import') importer.open();
+    return;
+  }
+  void actions.run(action);
+});
+
+async function start(): Promise<void> {
+  try {
+    const session = await api.session();
+    threshold = session.model?.threshold ?? 0.5;
+    const model = session.model ? `${session.model.id} ${session.model.version}` : 'no model';
+    byId('session-line').textContent = `${session.reader ?? 'no reader'} · ${model}`;
+  } catch (error) {
+    showError(error);
+  }
+  worklist.show();
+}
+
+void start();

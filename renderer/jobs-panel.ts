@@ -1,0 +1,86 @@
+// Import and model jobs in the top bar: each a real progress bar fed by the job's SSE stream, ending in a
+// toast saying what happened (and, for failures, what failed). In Electron the preload's folder picker
+// gives paths; under `overread serve` the user types them (a browser cannot reveal real paths).
+import type { Job } from '../src/shared/api-types.ts';
+import { api } from './api-client.ts';
+import { byId, element } from './dom.ts';
+import { showError, showInfo } from './toasts.ts';
+
+interface OverreadPreload {
+  openFolder(): Promise<string[]>;
+}
+
+function preload(): OverreadPreload | undefined {
+  return (window as unknown as { overread?: OverreadPreload }).overread;
+}
+
+export async function followJob(job: Job, onFinished: () => void): Promise<void> {
+  const label = element('span', { className: 'job-label' });
+  const bar = element('progress', {
+    attributes: { 'aria-label': job.kind === 'import' ? 'Import progress' : 'Model progress' },
+  });
+  const entry = element('div', { className: 'job' }, [label, bar]);
+  byId('jobs').append(entry);
+  const update = (state: Job) => {
+    label.textContent = `${state.kind === 'import' ? 'Import' : 'Model'}: ${state.message}`;
+    if (state.total > 0) {
+      bar.max = state.total;
+      bar.value = state.done;
+    } else {
+      bar.removeAttribute('value'); // indeterminate until the total is known
+    }
+  };
+  try {
+    const last = await api.followJob(job, update);
+    if (last.state === 'done')
+      showInfo(`${last.kind === 'import' ? 'Import' : 'Model run'} finished: ${last.message}`);
+    else if (last.state === 'failed')
+      showError(new Error(`${last.kind === 'import' ? 'Import' : 'Model run'} failed: ${last.message}`));
+    else if (last.state === 'cancelled') showInfo(`${last.kind} cancelled`);
+  } catch (error) {
+    showError(error);
+  } finally {
+    entry.remove();
+    onFinished();
+  }
+}
+
+export function setUpImport(onChanged: () => void): { open(): void } {
+  const dialog = byId<HTMLDialogElement>('import-dialog');
+  const paths = byId<HTMLTextAreaElement>('import-paths');
+  const start = async (list: string[]) => {
+    if (list.length === 0) return;
+    try {
+      const job = await api.importPaths(list);
+      void followJob(job, onChanged);
+    } catch (error) {
+      showError(error);
+    }
+  };
+  byId('import-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    dialog.close();
+    void start(
+      paths.value
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean),
+    );
+  });
+  byId('import-cancel').addEventListener('click', () => dialog.close());
+  const open = async () => {
+    const shell = preload();
+    if (shell) {
+      try {
+        await start(await shell.openFolder());
+      } catch (error) {
+        showError(error);
+      }
+      return;
+    }
+    if (!dialog.open) dialog.showModal();
+    paths.focus();
+  };
+  byId('import-button').addEventListener('click', () => void open());
+  return { open: () => void open() };
+}

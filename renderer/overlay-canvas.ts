@@ -1,0 +1,73 @@
+// Draws the overlay canvas that sits exactly above cornerstone's canvas: finding masks, the probability heat
+// map, the draft of a finding being added, and the brush outline — all in image pixels, mapped to the
+// screen with the viewport's own transform so they stay aligned through zoom, pan and resize.
+import type { Point } from './mask-brush.ts';
+import type { Rgb } from './layer-pixels.ts';
+
+export type Matrix = [number, number, number, number, number, number];
+
+export interface OverlayLayer {
+  /** Stable key of this layer's pixels, so unchanged layers are not rebuilt on every frame. */
+  key: string;
+  rows: number;
+  columns: number;
+  rgba: () => Uint8ClampedArray;
+}
+
+export interface BrushCursor {
+  point: Point;
+  radius: number;
+  colour: Rgb;
+}
+
+export class OverlayCanvas {
+  private readonly cache = new Map<string, HTMLCanvasElement>();
+
+  constructor(private readonly canvas: HTMLCanvasElement) {}
+
+  private layerCanvas(layer: OverlayLayer): HTMLCanvasElement {
+    let cached = this.cache.get(layer.key);
+    if (!cached) {
+      cached = document.createElement('canvas');
+      cached.width = layer.columns;
+      cached.height = layer.rows;
+      const context = cached.getContext('2d')!;
+      const pixels = new ImageData(layer.columns, layer.rows);
+      pixels.data.set(layer.rgba());
+      context.putImageData(pixels, 0, 0);
+      if (this.cache.size > 400) this.cache.clear(); // a few hundred small canvases at most
+      this.cache.set(layer.key, cached);
+    }
+    return cached;
+  }
+
+  /** Forgets cached pixels whose key starts with `prefix` (a mask was edited). */
+  invalidate(prefix = ''): void {
+    for (const key of [...this.cache.keys()]) if (key.startsWith(prefix)) this.cache.delete(key);
+  }
+
+  draw(
+    size: { width: number; height: number },
+    transform: Matrix | null,
+    layers: OverlayLayer[],
+    brush: BrushCursor | null,
+  ): void {
+    if (this.canvas.width !== size.width) this.canvas.width = size.width;
+    if (this.canvas.height !== size.height) this.canvas.height = size.height;
+    const context = this.canvas.getContext('2d')!;
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    if (!transform) return;
+    context.setTransform(...transform);
+    context.imageSmoothingEnabled = false; // mask pixels stay crisp squares when zoomed
+    for (const layer of layers) context.drawImage(this.layerCanvas(layer), 0, 0);
+    if (brush) {
+      const [r, g, b] = brush.colour;
+      context.beginPath();
+      context.arc(brush.point.x + 0.5, brush.point.y + 0.5, brush.radius, 0, 2 * Math.PI);
+      context.strokeStyle = `rgb(${r}, ${g}, ${b})`;
+      context.lineWidth = 1 / Math.max(1e-3, Math.hypot(transform[0], transform[1]));
+      context.stroke();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// The `?` sheet: every shortcut, grouped by where it applies, rendered from shortcuts.ts.
+import { byId, element } from './dom.ts';
+import { shortcutGroups } from './shortcuts.ts';
+
+export function setUpShortcutSheet(): { open(): void } {
+  const dialog = byId<HTMLDialogElement>('shortcut-sheet');
+  const groups = byId('shortcut-groups');
+  for (const group of shortcutGroups()) {
+    const rows = group.shortcuts.map((shortcut) =>
+      element('tr', {}, [
+        element(
+          'td',
+          {},
+          shortcut.keys.flatMap((key, i) => [
+            ...(i ? [document.createTextNode(' / ')] : []),
+            element('kbd', { text: key }),
+          ]),
+        ),
+        element('td', { text: shortcut.description }),
+      ]),
+    );
+    groups.append(
+      element('section', {}, [
+        element('h3', { text: group.title }),
+        element('table', {}, [element('tbody', {}, rows)]),
+      ]),
+    );
+  }
+  byId('shortcut-close').addEventListener('click', () => dialog.close());
+  const open = () => {
+    if (!dialog.open) dialog.showModal();
+  };
+  byId('shortcuts-button').addEventListener('click', open);
+  return { open };
+}

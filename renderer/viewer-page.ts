@@ -1,0 +1,317 @@
+// The viewer screen's state and drawing: the open series, its findings, which is selected, the threshold,
+// overlays on/off, the active tool; corner texts, toolbar states, slice bar and the overlay canvas are all
+// redrawn from this state. What the keys and buttons *do* lives in review-actions.ts.
+import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
+import { api } from './api-client.ts';
+import { byId } from './dom.ts';
+import { findingsOnSlice, findingState, modelFlagCount, visibleFindings } from './finding-state.ts';
+import { renderFindings, renderSliceBar, wireSliceBar } from './findings-panel.ts';
+import { DRAFT_COLOUR, maskStyle, maskToRgba, probabilityToRgba, STATE_COLOURS } from './layer-pixels.ts';
+import type { Point } from './mask-brush.ts';
+import { OverlayCanvas, type OverlayLayer } from './overlay-canvas.ts';
+import { showError } from './toasts.ts';
+import { StackViewport } from './viewport/stack-viewport.ts';
+import { formatWindowLevel } from './window-presets.ts';
+
+export type Tool = 'none' | 'brush' | 'eraser' | 'add';
+
+export class ViewerPage {
+  series: SeriesInfo | null = null;
+  findings: FindingInfo[] = [];
+  selectedId: number | null = null;
+  threshold = 0.5;
+  showFlags = true;
+  showProbability = false;
+  tool: Tool = 'none';
+  radius = 4;
+  awaitingReason = false;
+  /** The mask of a finding being added, painted on one slice before it is saved. */
+  draft: { slice: number; mask: Uint8Array } | null = null;
+  pointer: Point | null = null;
+  readonly viewport: StackViewport;
+  private readonly overlay = new OverlayCanvas(byId<HTMLCanvasElement>('overlay-canvas'));
+  private readonly masks = new Map<string, Uint8Array>();
+  private readonly loading = new Set<string>();
+  private readonly probabilities = new Map<number, Uint8Array>();
+  private maskGeneration = 0;
+  private readonly view = byId('viewer-view');
+
+  constructor() {
+    this.viewport = new StackViewport(byId('viewport'));
+    this.viewport.onRender = () => this.renderView();
+    this.viewport.onError = (error) => showError(error);
+    this.viewport.onPointer = (point) => {
+      this.pointer = point;
+      if (this.tool !== 'none') this.drawOverlay();
+    };
+    wireSliceBar(
+      () => this.series?.slices ?? 0,
+      (k) => void this.viewport.showSlice(k),
+    );
+  }
+
+  get visible(): boolean {
+    return !this.view.hidden;
+  }
+
+  hide(): void {
+    this.viewport.stopCine();
+    this.view.hidden = true;
+  }
+
+  async open(seriesUid: string, threshold: number): Promise<void> {
+    this.view.hidden = false;
+    this.masks.clear();
+    this.probabilities.clear();
+    this.overlay.invalidate();
+    this.selectedId = null;
+    this.tool = 'none';
+    this.draft = null;
+    this.awaitingReason = false;
+    this.threshold = threshold;
+    byId<HTMLInputElement>('threshold').value = String(threshold);
+    this.series = await api.series(seriesUid);
+    this.findings = await api.findings(seriesUid);
+    const first = this.navigable()[0];
+    await this.viewport.open(this.series, first?.focusSlice ?? Math.floor(this.series.slices / 2));
+    if (first) this.select(first.id);
+    this.renderAll();
+  }
+
+  /** Findings the slider lets through, in the API's order: what J/K walk and the overlay draws. */
+  navigable(): FindingInfo[] {
+    return visibleFindings(this.findings, this.threshold);
+  }
+
+  selected(): FindingInfo | null {
+    return this.findings.find((f) => f.id === this.selectedId) ?? null;
+  }
+
+  select(id: number, jump = true): void {
+    this.selectedId = id;
+    const finding = this.selected();
+    if (finding && jump) {
+      void this.viewport.showSlice(finding.focusSlice).then(() => {
+        this.viewport.centreOn(finding.focusPoint[0], finding.focusPoint[1]);
+      });
+    }
+    this.renderAll();
+  }
+
+  async reloadFindings(): Promise<void> {
+    if (!this.series) return;
+    this.findings = await api.findings(this.series.seriesUid);
+    // Masks may have changed under undo/redo or a correction; fetch them again.
+    this.masks.clear();
+    this.maskGeneration++;
+    this.overlay.invalidate();
+    if (!this.findings.some((f) => f.id === this.selectedId)) this.selectedId = null;
+    this.renderAll();
+  }
+
+  maskKey(findingId: number, k: number): string {
+    return `${findingId}:${k}`;
+  }
+
+  cachedMask(findingId: number, k: number): Uint8Array | undefined {
+    return this.masks.get(this.maskKey(findingId, k));
+  }
+
+  /** The mask of a finding on slice k, fetched once; zeros on slices outside its range (painting extends it). */
+  async loadMask(finding: FindingInfo, k: number): Promise<Uint8Array> {
+    const key = this.maskKey(finding.id, k);
+    const cached = this.masks.get(key);
+    if (cached) return cached;
+    const series = this.series!;
+    const inRange = finding.sliceRange[0] <= k && k <= finding.sliceRange[1];
+    const mask = inRange ? await api.mask(finding.id, k) : new Uint8Array(series.rows * series.columns);
+    this.masks.set(key, mask);
+    return mask;
+  }
+
+  /** After painting: forget the drawn pixels of this mask so the overlay rebuilds them. */
+  maskEdited(findingId: number, k: number, mask: Uint8Array): void {
+    this.masks.set(this.maskKey(findingId, k), mask);
+    this.overlay.invalidate(`mask:${findingId}:${k}:`);
+    this.drawOverlay();
+  }
+
+  renderAll(): void {
+    this.renderPanel();
+    this.renderView();
+  }
+
+  renderPanel(): void {
+    const series = this.series;
+    if (!series) return;
+    const visible = new Set(this.navigable().map((f) => f.id));
+    renderFindings(this.findings, visible, this.selectedId, (id) => this.select(id));
+    const count = modelFlagCount(this.findings, this.threshold);
+    byId('threshold-readout').textContent =
+      `≥ ${this.threshold.toFixed(2)}: ${count} flag${count === 1 ? '' : 's'}`;
+    const pressed = (id: string, on: boolean) => byId(id).setAttribute('aria-pressed', String(on));
+    pressed('brush-button', this.tool === 'brush');
+    pressed('eraser-button', this.tool === 'eraser');
+    pressed('add-button', this.tool === 'add');
+    pressed('flags-button', this.showFlags);
+    pressed('probability-button', this.showProbability);
+    pressed('cine-button', this.viewport.cinePlaying);
+    byId<HTMLButtonElement>('probability-button').disabled = !series.hasProbabilityMap;
+    byId('radius-readout').textContent = `r ${this.radius} px`;
+    const hasSelection = this.selected() !== null;
+    byId<HTMLButtonElement>('confirm-button').disabled = !hasSelection;
+    byId<HTMLButtonElement>('reject-button').disabled = !hasSelection;
+    byId('reason-box').hidden = !this.awaitingReason;
+    const banner = byId('tool-banner');
+    const bannerText =
+      this.tool === 'add'
+        ? 'Add finding: paint the missed lesion on this slice (Esc cancels)'
+        : this.tool === 'brush'
+          ? 'Brush: paint onto the selected finding'
+          : this.tool === 'eraser'
+            ? 'Eraser: erase from the selected finding'
+            : '';
+    banner.hidden = bannerText === '';
+    banner.textContent = bannerText;
+  }
+
+  /** Corner texts, slice bar and overlay: everything that changes with the slice, window or zoom. */
+  renderView(): void {
+    const series = this.series;
+    const state = this.viewport.viewState();
+    if (!series || !state) return;
+    const k = state.slice;
+    const position = series.slicePositionsMm[k];
+    byId('corner-top-left').textContent = [series.patientName, series.patientId, series.studyDate].join('\n');
+    byId('corner-top-right').textContent = [
+      series.studyDescription,
+      series.seriesDescription,
+      series.modality,
+    ].join('\n');
+    byId('corner-bottom-left').textContent = [
+      `Slice ${k + 1} / ${series.slices}`,
+      position === undefined ? '' : `Pos ${position.toFixed(1)} mm`,
+      series.sliceThicknessMm === null ? '' : `Thk ${series.sliceThicknessMm.toFixed(2)} mm`,
+    ].join('\n');
+    byId('corner-bottom-right').textContent = [
+      formatWindowLevel(state.window),
+      `Zoom ${state.zoom.toFixed(2)}×${state.invert ? ' · inverted' : ''}`,
+    ].join('\n');
+    renderSliceBar(this.navigable(), series.slices, k, this.selectedId);
+    this.drawOverlay();
+    void this.loadLayers(k);
+  }
+
+  /** Fetches what the overlay needs on slice k (masks of visible findings, probability), then redraws. */
+  private async loadLayers(k: number): Promise<void> {
+    const series = this.series;
+    if (!series) return;
+    const work: Promise<unknown>[] = [];
+    if (this.showFlags) {
+      for (const finding of findingsOnSlice(this.navigable(), k)) {
+        const key = this.maskKey(finding.id, k);
+        if (this.masks.has(key) || this.loading.has(key)) continue;
+        this.loading.add(key);
+        const generation = this.maskGeneration;
+        work.push(
+          api
+            .mask(finding.id, k)
+            .then((mask) => {
+              if (generation === this.maskGeneration) this.masks.set(key, mask);
+            })
+            .finally(() => this.loading.delete(key)),
+        );
+      }
+    }
+    if (
+      this.showProbability &&
+      series.hasProbabilityMap &&
+      !this.probabilities.has(k) &&
+      !this.loading.has(`p${k}`)
+    ) {
+      this.loading.add(`p${k}`);
+      work.push(
+        api
+          .probability(series.seriesUid, k)
+          .then((p) => this.probabilities.set(k, p))
+          .finally(() => this.loading.delete(`p${k}`)),
+      );
+    }
+    if (work.length === 0) return;
+    const results = await Promise.allSettled(work);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) showError(failed.reason);
+    if (this.series === series && this.viewport.slice === k) this.drawOverlay();
+  }
+
+  drawOverlay(): void {
+    const series = this.series;
+    if (!series) return;
+    const k = this.viewport.slice;
+    const { rows, columns } = series;
+    const layers: OverlayLayer[] = [];
+    const probability = this.probabilities.get(k);
+    if (this.showProbability && probability) {
+      layers.push({ key: `prob:${k}`, rows, columns, rgba: () => probabilityToRgba(probability) });
+    }
+    if (this.showFlags) {
+      for (const finding of findingsOnSlice(this.navigable(), k)) {
+        const mask = this.cachedMask(finding.id, k);
+        if (!mask) continue;
+        const state = findingState(finding);
+        const selected = finding.id === this.selectedId;
+        layers.push({
+          key: `mask:${finding.id}:${k}:${state}:${selected}:${this.maskGeneration}`,
+          rows,
+          columns,
+          rgba: () => maskToRgba(mask, rows, columns, maskStyle(state, selected)),
+        });
+      }
+    }
+    // The selected finding's mask while painting may lie outside its range; draw it too.
+    const selected = this.selected();
+    if (selected && this.tool !== 'none' && this.tool !== 'add' && !findingsOnSlice([selected], k).length) {
+      const mask = this.cachedMask(selected.id, k);
+      if (mask) {
+        const state = findingState(selected);
+        layers.push({
+          key: `mask:${selected.id}:${k}:${state}:true:${this.maskGeneration}`,
+          rows,
+          columns,
+          rgba: () => maskToRgba(mask, rows, columns, maskStyle(state, true)),
+        });
+      }
+    }
+    if (this.draft && this.draft.slice === k) {
+      const draft = this.draft.mask;
+      this.overlay.invalidate('draft'); // changes with every stroke
+      layers.push({
+        key: 'draft',
+        rows,
+        columns,
+        rgba: () =>
+          maskToRgba(draft, rows, columns, {
+            colour: DRAFT_COLOUR,
+            fillAlpha: 110,
+            outlineAlpha: 255,
+            dashed: false,
+          }),
+      });
+    }
+    const canvas = this.viewport.canvas;
+    const brushColour =
+      this.tool === 'eraser'
+        ? STATE_COLOURS.rejected
+        : this.tool === 'add'
+          ? DRAFT_COLOUR
+          : STATE_COLOURS.pending;
+    this.overlay.draw(
+      { width: canvas.width, height: canvas.height },
+      this.viewport.transform(),
+      layers,
+      this.tool !== 'none' && this.pointer
+        ? { point: this.pointer, radius: this.radius, colour: brushColour }
+        : null,
+    );
+  }
+}

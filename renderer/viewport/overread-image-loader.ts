@@ -1,0 +1,89 @@
+// The cornerstone image loader for `overread:<seriesUid>/<k>` image ids: fetches the decoded slice from the
+// API (modality values, already rescaled in Node — one pixel truth) and wraps it as a cornerstone image.
+import * as cornerstone from 'cornerstone-core';
+import type { SeriesInfo } from '../../src/shared/api-types.ts';
+import { api } from '../api-client.ts';
+
+export const SCHEME = 'overread';
+
+const seriesByUid = new Map<string, SeriesInfo>();
+
+export function imageIdFor(seriesUid: string, k: number): string {
+  return `${SCHEME}:${encodeURIComponent(seriesUid)}/${k}`;
+}
+
+function parseImageId(imageId: string): { seriesUid: string; k: number } {
+  const match = /^overread:([^/]+)\/(\d+)$/.exec(imageId);
+  if (!match) throw new Error(`image id ${imageId} is not overread:<series>/<slice>`);
+  return { seriesUid: decodeURIComponent(match[1]!), k: Number(match[2]) };
+}
+
+/**
+ * Stored pixels for cornerstone's lookup table, which indexes by integer value: int16 slices go as they are
+ * (slope 1, intercept 0); float slices are quantised to 16 bits with slope/intercept so window/level still
+ * works in modality units.
+ */
+function storedPixels(values: Int16Array | Float32Array): {
+  data: Int16Array | Uint16Array;
+  slope: number;
+  intercept: number;
+} {
+  if (values instanceof Int16Array) return { data: values, slope: 1, intercept: 0 };
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!Number.isFinite(min)) return { data: new Uint16Array(values.length), slope: 1, intercept: 0 };
+  const slope = max > min ? (max - min) / 65535 : 1;
+  const data = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) data[i] = Math.round((values[i]! - min) / slope);
+  return { data, slope, intercept: min };
+}
+
+async function loadSlice(imageId: string): Promise<cornerstone.CornerstoneImage> {
+  const { seriesUid, k } = parseImageId(imageId);
+  const info = seriesByUid.get(seriesUid);
+  if (!info) throw new Error(`series ${seriesUid} was not opened before loading its slices`);
+  const slice = await api.slice(seriesUid, k);
+  const { data, slope, intercept } = storedPixels(slice.pixels);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < slice.rows * slice.columns; i++) {
+    const v = data[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return {
+    imageId,
+    minPixelValue: min,
+    maxPixelValue: max,
+    slope,
+    intercept,
+    windowCenter: info.windowCenter,
+    windowWidth: info.windowWidth,
+    getPixelData: () => data,
+    rows: slice.rows,
+    columns: slice.columns,
+    height: slice.rows,
+    width: slice.columns,
+    color: false,
+    rowPixelSpacing: info.pixelSpacingMm[0],
+    columnPixelSpacing: info.pixelSpacingMm[1],
+    invert: info.photometric === 'MONOCHROME1',
+    sizeInBytes: data.byteLength,
+  };
+}
+
+let registered = false;
+
+/** Registers the loader once and remembers the series' display metadata for its slices. */
+export function registerSeries(info: SeriesInfo): void {
+  seriesByUid.set(info.seriesUid, info);
+  if (registered) return;
+  registered = true;
+  cornerstone.registerImageLoader(SCHEME, (imageId) => ({ promise: loadSlice(imageId) }));
+  // Slices are a few hundred kB; 512 MB keeps several whole CT series warm.
+  cornerstone.imageCache.setMaximumSizeBytes(512 * 1024 * 1024);
+}

@@ -1,0 +1,252 @@
+// The stack viewer: one cornerstone-core enabled element showing slice k of a series, with the reading-room
+// interactions — wheel and keys to scroll, drag for window/level, Ctrl+drag or Ctrl+wheel to zoom,
+// Shift/middle drag to pan, invert, reset, cine — and neighbouring slices prefetched. Painting tools get the
+// left button through `setPaintHandler`; everything they draw goes on the overlay canvas, not here.
+import * as cornerstone from 'cornerstone-core';
+import type { SeriesInfo } from '../../src/shared/api-types.ts';
+import { dragWindowLevel, type WindowLevel } from '../window-presets.ts';
+import type { Point } from '../mask-brush.ts';
+import { imageIdFor, registerSeries } from './overread-image-loader.ts';
+
+export type PaintStage = 'start' | 'move' | 'end';
+export type PaintHandler = (stage: PaintStage, point: Point) => void;
+
+export interface ViewState {
+  slice: number;
+  window: WindowLevel;
+  zoom: number;
+  invert: boolean;
+}
+
+const PREFETCH = 3;
+
+export class StackViewport {
+  private series: SeriesInfo | null = null;
+  private current = 0;
+  private requested = 0;
+  private cineTimer: ReturnType<typeof setInterval> | null = null;
+  private paintHandler: PaintHandler | null = null;
+  private readonly resizeObserver: ResizeObserver;
+  /** Called after every render (slice, window, zoom or pan changed) and when a slice fails to load. */
+  onRender: () => void = () => {};
+  onError: (error: unknown) => void = () => {};
+  onPointer: (point: Point | null) => void = () => {};
+
+  constructor(readonly element: HTMLElement) {
+    cornerstone.enable(element);
+    element.addEventListener(cornerstone.EVENTS.IMAGE_RENDERED, () => this.onRender());
+    element.addEventListener('wheel', (event) => this.wheel(event), { passive: false });
+    element.addEventListener('pointerdown', (event) => this.pointerDown(event));
+    element.addEventListener('pointermove', (event) => this.onPointer(this.toImage(event)));
+    element.addEventListener('pointerleave', () => this.onPointer(null));
+    element.addEventListener('contextmenu', (event) => event.preventDefault());
+    this.resizeObserver = new ResizeObserver(() => {
+      cornerstone.resize(element, false);
+      this.onRender();
+    });
+    this.resizeObserver.observe(element);
+  }
+
+  get slice(): number {
+    return this.current;
+  }
+
+  get sliceCount(): number {
+    return this.series?.slices ?? 0;
+  }
+
+  get canvas(): HTMLCanvasElement {
+    return cornerstone.getEnabledElement(this.element).canvas;
+  }
+
+  async open(series: SeriesInfo, slice = 0): Promise<void> {
+    this.stopCine();
+    this.series = series;
+    registerSeries(series);
+    this.hasImage = false;
+    await this.showSlice(slice);
+  }
+
+  private hasImage = false;
+
+  async showSlice(k: number): Promise<void> {
+    const series = this.series;
+    if (!series) return;
+    const slice = Math.min(series.slices - 1, Math.max(0, Math.round(k)));
+    this.requested = slice;
+    try {
+      const image = await cornerstone.loadAndCacheImage(imageIdFor(series.seriesUid, slice));
+      // A later scroll may have overtaken this load; only the latest request is shown.
+      if (this.requested !== slice || this.series !== series) return;
+      const viewport = this.hasImage ? cornerstone.getViewport(this.element) : undefined;
+      cornerstone.displayImage(this.element, image, viewport);
+      this.hasImage = true;
+      this.current = slice;
+      this.prefetch(series, slice);
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+
+  scrollBy(delta: number): Promise<void> {
+    return this.showSlice(this.requested + delta);
+  }
+
+  private prefetch(series: SeriesInfo, k: number): void {
+    for (let d = 1; d <= PREFETCH; d++) {
+      for (const neighbour of [k + d, k - d]) {
+        if (neighbour < 0 || neighbour >= series.slices) continue;
+        // Failures here surface when the slice is shown; a prefetch must not raise a second toast.
+        cornerstone.loadAndCacheImage(imageIdFor(series.seriesUid, neighbour)).catch(() => undefined);
+      }
+    }
+  }
+
+  viewState(): ViewState | null {
+    const viewport = this.hasImage ? cornerstone.getViewport(this.element) : undefined;
+    if (!viewport) return null;
+    return {
+      slice: this.current,
+      window: { width: viewport.voi.windowWidth, center: viewport.voi.windowCenter },
+      zoom: viewport.scale,
+      invert: viewport.invert,
+    };
+  }
+
+  setWindow(window: WindowLevel): void {
+    if (!this.hasImage) return;
+    cornerstone.setViewport(this.element, {
+      voi: { windowWidth: window.width, windowCenter: window.center },
+    });
+  }
+
+  toggleInvert(): void {
+    const viewport = this.hasImage ? cornerstone.getViewport(this.element) : undefined;
+    if (viewport) cornerstone.setViewport(this.element, { invert: !viewport.invert });
+  }
+
+  reset(): void {
+    if (this.hasImage) cornerstone.reset(this.element);
+  }
+
+  zoomBy(factor: number): void {
+    const viewport = this.hasImage ? cornerstone.getViewport(this.element) : undefined;
+    if (viewport)
+      cornerstone.setViewport(this.element, { scale: Math.min(40, Math.max(0.1, viewport.scale * factor)) });
+  }
+
+  /** Pans so that image pixel (column, row) sits in the middle of the view. */
+  centreOn(column: number, row: number): void {
+    const enabled = this.hasImage ? cornerstone.getEnabledElement(this.element) : undefined;
+    if (!enabled?.image) return;
+    cornerstone.setViewport(this.element, {
+      translation: { x: enabled.image.columns / 2 - column - 0.5, y: enabled.image.rows / 2 - row - 0.5 },
+    });
+  }
+
+  /** Image-pixel → canvas transform (a, b, c, d, e, f), for drawing overlays pixel-aligned with the image. */
+  transform(): [number, number, number, number, number, number] | null {
+    const enabled = this.hasImage ? cornerstone.getEnabledElement(this.element) : undefined;
+    if (!enabled?.image) return null;
+    return cornerstone.internal.getTransform(enabled).m;
+  }
+
+  get cinePlaying(): boolean {
+    return this.cineTimer !== null;
+  }
+
+  startCine(fps: number): void {
+    this.stopCine();
+    const interval = 1000 / Math.min(60, Math.max(1, fps));
+    this.cineTimer = setInterval(() => {
+      const next = this.current + 1 >= this.sliceCount ? 0 : this.current + 1;
+      void this.showSlice(next);
+    }, interval);
+  }
+
+  stopCine(): void {
+    if (this.cineTimer) clearInterval(this.cineTimer);
+    this.cineTimer = null;
+  }
+
+  setPaintHandler(handler: PaintHandler | null): void {
+    this.paintHandler = handler;
+    this.element.classList.toggle('painting', handler !== null);
+  }
+
+  private toImage(event: MouseEvent): Point | null {
+    if (!this.hasImage) return null;
+    const point = cornerstone.pageToPixel(this.element, event.pageX, event.pageY);
+    // pageToPixel gives the continuous coordinate; pixel (c, r) covers [c, c+1) — centres sit at +0.5.
+    return { x: point.x - 0.5, y: point.y - 0.5 };
+  }
+
+  private wheel(event: WheelEvent): void {
+    event.preventDefault();
+    if (event.ctrlKey || event.metaKey) {
+      this.zoomBy(event.deltaY < 0 ? 1.1 : 1 / 1.1);
+    } else if (event.deltaY !== 0) {
+      void this.scrollBy(event.deltaY > 0 ? 1 : -1);
+    }
+  }
+
+  private pointerDown(event: PointerEvent): void {
+    if (!this.hasImage) return;
+    event.preventDefault();
+    this.element.setPointerCapture(event.pointerId);
+    const start = { x: event.clientX, y: event.clientY };
+    const viewport = cornerstone.getViewport(this.element)!;
+    const startWindow = { width: viewport.voi.windowWidth, center: viewport.voi.windowCenter };
+    const startScale = viewport.scale;
+    const startTranslation = { ...viewport.translation };
+    const paint = event.button === 0 && !event.shiftKey && !event.ctrlKey ? this.paintHandler : null;
+    const mode = paint
+      ? 'paint'
+      : event.button === 1 || event.shiftKey
+        ? 'pan'
+        : event.ctrlKey || event.metaKey
+          ? 'zoom'
+          : 'window';
+    if (paint) {
+      const point = this.toImage(event);
+      if (point) paint('start', point);
+    }
+    const move = (e: PointerEvent) => {
+      const dx = e.clientX - start.x;
+      const dy = e.clientY - start.y;
+      if (mode === 'paint') {
+        const point = this.toImage(e);
+        if (point) paint!('move', point);
+      } else if (mode === 'window') {
+        this.setWindow(dragWindowLevel(startWindow, dx, dy));
+      } else if (mode === 'zoom') {
+        cornerstone.setViewport(this.element, {
+          scale: Math.min(40, Math.max(0.1, startScale * Math.exp(-dy / 200))),
+        });
+      } else {
+        const scale = cornerstone.getViewport(this.element)!.scale;
+        cornerstone.setViewport(this.element, {
+          translation: { x: startTranslation.x + dx / scale, y: startTranslation.y + dy / scale },
+        });
+      }
+    };
+    const up = (e: PointerEvent) => {
+      this.element.removeEventListener('pointermove', move);
+      this.element.removeEventListener('pointerup', up);
+      this.element.removeEventListener('pointercancel', up);
+      if (mode === 'paint') {
+        const point = this.toImage(e);
+        paint!('end', point ?? { x: -1, y: -1 });
+      }
+    };
+    this.element.addEventListener('pointermove', move);
+    this.element.addEventListener('pointerup', up);
+    this.element.addEventListener('pointercancel', up);
+  }
+
+  destroy(): void {
+    this.stopCine();
+    this.resizeObserver.disconnect();
+    cornerstone.disable(this.element);
+  }
+}

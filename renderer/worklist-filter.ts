@@ -1,0 +1,75 @@
+// The worklist's filters, applied in the browser so typing narrows the list at once. The API's order
+// (effective priority) is kept; filtering never re-sorts. Also which series D opens next.
+import type { SeriesStatus, WorklistItem } from '../src/shared/api-types.ts';
+
+export type StatusFilter = SeriesStatus | 'all' | 'to-read';
+
+export interface WorklistFilter {
+  status: StatusFilter;
+  text: string;
+}
+
+export const STATUS_LABELS: Record<SeriesStatus, string> = {
+  unread: 'Unread',
+  'model-running': 'Model running',
+  flagged: 'Flagged',
+  'no-findings': 'No findings',
+  'outside-scope': "Outside the model's scope",
+  'in-review': 'In review',
+  done: 'Done',
+};
+
+/** Statuses that still need a reader. */
+const TO_READ = new Set<SeriesStatus>([
+  'unread',
+  'model-running',
+  'flagged',
+  'no-findings',
+  'in-review',
+  'outside-scope',
+]);
+
+function haystack(item: WorklistItem): string {
+  return [
+    item.patientName,
+    item.patientId,
+    item.studyDate,
+    item.studyDescription,
+    item.seriesDescription,
+    item.modality,
+    STATUS_LABELS[item.status],
+  ]
+    .join(' ')
+    .toLowerCase();
+}
+
+/** Items matching the status and every whitespace-separated word of the text, in the given order. */
+export function filterWorklist(items: readonly WorklistItem[], filter: WorklistFilter): WorklistItem[] {
+  const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
+  return items.filter((item) => {
+    if (
+      filter.status === 'to-read'
+        ? !TO_READ.has(item.status)
+        : filter.status !== 'all' && item.status !== filter.status
+    ) {
+      return false;
+    }
+    const text = haystack(item);
+    return words.every((word) => text.includes(word));
+  });
+}
+
+/** The series D opens after `currentUid`: the next one down the list not yet done, else the first one above. */
+export function nextToRead(items: readonly WorklistItem[], currentUid: string): WorklistItem | null {
+  const index = items.findIndex((item) => item.seriesUid === currentUid);
+  const after = items
+    .slice(index + 1)
+    .find((item) => item.status !== 'done' && item.seriesUid !== currentUid);
+  if (after) return after;
+  return items.slice(0, Math.max(0, index)).find((item) => item.status !== 'done') ?? null;
+}
+
+/** Score as the worklist shows it: a percentage, or a dash before the model ran. */
+export function formatScore(score: number | null): string {
+  return score === null ? '—' : `${Math.round(score * 100)}%`;
+}

@@ -1,0 +1,130 @@
+// The worklist screen: series in the API's priority order, filtered by status and text as one types,
+// ↑/↓ (or J/K) to move, Enter or double-click to open. Refreshes itself while models are running.
+import type { WorklistItem } from '../src/shared/api-types.ts';
+import { api } from './api-client.ts';
+import { byId, element } from './dom.ts';
+import { filterWorklist, formatScore, STATUS_LABELS, type StatusFilter } from './worklist-filter.ts';
+import { showError } from './toasts.ts';
+
+export class WorklistPage {
+  items: WorklistItem[] = [];
+  private shown: WorklistItem[] = [];
+  private selectedUid: string | null = null;
+  private readonly view = byId('worklist-view');
+  private readonly body = byId('worklist-body');
+  private readonly status = byId<HTMLSelectElement>('status-filter');
+  private readonly text = byId<HTMLInputElement>('text-filter');
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(private readonly onOpen: (item: WorklistItem) => void) {
+    this.status.addEventListener('change', () => this.render());
+    this.text.addEventListener('input', () => this.render());
+    this.text.addEventListener('keydown', (event) => {
+      if (event.key === 'ArrowDown' || event.key === 'Enter') {
+        event.preventDefault();
+        this.text.blur();
+        if (event.key === 'Enter') this.open();
+      }
+    });
+  }
+
+  get visible(): boolean {
+    return !this.view.hidden;
+  }
+
+  show(): void {
+    this.view.hidden = false;
+    void this.refresh();
+    this.timer ??= setInterval(() => {
+      if (this.visible && this.items.some((item) => item.status === 'model-running')) void this.refresh();
+    }, 2000);
+  }
+
+  hide(): void {
+    this.view.hidden = true;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.items = (await api.worklist()).items;
+      this.render();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  focusFilter(): void {
+    this.text.focus();
+    this.text.select();
+  }
+
+  move(delta: number): void {
+    if (this.shown.length === 0) return;
+    const index = this.shown.findIndex((item) => item.seriesUid === this.selectedUid);
+    const next = Math.min(this.shown.length - 1, Math.max(0, index < 0 ? 0 : index + delta));
+    this.select(this.shown[next]!.seriesUid);
+  }
+
+  open(): void {
+    const item = this.shown.find((i) => i.seriesUid === this.selectedUid) ?? this.shown[0];
+    if (item) this.onOpen(item);
+  }
+
+  select(uid: string): void {
+    this.selectedUid = uid;
+    for (const row of this.body.querySelectorAll<HTMLTableRowElement>('tr')) {
+      const selected = row.dataset['uid'] === uid;
+      row.classList.toggle('selected', selected);
+      row.setAttribute('aria-selected', String(selected));
+      if (selected) row.scrollIntoView({ block: 'nearest' });
+    }
+  }
+
+  private render(): void {
+    this.shown = filterWorklist(this.items, {
+      status: this.status.value as StatusFilter,
+      text: this.text.value,
+    });
+    if (!this.shown.some((item) => item.seriesUid === this.selectedUid)) {
+      this.selectedUid = this.shown[0]?.seriesUid ?? null;
+    }
+    this.body.replaceChildren(...this.shown.map((item) => this.row(item)));
+    byId('worklist-empty').hidden = this.items.length > 0;
+    byId('worklist-count').textContent = `${this.shown.length} of ${this.items.length} series`;
+    if (this.selectedUid) this.select(this.selectedUid);
+  }
+
+  private row(item: WorklistItem): HTMLTableRowElement {
+    const statusText = STATUS_LABELS[item.status];
+    const warnings = [...item.scopeWarnings, ...item.warnings];
+    const row = element(
+      'tr',
+      { className: `status-${item.status}`, attributes: { 'aria-selected': 'false' } },
+      [
+        element('td', { text: item.patientName || '(no name)' }),
+        element('td', { text: item.patientId }),
+        element('td', { text: item.studyDate }),
+        element('td', { text: item.studyDescription }),
+        element('td', { text: item.seriesDescription }),
+        element('td', { text: item.modality }),
+        element('td', { className: 'number', text: String(item.instances) }),
+        element('td', { className: 'number', text: formatScore(item.score) }),
+        element('td', {
+          className: 'number',
+          text: item.findingCount ? `${item.reviewedCount}/${item.findingCount}` : '0',
+        }),
+        element('td', {}, [
+          element('span', {
+            className: `status-pill ${item.status}`,
+            text: statusText,
+            attributes: warnings.length ? { title: warnings.join('\n') } : {},
+          }),
+        ]),
+      ],
+    );
+    row.dataset['uid'] = item.seriesUid;
+    row.addEventListener('click', () => this.select(item.seriesUid));
+    row.addEventListener('dblclick', () => this.onOpen(item));
+    return row;
+  }
+}

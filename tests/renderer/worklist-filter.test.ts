@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { filterWorklist, formatScore, nextToRead } from '../../renderer/worklist-filter.ts';
+import { item } from './finding-fixtures.ts';
+
+const items = [
+  item('a', { patientName: 'Doe^Jane', status: 'flagged', score: 0.9 }),
+  item('b', { patientName: 'Roe^Rich', seriesDescription: 'Abdomen 5mm', status: 'done', score: 0.4 }),
+  item('c', { patientName: 'Poe^Ed', patientId: 'X-77', status: 'no-findings', score: 0.1 }),
+  item('d', {
+    patientName: 'Moe^Al',
+    status: 'outside-scope',
+    scopeWarnings: ['MR'],
+    modality: 'MR',
+    score: null,
+  }),
+];
+const uids = (list: { seriesUid: string }[]) => list.map((i) => i.seriesUid);
+
+test('"all" with no text keeps every series in the API order', () => {
+  assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: '' })), ['a', 'b', 'c', 'd']);
+});
+
+test('"to read" hides done series; a status filter keeps only that status', () => {
+  assert.deepEqual(uids(filterWorklist(items, { status: 'to-read', text: '' })), ['a', 'c', 'd']);
+  assert.deepEqual(uids(filterWorklist(items, { status: 'done', text: '' })), ['b']);
+  assert.deepEqual(uids(filterWorklist(items, { status: 'outside-scope', text: '' })), ['d']);
+});
+
+test('text matches name, id, descriptions, modality and status, every word, any case', () => {
+  assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: 'roe' })), ['b']);
+  assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: 'x-77' })), ['c']);
+  assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: 'ABDOMEN' })), ['b']);
+  assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: 'mr' })), ['d']);
+  assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: 'flagged doe' })), ['a']);
+  assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: 'doe roe' })), []);
+  assert.deepEqual(uids(filterWorklist(items, { status: 'to-read', text: '  ' })), ['a', 'c', 'd']);
+});
+
+test('D opens the next series not done below, else the first not done above', () => {
+  assert.equal(nextToRead(items, 'a')?.seriesUid, 'c');
+  assert.equal(nextToRead(items, 'c')?.seriesUid, 'd');
+  assert.equal(nextToRead(items, 'd')?.seriesUid, 'a');
+  assert.equal(nextToRead([item('z', { status: 'done' })], 'z'), null);
+});
+
+test('scores show as percentages, a dash before the model ran', () => {
+  assert.equal(formatScore(0.873), '87%');
+  assert.equal(formatScore(null), '—');
+});
