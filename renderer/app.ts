@@ -49,17 +49,21 @@ const actions = new ReviewActions(viewer, {
   },
 });
 
+const presetSelect = byId<HTMLSelectElement>('preset-select');
 for (const preset of WINDOW_PRESETS) {
-  const button = element('button', {
-    text: preset.name,
-    attributes: {
-      type: 'button',
-      title: `${preset.name}: W${preset.width} L${preset.center} (${preset.key})`,
-    },
-  });
-  button.addEventListener('click', () => viewer.viewport.setWindow(preset));
-  byId('preset-buttons').append(button);
+  presetSelect.append(
+    element('option', {
+      text: `${preset.key} ${preset.name} (W${preset.width} L${preset.center})`,
+      attributes: { value: preset.key },
+    }),
+  );
 }
+presetSelect.addEventListener('change', () => {
+  const preset = WINDOW_PRESETS.find((p) => p.key === presetSelect.value);
+  if (preset) viewer.viewport.setWindow(preset);
+  presetSelect.value = '';
+  presetSelect.blur(); // give the keys back to the viewer
+});
 
 document.addEventListener('keydown', (event) => {
   if (document.querySelector('dialog[open]')) return; // dialogs keep their own keys (Esc closes them)

@@ -92,7 +92,7 @@ export class ViewerPage {
     const finding = this.selected();
     if (finding && jump) {
       void this.viewport.showSlice(finding.focusSlice).then(() => {
-        this.viewport.centreOn(finding.focusPoint[0], finding.focusPoint[1]);
+        this.viewport.bringIntoView(finding.focusPoint[0], finding.focusPoint[1]);
       });
     }
     this.renderAll();

@@ -135,10 +135,22 @@ export class StackViewport {
       cornerstone.setViewport(this.element, { scale: Math.min(40, Math.max(0.1, viewport.scale * factor)) });
   }
 
-  /** Pans so that image pixel (column, row) sits in the middle of the view. */
-  centreOn(column: number, row: number): void {
+  /**
+   * Brings image pixel (column, row) into view: when it already lies well inside the canvas the view is left
+   * alone (a reader keeps their framing); otherwise the view pans to put it in the middle.
+   */
+  bringIntoView(column: number, row: number): void {
     const enabled = this.hasImage ? cornerstone.getEnabledElement(this.element) : undefined;
     if (!enabled?.image) return;
+    const at = cornerstone.pixelToCanvas(this.element, { x: column + 0.5, y: row + 0.5 });
+    const { width, height } = enabled.canvas;
+    const margin = 0.15;
+    const inside =
+      at.x > width * margin &&
+      at.x < width * (1 - margin) &&
+      at.y > height * margin &&
+      at.y < height * (1 - margin);
+    if (inside) return;
     cornerstone.setViewport(this.element, {
       translation: { x: enabled.image.columns / 2 - column - 0.5, y: enabled.image.rows / 2 - row - 0.5 },
     });
