@@ -1,0 +1,183 @@
+// Page object of the Overread renderer for the end-to-end tests: the worklist, the viewer and its review
+// panel, reached the way a user reaches them (buttons by their accessible names, keys from the sheet).
+import type { Page, Response } from 'playwright-core';
+import { findColour, type ColourHits } from '../canvas-pixels.ts';
+
+export interface FindingRow {
+  title: string;
+  detail: string;
+  decision: string;
+  selected: boolean;
+}
+
+export interface WorklistRow {
+  patient: string;
+  series: string;
+  status: string;
+  findings: string;
+}
+
+export class OverreadApp {
+  constructor(readonly page: Page) {}
+
+  async goto(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.page.getByRole('table', { name: 'Series to read' }).waitFor();
+  }
+
+  // ── worklist ──────────────────────────────────────────────────────────────
+
+  async importPaths(paths: string[]): Promise<void> {
+    await this.page.getByRole('button', { name: 'Import…' }).click();
+    await this.page.getByLabel('Paths to import').fill(paths.join('\n'));
+    await this.page.getByRole('button', { name: 'Import', exact: true }).click();
+  }
+
+  async showAllStatuses(): Promise<void> {
+    await this.page.getByLabel('Status filter').selectOption('all');
+  }
+
+  worklistRows(): Promise<WorklistRow[]> {
+    return this.page.$$eval('#worklist-body tr', (rows) =>
+      rows.map((row) => {
+        const cells = Array.from(row.querySelectorAll('td'), (td) => td.textContent ?? '');
+        return { patient: cells[0]!, series: cells[4]!, findings: cells[8]!, status: cells[9]! };
+      }),
+    );
+  }
+
+  /** Waits until the worklist shows `count` series, none of them still waiting for the model. */
+  async waitForTriagedSeries(count: number, timeout = 90_000): Promise<void> {
+    await this.page.waitForFunction(
+      (expected) => {
+        const statuses = Array.from(
+          document.querySelectorAll('#worklist-body tr td:last-child'),
+          (td) => td.textContent,
+        );
+        return statuses.length >= expected && statuses.every((s) => s !== 'Unread' && s !== 'Model running');
+      },
+      count,
+      { timeout, polling: 500 },
+    );
+  }
+
+  async refreshWorklist(): Promise<void> {
+    await this.page.reload();
+    await this.page.getByRole('table', { name: 'Series to read' }).waitFor();
+  }
+
+  async openSelectedSeries(): Promise<void> {
+    await this.page.locator('body').press('Enter');
+    await this.waitForViewer();
+  }
+
+  // ── viewer ────────────────────────────────────────────────────────────────
+
+  async waitForViewer(): Promise<void> {
+    await this.page.getByRole('region', { name: 'Viewer' }).waitFor();
+    await this.page.waitForFunction(() =>
+      /Slice \d+ \/ \d+/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+    );
+  }
+
+  async sliceText(): Promise<string> {
+    return (await this.page.locator('#corner-bottom-left').textContent()) ?? '';
+  }
+
+  findings(): Promise<FindingRow[]> {
+    return this.page.$$eval('#findings-list li', (items) =>
+      items.map((li) => ({
+        title: li.querySelector('.finding-title')?.textContent ?? '',
+        detail: li.querySelector('.finding-detail')?.textContent ?? '',
+        decision: li.querySelector('.finding-decision')?.textContent ?? '',
+        selected: li.classList.contains('selected'),
+      })),
+    );
+  }
+
+  /** Waits until the review panel lists `count` findings. */
+  async waitForFindingCount(count: number, timeout = 15_000): Promise<void> {
+    await this.page.waitForFunction(
+      (n) => document.querySelectorAll('#findings-list li').length === n,
+      count,
+      { timeout },
+    );
+  }
+
+  /** Waits until finding `index`'s decision text starts with `text` (e.g. "Confirmed", "Rejected — vessel"). */
+  async waitForDecision(index: number, text: string, timeout = 15_000): Promise<void> {
+    await this.page.waitForFunction(
+      ([i, expected]) =>
+        (
+          document.querySelectorAll('#findings-list .finding-decision')[i as number]?.textContent ?? ''
+        ).startsWith(expected as string),
+      [index, text] as const,
+      { timeout },
+    );
+  }
+
+  async selectFinding(index: number): Promise<void> {
+    await this.page.locator('#findings-list li').nth(index).getByRole('button').click();
+  }
+
+  async press(key: string): Promise<void> {
+    await this.page.locator('body').press(key);
+  }
+
+  /** Presses a key and waits for the API call it makes (method + URL pattern); returns the response. */
+  async pressAndWait(key: string, method: string, url: RegExp): Promise<Response> {
+    const [response] = await Promise.all([
+      this.page.waitForResponse((r) => r.request().method() === method && url.test(r.url())),
+      this.press(key),
+    ]);
+    return response;
+  }
+
+  viewportFrame() {
+    return this.page.locator('#viewport-frame');
+  }
+
+  async viewportScreenshot(path?: string): Promise<Buffer> {
+    return this.viewportFrame().screenshot(path ? { path } : {});
+  }
+
+  /** Screenshots the viewport until at least `minimum` pixels show `rgb` (overlays draw after their fetches). */
+  async waitForColour(rgb: [number, number, number], minimum: number, timeout = 10_000): Promise<ColourHits> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const hits = findColour(await this.viewportScreenshot(), rgb);
+      if (hits.count >= minimum || Date.now() > deadline) return hits;
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  /** Drags on the image from → to, in screenshot coordinates of the viewport frame. */
+  async dragOnImage(from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+    const box = (await this.viewportFrame().boundingBox())!;
+    await this.page.mouse.move(box.x + from.x, box.y + from.y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + to.x, box.y + to.y, { steps: 8 });
+    await this.page.mouse.up();
+  }
+
+  errorToasts(): Promise<string[]> {
+    return this.page.$$eval('.toast.error', (toasts) => toasts.map((t) => t.textContent ?? ''));
+  }
+
+  /** Calls the API from inside the page (same cookie as the app) and returns the bytes. */
+  async apiBytes(path: string): Promise<number[]> {
+    return this.page.evaluate(async (url) => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url}: ${response.status}`);
+      return Array.from(new Uint8Array(await response.arrayBuffer()));
+    }, path);
+  }
+
+  async apiJson<T>(path: string): Promise<T> {
+    return this.page.evaluate(async (url) => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url}: ${response.status}`);
+      return response.json();
+    }, path) as Promise<T>;
+  }
+}

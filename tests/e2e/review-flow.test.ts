@@ -1,0 +1,193 @@
+// End to end, in a real browser against `overread serve`: import generated sample studies through the UI,
+// wait for the model, open the top series, see the flags drawn on the canvas, confirm one, reject one with a
+// reason, paint a correction, add a missed finding, undo and redo, mark the series done — then restart the
+// server and find every action still there. Screenshots go to test-artifacts/e2e/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { OverreadApp } from './pages/overread-app.ts';
+import { startServe, type ServeProcess } from './serve-process.ts';
+import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join('test-artifacts', 'e2e');
+
+function filesUnder(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (statSync(path).isFile()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => filesUnder(join(path, name)));
+}
+
+/** Sample studies, generated once per version of the generator and kept in the temp folder. */
+function sampleStudies(): string {
+  const hash = createHash('sha256');
+  for (const file of [...filesUnder('src/sample'), ...filesUnder('src/cli/commands/sample-command.ts')]) {
+    hash.update(file).update(readFileSync(file));
+  }
+  const folder = join(tmpdir(), `overread-e2e-sample-${hash.digest('hex').slice(0, 16)}`);
+  if (!existsSync(join(folder, '.complete'))) {
+    rmSync(folder, { recursive: true, force: true });
+    execFileSync(process.execPath, ['bin/overread.js', 'sample', folder, '--studies', '2', '--size', '256'], {
+      stdio: 'inherit',
+    });
+    execFileSync(process.execPath, [
+      '-e',
+      `require('fs').writeFileSync(${JSON.stringify(join(folder, '.complete'))}, '')`,
+    ]);
+  }
+  return folder;
+}
+
+async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+test(
+  'a reader reviews a flagged study end to end and every action survives a restart',
+  { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`, timeout: 240_000 },
+  async (t) => {
+    execFileSync(process.execPath, ['scripts/build-renderer.js'], { stdio: 'inherit' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const samples = sampleStudies();
+    const work = mkdtempSync(join(tmpdir(), 'overread-e2e-'));
+    const db = join(work, 'overread.db');
+    let server: ServeProcess | undefined = await startServe(db);
+    const browser = await launch();
+    t.after(async () => {
+      await browser.close();
+      await server?.stop();
+      rmSync(work, { recursive: true, force: true });
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const app = new OverreadApp(page);
+
+    // Import through the UI and wait for the model to triage both studies.
+    await app.goto(server.url);
+    await app.importPaths([samples]);
+    await app.waitForTriagedSeries(2);
+    await page.screenshot({ path: join(ARTIFACTS, '01-worklist.png') });
+    const rows = await app.worklistRows();
+    assert.ok(
+      rows.some((row) => row.status === 'Flagged'),
+      `no flagged series: ${JSON.stringify(rows)}`,
+    );
+
+    // Open the top series: the flags are listed and drawn on the canvas in the pending colour.
+    await app.openSelectedSeries();
+    const findings = await app.findings();
+    assert.ok(
+      findings.length >= 2,
+      `the top series needs two findings for this test, has ${findings.length}`,
+    );
+    const initialCount = findings.length;
+    const flagged = await app.waitForColour(STATE_COLOURS.pending, 10);
+    await app.viewportScreenshot(join(ARTIFACTS, '02-flags.png'));
+    assert.ok(flagged.count > 10, `flag outline not drawn (${flagged.count} pixels of the pending colour)`);
+
+    // Confirm the first finding (Y), reject the next with a reason (N then 1 = vessel).
+    await app.selectFinding(0);
+    await app.pressAndWait('y', 'POST', /\/api\/findings\/\d+\/decision$/);
+    await app.waitForDecision(0, 'Confirmed');
+    await app.selectFinding(1);
+    await app.press('n');
+    await app.pressAndWait('1', 'POST', /\/api\/findings\/\d+\/decision$/);
+    await app.waitForDecision(1, 'Rejected — vessel');
+
+    // Paint a correction onto the confirmed finding with the brush.
+    await app.selectFinding(0);
+    const confirmed = await app.waitForColour(STATE_COLOURS.confirmed, 10);
+    assert.ok(confirmed.centroid, 'the confirmed finding is not drawn in green');
+    await app.press('b');
+    const from = confirmed.centroid!;
+    const [put] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'PUT' && /\/mask\/\d+$/.test(r.url())),
+      app.dragOnImage(from, { x: from.x + 25, y: from.y + 10 }),
+    ]);
+    assert.equal(put.status() < 300, true, `saving the correction answered ${put.status()}`);
+    const maskPath = new URL(put.url()).pathname;
+    const correctedMask = await app.apiBytes(maskPath);
+    await app.press('Escape'); // leave the brush
+
+    // Add a missed finding by painting it away from the others.
+    const box = (await app.viewportFrame().boundingBox())!;
+    const spot = { x: box.width * 0.35, y: box.height * 0.62 };
+    await app.press('a');
+    const [added] = await Promise.all([
+      page.waitForResponse(
+        (r) => r.request().method() === 'POST' && /\/api\/series\/[^/]+\/findings$/.test(r.url()),
+      ),
+      app.dragOnImage(spot, { x: spot.x + 12, y: spot.y + 6 }),
+    ]);
+    assert.ok(added.ok(), `adding the finding answered ${added.status()}`);
+    await app.waitForFindingCount(initialCount + 1);
+
+    // Undo takes the added finding away; redo brings it back.
+    await app.pressAndWait('Control+z', 'POST', /\/undo$/);
+    await app.waitForFindingCount(initialCount);
+    await app.pressAndWait('Control+Shift+Z', 'POST', /\/redo$/);
+    await app.waitForFindingCount(initialCount + 1);
+    await page.screenshot({ path: join(ARTIFACTS, '03-review.png') });
+    if (process.env['OVERREAD_UPDATE_DOCS_SCREENSHOT']) {
+      mkdirSync(join('docs', 'screenshots'), { recursive: true });
+      copyFileSync(join(ARTIFACTS, '03-review.png'), join('docs', 'screenshots', 'review.png'));
+    }
+    const before = await app.findings();
+
+    // D: done, and the next series opens.
+    const seriesTitle = await page.title();
+    await app.pressAndWait('d', 'POST', /\/status$/);
+    await page.waitForFunction((title) => document.title !== title, seriesTitle);
+    assert.deepEqual(await app.errorToasts(), []);
+    assert.deepEqual(pageErrors, []);
+
+    // Restart the server on the same dataset: every action is still there.
+    await server.stop();
+    server = await startServe(db);
+    await app.goto(server.url);
+    await app.showAllStatuses();
+    const after = await app.worklistRows();
+    const doneIndex = after.findIndex((row) => row.status === 'Done');
+    assert.ok(doneIndex >= 0, `no series is Done after the restart: ${JSON.stringify(after)}`);
+    await page.locator('#worklist-body tr').nth(doneIndex).dblclick();
+    await app.waitForViewer();
+    await app.waitForFindingCount(before.length);
+    const reloaded = await app.findings();
+    assert.deepEqual(
+      reloaded.map((f) => f.decision),
+      before.map((f) => f.decision),
+    );
+    assert.ok(reloaded.some((f) => f.decision.startsWith('Rejected — vessel')));
+    assert.ok(reloaded.some((f) => f.decision === 'Added'));
+    assert.deepEqual(await app.apiBytes(maskPath), correctedMask, 'the painted correction was not kept');
+    await page.screenshot({ path: join(ARTIFACTS, '04-after-restart.png') });
+    assert.deepEqual(await app.errorToasts(), []);
+  },
+);
