@@ -2,7 +2,7 @@
 // shortcut map (shortcuts.ts) to the worklist or the viewer.
 import type { WorklistItem } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
-import { byId, element, isTyping } from './dom.ts';
+import { activatesControl, byId, element, isTyping } from './dom.ts';
 import { setUpImport } from './jobs-panel.ts';
 import { ReviewActions } from './review-actions.ts';
 import { setUpShortcutSheet } from './shortcut-sheet.ts';
@@ -67,7 +67,7 @@ presetSelect.addEventListener('change', () => {
 
 document.addEventListener('keydown', (event) => {
   if (document.querySelector('dialog[open]')) return; // dialogs keep their own keys (Esc closes them)
-  if (isTyping(event.target)) return;
+  if (isTyping(event.target) || activatesControl(event)) return;
   const context = viewer.visible ? (viewer.awaitingReason ? 'reason' : 'viewer') : 'worklist';
   const action = actionForKey(event, context);
   if (!action) return;
@@ -82,6 +82,12 @@ document.addEventListener('keydown', (event) => {
     return;
   }
   void actions.run(action);
+});
+
+// A button clicked with the mouse gives focus back, so the next Enter confirms rather than clicking it again.
+document.addEventListener('click', (event) => {
+  const button = (event.target as Element | null)?.closest('button');
+  if (button && event.detail > 0) button.blur();
 });
 
 async function start(): Promise<void> {

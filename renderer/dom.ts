@@ -24,8 +24,18 @@ export function element<K extends keyof HTMLElementTagNameMap>(
 /** True when the key went to a text field, where letters must type rather than trigger shortcuts. */
 export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  if (target instanceof HTMLTextAreaElement || target.isContentEditable) return true;
+  if (
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement ||
+    target.isContentEditable
+  )
+    return true;
   return (
     target instanceof HTMLInputElement && !['range', 'checkbox', 'radio', 'button'].includes(target.type)
   );
+}
+
+/** Enter or Space on a focused button activates that button; the shortcut map must not act as well. */
+export function activatesControl(event: KeyboardEvent): boolean {
+  return (event.key === 'Enter' || event.key === ' ') && event.target instanceof HTMLButtonElement;
 }

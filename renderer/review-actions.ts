@@ -6,11 +6,12 @@ import type { RejectReason } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { byId } from './dom.ts';
 import { nextPending, stepFinding } from './finding-state.ts';
-import { countSet, maskToBase64, nextRadius, paintDisc, paintSegment, type Point } from './mask-brush.ts';
+import { followJob } from './jobs-panel.ts';
+import { nextRadius } from './mask-brush.ts';
+import { PaintTool } from './paint-tool.ts';
 import type { ShortcutAction } from './shortcuts.ts';
 import { showError, showInfo } from './toasts.ts';
-import type { Tool, ViewerPage } from './viewer-page.ts';
-import type { PaintStage } from './viewport/stack-viewport.ts';
+import type { ViewerPage } from './viewer-page.ts';
 import { presetForKey } from './window-presets.ts';
 
 export interface ReviewHooks {
@@ -28,18 +29,13 @@ const REASONS: Partial<Record<ShortcutAction, RejectReason>> = {
 };
 
 export class ReviewActions {
-  private stroke: {
-    slice: number;
-    findingId: number | null;
-    mask: Uint8Array;
-    before: Uint8Array;
-    last: Point;
-  } | null = null;
+  private readonly paintTool: PaintTool;
 
   constructor(
     private readonly viewer: ViewerPage,
     private readonly hooks: ReviewHooks,
   ) {
+    this.paintTool = new PaintTool(viewer);
     const click = (id: string, action: ShortcutAction) =>
       byId(id).addEventListener('click', () => void this.run(action));
     click('back-button', 'back');
@@ -57,6 +53,7 @@ export class ReviewActions {
     click('confirm-button', 'confirm');
     click('reject-button', 'reject');
     click('reason-cancel', 'cancel-reason');
+    byId('run-model-button').addEventListener('click', () => void this.runModel());
     for (const button of byId('reason-box').querySelectorAll<HTMLButtonElement>('button[data-reason]')) {
       button.addEventListener('click', () => void this.reject(button.dataset['reason'] as RejectReason));
     }
@@ -141,9 +138,9 @@ export class ReviewActions {
       case 'eraser':
         if (!viewer.selected())
           return showInfo('Select a finding to correct first (J / K), or A to add one.');
-        return this.setTool(viewer.tool === action ? 'none' : action);
+        return this.paintTool.setTool(viewer.tool === action ? 'none' : action);
       case 'add-finding':
-        return this.setTool(viewer.tool === 'add' ? 'none' : 'add');
+        return this.paintTool.setTool(viewer.tool === 'add' ? 'none' : 'add');
       case 'radius-down':
       case 'radius-up':
         viewer.radius = nextRadius(viewer.radius, action === 'radius-up' ? 1 : -1);
@@ -155,7 +152,7 @@ export class ReviewActions {
       case 'done':
         return this.markDone();
       case 'back':
-        if (viewer.tool !== 'none') return this.setTool('none');
+        if (viewer.tool !== 'none') return this.paintTool.setTool('none');
         return this.hooks.back();
       default:
         return;
@@ -208,95 +205,6 @@ export class ReviewActions {
     else this.viewer.select(fromId, false);
   }
 
-  private setTool(tool: Tool): void {
-    const viewer = this.viewer;
-    viewer.tool = tool;
-    viewer.draft = null;
-    viewer.viewport.setPaintHandler(tool === 'none' ? null : (stage, point) => void this.paint(stage, point));
-    if ((tool === 'brush' || tool === 'eraser') && viewer.selected()) {
-      // Have the mask at hand before the first stroke, so painting starts on what the server holds.
-      viewer.loadMask(viewer.selected()!, viewer.viewport.slice).then(() => viewer.drawOverlay(), showError);
-    }
-    viewer.renderAll();
-  }
-
-  private async paint(stage: PaintStage, point: Point): Promise<void> {
-    const viewer = this.viewer;
-    const series = viewer.series;
-    if (!series) return;
-    const { rows, columns } = series;
-    const k = viewer.viewport.slice;
-    const value = viewer.tool === 'eraser' ? 0 : 1;
-    if (stage === 'start') {
-      let mask: Uint8Array;
-      let findingId: number | null = null;
-      if (viewer.tool === 'add') {
-        if (!viewer.draft || viewer.draft.slice !== k)
-          viewer.draft = { slice: k, mask: new Uint8Array(rows * columns) };
-        mask = viewer.draft.mask;
-      } else {
-        const finding = viewer.selected();
-        if (!finding) return;
-        findingId = finding.id;
-        const cached = viewer.cachedMask(finding.id, k);
-        if (!cached) {
-          // First stroke on a slice whose mask is still loading: load it, the user paints again.
-          viewer.loadMask(finding, k).then(() => viewer.drawOverlay(), showError);
-          return;
-        }
-        mask = cached.slice();
-      }
-      this.stroke = { slice: k, findingId, mask, before: mask.slice(), last: point };
-      paintDisc(mask, rows, columns, point, viewer.radius, value);
-    } else if (this.stroke && stage === 'move') {
-      paintSegment(this.stroke.mask, rows, columns, this.stroke.last, point, viewer.radius, value);
-      this.stroke.last = point;
-    }
-    const stroke = this.stroke;
-    if (!stroke) return;
-    if (stroke.findingId !== null) viewer.maskEdited(stroke.findingId, stroke.slice, stroke.mask);
-    else viewer.drawOverlay();
-    if (stage === 'end') {
-      this.stroke = null;
-      await (stroke.findingId === null
-        ? this.saveDraft(stroke.slice, stroke.mask)
-        : this.saveCorrection(stroke.findingId, stroke.slice, stroke.mask, stroke.before));
-    }
-  }
-
-  private async saveCorrection(
-    findingId: number,
-    k: number,
-    mask: Uint8Array,
-    before: Uint8Array,
-  ): Promise<void> {
-    try {
-      await api.saveMask(findingId, k, mask);
-      await this.viewer.reloadFindings();
-    } catch (error) {
-      this.viewer.maskEdited(findingId, k, before); // show what the server still holds
-      showError(error);
-    }
-  }
-
-  private async saveDraft(k: number, mask: Uint8Array): Promise<void> {
-    const viewer = this.viewer;
-    if (!viewer.series || countSet(mask) === 0) return;
-    try {
-      const added = await api.addFinding(viewer.series.seriesUid, {
-        slice: k,
-        maskBase64: maskToBase64(mask),
-      });
-      viewer.draft = null;
-      this.setTool('none');
-      await viewer.reloadFindings();
-      viewer.select(added.id, false);
-      showInfo('Missed finding added.');
-    } catch (error) {
-      showError(error); // the draft stays on screen so the stroke is not lost; the next stroke retries
-    }
-  }
-
   private async undoRedo(action: 'undo' | 'redo'): Promise<void> {
     const viewer = this.viewer;
     if (!viewer.series) return;
@@ -308,6 +216,19 @@ export class ReviewActions {
           ? `${action === 'undo' ? 'Undone' : 'Redone'}: ${result.description}`
           : `Nothing to ${action}.`,
       );
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  private async runModel(): Promise<void> {
+    const viewer = this.viewer;
+    const series = viewer.series;
+    if (!series) return;
+    try {
+      const job = await api.runModel(series.seriesUid);
+      await followJob(job, () => undefined);
+      if (viewer.series === series) await viewer.reloadSeries();
     } catch (error) {
       showError(error);
     }

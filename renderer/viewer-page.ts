@@ -98,6 +98,14 @@ export class ViewerPage {
     this.renderAll();
   }
 
+  /** Reloads the series (its status and probability map may have changed) and its findings. */
+  async reloadSeries(): Promise<void> {
+    if (!this.series) return;
+    this.series = await this.viewport.refreshSeries(await api.series(this.series.seriesUid));
+    this.probabilities.clear();
+    await this.reloadFindings();
+  }
+
   async reloadFindings(): Promise<void> {
     if (!this.series) return;
     this.findings = await api.findings(this.series.seriesUid);
@@ -144,6 +152,12 @@ export class ViewerPage {
   renderPanel(): void {
     const series = this.series;
     if (!series) return;
+    // The model has not run on this series (imported without it, or it failed): offer to run it.
+    byId('run-model-button').hidden = series.status !== 'unread';
+    const warnings = [...series.scopeWarnings, ...series.warnings];
+    const warningBox = byId('series-warnings');
+    warningBox.hidden = warnings.length === 0;
+    warningBox.textContent = warnings.join('\n');
     const visible = new Set(this.navigable().map((f) => f.id));
     renderFindings(this.findings, visible, this.selectedId, (id) => this.select(id));
     const count = modelFlagCount(this.findings, this.threshold);

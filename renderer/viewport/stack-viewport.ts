@@ -69,6 +69,15 @@ export class StackViewport {
 
   private hasImage = false;
 
+  /** Takes newer series metadata (status, probability map) without reloading what is on screen. */
+  async refreshSeries(series: SeriesInfo): Promise<SeriesInfo> {
+    if (this.series?.seriesUid === series.seriesUid) {
+      this.series = series;
+      registerSeries(series);
+    }
+    return series;
+  }
+
   async showSlice(k: number): Promise<void> {
     const series = this.series;
     if (!series) return;
