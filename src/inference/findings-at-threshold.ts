@@ -16,6 +16,7 @@
 // N/8 bytes beyond the map itself; no maintained JS library labels 3D components in physical space.
 import { voxelToPatient, type Vec3, type VolumeGeometry } from '../dicom/volume.ts';
 import { feretDiameter } from './feret-diameter.ts';
+import { surfacePoints } from './component-surface.ts';
 
 export interface MinFindingSize {
   diameterMm?: number;
@@ -63,8 +64,25 @@ export function findingsAtThreshold(
   }
   const level = thresholdLevel(threshold);
   const visited = new Uint8Array(Math.ceil(values.length / 8));
+  // The 26 neighbours as index offsets, used without bounds checks away from the volume's faces.
+  const offsets: number[] = [];
+  for (let dk = -1; dk <= 1; dk++)
+    for (let dj = -1; dj <= 1; dj++)
+      for (let di = -1; di <= 1; di++) if (di || dj || dk) offsets.push(di + dj * cols + dk * plane);
   let queue = new Uint32Array(1024);
   const findings: Omit<Finding, 'id'>[] = [];
+
+  const visit = (n: number, tail: number): number => {
+    if (values[n] < level || visited[n >> 3] & (1 << (n & 7))) return tail;
+    visited[n >> 3] |= 1 << (n & 7);
+    if (tail === queue.length) {
+      const grown = new Uint32Array(queue.length * 2);
+      grown.set(queue);
+      queue = grown;
+    }
+    queue[tail] = n;
+    return tail + 1;
+  };
 
   for (let seed = 0; seed < values.length; seed++) {
     if (values[seed] < level || visited[seed >> 3] & (1 << (seed & 7))) continue;
@@ -74,9 +92,23 @@ export function findingsAtThreshold(
     let tail = 1;
     while (head < tail) {
       const index = queue[head++];
-      const k = Math.floor(index / plane);
-      const j = Math.floor((index - k * plane) / cols);
+      const k = (index / plane) | 0;
+      const j = ((index - k * plane) / cols) | 0;
       const i = index - k * plane - j * cols;
+      if (i > 0 && i < cols - 1 && j > 0 && j < rows - 1 && k > 0 && k < slices - 1) {
+        if (tail + 26 > queue.length) {
+          const grown = new Uint32Array(queue.length * 2);
+          grown.set(queue);
+          queue = grown;
+        }
+        for (let o = 0; o < 26; o++) {
+          const n = index + offsets[o];
+          if (values[n] < level || visited[n >> 3] & (1 << (n & 7))) continue;
+          visited[n >> 3] |= 1 << (n & 7);
+          queue[tail++] = n;
+        }
+        continue;
+      }
       for (let dk = -1; dk <= 1; dk++) {
         const nk = k + dk;
         if (nk < 0 || nk >= slices) continue;
@@ -85,21 +117,13 @@ export function findingsAtThreshold(
           if (nj < 0 || nj >= rows) continue;
           for (let di = -1; di <= 1; di++) {
             const ni = i + di;
-            if (ni < 0 || ni >= cols) continue;
-            const n = ni + nj * cols + nk * plane;
-            if (values[n] < level || visited[n >> 3] & (1 << (n & 7))) continue;
-            visited[n >> 3] |= 1 << (n & 7);
-            if (tail === queue.length) {
-              const grown = new Uint32Array(queue.length * 2);
-              grown.set(queue);
-              queue = grown;
-            }
-            queue[tail++] = n;
+            if (ni < 0 || ni >= cols || (di === 0 && dj === 0 && dk === 0)) continue;
+            tail = visit(ni + nj * cols + nk * plane, tail);
           }
         }
       }
     }
-    const finding = measure(values, geometry, queue.slice(0, tail), threshold * 255);
+    const finding = measure(values, geometry, queue.subarray(0, tail), threshold * 255);
     if (minSize.volumeMm3 !== undefined && finding.volumeMm3 < minSize.volumeMm3) continue;
     if (minSize.diameterMm !== undefined && finding.diameterMm < minSize.diameterMm) continue;
     findings.push(finding);
@@ -111,110 +135,86 @@ export function findingsAtThreshold(
 function measure(
   values: Uint8Array,
   geometry: VolumeGeometry,
-  voxels: Uint32Array,
+  component: Uint32Array,
   cut: number,
 ): Omit<Finding, 'id'> {
   const [cols, rows] = geometry.size;
   const plane = cols * rows;
-  voxels.sort();
-  const min: Vec3 = [Infinity, Infinity, Infinity];
-  const max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  let [minI, minJ, minK] = [Infinity, Infinity, Infinity];
+  let [maxI, maxJ, maxK] = [-Infinity, -Infinity, -Infinity];
   let weight = 0;
-  const weighted: Vec3 = [0, 0, 0];
-  let peak = voxels[0];
-  for (const index of voxels) {
-    const k = Math.floor(index / plane);
-    const j = Math.floor((index - k * plane) / cols);
+  let sumI = 0;
+  let sumJ = 0;
+  let sumK = 0;
+  let peak = component[0];
+  for (let n = 0; n < component.length; n++) {
+    const index = component[n];
+    const k = (index / plane) | 0;
+    const j = ((index - k * plane) / cols) | 0;
     const i = index - k * plane - j * cols;
     const p = values[index] / 255;
     weight += p;
-    weighted[0] += p * i;
-    weighted[1] += p * j;
-    weighted[2] += p * k;
-    if (values[index] > values[peak]) peak = index;
-    const ijk = [i, j, k];
-    for (let a = 0; a < 3; a++) {
-      if (ijk[a] < min[a]) min[a] = ijk[a];
-      if (ijk[a] > max[a]) max[a] = ijk[a];
-    }
+    sumI += p * i;
+    sumJ += p * j;
+    sumK += p * k;
+    if (values[index] > values[peak] || (values[index] === values[peak] && index < peak)) peak = index;
+    if (i < minI) minI = i;
+    if (i > maxI) maxI = i;
+    if (j < minJ) minJ = j;
+    if (j > maxJ) maxJ = j;
+    if (k < minK) minK = k;
+    if (k > maxK) maxK = k;
   }
+  const min: Vec3 = [minI, minJ, minK];
+  const max: Vec3 = [maxI, maxJ, maxK];
+  const voxels = sortedVoxels(component, cols, plane, min, max);
   const [sx, sy, sz] = geometry.spacing;
-  const centroid: Vec3 = [weighted[0] / weight, weighted[1] / weight, weighted[2] / weight];
-  const peakK = Math.floor(peak / plane);
-  const peakJ = Math.floor((peak - peakK * plane) / cols);
+  const peakK = (peak / plane) | 0;
+  const peakJ = ((peak - peakK * plane) / cols) | 0;
   return {
     score: values[peak] / 255,
     volumeMm3: voxels.length * sx * sy * sz,
     diameterMm: feretDiameter(surfacePoints(values, geometry, voxels, min, max, cut)),
-    centerMm: voxelToPatient(geometry, centroid),
+    centerMm: voxelToPatient(geometry, [sumI / weight, sumJ / weight, sumK / weight]),
     boundingBox: { min, max },
-    sliceRange: [min[2], max[2]],
+    sliceRange: [minK, maxK],
     focusSlice: peakK,
     focusPoint: [peak - peakK * plane - peakJ * cols, peakJ],
     voxels,
   };
 }
 
-/**
- * Sub-voxel surface points of a component: along every grid line (in i, j and k) that crosses it, the first
- * and last member voxel moved outwards to where the probability, linearly interpolated towards the outside
- * neighbour, falls to the threshold (half a voxel at the volume's border). Only such points can be extreme
- * in any direction, so the Feret diameter of these points is the component's longest diameter.
- */
-function surfacePoints(
-  values: Uint8Array,
-  geometry: VolumeGeometry,
-  voxels: Uint32Array,
+/** The component's voxels in ascending index order: marked in a bit set over its bounding box, then swept. */
+function sortedVoxels(
+  component: Uint32Array,
+  cols: number,
+  plane: number,
   min: Vec3,
   max: Vec3,
-  cut: number,
-): Float64Array {
-  const [cols, rows] = geometry.size;
-  const strides: Vec3 = [1, cols, cols * rows];
-  const points: number[] = [];
-  for (let axis = 0; axis < 3; axis++) {
-    // The other two axes index the lines along `axis` inside the bounding box.
-    const [a, b] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
-    const spanA = max[a] - min[a] + 1;
-    const lines = spanA * (max[b] - min[b] + 1);
-    const first = new Int32Array(lines).fill(-1);
-    const last = new Int32Array(lines).fill(-1);
-    const firstIndex = new Uint32Array(lines);
-    const lastIndex = new Uint32Array(lines);
-    for (const index of voxels) {
-      const ijk = unravel(index, cols, rows);
-      const line = ijk[a] - min[a] + (ijk[b] - min[b]) * spanA;
-      const at = ijk[axis];
-      if (first[line] < 0 || at < first[line]) [first[line], firstIndex[line]] = [at, index];
-      if (at > last[line]) [last[line], lastIndex[line]] = [at, index];
-    }
-    for (let line = 0; line < lines; line++) {
-      if (first[line] < 0) continue;
-      for (const [at, index, step] of [
-        [first[line], firstIndex[line], -1],
-        [last[line], lastIndex[line], 1],
-      ]) {
-        const ijk = unravel(index, cols, rows);
-        const neighbour = at + step;
-        let offset = 0.5;
-        if (neighbour >= 0 && neighbour < geometry.size[axis]) {
-          const inside = values[index];
-          const outside = values[index + step * strides[axis]];
-          offset = inside > outside ? Math.min(1, Math.max(0, (inside - cut) / (inside - outside))) : 0;
-        }
-        ijk[axis] += step * offset;
-        points.push(...voxelToPatient(geometry, ijk));
+): Uint32Array {
+  const boxCols = max[0] - min[0] + 1;
+  const boxRows = max[1] - min[1] + 1;
+  const boxPlane = boxCols * boxRows;
+  const marks = new Uint8Array(Math.ceil((boxPlane * (max[2] - min[2] + 1)) / 8));
+  for (let n = 0; n < component.length; n++) {
+    const index = component[n];
+    const k = (index / plane) | 0;
+    const j = ((index - k * plane) / cols) | 0;
+    const b = index - k * plane - j * cols - min[0] + (j - min[1]) * boxCols + (k - min[2]) * boxPlane;
+    marks[b >> 3] |= 1 << (b & 7);
+  }
+  const out = new Uint32Array(component.length);
+  let count = 0;
+  for (let k = min[2]; k <= max[2]; k++)
+    for (let j = min[1]; j <= max[1]; j++) {
+      const rowBase = (j - min[1]) * boxCols + (k - min[2]) * boxPlane;
+      const indexBase = j * cols + k * plane;
+      for (let i = 0; i < boxCols; i++) {
+        const b = rowBase + i;
+        if (marks[b >> 3] & (1 << (b & 7))) out[count++] = indexBase + min[0] + i;
       }
     }
-  }
-  return Float64Array.from(points);
-}
-
-function unravel(index: number, cols: number, rows: number): Vec3 {
-  const plane = cols * rows;
-  const k = Math.floor(index / plane);
-  const j = Math.floor((index - k * plane) / cols);
-  return [index - k * plane - j * cols, j, k];
+  return out;
 }
 
 /** Series score: the best finding's score, or the highest probability anywhere when there is no finding. */

@@ -21,7 +21,8 @@ export interface InferTimings {
 
 export interface InferOptions {
   batchSize: number;
-  onProgress?: (done: number, total: number) => void;
+  /** After each batch: slices done, in all, and the probabilities so far (slices 0 … done - 1 are final). */
+  onProgress?: (done: number, total: number, values: Uint8Array) => void;
   /** Checked between batches; a true answer stops the run with InferenceCancelledError. */
   isCancelled?: () => boolean;
 }
@@ -74,7 +75,7 @@ export async function inferProbability(
     const w = performance.now();
     writer.write(output.data, output.dims, current.firstSlice, current.count);
     timings.postprocessMs += performance.now() - w;
-    options.onProgress?.(current.firstSlice + current.count, slices);
+    options.onProgress?.(current.firstSlice + current.count, slices, writer.values);
     current = next;
   }
   timings.totalMs = performance.now() - started;

@@ -61,36 +61,73 @@ export class ModelProcessCrashError extends Error {
 }
 
 // ---- Messages across the process boundary (structured-clone / v8 serialisable) ----
+// Voxels and probabilities cross in slice-sized messages: Node's IPC re-joins a large message's chunks at a
+// cost that grows with the square of its size (a 150 MB volume in one message takes minutes), while a few
+// hundred 512 kB messages take a fraction of a second. Probabilities come back batch by batch with progress.
 
 export interface RunMessage {
   type: 'run';
   runId: number;
   model: { id: string; onnxPath: string; sha256: string; manifest: ModelManifest };
-  volume: { geometry: VolumeGeometry; voxels: Int16Array | Float32Array };
+  geometry: VolumeGeometry;
+  /** How the voxels that follow in `voxels` messages are typed. */
+  voxelType: 'int16' | 'float32';
   batchSize: number;
   /** onnxruntime intra-op threads; 0 = the model process picks (all cores but one). */
   threads: number;
 }
 
-export type ToModelProcess = RunMessage | { type: 'cancel'; runId: number };
+export interface VoxelsMessage {
+  type: 'voxels';
+  runId: number;
+  /** Index of data[0] in the volume's voxel array. */
+  offset: number;
+  data: Int16Array | Float32Array;
+}
+
+export type ToModelProcess = RunMessage | VoxelsMessage | { type: 'cancel'; runId: number };
 
 export type FromModelProcess =
-  | { type: 'progress'; runId: number; done: number; total: number }
-  | { type: 'result'; runId: number; values: Uint8Array; timings: ModelRunTimings }
+  | {
+      type: 'progress';
+      runId: number;
+      done: number;
+      total: number;
+      /** Probability × 255 of slices firstSlice … done - 1, on the series grid. */
+      firstSlice: number;
+      values: Uint8Array;
+    }
+  | { type: 'result'; runId: number; timings: ModelRunTimings }
   | { type: 'failed'; runId: number; message: string }
   | { type: 'cancelled'; runId: number };
 
-/**
- * Modality values travel as int16 when that is lossless (CT nearly always): half the bytes to copy between
- * processes. Anything else goes as float32.
- */
-export function packVoxels(voxels: ArrayLike<number>): Int16Array | Float32Array {
-  if (voxels instanceof Int16Array) return voxels;
-  const packed = new Int16Array(voxels.length);
+/** Modality values travel as int16 when that is lossless (CT nearly always): half the bytes to copy. */
+export function voxelTypeFor(voxels: ArrayLike<number>): 'int16' | 'float32' {
+  if (voxels instanceof Int16Array) return 'int16';
   for (let n = 0; n < voxels.length; n++) {
     const v = voxels[n];
-    if (v !== Math.trunc(v) || v < -32768 || v > 32767) return Float32Array.from(voxels);
-    packed[n] = v;
+    if (v !== Math.trunc(v) || v < -32768 || v > 32767) return 'float32';
   }
-  return packed;
+  return 'int16';
+}
+
+/** The voxels as a sequence of messages of whole slices, about `targetElements` values each. */
+export function* voxelMessages(
+  runId: number,
+  voxels: ArrayLike<number>,
+  sliceElements: number,
+  voxelType: 'int16' | 'float32',
+  targetElements = 262_144,
+): Generator<VoxelsMessage> {
+  const step = Math.max(1, Math.floor(targetElements / sliceElements)) * sliceElements;
+  const view = voxels as Partial<Float32Array>;
+  for (let offset = 0; offset < voxels.length; offset += step) {
+    const end = Math.min(voxels.length, offset + step);
+    const part: ArrayLike<number> =
+      typeof view.subarray === 'function'
+        ? (view.subarray(offset, end) as ArrayLike<number>)
+        : (Array.prototype.slice.call(voxels, offset, end) as number[]);
+    const data = voxelType === 'int16' ? Int16Array.from(part) : Float32Array.from(part);
+    yield { type: 'voxels', runId, offset, data };
+  }
 }

@@ -24,6 +24,11 @@ export function serveModelRuns(port: ModelProcessPort): void {
   const cancelled = new Set<number>();
   let lastFinished = 0;
   let queue = Promise.resolve();
+  /** Runs whose voxels are still arriving. */
+  const arriving = new Map<
+    number,
+    { message: RunMessage; voxels: Int16Array | Float32Array; received: number }
+  >();
 
   port.onMessage((message) => {
     if (message.type === 'cancel') {
@@ -31,6 +36,25 @@ export function serveModelRuns(port: ModelProcessPort): void {
       if (message.runId > lastFinished) cancelled.add(message.runId);
       return;
     }
+    if (message.type === 'run') {
+      const count = message.geometry.size[0] * message.geometry.size[1] * message.geometry.size[2];
+      const voxels = message.voxelType === 'int16' ? new Int16Array(count) : new Float32Array(count);
+      arriving.set(message.runId, { message, voxels, received: 0 });
+      if (count === 0) arrived(message.runId);
+      return;
+    }
+    const run = arriving.get(message.runId);
+    if (!run) return;
+    run.voxels.set(message.data, message.offset);
+    run.received += message.data.length;
+    if (run.received >= run.voxels.length) arrived(message.runId);
+  });
+
+  function arrived(runId: number): void {
+    const run = arriving.get(runId);
+    if (!run) return;
+    arriving.delete(runId);
+    const { message, voxels } = run;
     queue = queue.then(async () => {
       try {
         if (cancelled.has(message.runId)) throw new InferenceCancelledError();
@@ -43,20 +67,31 @@ export function serveModelRuns(port: ModelProcessPort): void {
         }
         const loadMs = performance.now() - started;
         const timed = timedRunner(loaded.session, message);
-        const { values, timings } = await inferProbability(
-          message.volume,
+        const plane = message.geometry.size[0] * message.geometry.size[1];
+        let sent = 0;
+        const { timings } = await inferProbability(
+          { geometry: message.geometry, voxels },
           message.model.manifest,
           timed.run,
           {
             batchSize: message.batchSize,
             isCancelled: () => cancelled.has(message.runId),
-            onProgress: (done, total) => port.post({ type: 'progress', runId: message.runId, done, total }),
+            onProgress: (done, total, values) => {
+              port.post({
+                type: 'progress',
+                runId: message.runId,
+                done,
+                total,
+                firstSlice: sent,
+                values: values.slice(sent * plane, done * plane),
+              });
+              sent = done;
+            },
           },
         );
         port.post({
           type: 'result',
           runId: message.runId,
-          values,
           timings: { ...timings, loadMs, sessionMs: timed.sessionMs() },
         });
       } catch (error) {
@@ -70,7 +105,7 @@ export function serveModelRuns(port: ModelProcessPort): void {
         lastFinished = Math.max(lastFinished, message.runId);
       }
     });
-  });
+  }
 }
 
 async function loadSession(message: RunMessage): Promise<ort.InferenceSession> {

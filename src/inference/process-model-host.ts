@@ -4,7 +4,8 @@
 // starts a fresh process. An idle process is stopped after a while to give its memory back.
 import {
   ModelProcessCrashError,
-  packVoxels,
+  voxelMessages,
+  voxelTypeFor,
   type FromModelProcess,
   type ModelHost,
   type ModelRunOptions,
@@ -109,9 +110,16 @@ export class ProcessModelHost implements ModelHost {
       return Promise.resolve();
     }
     let child: ModelProcess;
-    let voxels: Int16Array | Float32Array;
+    let voxelType: 'int16' | 'float32';
+    const { geometry, voxels } = request.volume;
+    const [cols, rows, slices] = geometry.size;
     try {
-      voxels = packVoxels(request.volume.voxels);
+      if (voxels.length !== cols * rows * slices) {
+        throw new Error(
+          `the volume holds ${voxels.length} values but its geometry ${cols} × ${rows} × ${slices} needs ${cols * rows * slices}`,
+        );
+      }
+      voxelType = voxelTypeFor(voxels);
       child = this.ensureProcess();
     } catch (error) {
       reject(error as Error);
@@ -119,6 +127,7 @@ export class ProcessModelHost implements ModelHost {
     }
     const runId = ++this.nextRunId;
     const modelId = request.model.id;
+    const values = new Uint8Array(voxels.length);
     return new Promise<void>((free) => {
       let settled = false;
       let killTimer: NodeJS.Timeout | undefined;
@@ -144,11 +153,12 @@ export class ProcessModelHost implements ModelHost {
         runId,
         onMessage: (message) => {
           if (message.type === 'progress') {
+            values.set(message.values, message.firstSlice * cols * rows);
             if (!settled) onProgress?.({ done: message.done, total: message.total });
             return;
           }
           if (message.type === 'result') {
-            settle(() => resolve({ values: message.values, timings: message.timings }));
+            settle(() => resolve({ values, timings: message.timings }));
           } else if (message.type === 'failed') {
             settle(() => reject(new Error(message.message)));
           } else {
@@ -168,10 +178,12 @@ export class ProcessModelHost implements ModelHost {
           type: 'run',
           runId,
           model: { id: modelId, onnxPath, sha256: manifest.sha256, manifest },
-          volume: { geometry: request.volume.geometry, voxels },
+          geometry,
+          voxelType,
           batchSize: request.batchSize ?? 4,
           threads: this.options.threads ?? 0,
         });
+        for (const message of voxelMessages(runId, voxels, cols * rows, voxelType)) child.send(message);
       } catch (error) {
         settle(() => reject(new ModelProcessCrashError(modelId, (error as Error).message)));
         child.kill();

@@ -1,0 +1,229 @@
+// `npm run bench -- inference [--slices 300] [--size 512] [--batch 4] [--model ID]`: seconds for a CT-sized
+// study through the whole pipeline (values → child process → resample, window, channels → onnxruntime →
+// probabilities back on the series grid → findings), the pipeline's overhead over bare session.run on the same
+// tensors, and the same network in PyTorch on the CPU with the same thread count.
+//
+// The network is a stand-in 2D U-Net defined in bench/inference-unet.py, so PyTorch and onnxruntime run the
+// very same weights. With --model ID an installed model is timed instead (no PyTorch figure: its PyTorch
+// definition is not ours to load). The bare session.run loop imports onnxruntime-node directly: measuring the
+// library without our pipeline is the point.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  copyFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import type { Vec3, Volume } from '../src/dicom/volume.ts';
+import { createChildProcessModelHost } from '../src/inference/child-process-host.ts';
+import { analyzeVolume } from '../src/inference/analyze-volume.ts';
+import { openModelRegistry, type InstalledModel } from '../src/inference/model-registry.ts';
+import { defaultThreadCount, sessionOptions } from '../src/inference/session-options.ts';
+import { SliceBatcher } from '../src/inference/slice-batcher.ts';
+import type { ModelManifestInput } from '../src/inference/model-manifest.ts';
+import { printTable, type BenchRow } from './report.ts';
+
+const script = fileURLToPath(new URL('./inference-unet.py', import.meta.url));
+
+function standInOnnx(): string {
+  const key = createHash('sha256').update(readFileSync(script)).digest('hex').slice(0, 16);
+  const path = join(tmpdir(), `overread-bench-unet-${key}.onnx`);
+  if (!existsSync(path)) {
+    execFileSync('/usr/bin/python3', [script, 'export', `${path}.partial`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    renameSync(`${path}.partial`, path);
+  }
+  return path;
+}
+
+function installStandIn(modelsDir: string, spacing: number): void {
+  const dir = join(modelsDir, 'bench-unet');
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(standInOnnx(), join(dir, 'model.onnx'));
+  const manifest: ModelManifestInput = {
+    id: 'bench-unet',
+    version: 'bench',
+    sha256: createHash('sha256')
+      .update(readFileSync(join(dir, 'model.onnx')))
+      .digest('hex'),
+    modality: 'CT',
+    bodyPart: 'CHEST',
+    // The series' own spacing: the network sees 512² slices, the expensive case.
+    input: {
+      name: 'image',
+      channels: 3,
+      pixelSpacingMm: spacing,
+      sizeMultiple: 4,
+      normalization: { kind: 'window', window: [-1000, 400] },
+    },
+    output: { name: 'probability', labels: ['nodule'], activation: 'sigmoid', activationInGraph: true },
+    defaultThreshold: 0.5,
+  };
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest));
+}
+
+/** A chest-CT-like volume: air, a body ellipse of soft tissue, darker lungs and a few nodules. */
+function syntheticStudy(size: number, slices: number, spacing: Vec3): Volume {
+  const voxels = new Float32Array(size * size * slices);
+  const c = size / 2;
+  for (let k = 0; k < slices; k++)
+    for (let j = 0; j < size; j++)
+      for (let i = 0; i < size; i++) {
+        const body = ((i - c) / (0.45 * size)) ** 2 + ((j - c) / (0.35 * size)) ** 2 < 1;
+        const lung =
+          ((Math.abs(i - c) - 0.2 * size) / (0.15 * size)) ** 2 + ((j - c) / (0.25 * size)) ** 2 < 1;
+        const nodule = Math.hypot(i - 0.3 * size, j - c, (k - slices / 2) * (spacing[2] / spacing[0])) < 8;
+        voxels[i + j * size + k * size * size] = nodule ? 60 : lung ? -850 : body ? 40 : -1000;
+      }
+  return {
+    geometry: {
+      size: [size, size, slices],
+      spacing,
+      origin: [0, 0, 0],
+      direction: [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+    },
+    voxels,
+  };
+}
+
+async function bareSessionSeconds(
+  model: InstalledModel,
+  volume: Volume,
+  batch: number,
+  threads: number,
+): Promise<number> {
+  const session = await ort.InferenceSession.create(readFileSync(model.onnxPath), sessionOptions(threads));
+  const batcher = new SliceBatcher(volume, model.manifest.input);
+  let seconds = 0;
+  for (let first = 0; first < batcher.slices; first += batch) {
+    const input = batcher.batch(first, Math.min(batch, batcher.slices - first)); // built outside the clock
+    const tensor = new ort.Tensor('float32', input.data, input.dims);
+    const started = performance.now();
+    await session.run({ [model.manifest.input.name]: tensor });
+    seconds += (performance.now() - started) / 1000;
+  }
+  await session.release();
+  return seconds;
+}
+
+function peakRssMiB(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      slices: { type: 'string', default: '300' },
+      size: { type: 'string', default: '512' },
+      batch: { type: 'string', default: '4' },
+      model: { type: 'string' },
+    },
+  });
+  const slices = Number(values.slices);
+  const size = Number(values.size);
+  const batch = Number(values.batch);
+  const threads = defaultThreadCount();
+  const spacing: Vec3 = [0.7, 0.7, 1.25];
+  const modelsDir = mkdtempSync(join(tmpdir(), 'overread-bench-models-'));
+  try {
+    let model: InstalledModel;
+    if (values.model) {
+      model = (await openModelRegistry()).get(values.model);
+    } else {
+      installStandIn(modelsDir, spacing[0]);
+      model = (await openModelRegistry({ bundledDir: modelsDir })).get('bench-unet');
+    }
+    const volume = syntheticStudy(size, slices, spacing);
+    const host = createChildProcessModelHost({ threads });
+    // Warm-up: start the model process and load the session, as an open app has done before a study arrives.
+    await host.run({ model, volume: syntheticStudy(64, 4, spacing) });
+
+    const started = performance.now();
+    const analysis = await analyzeVolume(
+      host,
+      model,
+      volume,
+      { modality: 'CT', bodyPart: 'CHEST' },
+      { batchSize: batch },
+    );
+    const pipelineSeconds = (performance.now() - started) / 1000;
+    const childPeak = peakRssMiB(host.pid);
+    await host.close();
+    const appPeak = peakRssMiB(process.pid);
+
+    const bare = await bareSessionSeconds(model, volume, batch, threads);
+    let torchSeconds: number | undefined;
+    if (!values.model) {
+      const out = execFileSync(
+        '/usr/bin/python3',
+        [script, 'time', String(slices), String(size), String(size), String(batch), String(threads)],
+        { encoding: 'utf8' },
+      );
+      torchSeconds = (JSON.parse(out) as { seconds: number }).seconds;
+    }
+    const rows: BenchRow[] = [
+      {
+        what: `${slices}×${size}² study, whole pipeline (${model.id}, ${threads} thread${threads > 1 ? 's' : ''}, batch ${batch})`,
+        unit: 's',
+        ours: pipelineSeconds,
+        reference: torchSeconds,
+        referenceName: torchSeconds === undefined ? undefined : 'PyTorch CPU, network only, same threads',
+        higherIsBetter: false,
+        goal: '≤ 20 s; ≥ 3× PyTorch',
+      },
+      {
+        what: 'pipeline overhead over bare session.run on the same tensors',
+        unit: '%',
+        ours: (pipelineSeconds / bare - 1) * 100,
+        higherIsBetter: false,
+        goal: '≤ 15 %',
+      },
+      {
+        what: 'bare onnxruntime session.run, same tensors',
+        unit: 's',
+        ours: bare,
+        reference: torchSeconds,
+        referenceName: torchSeconds === undefined ? undefined : 'PyTorch CPU',
+        higherIsBetter: false,
+      },
+      { what: 'peak memory, model process', unit: 'MiB', ours: childPeak, higherIsBetter: false },
+      {
+        what: 'peak memory, app process (volume + probability map)',
+        unit: 'MiB',
+        ours: appPeak,
+        higherIsBetter: false,
+      },
+    ];
+    printTable('Inference', rows);
+    const t = analysis.timings;
+    console.log(
+      `pipeline breakdown (model process): pre-processing ${(t.preprocessMs / 1000).toFixed(2)} s, session.run ${(t.sessionMs / 1000).toFixed(2)} s, ` +
+        `waiting on the network ${(t.waitMs / 1000).toFixed(2)} s, write-back ${(t.postprocessMs / 1000).toFixed(2)} s, ` +
+        `total in process ${(t.totalMs / 1000).toFixed(2)} s; findings ${analysis.findings.length}`,
+    );
+  } finally {
+    rmSync(modelsDir, { recursive: true, force: true });
+  }
+}
