@@ -68,6 +68,10 @@ export function setUpImport(onChanged: () => void): { open(): void } {
     );
   });
   byId('import-cancel').addEventListener('click', () => dialog.close());
+  // Closing gives focus back to the opener; hand the keys back to the page's shortcuts instead.
+  dialog.addEventListener('close', () => {
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+  });
   const open = async () => {
     const shell = preload();
     if (shell) {

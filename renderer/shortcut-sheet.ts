@@ -27,6 +27,10 @@ export function setUpShortcutSheet(): { open(): void } {
     );
   }
   byId('shortcut-close').addEventListener('click', () => dialog.close());
+  // Closing gives focus back to the opener; hand the keys back to the page's shortcuts instead.
+  dialog.addEventListener('close', () => {
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+  });
   const open = () => {
     if (!dialog.open) dialog.showModal();
   };

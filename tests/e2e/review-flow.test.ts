@@ -87,6 +87,10 @@ test(
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      // The server's strict CSP must hold: no inline script or style, no eval, nothing from elsewhere.
+      if (/Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+    });
     const app = new OverreadApp(page);
 
     // Import through the UI and wait for the model to triage both studies.
@@ -102,6 +106,13 @@ test(
 
     // Open the top series: the flags are listed and drawn on the canvas in the pending colour.
     await app.openSelectedSeries();
+    for (const name of ['Confirm', 'Reject', 'Brush', 'Eraser', 'Add finding', 'Undo', 'Redo', 'Done']) {
+      assert.ok(
+        await page.getByRole('button', { name, exact: true }).isVisible(),
+        `no visible button named ${name}`,
+      );
+    }
+    assert.deepEqual(await app.unnamedControls(), []);
     const findings = await app.findings();
     assert.ok(
       findings.length >= 2,

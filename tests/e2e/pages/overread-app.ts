@@ -160,6 +160,21 @@ export class OverreadApp {
     await this.page.mouse.up();
   }
 
+  /** Buttons, inputs and selects with no accessible name (text, aria-label or an enclosing label). */
+  unnamedControls(): Promise<string[]> {
+    return this.page.$$eval('button, input, select, textarea', (controls) =>
+      controls
+        .filter((control) => {
+          const named =
+            (control.getAttribute('aria-label') ?? '').trim() ||
+            (control.tagName === 'BUTTON' ? (control.textContent ?? '').trim() : '') ||
+            control.closest('label')?.textContent?.trim();
+          return !named;
+        })
+        .map((control) => control.outerHTML.slice(0, 80)),
+    );
+  }
+
   errorToasts(): Promise<string[]> {
     return this.page.$$eval('.toast.error', (toasts) => toasts.map((t) => t.textContent ?? ''));
   }
