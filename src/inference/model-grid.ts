@@ -74,6 +74,8 @@ export interface AxisTaps {
   weight: Float32Array;
   /** 0 where the output position falls outside the source's extent (cropped or padded), else 1. */
   inside: Uint8Array;
+  /** Every position reads exactly source sample n (same spacing, no offset): a plain copy. */
+  identity: boolean;
 }
 
 /**
@@ -101,7 +103,11 @@ export function axisTaps(
     hi[n] = Math.min(floor + 1, last);
     weight[n] = clamped - floor;
   }
-  return { lo, hi, weight, inside };
+  let identity = true;
+  for (let n = 0; n < outCount && identity; n++) {
+    identity = inside[n] === 1 && lo[n] === n && weight[n] < 1e-6;
+  }
+  return { lo, hi, weight, inside, identity };
 }
 
 /** Taps from a series axis of `sourceCount` pixels to the model input axis (pre-processing). */
@@ -150,6 +156,11 @@ export function resampleSlice(
     const top = rowTaps.lo[v] * srcCols;
     const bottom = rowTaps.hi[v] * srcCols;
     const wy = rowTaps.weight[v];
+    if (colTaps.identity && wy < 1e-6) {
+      // Same spacing, no offset: the common case of a model trained at the series' own resolution.
+      for (let u = 0; u < outCols; u++) out[rowOffset + u] = map(src[top + u]);
+      continue;
+    }
     for (let u = 0; u < outCols; u++) {
       if (!colTaps.inside[u]) {
         out[rowOffset + u] = fill;
