@@ -3,15 +3,21 @@
 // redrawn from this state. What the keys and buttons *do* lives in review-actions.ts.
 import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
+import { cornerTexts } from './corner-text.ts';
 import { byId } from './dom.ts';
-import { findingsOnSlice, findingState, modelFlagCount, visibleFindings } from './finding-state.ts';
+import {
+  findingsOnSlice,
+  findingState,
+  modelFlagCount,
+  stepFinding,
+  visibleFindings,
+} from './finding-state.ts';
 import { renderFindings, renderSliceBar, wireSliceBar } from './findings-panel.ts';
 import { DRAFT_COLOUR, maskStyle, maskToRgba, probabilityToRgba, STATE_COLOURS } from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
 import { OverlayCanvas, type OverlayLayer } from './overlay-canvas.ts';
 import { showError } from './toasts.ts';
 import { StackViewport } from './viewport/stack-viewport.ts';
-import { formatWindowLevel } from './window-presets.ts';
 
 export type Tool = 'none' | 'brush' | 'eraser' | 'add';
 
@@ -113,7 +119,10 @@ export class ViewerPage {
     this.masks.clear();
     this.maskGeneration++;
     this.overlay.invalidate();
-    if (!this.findings.some((f) => f.id === this.selectedId)) this.selectedId = null;
+    if (!this.findings.some((f) => f.id === this.selectedId)) {
+      // The selected finding went away (an undone add): select the next one to review, without jumping.
+      this.selectedId = stepFinding(this.navigable(), null, 1)?.id ?? null;
+    }
     this.renderAll();
   }
 
@@ -195,22 +204,11 @@ export class ViewerPage {
     const state = this.viewport.viewState();
     if (!series || !state) return;
     const k = state.slice;
-    const position = series.slicePositionsMm[k];
-    byId('corner-top-left').textContent = [series.patientName, series.patientId, series.studyDate].join('\n');
-    byId('corner-top-right').textContent = [
-      series.studyDescription,
-      series.seriesDescription,
-      series.modality,
-    ].join('\n');
-    byId('corner-bottom-left').textContent = [
-      `Slice ${k + 1} / ${series.slices}`,
-      position === undefined ? '' : `Pos ${position.toFixed(1)} mm`,
-      series.sliceThicknessMm === null ? '' : `Thk ${series.sliceThicknessMm.toFixed(2)} mm`,
-    ].join('\n');
-    byId('corner-bottom-right').textContent = [
-      formatWindowLevel(state.window),
-      `Zoom ${state.zoom.toFixed(2)}×${state.invert ? ' · inverted' : ''}`,
-    ].join('\n');
+    const corners = cornerTexts(series, state);
+    byId('corner-top-left').textContent = corners.topLeft;
+    byId('corner-top-right').textContent = corners.topRight;
+    byId('corner-bottom-left').textContent = corners.bottomLeft;
+    byId('corner-bottom-right').textContent = corners.bottomRight;
     renderSliceBar(this.navigable(), series.slices, k, this.selectedId);
     this.drawOverlay();
     void this.loadLayers(k);

@@ -73,3 +73,13 @@ export function nextToRead(items: readonly WorklistItem[], currentUid: string): 
 export function formatScore(score: number | null): string {
   return score === null ? '—' : `${Math.round(score * 100)}%`;
 }
+
+/** How long a series has waited, for the worklist's "Waiting" column: "5 min", "3 h", "2 d". */
+export function formatWaiting(arrivedAt: string, now: Date): string {
+  const arrived = Date.parse(arrivedAt);
+  if (Number.isNaN(arrived)) return '—';
+  const minutes = Math.max(0, Math.floor((now.getTime() - arrived) / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h`;
+  return `${Math.floor(minutes / (24 * 60))} d`;
+}

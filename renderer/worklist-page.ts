@@ -3,7 +3,13 @@
 import type { WorklistItem } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { byId, element } from './dom.ts';
-import { filterWorklist, formatScore, STATUS_LABELS, type StatusFilter } from './worklist-filter.ts';
+import {
+  filterWorklist,
+  formatScore,
+  formatWaiting,
+  STATUS_LABELS,
+  type StatusFilter,
+} from './worklist-filter.ts';
 import { showError } from './toasts.ts';
 
 export class WorklistPage {
@@ -109,6 +115,7 @@ export class WorklistPage {
         element('td', { text: item.modality }),
         element('td', { className: 'number', text: String(item.instances) }),
         element('td', { className: 'number', text: formatScore(item.score) }),
+        element('td', { className: 'number', text: formatWaiting(item.arrivedAt, new Date()) }),
         element('td', {
           className: 'number',
           text: item.findingCount ? `${item.reviewedCount}/${item.findingCount}` : '0',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { filterWorklist, formatScore, nextToRead } from '../../renderer/worklist-filter.ts';
+import { filterWorklist, formatScore, formatWaiting, nextToRead } from '../../renderer/worklist-filter.ts';
 import { item } from './finding-fixtures.ts';
 
 const items = [
@@ -47,4 +47,12 @@ test('D opens the next series not done below, else the first not done above', ()
 test('scores show as percentages, a dash before the model ran', () => {
   assert.equal(formatScore(0.873), '87%');
   assert.equal(formatScore(null), '—');
+});
+
+test('waiting time reads in minutes, hours, then days', () => {
+  const now = new Date('2026-01-02T12:00:00Z');
+  assert.equal(formatWaiting('2026-01-02T11:55:00Z', now), '5 min');
+  assert.equal(formatWaiting('2026-01-02T09:00:00Z', now), '3 h');
+  assert.equal(formatWaiting('2025-12-29T12:00:00Z', now), '4 d');
+  assert.equal(formatWaiting('not a date', now), '—');
 });

@@ -41,7 +41,7 @@ export class OverreadApp {
     return this.page.$$eval('#worklist-body tr', (rows) =>
       rows.map((row) => {
         const cells = Array.from(row.querySelectorAll('td'), (td) => td.textContent ?? '');
-        return { patient: cells[0]!, series: cells[4]!, findings: cells[8]!, status: cells[9]! };
+        return { patient: cells[0]!, series: cells[4]!, findings: cells[9]!, status: cells[10]! };
       }),
     );
   }
