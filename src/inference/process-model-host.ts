@@ -91,8 +91,9 @@ export class ProcessModelHost implements ModelHost {
       if (this.active?.runId === message.runId) this.active.onMessage(message);
     });
     child.onExit((how) => {
-      if (this.process === child) this.process = undefined;
-      this.active?.onExit(how);
+      const closing = this.process !== child;
+      if (!closing) this.process = undefined;
+      this.active?.onExit(closing ? 'the model host was closed' : how);
     });
     return child;
   }
