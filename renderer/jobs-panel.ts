@@ -8,6 +8,7 @@ import { showError, showInfo } from './toasts.ts';
 
 interface OverreadPreload {
   openFolder(): Promise<string[]>;
+  pathsForFiles(files: File[]): string[];
 }
 
 function preload(): OverreadPreload | undefined {
@@ -86,5 +87,20 @@ export function setUpImport(onChanged: () => void): { open(): void } {
     paths.focus();
   };
   byId('import-button').addEventListener('click', () => void open());
+  // Dropping folders or files imports them; only the desktop app can tell their paths.
+  document.addEventListener('dragover', (event) => {
+    if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+  });
+  document.addEventListener('drop', (event) => {
+    const files = Array.from(event.dataTransfer?.files ?? []);
+    if (files.length === 0) return;
+    event.preventDefault();
+    const shell = preload();
+    if (!shell) {
+      showInfo('The browser does not reveal where dropped files are: use Import… and type the folder path.');
+      return;
+    }
+    void start(shell.pathsForFiles(files));
+  });
   return { open: () => void open() };
 }

@@ -3,6 +3,7 @@
 import * as cornerstone from 'cornerstone-core';
 import type { SeriesInfo } from '../../src/shared/api-types.ts';
 import { api } from '../api-client.ts';
+import { storedPixels } from './stored-pixels.ts';
 
 export const SCHEME = 'overread';
 
@@ -18,43 +19,12 @@ function parseImageId(imageId: string): { seriesUid: string; k: number } {
   return { seriesUid: decodeURIComponent(match[1]!), k: Number(match[2]) };
 }
 
-/**
- * Stored pixels for cornerstone's lookup table, which indexes by integer value: int16 slices go as they are
- * (slope 1, intercept 0); float slices are quantised to 16 bits with slope/intercept so window/level still
- * works in modality units.
- */
-function storedPixels(values: Int16Array | Float32Array): {
-  data: Int16Array | Uint16Array;
-  slope: number;
-  intercept: number;
-} {
-  if (values instanceof Int16Array) return { data: values, slope: 1, intercept: 0 };
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  if (!Number.isFinite(min)) return { data: new Uint16Array(values.length), slope: 1, intercept: 0 };
-  const slope = max > min ? (max - min) / 65535 : 1;
-  const data = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) data[i] = Math.round((values[i]! - min) / slope);
-  return { data, slope, intercept: min };
-}
-
 async function loadSlice(imageId: string): Promise<cornerstone.CornerstoneImage> {
   const { seriesUid, k } = parseImageId(imageId);
   const info = seriesByUid.get(seriesUid);
   if (!info) throw new Error(`series ${seriesUid} was not opened before loading its slices`);
   const slice = await api.slice(seriesUid, k);
-  const { data, slope, intercept } = storedPixels(slice.pixels);
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < slice.rows * slice.columns; i++) {
-    const v = data[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  const { data, slope, intercept, min, max } = storedPixels(slice.pixels);
   return {
     imageId,
     minPixelValue: min,
