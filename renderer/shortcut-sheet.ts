@@ -1,6 +1,6 @@
 // The `?` sheet: every shortcut, grouped by where it applies, rendered from shortcuts.ts.
 import { byId, element } from './dom.ts';
-import { shortcutGroups } from './shortcuts.ts';
+import { MOUSE_GESTURES, shortcutGroups } from './shortcuts.ts';
 
 export function setUpShortcutSheet(): { open(): void } {
   const dialog = byId<HTMLDialogElement>('shortcut-sheet');
@@ -26,6 +26,18 @@ export function setUpShortcutSheet(): { open(): void } {
       ]),
     );
   }
+  const mouseRows = MOUSE_GESTURES.map((m) =>
+    element('tr', {}, [
+      element('td', {}, [element('kbd', { text: m.gesture })]),
+      element('td', { text: m.description }),
+    ]),
+  );
+  groups.append(
+    element('section', {}, [
+      element('h3', { text: 'Mouse' }),
+      element('table', {}, [element('tbody', {}, mouseRows)]),
+    ]),
+  );
   byId('shortcut-close').addEventListener('click', () => dialog.close());
   // Closing gives focus back to the opener; hand the keys back to the page's shortcuts instead.
   dialog.addEventListener('close', () => {

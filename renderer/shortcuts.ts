@@ -135,6 +135,16 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'cancel-reason', keys: ['Escape'], context: 'reason', description: 'Cancel the rejection' },
 ];
 
+/** Mouse gestures of the viewer, listed on the sheet and in the README beside the keys. */
+export const MOUSE_GESTURES: readonly { gesture: string; description: string }[] = [
+  { gesture: 'Wheel', description: 'Scroll through slices' },
+  { gesture: 'Left or right drag', description: 'Window/level (right/left = width, down/up = level)' },
+  { gesture: 'Ctrl+drag / Ctrl+wheel', description: 'Zoom' },
+  { gesture: 'Shift+drag / middle drag', description: 'Pan' },
+  { gesture: 'Left drag with B, E or A', description: 'Paint, erase, or paint a missed finding' },
+  { gesture: 'Click or drag the slice bar', description: 'Go to that slice (marks show where findings are)' },
+];
+
 /** The parts of a KeyboardEvent the map needs, so tests can pass plain objects. */
 export interface KeyInput {
   key: string;
@@ -208,5 +218,6 @@ export function shortcutsMarkdown(): string {
     (s) =>
       `| ${s.keys.map((k) => `\`${k === '|' ? '\\|' : k}\``).join(' / ')} | ${CONTEXT_TITLES[s.context]} | ${s.description} |`,
   );
-  return ['| Keys | Where | Action |', '| --- | --- | --- |', ...rows].join('\n');
+  const mouse = MOUSE_GESTURES.map((m) => `| ${m.gesture} | Viewer (mouse) | ${m.description} |`);
+  return ['| Keys | Where | Action |', '| --- | --- | --- |', ...rows, ...mouse].join('\n');
 }

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actionForKey, SHORTCUTS, shortcutGroups, shortcutsMarkdown } from '../../renderer/shortcuts.ts';
+import {
+  actionForKey,
+  MOUSE_GESTURES,
+  SHORTCUTS,
+  shortcutGroups,
+  shortcutsMarkdown,
+} from '../../renderer/shortcuts.ts';
 
 test('review keys map to their actions in the viewer', () => {
   assert.equal(actionForKey({ key: 'y' }, 'viewer'), 'confirm');
@@ -70,6 +76,6 @@ test('the sheet and the README table list every shortcut', () => {
   const grouped = shortcutGroups().flatMap((g) => g.shortcuts);
   assert.equal(grouped.length, SHORTCUTS.length);
   const markdown = shortcutsMarkdown();
-  assert.equal(markdown.split('\n').length, SHORTCUTS.length + 2);
+  assert.equal(markdown.split('\n').length, SHORTCUTS.length + MOUSE_GESTURES.length + 2);
   assert.match(markdown, /\| `Ctrl\+Shift\+Z` \/ `Ctrl\+Y` \| Viewer and review \| Redo \|/);
 });
