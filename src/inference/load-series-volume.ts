@@ -1,0 +1,60 @@
+// Owns assembling a series' decoded frames into the Volume the model reads: frames in the index's slice order
+// (k = 0 … n-1, as seriesGeometry describes them), each decoded to modality values (HU for CT) and placed at
+// its slice. Decoding runs through the caller's decoder (a worker pool), several frames at a time.
+import type { Volume, VolumeGeometry } from '../dicom/volume.ts';
+
+export interface FrameSource {
+  path: string;
+  frameIndex: number;
+}
+
+export type DecodeFrame<F extends FrameSource> = (frame: F) => Promise<ArrayLike<number>>;
+
+export interface LoadVolumeOptions {
+  signal?: AbortSignal;
+  onProgress?: (decoded: number, total: number) => void;
+  /** Frames decoded at once (default 8: enough to keep a worker pool busy). */
+  concurrency?: number;
+}
+
+export async function loadSeriesVolume<F extends FrameSource>(
+  frames: readonly F[],
+  geometry: VolumeGeometry,
+  decode: DecodeFrame<F>,
+  options: LoadVolumeOptions = {},
+): Promise<Volume> {
+  const [cols, rows, slices] = geometry.size;
+  if (frames.length !== slices) {
+    throw new Error(`the series has ${frames.length} frames but its geometry ${slices} slices — re-index it`);
+  }
+  const plane = cols * rows;
+  const voxels = new Float32Array(plane * slices);
+  let next = 0;
+  let decoded = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < frames.length && !failed) {
+      options.signal?.throwIfAborted();
+      const k = next++;
+      const frame = frames[k];
+      let values: ArrayLike<number>;
+      try {
+        values = await decode(frame);
+      } catch (error) {
+        failed = true; // the other workers stop at their next frame
+        throw error;
+      }
+      if (values.length !== plane) {
+        failed = true;
+        throw new Error(
+          `${frame.path}: frame ${frame.frameIndex} has ${values.length} pixels, the series ${cols} × ${rows} — ` +
+            'the series mixes image sizes; re-index it',
+        );
+      }
+      voxels.set(values, k * plane);
+      options.onProgress?.(++decoded, frames.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, frames.length) }, worker));
+  return { geometry, voxels };
+}
