@@ -1,0 +1,233 @@
+// Builds one synthetic chest CT study in memory from a seed: acquisition parameters, the HU volume (Int16,
+// i-fastest, ascending z), the nodule label volume and the nodule truth. Writing to disk is
+// write-sample-studies.ts's job, so the model trainer can use studies without touching the disk.
+import type { Vec3, VolumeGeometry } from '../dicom/volume.ts';
+import { Anatomy, drawAnatomy } from './anatomy.ts';
+import { NoiseTile, blur121 } from './ct-texture.ts';
+import { drawNodule, drawNoduleShapes, type NoduleAttachment, type NoduleType } from './nodules.ts';
+import { drawIdentity, type PatientIdentity } from './patient-identity.ts';
+import { Random, uid } from './random.ts';
+import { drawVessels, growVessels } from './vessels.ts';
+
+export interface GenerateStudyOptions {
+  seed: number | string;
+  /** Rows and columns (default 512); pixel spacing scales so the field of view stays 320–400 mm. */
+  size?: number;
+  /** Number of slices; default 150–250 depending on the drawn slice spacing. */
+  slices?: number;
+  /** Number of nodules; default 0–4 drawn from the seed. */
+  nodules?: number;
+}
+
+export type PixelStorage = 'unsigned-12' | 'unsigned-16' | 'signed-16';
+export type DiskOrder = 'ascending' | 'descending' | 'shuffled';
+export type FileNaming = 'IM0001' | 'hex' | 'hex.dcm' | 'IM0001.dcm';
+
+export interface Acquisition {
+  pixelSpacing: number;
+  sliceThickness: number;
+  sliceSpacing: number;
+  contrast: boolean;
+  storage: PixelStorage;
+  diskOrder: DiskOrder;
+  naming: FileNaming;
+  /** Instance Number 1 is the highest slice (head-first scan) when true, the lowest otherwise. */
+  numberFromTop: boolean;
+  noiseSigma: number;
+}
+
+export interface NoduleTruth {
+  id: number;
+  /** Value of this nodule's voxels in the label volume. */
+  label: number;
+  type: NoduleType;
+  attached: NoduleAttachment;
+  /** Centre in patient coordinates (LPS, mm). */
+  centre: Vec3;
+  /** Centre as continuous voxel indices (i, j, k) into the geometry. */
+  centreVoxel: Vec3;
+  /** Longest axis of the spheroid before lobulation (mm). */
+  diameterMm: number;
+  /** Label voxel count × voxel volume (mm³). */
+  volumeMm3: number;
+  voxelCount: number;
+  /** First and last k (ascending z) holding label voxels, and their z (mm). */
+  sliceRange: { firstK: number; lastK: number; zMin: number; zMax: number };
+}
+
+export interface SampleStudy {
+  seed: string;
+  geometry: VolumeGeometry;
+  /** Hounsfield units, i-fastest: index = i + j·columns + k·columns·rows, k ascending z. */
+  hu: Int16Array;
+  /** Nodule labels (0 = background, n = nodules[n − 1]) in the same order as `hu`. */
+  mask: Uint8Array;
+  nodules: NoduleTruth[];
+  acquisition: Acquisition;
+  identity: PatientIdentity;
+  uids: { study: string; series: string; frameOfReference: string; instances: string[] };
+}
+
+export function generateStudy(options: GenerateStudyOptions): SampleStudy {
+  const size = options.size ?? 512;
+  if (!Number.isInteger(size) || size < 32 || size > 1024)
+    throw new Error(`size ${size} must be an integer from 32 to 1024`);
+  const seed = String(options.seed);
+  const random = new Random(seed);
+  const identity = drawIdentity(random.fork('identity'));
+  const setup = random.fork('acquisition');
+
+  const pixelSpacing = Math.round((setup.uniform(320, 400) / size) * 1e4) / 1e4;
+  const sliceThickness = setup.pick([1, 1.25, 1.5, 2, 2.5]);
+  const sliceSpacing = setup.bool(0.3) ? Math.round(sliceThickness * 80) / 100 : sliceThickness;
+  const slices =
+    options.slices ?? Math.min(250, Math.max(150, Math.round(setup.uniform(270, 330) / sliceSpacing)));
+  if (!Number.isInteger(slices) || slices < 4 || slices > 2000)
+    throw new Error(`slices ${slices} must be an integer from 4 to 2000`);
+  const fieldOfView = pixelSpacing * size;
+  const zFirst = Math.round(setup.uniform(-420, -120) * 100) / 100;
+  const origin: Vec3 = [
+    Math.round((-fieldOfView / 2 + pixelSpacing / 2 + setup.uniform(-12, 12)) * 1000) / 1000,
+    Math.round((-fieldOfView / 2 + pixelSpacing / 2 + setup.uniform(-8, 16)) * 1000) / 1000,
+    zFirst,
+  ];
+  const geometry: VolumeGeometry = {
+    size: [size, size, slices],
+    spacing: [pixelSpacing, pixelSpacing, sliceSpacing],
+    origin,
+    direction: [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ],
+  };
+  // A full chest whatever the slice count: the anatomy stretches over the scanned range.
+  const anatomy = new Anatomy(
+    drawAnatomy(
+      random.fork('anatomy'),
+      Math.min(fieldOfView, 420),
+      zFirst,
+      zFirst + (slices - 1) * sliceSpacing,
+    ),
+  );
+  const acquisition: Acquisition = {
+    pixelSpacing,
+    sliceThickness,
+    sliceSpacing,
+    contrast: anatomy.p.contrast,
+    storage: setup.pick<PixelStorage>(['unsigned-12', 'unsigned-16', 'signed-16']),
+    diskOrder: setup.pick<DiskOrder>(['ascending', 'descending', 'shuffled']),
+    naming: setup.pick<FileNaming>(['IM0001', 'hex', 'hex.dcm', 'IM0001.dcm']),
+    numberFromTop: setup.bool(0.7),
+    noiseSigma: setup.uniform(10, 20),
+  };
+
+  const hu = new Int16Array(size * size * slices);
+  renderTissue(hu, geometry, anatomy);
+  const vessels = growVessels(random.fork('vessels'), anatomy);
+  drawVessels(hu, geometry, vessels, anatomy.p.contrast ? 60 : 42);
+
+  const mask = new Uint8Array(hu.length);
+  const noduleRandom = random.fork('nodules');
+  const count = options.nodules ?? noduleRandom.int(0, 4);
+  const extent = (axis: number): number => origin[axis] + (geometry.size[axis] - 1) * geometry.spacing[axis];
+  const margin = 2 * sliceSpacing + 16;
+  const shapes = drawNoduleShapes(
+    noduleRandom,
+    {
+      anatomy,
+      vessels,
+      low: [origin[0] + 16, origin[1] + 16, origin[2] + margin],
+      high: [extent(0) - 16, extent(1) - 16, extent(2) - margin],
+    },
+    count,
+    Math.max(3, 2.5 * pixelSpacing, 1.6 * sliceSpacing),
+  );
+  shapes.forEach((shape, index) => drawNodule(hu, mask, geometry, anatomy, shape, index + 1));
+  const nodules = shapes.map((shape, index) => noduleTruth(shape, index + 1, mask, geometry));
+
+  applyTexture(
+    hu,
+    geometry,
+    new NoiseTile(random.fork('noise-tile'), size, acquisition.noiseSigma),
+    random.fork('noise'),
+  );
+
+  const uidRandom = random.fork('uids');
+  const uids = {
+    study: uid(uidRandom),
+    series: uid(uidRandom),
+    frameOfReference: uid(uidRandom),
+    instances: Array.from({ length: slices }, () => uid(uidRandom)),
+  };
+  return { seed, geometry, hu, mask, nodules, acquisition, identity, uids };
+}
+
+function renderTissue(hu: Int16Array, geometry: VolumeGeometry, anatomy: Anatomy): void {
+  const [nx, ny, nz] = geometry.size;
+  const [sx, sy, sz] = geometry.spacing;
+  const [ox, oy, oz] = geometry.origin;
+  let index = 0;
+  for (let k = 0; k < nz; k++) {
+    const z = oz + k * sz;
+    for (let j = 0; j < ny; j++) {
+      const y = oy + j * sy;
+      for (let i = 0; i < nx; i++) hu[index++] = Math.round(anatomy.tissueAt(ox + i * sx, y, z));
+    }
+  }
+}
+
+function applyTexture(hu: Int16Array, geometry: VolumeGeometry, tile: NoiseTile, random: Random): void {
+  const [nx, ny, nz] = geometry.size;
+  const slice = new Float32Array(nx * ny);
+  const scratch = new Float32Array(nx * ny);
+  for (let k = 0; k < nz; k++) {
+    const offset = k * nx * ny;
+    for (let n = 0; n < slice.length; n++) slice[n] = hu[offset + n];
+    blur121(slice, scratch, nx, ny);
+    tile.addTo(slice, nx, ny, random);
+    for (let n = 0; n < slice.length; n++)
+      hu[offset + n] = Math.max(-1024, Math.min(3071, Math.round(slice[n])));
+  }
+}
+
+function noduleTruth(
+  shape: ReturnType<typeof drawNoduleShapes>[number],
+  label: number,
+  mask: Uint8Array,
+  geometry: VolumeGeometry,
+): NoduleTruth {
+  const [nx, ny] = geometry.size;
+  const [sx, sy, sz] = geometry.spacing;
+  let voxelCount = 0;
+  let firstK = Infinity;
+  let lastK = -Infinity;
+  for (let index = 0; index < mask.length; index++) {
+    if (mask[index] !== label) continue;
+    voxelCount++;
+    const k = Math.floor(index / (nx * ny));
+    if (k < firstK) firstK = k;
+    if (k > lastK) lastK = k;
+  }
+  const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 10 ** digits;
+  const centreVoxel = shape.centre.map((v, a) =>
+    round((v - geometry.origin[a]) / geometry.spacing[a]),
+  ) as Vec3;
+  return {
+    id: label,
+    label,
+    type: shape.type,
+    attached: shape.attached,
+    centre: shape.centre.map((v) => round(v)) as Vec3,
+    centreVoxel,
+    diameterMm: round(shape.diameter, 2),
+    volumeMm3: round(voxelCount * sx * sy * sz, 1),
+    voxelCount,
+    sliceRange: {
+      firstK,
+      lastK,
+      zMin: round(geometry.origin[2] + firstK * sz),
+      zMax: round(geometry.origin[2] + lastK * sz),
+    },
+  };
+}

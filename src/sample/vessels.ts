@@ -1,0 +1,151 @@
+// Pulmonary vessel trees: tapering, branching tubes grown from each hilum and kept inside the lungs, then
+// drawn into the HU volume as capsules with a partial-volume edge. Nodules use the segments to sit on vessels.
+import type { VolumeGeometry, Vec3 } from '../dicom/volume.ts';
+import type { Anatomy } from './anatomy.ts';
+import type { Random } from './random.ts';
+
+export interface VesselSegment {
+  from: Vec3;
+  to: Vec3;
+  radius: number;
+}
+
+const MAX_DEPTH = 8;
+
+function normalise(v: Vec3): Vec3 {
+  const length = Math.hypot(v[0], v[1], v[2]) || 1;
+  return [v[0] / length, v[1] / length, v[2] / length];
+}
+
+/** Turns `dir` by `angle` towards a random perpendicular direction. */
+function deflect(random: Random, dir: Vec3, angle: number): Vec3 {
+  const other: Vec3 = [random.gaussian(), random.gaussian(), random.gaussian()];
+  const dot = other[0] * dir[0] + other[1] * dir[1] + other[2] * dir[2];
+  const perpendicular = normalise([
+    other[0] - dot * dir[0],
+    other[1] - dot * dir[1],
+    other[2] - dot * dir[2],
+  ]);
+  const c = Math.cos(angle);
+  const s = Math.sin(angle);
+  return normalise([
+    dir[0] * c + perpendicular[0] * s,
+    dir[1] * c + perpendicular[1] * s,
+    dir[2] * c + perpendicular[2] * s,
+  ]);
+}
+
+export function growVessels(random: Random, anatomy: Anatomy): VesselSegment[] {
+  const segments: VesselSegment[] = [];
+  const { cavityA, cavityB } = anatomy;
+  const p = anatomy.p;
+  const zAt = (w: number): number => p.zBase + w * (p.zApex - p.zBase);
+  const scale = Math.min(1.3, Math.max(0.5, cavityB / 90));
+
+  const grow = (from: Vec3, dir: Vec3, radius: number, length: number, depth: number): void => {
+    let step = length;
+    let to: Vec3 = [from[0] + dir[0] * step, from[1] + dir[1] * step, from[2] + dir[2] * step];
+    while (!anatomy.lungAt(to[0], to[1], to[2]) && step > length * 0.3) {
+      step *= 0.6;
+      to = [from[0] + dir[0] * step, from[1] + dir[1] * step, from[2] + dir[2] * step];
+    }
+    if (depth > 1 && !anatomy.lungAt(to[0], to[1], to[2])) return;
+    segments.push({ from, to, radius });
+    const childRadius = radius * random.uniform(0.68, 0.8);
+    if (depth >= MAX_DEPTH || childRadius < 0.45) return;
+    const spread = random.uniform(0.3, 0.6);
+    const split = random.uniform(0.35, 0.65);
+    grow(
+      to,
+      deflect(random, dir, spread * split * 1.6),
+      childRadius,
+      length * random.uniform(0.7, 0.9),
+      depth + 1,
+    );
+    grow(
+      to,
+      deflect(random, dir, -spread * 1.2),
+      childRadius * 0.85,
+      length * random.uniform(0.65, 0.85),
+      depth + 1,
+    );
+  };
+
+  for (const side of [-1, 1]) {
+    for (const kind of ['artery', 'vein'] as const) {
+      const hilum: Vec3 = [
+        side * cavityA * 0.2,
+        p.centreY + cavityB * (kind === 'artery' ? 0.0 : 0.12),
+        zAt(kind === 'artery' ? 0.55 : 0.45),
+      ];
+      const lobes: Vec3[] = [
+        [side * 0.5, -0.1, 0.85],
+        [side * 0.9, -0.35, 0.05],
+        [side * 0.75, 0.25, -0.6],
+        [side * 0.45, 0.6, -0.65],
+      ];
+      for (const lobe of lobes) {
+        const dir = deflect(random, normalise(lobe), random.uniform(0, 0.2));
+        grow(hilum, dir, random.uniform(4.5, 6.5) * scale, random.uniform(28, 38) * scale, 0);
+      }
+    }
+  }
+  return segments;
+}
+
+/** Distance from point to the segment (squared) — shared by drawing and by nodule placement. */
+export function distanceToSegment(point: Vec3, segment: VesselSegment): number {
+  const { from, to } = segment;
+  const d0 = to[0] - from[0];
+  const d1 = to[1] - from[1];
+  const d2 = to[2] - from[2];
+  const p0 = point[0] - from[0];
+  const p1 = point[1] - from[1];
+  const p2 = point[2] - from[2];
+  const lengthSquared = d0 * d0 + d1 * d1 + d2 * d2 || 1;
+  const t = Math.max(0, Math.min(1, (p0 * d0 + p1 * d1 + p2 * d2) / lengthSquared));
+  return Math.hypot(p0 - t * d0, p1 - t * d1, p2 - t * d2);
+}
+
+/**
+ * Draws vessels of `hu` into lung voxels only (voxels below −300 HU), blending at the edge by coverage so thin
+ * vessels fade rather than alias. Geometry is axial with ascending k, as generate-study builds it.
+ */
+export function drawVessels(
+  hu: Int16Array,
+  geometry: VolumeGeometry,
+  segments: VesselSegment[],
+  value: number,
+): void {
+  const [nx, ny, nz] = geometry.size;
+  const [sx, sy, sz] = geometry.spacing;
+  const [ox, oy, oz] = geometry.origin;
+  const edge = Math.min(sx, sy);
+  const point: Vec3 = [0, 0, 0];
+  for (const segment of segments) {
+    const r = segment.radius;
+    const low = (a: number, b: number): number => Math.min(a, b) - r - edge;
+    const high = (a: number, b: number): number => Math.max(a, b) + r + edge;
+    const i0 = Math.max(0, Math.floor((low(segment.from[0], segment.to[0]) - ox) / sx));
+    const i1 = Math.min(nx - 1, Math.ceil((high(segment.from[0], segment.to[0]) - ox) / sx));
+    const j0 = Math.max(0, Math.floor((low(segment.from[1], segment.to[1]) - oy) / sy));
+    const j1 = Math.min(ny - 1, Math.ceil((high(segment.from[1], segment.to[1]) - oy) / sy));
+    const k0 = Math.max(0, Math.floor((low(segment.from[2], segment.to[2]) - oz) / sz));
+    const k1 = Math.min(nz - 1, Math.ceil((high(segment.from[2], segment.to[2]) - oz) / sz));
+    for (let k = k0; k <= k1; k++) {
+      point[2] = oz + k * sz;
+      for (let j = j0; j <= j1; j++) {
+        point[1] = oy + j * sy;
+        let index = i0 + j * nx + k * nx * ny;
+        for (let i = i0; i <= i1; i++, index++) {
+          const current = hu[index];
+          if (current > -300) continue;
+          point[0] = ox + i * sx;
+          const coverage = Math.min(1, (r - distanceToSegment(point, segment)) / edge + 0.5);
+          if (coverage <= 0) continue;
+          hu[index] = Math.round(current + (value - current) * coverage);
+        }
+      }
+    }
+  }
+}

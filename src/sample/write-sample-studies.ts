@@ -1,0 +1,131 @@
+// Writes synthetic studies to disk: per study a folder holding dicom/ (one CT series, file order and names
+// varied per study), truth.json (UIDs, geometry, nodules, the mask's format) and truth-mask.bin.gz (the
+// nodule label volume). Byte-identical for the same seed: no clocks, no Math.random, fixed gzip settings.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { writePart10 } from '../dicom/write/write-part10.ts';
+import { CT_IMAGE_STORAGE, ctSliceDataset } from './ct-slice-dataset.ts';
+import { generateStudy, type SampleStudy } from './generate-study.ts';
+import { Random } from './random.ts';
+
+export const TRUTH_FORMAT = 'overread-sample-truth/1';
+export const MASK_FILE = 'truth-mask.bin.gz';
+
+export interface WriteSampleOptions {
+  studies?: number;
+  seed?: number | string;
+  size?: number;
+  slices?: number;
+  nodules?: number;
+  /** Called after each study with its folder and the seconds it took. */
+  onStudy?: (done: number, total: number, dir: string) => void;
+}
+
+export interface WrittenStudy {
+  dir: string;
+  /** DICOM files in ascending z (k) order, whatever their order on disk. */
+  files: string[];
+  truthPath: string;
+}
+
+function fileNames(study: SampleStudy): string[] {
+  const slices = study.geometry.size[2];
+  const random = new Random(`${study.seed}:names`);
+  const order = Array.from({ length: slices }, (_, k) => k);
+  if (study.acquisition.diskOrder === 'descending') order.reverse();
+  if (study.acquisition.diskOrder === 'shuffled') {
+    for (let n = slices - 1; n > 0; n--) {
+      const m = random.int(0, n);
+      [order[n], order[m]] = [order[m], order[n]];
+    }
+  }
+  const names = new Array<string>(slices);
+  const used = new Set<string>();
+  order.forEach((k, position) => {
+    let name: string;
+    if (study.acquisition.naming.startsWith('IM')) name = `IM${String(position + 1).padStart(4, '0')}`;
+    else {
+      do
+        name =
+          random.nextUint32().toString(16).padStart(8, '0') +
+          random.nextUint32().toString(16).padStart(8, '0');
+      while (used.has(name));
+    }
+    used.add(name);
+    names[k] = study.acquisition.naming.endsWith('.dcm') ? `${name}.dcm` : name;
+  });
+  return names;
+}
+
+export function truthDocument(study: SampleStudy, files: string[]): object {
+  return {
+    format: TRUTH_FORMAT,
+    about:
+      'Ground truth of a synthetic chest CT written by `overread sample`. Coordinates are DICOM patient ' +
+      'coordinates (LPS, mm). geometry follows src/dicom/volume.ts VolumeGeometry: voxel (i, j, k) lies at ' +
+      'origin + i*spacing[0]*direction[0] + j*spacing[1]*direction[1] + k*spacing[2]*direction[2]; k ascends in z.',
+    seed: study.seed,
+    studyInstanceUid: study.uids.study,
+    seriesInstanceUid: study.uids.series,
+    frameOfReferenceUid: study.uids.frameOfReference,
+    geometry: study.geometry,
+    acquisition: study.acquisition,
+    slices: files.map((file, k) => ({
+      k,
+      file: `dicom/${file}`,
+      sopInstanceUid: study.uids.instances[k],
+      z: study.geometry.origin[2] + k * study.geometry.spacing[2],
+    })),
+    mask: {
+      file: MASK_FILE,
+      encoding: 'gzip',
+      dtype: 'uint8',
+      order: 'i-fastest: index = i + j*size[0] + k*size[0]*size[1], same geometry as above',
+      labels: '0 = background; n = the nodule whose label is n (nodules[n-1])',
+    },
+    nodules: study.nodules,
+    noduleFields: {
+      centre: 'LPS mm',
+      centreVoxel: 'continuous (i, j, k)',
+      diameterMm: 'longest axis of the spheroid before lobulation',
+      volumeMm3: 'label voxel count × voxel volume',
+      type: 'solid | part-solid | ground-glass',
+      attached: 'vessel | pleura | none',
+      sliceRange: 'first and last k holding label voxels, and their z in mm',
+    },
+  };
+}
+
+export function writeStudy(study: SampleStudy, dir: string): WrittenStudy {
+  const dicomDir = join(dir, 'dicom');
+  mkdirSync(dicomDir, { recursive: true });
+  const names = fileNames(study);
+  const files = names.map((name, k) => {
+    const path = join(dicomDir, name);
+    writeFileSync(path, writePart10(ctSliceDataset(study, k), CT_IMAGE_STORAGE, study.uids.instances[k]));
+    return path;
+  });
+  writeFileSync(join(dir, MASK_FILE), gzipSync(study.mask, { level: 6 }));
+  const truthPath = join(dir, 'truth.json');
+  writeFileSync(truthPath, `${JSON.stringify(truthDocument(study, names), null, 2)}\n`);
+  return { dir, files, truthPath };
+}
+
+export function writeSampleStudies(outdir: string, options: WriteSampleOptions = {}): WrittenStudy[] {
+  const total = options.studies ?? 1;
+  const seed = options.seed ?? 1;
+  const written: WrittenStudy[] = [];
+  for (let n = 0; n < total; n++) {
+    const study = generateStudy({
+      seed: `${seed}:${n}`,
+      size: options.size,
+      slices: options.slices,
+      nodules: options.nodules,
+    });
+    const dir = join(outdir, `study-${String(n + 1).padStart(3, '0')}`);
+    written.push(writeStudy(study, dir));
+    options.onStudy?.(n + 1, total, dir);
+  }
+  return written;
+}
