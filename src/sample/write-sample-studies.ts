@@ -8,9 +8,7 @@ import { writePart10 } from '../dicom/write/write-part10.ts';
 import { CT_IMAGE_STORAGE, ctSliceDataset } from './ct-slice-dataset.ts';
 import { generateStudy, type SampleStudy } from './generate-study.ts';
 import { Random } from './random.ts';
-
-export const TRUTH_FORMAT = 'overread-sample-truth/1';
-export const MASK_FILE = 'truth-mask.bin.gz';
+import { MASK_FILE, truthDocument } from './sample-truth.ts';
 
 export interface WriteSampleOptions {
   studies?: number;
@@ -56,45 +54,6 @@ function fileNames(study: SampleStudy): string[] {
     names[k] = study.acquisition.naming.endsWith('.dcm') ? `${name}.dcm` : name;
   });
   return names;
-}
-
-export function truthDocument(study: SampleStudy, files: string[]): object {
-  return {
-    format: TRUTH_FORMAT,
-    about:
-      'Ground truth of a synthetic chest CT written by `overread sample`. Coordinates are DICOM patient ' +
-      'coordinates (LPS, mm). geometry follows src/dicom/volume.ts VolumeGeometry: voxel (i, j, k) lies at ' +
-      'origin + i*spacing[0]*direction[0] + j*spacing[1]*direction[1] + k*spacing[2]*direction[2]; k ascends in z.',
-    seed: study.seed,
-    studyInstanceUid: study.uids.study,
-    seriesInstanceUid: study.uids.series,
-    frameOfReferenceUid: study.uids.frameOfReference,
-    geometry: study.geometry,
-    acquisition: study.acquisition,
-    slices: files.map((file, k) => ({
-      k,
-      file: `dicom/${file}`,
-      sopInstanceUid: study.uids.instances[k],
-      z: study.geometry.origin[2] + k * study.geometry.spacing[2],
-    })),
-    mask: {
-      file: MASK_FILE,
-      encoding: 'gzip',
-      dtype: 'uint8',
-      order: 'i-fastest: index = i + j*size[0] + k*size[0]*size[1], same geometry as above',
-      labels: '0 = background; n = the nodule whose label is n (nodules[n-1])',
-    },
-    nodules: study.nodules,
-    noduleFields: {
-      centre: 'LPS mm',
-      centreVoxel: 'continuous (i, j, k)',
-      diameterMm: 'longest axis of the spheroid before lobulation',
-      volumeMm3: 'label voxel count × voxel volume',
-      type: 'solid | part-solid | ground-glass',
-      attached: 'vessel | pleura | none',
-      sliceRange: 'first and last k holding label voxels, and their z in mm',
-    },
-  };
 }
 
 export function writeStudy(study: SampleStudy, dir: string): WrittenStudy {
