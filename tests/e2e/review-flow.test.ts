@@ -5,17 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -26,31 +16,11 @@ import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join('test-artifacts', 'e2e');
 
-function filesUnder(path: string): string[] {
-  if (!existsSync(path)) return [];
-  if (statSync(path).isFile()) return [path];
-  return readdirSync(path)
-    .sort()
-    .flatMap((name) => filesUnder(join(path, name)));
-}
-
-/** Sample studies, generated once per version of the generator and kept in the temp folder. */
-function sampleStudies(): string {
-  const hash = createHash('sha256');
-  for (const file of [...filesUnder('src/sample'), ...filesUnder('src/cli/commands/sample-command.ts')]) {
-    hash.update(file).update(readFileSync(file));
-  }
-  const folder = join(tmpdir(), `overread-e2e-sample-${hash.digest('hex').slice(0, 16)}`);
-  if (!existsSync(join(folder, '.complete'))) {
-    rmSync(folder, { recursive: true, force: true });
-    execFileSync(process.execPath, ['bin/overread.js', 'sample', folder, '--studies', '2', '--size', '256'], {
-      stdio: 'inherit',
-    });
-    execFileSync(process.execPath, [
-      '-e',
-      `require('fs').writeFileSync(${JSON.stringify(join(folder, '.complete'))}, '')`,
-    ]);
-  }
+/** Two synthetic chest CT studies with nodules, written by `overread sample` (a few seconds). */
+function sampleStudies(folder: string): string {
+  execFileSync(process.execPath, ['bin/overread.js', 'sample', folder, '--studies', '2', '--size', '256'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return folder;
 }
 
@@ -74,8 +44,8 @@ test(
   async (t) => {
     execFileSync(process.execPath, ['scripts/build-renderer.js'], { stdio: 'inherit' });
     mkdirSync(ARTIFACTS, { recursive: true });
-    const samples = sampleStudies();
     const work = mkdtempSync(join(tmpdir(), 'overread-e2e-'));
+    const samples = sampleStudies(join(work, 'samples'));
     const db = join(work, 'overread.db');
     let server: ServeProcess | undefined = await startServe(db);
     const browser = await launch();
