@@ -127,7 +127,9 @@ export function* voxelMessages(
       typeof view.subarray === 'function'
         ? (view.subarray(offset, end) as ArrayLike<number>)
         : (Array.prototype.slice.call(voxels, offset, end) as number[]);
-    const data = voxelType === 'int16' ? Int16Array.from(part) : Float32Array.from(part);
+    // TypedArray.set converts natively; .from() would walk an iterator, ten times slower.
+    const data = voxelType === 'int16' ? new Int16Array(end - offset) : new Float32Array(end - offset);
+    data.set(part);
     yield { type: 'voxels', runId, offset, data };
   }
 }
