@@ -102,6 +102,26 @@ test('a tampered .onnx is refused by the registry and by the model process', asy
   rmSync(dir, { recursive: true });
 });
 
+test('bytes that are not an ONNX network (but match their sha256) fail the run with a clear error', async () => {
+  const dir = installTestModel(modelsDir, { kind: 'fast', a: 1, b: 0, channels: 3 }, { id: 'garbage' });
+  const { createHash } = await import('node:crypto');
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const garbage = Buffer.from('this is not a protobuf');
+  writeFileSync(join(dir, 'model.onnx'), garbage);
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+  json.sha256 = createHash('sha256').update(garbage).digest('hex');
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+  const reopened = await openModelRegistry({ bundledDir: join(modelsDir, 'none'), userDir: modelsDir });
+
+  await assert.rejects(
+    host.run({ model: reopened.get('garbage'), volume: ctVolume([16, 16, 3], [8, 8, 1], 2) }),
+    {
+      message: /model garbage: onnxruntime cannot load .*model\.onnx/,
+    },
+  );
+  rmSync(dir, { recursive: true });
+});
+
 test('a manifest naming a tensor the network lacks is a clear error', async () => {
   await assert.rejects(
     host.run({ model: registry.get('wrong-input'), volume: ctVolume([16, 16, 3], [8, 8, 1], 2) }),
