@@ -93,9 +93,9 @@ export class Anatomy {
 
   /** Heart: an ellipsoid left-anterior of the midline, low in the chest. Returns < 1 inside. */
   heart(x: number, y: number, w: number): number {
-    const hx = (x - this.cavityA * 0.14) / (this.cavityA * 0.42);
-    const hy = (y - (this.p.centreY - this.cavityB * 0.22)) / (this.cavityB * 0.52);
-    const hw = (w - 0.22) / 0.26;
+    const hx = (x - this.cavityA * 0.18) / (this.cavityA * 0.48);
+    const hy = (y - (this.p.centreY - this.cavityB * 0.2)) / (this.cavityB * 0.56);
+    const hw = (w - 0.2) / 0.27;
     return hx * hx + hy * hy + hw * hw;
   }
 
@@ -116,8 +116,9 @@ export class Anatomy {
     const wave = amplitude * Math.sin(x * 0.045 + p1) * Math.sin(y * 0.05 + p2) * Math.sin(z * 0.03 + p3);
     const q = ((x - cx) / ax) ** 2 + ((y - cy) / ay) ** 2 + wave;
     if (q >= 1) return false;
-    // Mediastinum and the paravertebral gutter stay soft tissue.
+    // Mediastinum, great vessels and the paravertebral gutter stay soft tissue.
     if (Math.abs(x) < this.cavityA * 0.1 && y < this.spineY) return false;
+    if (this.aortaDistance(x, y, w) < 4 || (w > 0.6 && this.tracheaDistance(x, y) < 5)) return false;
     const sx = x;
     const sy = y - this.spineY;
     return sx * sx + sy * sy > (this.spineRadius * 1.6) ** 2;
@@ -184,7 +185,7 @@ export class Anatomy {
     const angle = Math.atan2(dy / ribB, x / ribA);
     const frontness = (1 - Math.sin(angle)) / 2;
     const period = this.p.ribPeriod;
-    const phase = (((z + 45 * frontness - this.p.ribPhase) % period) + period) % period;
+    const phase = (((z + 95 * frontness - this.p.ribPhase) % period) + period) % period;
     const along = (phase - period / 2) / 5.5;
     if (Math.abs(along) >= 1) return undefined;
     const cavity = Math.sqrt((x / this.cavityA) ** 2 + (dy / this.cavityB) ** 2);
@@ -205,29 +206,34 @@ export class Anatomy {
     const blood = this.p.contrast ? this.p.contrastHu : HU.blood;
     const heart = this.heart(x, y, w);
     if (heart < 1) return heart < 0.55 ? blood : 50;
-    const aorta = this.aortaAt(x, y, w);
-    if (aorta) return blood;
+    if (this.aortaDistance(x, y, w) < 0) return blood;
     if (w > 0.6) {
-      const trachea = (x * x + (y - (this.p.centreY + this.cavityB * 0.1)) ** 2) / 81;
-      if (trachea < 1) return trachea < 0.7 ? HU.air : 40;
+      const trachea = this.tracheaDistance(x, y);
+      if (trachea < 0) return trachea < -2 ? HU.air : 40;
     }
     return heart < 1.25 ? HU.fat : 30 - 60 * Math.min(1, Math.abs(x) / (this.cavityA * 0.15));
   }
 
-  private aortaAt(x: number, y: number, w: number): boolean {
+  private tracheaDistance(x: number, y: number): number {
+    return Math.hypot(x, y - (this.p.centreY + this.cavityB * 0.1)) - 9;
+  }
+
+  /** Signed distance (mm) to the aorta's wall: ascending, arch and descending; negative inside. */
+  aortaDistance(x: number, y: number, w: number): number {
     const arch = 0.74;
-    const ascending: [number, number] = [this.cavityA * 0.03, this.p.centreY - this.cavityB * 0.12];
-    const descending: [number, number] = [this.cavityA * 0.16, this.spineY - this.spineRadius * 0.6];
-    const r2 = 13 * 13;
-    if (w < arch && (x - descending[0]) ** 2 + (y - descending[1]) ** 2 < 12 * 12) return true;
-    if (w > 0.35 && w < arch && (x - ascending[0]) ** 2 + (y - ascending[1]) ** 2 < r2) return true;
+    const ax = this.cavityA * 0.04;
+    const ay = this.p.centreY - this.cavityB * 0.15;
+    const dx = this.cavityA * 0.2;
+    const dy = this.spineY - this.spineRadius * 1.25;
+    let distance = Infinity;
+    if (w < arch) distance = Math.hypot(x - dx, y - dy) - 12;
+    if (w > 0.35 && w < arch) distance = Math.min(distance, Math.hypot(x - ax, y - ay) - 14);
     if (Math.abs(w - arch) < 0.035) {
-      const [ax, ay] = ascending;
-      const dx = descending[0] - ax;
-      const dyy = descending[1] - ay;
-      const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dyy) / (dx * dx + dyy * dyy)));
-      return (x - ax - t * dx) ** 2 + (y - ay - t * dyy) ** 2 < r2;
+      const ux = dx - ax;
+      const uy = dy - ay;
+      const t = Math.max(0, Math.min(1, ((x - ax) * ux + (y - ay) * uy) / (ux * ux + uy * uy)));
+      distance = Math.min(distance, Math.hypot(x - ax - t * ux, y - ay - t * uy) - 13);
     }
-    return false;
+    return distance;
   }
 }

@@ -4,10 +4,16 @@
 import type { Vec3, VolumeGeometry } from '../dicom/volume.ts';
 import { Anatomy, drawAnatomy } from './anatomy.ts';
 import { NoiseTile, blur121 } from './ct-texture.ts';
-import { drawNodule, drawNoduleShapes, type NoduleAttachment, type NoduleType } from './nodules.ts';
+import {
+  drawNodule,
+  drawNoduleShapes,
+  type NoduleAttachment,
+  type NoduleShape,
+  type NoduleType,
+} from './nodules.ts';
 import { drawIdentity, type PatientIdentity } from './patient-identity.ts';
 import { Random, uid } from './random.ts';
-import { drawVessels, growVessels } from './vessels.ts';
+import { distanceToSegment, drawVessels, growVessels, type VesselSegment } from './vessels.ts';
 
 export interface GenerateStudyOptions {
   seed: number | string;
@@ -63,6 +69,8 @@ export interface SampleStudy {
   /** Nodule labels (0 = background, n = nodules[n − 1]) in the same order as `hu`. */
   mask: Uint8Array;
   nodules: NoduleTruth[];
+  /** Points (LPS, mm) of known tissue, for checking HU: air outside the body, open lung in each lung. */
+  landmarks: { air: Vec3; lungs: Vec3[] };
   acquisition: Acquisition;
   identity: PatientIdentity;
   uids: { study: string; series: string; frameOfReference: string; instances: string[] };
@@ -131,17 +139,16 @@ export function generateStudy(options: GenerateStudyOptions): SampleStudy {
   const noduleRandom = random.fork('nodules');
   const count = options.nodules ?? noduleRandom.int(0, 4);
   const extent = (axis: number): number => origin[axis] + (geometry.size[axis] - 1) * geometry.spacing[axis];
-  const margin = 2 * sliceSpacing + 16;
   const shapes = drawNoduleShapes(
     noduleRandom,
     {
       anatomy,
       vessels,
-      low: [origin[0] + 16, origin[1] + 16, origin[2] + margin],
-      high: [extent(0) - 16, extent(1) - 16, extent(2) - margin],
+      low: [origin[0] + 8, origin[1] + 8, origin[2] + sliceSpacing],
+      high: [extent(0) - 8, extent(1) - 8, extent(2) - sliceSpacing],
     },
     count,
-    Math.max(3, 2.5 * pixelSpacing, 1.6 * sliceSpacing),
+    Math.max(3, 3.5 * pixelSpacing, 1.6 * sliceSpacing),
   );
   shapes.forEach((shape, index) => drawNodule(hu, mask, geometry, anatomy, shape, index + 1));
   const nodules = shapes.map((shape, index) => noduleTruth(shape, index + 1, mask, geometry));
@@ -160,7 +167,84 @@ export function generateStudy(options: GenerateStudyOptions): SampleStudy {
     frameOfReference: uid(uidRandom),
     instances: Array.from({ length: slices }, () => uid(uidRandom)),
   };
-  return { seed, geometry, hu, mask, nodules, acquisition, identity, uids };
+  const landmarks = { air: airPoint(geometry), lungs: openLungPoints(anatomy, vessels, shapes, geometry) };
+  return { seed, geometry, hu, mask, nodules, landmarks, acquisition, identity, uids };
+}
+
+function airPoint(geometry: VolumeGeometry): Vec3 {
+  // Anterior right corner of the middle slice: outside any body and above the table.
+  const [sx, sy, sz] = geometry.spacing;
+  const [ox, oy, oz] = geometry.origin;
+  return [ox + 3 * sx, oy + 3 * sy, oz + Math.floor(geometry.size[2] / 2) * sz].map(
+    (v) => Math.round(v * 1e4) / 1e4,
+  ) as Vec3;
+}
+
+/**
+ * One point per lung near mid height: of the voxel centres on a coarse grid, the one farthest from any vessel,
+ * nodule or pleural surface (up to 12 mm), so a reader sampling a small patch there sees open lung.
+ */
+function openLungPoints(
+  anatomy: Anatomy,
+  vessels: VesselSegment[],
+  nodules: NoduleShape[],
+  geometry: VolumeGeometry,
+): Vec3[] {
+  const [sx, sy, sz] = geometry.spacing;
+  const [ox, oy, oz] = geometry.origin;
+  const k = Math.round((anatomy.p.zBase + 0.6 * (anatomy.p.zApex - anatomy.p.zBase) - oz) / sz);
+  const z = oz + Math.max(0, Math.min(geometry.size[2] - 1, k)) * sz;
+  const near = vessels.filter(
+    (v) =>
+      Math.min(v.from[2], v.to[2]) - v.radius < z + 12 && Math.max(v.from[2], v.to[2]) + v.radius > z - 12,
+  );
+  const directions: Vec3[] = [
+    [1, 0, 0],
+    [-1, 0, 0],
+    [0, 1, 0],
+    [0, -1, 0],
+    [0, 0, 1],
+    [0, 0, -1],
+    [0.7, 0.7, 0],
+    [-0.7, 0.7, 0],
+    [0.7, -0.7, 0],
+    [-0.7, -0.7, 0],
+  ];
+  const clearance = (point: Vec3): number => {
+    let best = 12;
+    for (const d of directions) {
+      for (let r = 1; r < best; r += 1) {
+        if (!anatomy.lungAt(point[0] + d[0] * r, point[1] + d[1] * r, point[2] + d[2] * r)) best = r;
+      }
+    }
+    for (const v of near) best = Math.min(best, distanceToSegment(point, v) - v.radius);
+    for (const n of nodules)
+      best = Math.min(
+        best,
+        Math.hypot(n.centre[0] - point[0], n.centre[1] - point[1], n.centre[2] - point[2]) - n.diameter / 2,
+      );
+    return best;
+  };
+  const step = Math.max(1, Math.round(3 / sx));
+  const points: Vec3[] = [];
+  for (const side of [-1, 1]) {
+    let best: Vec3 | undefined;
+    let bestClearance = -Infinity;
+    for (let j = 2; j < geometry.size[1] - 2; j += step) {
+      for (let i = 2; i < geometry.size[0] - 2; i += step) {
+        // Voxel centres, so a reader sampling the nearest voxel sees exactly this point.
+        const point = [ox + i * sx, oy + j * sy, z].map((v) => Math.round(v * 1e4) / 1e4) as Vec3;
+        if (Math.sign(point[0]) !== side || !anatomy.lungAt(point[0], point[1], point[2])) continue;
+        const score = clearance(point);
+        if (score > bestClearance) {
+          bestClearance = score;
+          best = point;
+        }
+      }
+    }
+    if (best) points.push(best);
+  }
+  return points;
 }
 
 function renderTissue(hu: Int16Array, geometry: VolumeGeometry, anatomy: Anatomy): void {
@@ -184,7 +268,8 @@ function applyTexture(hu: Int16Array, geometry: VolumeGeometry, tile: NoiseTile,
   for (let k = 0; k < nz; k++) {
     const offset = k * nx * ny;
     for (let n = 0; n < slice.length; n++) slice[n] = hu[offset + n];
-    blur121(slice, scratch, nx, ny);
+    // The scanner's point-spread function is ~0.5 mm: one [1 2 1] pass at sub-millimetre pixels, none on coarse grids.
+    if (geometry.spacing[0] < 1.2) blur121(slice, scratch, nx, ny);
     tile.addTo(slice, nx, ny, random);
     for (let n = 0; n < slice.length; n++)
       hu[offset + n] = Math.max(-1024, Math.min(3071, Math.round(slice[n])));

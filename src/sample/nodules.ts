@@ -54,6 +54,22 @@ function randomDirection(random: Random): Vec3 {
   return [v[0] / length, v[1] / length, v[2] / length];
 }
 
+function normalise(v: Vec3): Vec3 {
+  const length = Math.hypot(v[0], v[1], v[2]) || 1;
+  return [v[0] / length, v[1] / length, v[2] / length];
+}
+
+function perpendicular(v: Vec3, axis: Vec3): Vec3 {
+  const dot = v[0] * axis[0] + v[1] * axis[1] + v[2] * axis[2];
+  return normalise([v[0] - dot * axis[0], v[1] - dot * axis[1], v[2] - dot * axis[2]]);
+}
+
+/** No vessel runs through the middle of the nodule, so its centre shows the nodule's own density. */
+function clearCentre(region: PlacementRegion, centre: Vec3, radius: number): boolean {
+  const clearance = Math.max(0.35 * radius, 1.5);
+  return region.vessels.every((s) => distanceToSegment(centre, s) - s.radius > clearance);
+}
+
 interface PlacementRegion {
   anatomy: Anatomy;
   vessels: VesselSegment[];
@@ -75,9 +91,15 @@ function place(
   region: PlacementRegion,
   attached: NoduleAttachment,
   radius: number,
+  taken: NoduleShape[],
 ): Vec3 | undefined {
   const { anatomy } = region;
-  const inBox = (p: Vec3): boolean => p.every((v, a) => v >= region.low[a] && v <= region.high[a]);
+  const inBox = (p: Vec3): boolean =>
+    p.every((v, a) => v - radius >= region.low[a] && v + radius <= region.high[a]) &&
+    taken.every(
+      (o) =>
+        Math.hypot(o.centre[0] - p[0], o.centre[1] - p[1], o.centre[2] - p[2]) > radius + o.diameter / 2 + 4,
+    );
   for (let attempt = 0; attempt < 80; attempt++) {
     if (attached === 'pleura') {
       const start = randomLungPoint(random, region);
@@ -87,17 +109,29 @@ function place(
       while (anatomy.lungAt(edge[0], edge[1], edge[2])) edge = add(edge, dir, 1);
       // Centre a little inside the pleural surface: the nodule abuts the chest wall.
       const centre = add(edge, dir, -radius * 0.75 - 1);
-      if (inBox(centre) && anatomy.lungAt(centre[0], centre[1], centre[2])) return centre;
+      if (
+        inBox(centre) &&
+        anatomy.lungAt(centre[0], centre[1], centre[2]) &&
+        clearCentre(region, centre, radius)
+      ) {
+        return centre;
+      }
     } else if (attached === 'vessel') {
-      const candidates = region.vessels.filter((s) => s.radius >= 0.9 && s.radius <= 4);
+      const candidates = region.vessels.filter(
+        (s) => s.radius >= 0.9 && s.radius <= Math.min(4, radius * 0.8),
+      );
       if (candidates.length === 0) return undefined;
       const segment = random.pick(candidates);
       const t = random.uniform(0.2, 0.8);
       const onAxis: Vec3 = [0, 1, 2].map(
         (a) => segment.from[a] + (segment.to[a] - segment.from[a]) * t,
       ) as Vec3;
-      const centre = add(onAxis, randomDirection(random), radius * 0.8 + segment.radius * 0.5);
-      if (inBox(centre) && ballInLung(anatomy, centre, radius * 0.9)) return centre;
+      const axis = normalise([0, 1, 2].map((a) => segment.to[a] - segment.from[a]) as Vec3);
+      const across = perpendicular(randomDirection(random), axis);
+      const centre = add(onAxis, across, radius * 0.8 + segment.radius * 0.5);
+      if (inBox(centre) && ballInLung(anatomy, centre, radius * 0.9) && clearCentre(region, centre, radius)) {
+        return centre;
+      }
     } else {
       const centre = randomLungPoint(random, region);
       if (!centre || !inBox(centre) || !ballInLung(anatomy, centre, radius + 2)) continue;
@@ -116,21 +150,24 @@ export function drawNoduleShapes(
   const nodules: NoduleShape[] = [];
   for (let n = 0; n < count; n++) {
     const type = random.pick<NoduleType>(['solid', 'solid', 'part-solid', 'ground-glass']);
-    const smallest = Math.max(type === 'solid' ? 3 : 6, minimumDiameter);
-    const diameter = smallest + (30 - smallest) * random.next() ** 2;
-    const attached = random.pick<NoduleAttachment>(['none', 'vessel', 'pleura']);
-    const radius = diameter / 2;
-    let centre = place(random, region, attached, radius);
-    let actualAttachment = attached;
-    if (!centre && attached !== 'none') {
-      centre = place(random, region, 'none', radius);
-      actualAttachment = 'none';
+    // A part-solid core must span a few voxels to be seen at all, so those nodules start larger.
+    const smallest =
+      type === 'solid'
+        ? Math.max(3, minimumDiameter)
+        : type === 'ground-glass'
+          ? Math.max(6, minimumDiameter)
+          : Math.max(8, minimumDiameter * 2.5);
+    let diameter = Math.min(30, smallest) + Math.max(0, 30 - smallest) * random.next() ** 2;
+    const wanted = random.pick<NoduleAttachment>(['none', 'vessel', 'pleura']);
+    // A crowded or short volume may not fit the first draw: shrink it, then give up the attachment.
+    let centre: Vec3 | undefined;
+    let attached = wanted;
+    for (let attempt = 0; attempt < 4 && !centre; attempt++) {
+      if (attempt > 0) diameter = Math.max(smallest, diameter * 0.6);
+      if (attempt === 3) attached = 'none';
+      centre = place(random, region, attached, diameter / 2, nodules);
     }
     if (!centre) continue;
-    const far = nodules.every(
-      (o) => Math.hypot(...(o.centre.map((v, a) => v - centre[a]) as Vec3)) > radius + o.diameter / 2 + 4,
-    );
-    if (!far) continue;
     const axes: Vec3 = [1, random.uniform(0.8, 1), random.uniform(0.8, 1)];
     for (let a = 2; a > 0; a--) {
       const b = random.int(0, a);
@@ -138,7 +175,7 @@ export function drawNoduleShapes(
     }
     nodules.push({
       type,
-      attached: actualAttachment,
+      attached,
       centre,
       diameter,
       axes,
@@ -148,7 +185,7 @@ export function drawNoduleShapes(
         type === 'ground-glass' || type === 'part-solid'
           ? random.uniform(-650, -550)
           : random.uniform(20, 50),
-      core: random.uniform(0.4, 0.6),
+      core: random.uniform(0.45, 0.6),
       coreHu: random.uniform(20, 50),
     });
   }

@@ -1,6 +1,6 @@
 // The truth.json document written beside each synthetic study, as a type other code can read it with, and
 // the function that builds it. The document describes its own fields so it stays usable outside this repo.
-import type { VolumeGeometry } from '../dicom/volume.ts';
+import type { Vec3, VolumeGeometry } from '../dicom/volume.ts';
 import type { Acquisition, NoduleTruth, SampleStudy } from './generate-study.ts';
 
 export const TRUTH_FORMAT = 'overread-sample-truth/1';
@@ -19,6 +19,8 @@ export interface SampleTruth {
   slices: { k: number; file: string; sopInstanceUid: string; z: number }[];
   mask: { file: string; encoding: 'gzip'; dtype: 'uint8'; order: string; labels: string };
   nodules: NoduleTruth[];
+  /** Points (LPS, mm, on voxel centres) of known tissue: air outside the body, open lung in each lung. */
+  landmarks: { air: Vec3; lungs: Vec3[] };
   noduleFields: Record<string, string>;
 }
 
@@ -49,6 +51,7 @@ export function truthDocument(study: SampleStudy, files: string[]): SampleTruth 
       labels: '0 = background; n = the nodule whose label is n (nodules[n-1])',
     },
     nodules: study.nodules,
+    landmarks: study.landmarks,
     noduleFields: {
       centre: 'LPS mm',
       centreVoxel: 'continuous (i, j, k)',

@@ -10,7 +10,9 @@ export interface VesselSegment {
   radius: number;
 }
 
-const MAX_DEPTH = 8;
+const MAX_DEPTH = 40;
+const MAX_SEGMENTS = 25000;
+const MIN_RADIUS = 0.55;
 
 function normalise(v: Vec3): Vec3 {
   const length = Math.hypot(v[0], v[1], v[2]) || 1;
@@ -40,37 +42,17 @@ export function growVessels(random: Random, anatomy: Anatomy): VesselSegment[] {
   const { cavityA, cavityB } = anatomy;
   const p = anatomy.p;
   const zAt = (w: number): number => p.zBase + w * (p.zApex - p.zBase);
-  const scale = Math.min(1.3, Math.max(0.5, cavityB / 90));
+  const scale = Math.min(1.3, Math.max(0.6, cavityB / 75));
 
-  const grow = (from: Vec3, dir: Vec3, radius: number, length: number, depth: number): void => {
-    let step = length;
-    let to: Vec3 = [from[0] + dir[0] * step, from[1] + dir[1] * step, from[2] + dir[2] * step];
-    while (!anatomy.lungAt(to[0], to[1], to[2]) && step > length * 0.3) {
-      step *= 0.6;
-      to = [from[0] + dir[0] * step, from[1] + dir[1] * step, from[2] + dir[2] * step];
-    }
-    if (depth > 1 && !anatomy.lungAt(to[0], to[1], to[2])) return;
-    segments.push({ from, to, radius });
-    const childRadius = radius * random.uniform(0.68, 0.8);
-    if (depth >= MAX_DEPTH || childRadius < 0.45) return;
-    const spread = random.uniform(0.3, 0.6);
-    const split = random.uniform(0.35, 0.65);
-    grow(
-      to,
-      deflect(random, dir, spread * split * 1.6),
-      childRadius,
-      length * random.uniform(0.7, 0.9),
-      depth + 1,
-    );
-    grow(
-      to,
-      deflect(random, dir, -spread * 1.2),
-      childRadius * 0.85,
-      length * random.uniform(0.65, 0.85),
-      depth + 1,
-    );
-  };
-
+  interface Bud {
+    from: Vec3;
+    dir: Vec3;
+    radius: number;
+    length: number;
+    depth: number;
+  }
+  // Grown breadth-first so that, if the segment budget runs out, every tree loses its finest twigs alike.
+  const queue: Bud[] = [];
   for (const side of [-1, 1]) {
     for (const kind of ['artery', 'vein'] as const) {
       const hilum: Vec3 = [
@@ -79,15 +61,66 @@ export function growVessels(random: Random, anatomy: Anatomy): VesselSegment[] {
         zAt(kind === 'artery' ? 0.55 : 0.45),
       ];
       const lobes: Vec3[] = [
-        [side * 0.5, -0.1, 0.85],
-        [side * 0.9, -0.35, 0.05],
-        [side * 0.75, 0.25, -0.6],
-        [side * 0.45, 0.6, -0.65],
+        [side * 0.4, -0.1, 0.9],
+        [side * 0.6, 0.4, 0.6],
+        [side * 0.9, -0.4, 0.1],
+        [side * 0.8, 0.3, -0.3],
+        [side * 0.6, -0.5, -0.6],
+        [side * 0.4, 0.7, -0.6],
       ];
       for (const lobe of lobes) {
         const dir = deflect(random, normalise(lobe), random.uniform(0, 0.2));
-        grow(hilum, dir, random.uniform(4.5, 6.5) * scale, random.uniform(28, 38) * scale, 0);
+        queue.push({
+          from: hilum,
+          dir,
+          radius: random.uniform(4.5, 6.5) * scale,
+          length: random.uniform(14, 20) * scale,
+          depth: 0,
+        });
       }
+    }
+  }
+  for (let next = 0; next < queue.length && segments.length < MAX_SEGMENTS; next++) {
+    const { from, dir, radius, length, depth } = queue[next];
+    // The trunks may cross the mediastinum; branches must end in lung, trying a few bends before giving up.
+    let to: Vec3 | undefined;
+    let heading = dir;
+    for (let attempt = 0; attempt < 4 && !to; attempt++) {
+      const step = length * (1 - attempt * 0.18);
+      const candidate: Vec3 = [
+        from[0] + heading[0] * step,
+        from[1] + heading[1] * step,
+        from[2] + heading[2] * step,
+      ];
+      if (depth === 0 || anatomy.lungAt(candidate[0], candidate[1], candidate[2])) to = candidate;
+      else heading = deflect(random, dir, random.uniform(0.3, 0.8));
+    }
+    if (!to) continue;
+    segments.push({ from, to, radius });
+    if (depth >= MAX_DEPTH) continue;
+    // Monopodial branching, as in real pulmonary trees: the parent runs on a little thinner and sheds a
+    // thinner side branch at a wider angle.
+    const runOn = radius * random.uniform(0.88, 0.95);
+    const side = radius * random.uniform(0.55, 0.75);
+    const runDir = deflect(random, heading, random.uniform(0.05, 0.25));
+    const sideDir = deflect(random, heading, random.uniform(0.5, 1.0));
+    if (runOn >= MIN_RADIUS) {
+      queue.push({
+        from: to,
+        dir: runDir,
+        radius: runOn,
+        length: length * random.uniform(0.88, 0.97),
+        depth: depth + 1,
+      });
+    }
+    if (side >= MIN_RADIUS) {
+      queue.push({
+        from: to,
+        dir: sideDir,
+        radius: side,
+        length: length * random.uniform(0.6, 0.8),
+        depth: depth + 1,
+      });
     }
   }
   return segments;
