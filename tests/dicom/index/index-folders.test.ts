@@ -1,0 +1,129 @@
+// The header index on folders of real pydicom-written files: geometric order whatever the file names, reversed
+// stacks, several series in one folder, one series over two folders, enhanced multi-frame, files without
+// preamble or meta header, non-DICOM files counted as skipped, and a symlink loop that must not hang.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { indexDicom, seriesGeometry, type IndexedSeries } from '../../../src/dicom/index/index.ts';
+import { indexFixtures } from './index-fixtures.ts';
+
+const root = indexFixtures();
+const only = (series: IndexedSeries[]) => {
+  assert.equal(series.length, 1);
+  return series[0];
+};
+const positions = (series: IndexedSeries) => series.frames.map((frame) => frame.positionMm);
+
+test('shuffled file names and a reversed stack come out in ascending z with the right geometry', async () => {
+  const index = await indexDicom([path.join(root, 'shuffled')]);
+  assert.deepEqual(index.errors, []);
+  const series = only(index.studies[0].series);
+  const expected = Array.from({ length: 10 }, (_, i) => 27.5 + 2.5 * i);
+  assert.deepEqual(positions(series), expected);
+  // Instance 1 was written at the top (z = 50), so the ascending order reverses the instance numbers.
+  const numbers = series.frames.map((f) =>
+    series.instances.find((i) => i.sopInstanceUid === f.sopInstanceUid)!,
+  );
+  assert.deepEqual(
+    numbers.map((i) => i.instanceNumber),
+    [10, 9, 8, 7, 6, 5, 4, 3, 2, 1],
+  );
+  assert.deepEqual(series.warnings, []);
+  assert.deepEqual(seriesGeometry(series), {
+    size: [8, 8, 10],
+    spacing: [0.8, 0.7, 2.5],
+    origin: [-100, -120, 27.5],
+    direction: [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ],
+  });
+  const first = series.instances[0];
+  assert.equal(first.modality, 'CT');
+  assert.equal(first.transferSyntaxUid, '1.2.840.10008.1.2.1');
+  assert.equal(first.rescaleIntercept, -1024);
+  assert.equal(first.windowWidth, 400);
+  assert.equal(first.bodyPart, 'CHEST');
+  assert.equal(first.manufacturer, 'Acme');
+  assert.equal(first.model, 'Scan9');
+  assert.equal(first.bitsAllocated, 16);
+  assert.equal(first.photometric, 'MONOCHROME2');
+  assert.ok(first.fileSize > 128 && first.mtimeMs > 0);
+});
+
+test('two series in one folder and one series over two folders', async () => {
+  const index = await indexDicom([path.join(root, 'two'), path.join(root, 'split')]);
+  const series = index.studies[0].series;
+  assert.deepEqual(
+    series.map((s) => [s.description, s.instances.length]),
+    [
+      ['A', 5],
+      ['B', 4],
+      ['Axial', 6],
+    ],
+  );
+  assert.deepEqual(positions(series[1]), [10, 12, 14, 16]);
+  assert.deepEqual(positions(series[2]), [0, 3, 6, 9, 12, 15]);
+  assert.equal(new Set(series[2].frames.map((f) => path.dirname(f.path))).size, 2);
+  for (const s of series) assert.deepEqual(s.warnings, []);
+});
+
+test('a missing slice and uneven spacing are warned about, not fatal', async () => {
+  const missing = only((await indexDicom([path.join(root, 'missing')])).studies[0].series);
+  assert.equal(missing.warnings.length, 1);
+  assert.match(missing.warnings[0], /1 slice\(s\) missing: gaps at 4→8 mm/);
+  assert.equal(seriesGeometry(missing).spacing[2], 2);
+  const uneven = only((await indexDicom([path.join(root, 'uneven')])).studies[0].series);
+  assert.equal(uneven.warnings.length, 1);
+  assert.match(uneven.warnings[0], /uneven slice spacing: gaps from 1 to 1\.5 mm/);
+});
+
+test('enhanced CT frames are ordered by their per-frame Plane Position', async () => {
+  const series = only((await indexDicom([path.join(root, 'enhanced')])).studies[0].series);
+  assert.equal(series.instances.length, 1);
+  // Written at z = 20, 10, 40, 0, 30: ascending z visits frames 3, 1, 0, 4, 2.
+  assert.deepEqual(
+    series.frames.map((f) => f.frameIndex),
+    [3, 1, 0, 4, 2],
+  );
+  assert.deepEqual(positions(series), [0, 10, 20, 30, 40]);
+  const instance = series.instances[0];
+  assert.equal(instance.numberOfFrames, 5);
+  assert.equal(instance.rescaleIntercept, -1000);
+  assert.equal(instance.sliceThickness, 2);
+  const geometry = seriesGeometry(series);
+  assert.deepEqual(geometry.spacing, [0.6, 0.5, 10]);
+  assert.deepEqual(geometry.origin, [-50, -60, 0]);
+});
+
+test('files without preamble and raw datasets index; text and random files are skipped', async () => {
+  const index = await indexDicom([path.join(root, 'odd')]);
+  assert.deepEqual(index.errors, []);
+  assert.equal(index.skipped, 2);
+  const series = only(index.studies[0].series);
+  assert.deepEqual(series.frames.map((f) => path.basename(f.path)).sort(), [
+    'full.dcm',
+    'nopreamble.dcm',
+    'raw.dcm',
+  ]);
+  assert.deepEqual(positions(series), [0, 1, 2]);
+  const raw = series.instances.find((i) => i.path.endsWith('raw.dcm'))!;
+  assert.equal(raw.transferSyntaxUid, '1.2.840.10008.1.2.1');
+});
+
+test('a symlink loop is walked once and does not hang', async () => {
+  const index = await indexDicom([path.join(root, 'loop')]);
+  assert.deepEqual(index.errors, []);
+  assert.equal(only(index.studies[0].series).instances.length, 2);
+});
+
+test('patients group studies; a folder given twice lists each file once', async () => {
+  const index = await indexDicom([path.join(root, 'two'), path.join(root, 'two', '.')]);
+  assert.equal(index.patients.length, 1);
+  assert.equal(index.patients[0].patientId, 'IDX-001');
+  assert.equal(
+    index.studies[0].series.reduce((n, s) => n + s.instances.length, 0),
+    9,
+  );
+});
