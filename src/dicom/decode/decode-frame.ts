@@ -1,0 +1,190 @@
+// Owns decoding one frame of a DICOM object to modality values: finds the frame's bytes (native or encapsulated),
+// hands compressed frames to the codec for their transfer syntax, and applies sample layout, colour conversion
+// and rescale. Every failure is a DicomError naming the file.
+import dicomParser from 'dicom-parser';
+import { DicomError } from '../dicom-error.ts';
+import { parseDicom, TS, type ParsedDicom } from '../parse/parse-dicom.ts';
+import { readPixelModule, type PixelModule } from './pixel-module.ts';
+import { applyRescale, storedValues, type RawSamples } from './stored-values.ts';
+import { expand422, paletteToRgb, planarToInterleaved, ybrFullToRgb } from './colour.ts';
+import { COMPRESSED_SYNTAX, decodeCompressed, unsupportedReason } from './decode-codecs.ts';
+
+export interface DecodedFrame {
+  rows: number;
+  columns: number;
+  samplesPerPixel: 1 | 3;
+  /** Modality values (rescale applied) for grey images; RGB interleaved for colour. */
+  data: Float32Array;
+  /** MONOCHROME1 means the viewer inverts for display; the values themselves are never inverted. */
+  photometric: 'MONOCHROME1' | 'MONOCHROME2' | 'RGB';
+  windowCenter?: number;
+  windowWidth?: number;
+}
+
+const NATIVE = new Set<string>([
+  TS.implicitLittle,
+  TS.explicitLittle,
+  TS.deflatedExplicitLittle,
+  TS.explicitBig,
+]);
+
+export async function decodeFrame(
+  path: string,
+  input: Uint8Array | ParsedDicom,
+  frameIndex = 0,
+): Promise<DecodedFrame> {
+  const parsed = input instanceof Uint8Array ? parseDicom(path, input) : input;
+  const { dataSet, transferSyntaxUid: syntax } = parsed;
+  const module = readPixelModule(path, dataSet);
+  if (!Number.isInteger(frameIndex) || frameIndex < 0 || frameIndex >= module.numberOfFrames)
+    throw new DicomError(path, `frame ${frameIndex} does not exist (the file has ${module.numberOfFrames})`);
+  const element = dataSet.elements.x7fe00010;
+  if (!element) throw new DicomError(path, 'no Pixel Data (7FE0,0010) — the file holds no image');
+
+  const pixels = module.rows * module.columns;
+  const samples = pixels * module.samplesPerPixel;
+  const packed422 = module.photometric === 'YBR_FULL_422';
+  let values: Float32Array;
+  let planar = module.planarConfiguration === 1;
+  let alreadyRgb = false;
+  if (NATIVE.has(syntax)) {
+    if (element.encapsulatedPixelData)
+      throw new DicomError(path, 'native transfer syntax but encapsulated Pixel Data');
+    // YBR_FULL_422 native data holds 2 samples per pixel (Y Y Cb Cr per pair), PS3.3 C.7.6.3.1.2.
+    const frameSamples = packed422 ? pixels * 2 : samples;
+    values = storedValues(
+      nativeFrame(path, parsed, element, module, frameIndex, frameSamples),
+      frameSamples,
+      module,
+    );
+    if (packed422) {
+      values = expand422(values, module.rows, module.columns);
+      planar = false;
+    }
+  } else if (COMPRESSED_SYNTAX[syntax] || syntax === '1.2.840.10008.1.2.4.51') {
+    const encoded = encapsulatedFrame(path, dataSet, element, module, frameIndex);
+    let output;
+    try {
+      output = await decodeCompressed(syntax, encoded, module);
+    } catch (error) {
+      throw new DicomError(path, `frame ${frameIndex}: ${(error as Error).message}`);
+    }
+    const width = output.bits / 8;
+    if (output.bytes.length !== samples * width)
+      throw new DicomError(
+        path,
+        `frame ${frameIndex} decodes to ${output.bytes.length} bytes, the header's ${module.rows} × ${module.columns} × ${module.samplesPerPixel} needs ${samples * width} — the file is inconsistent`,
+      );
+    values = storedValues({ bytes: output.bytes, bits: output.bits, bigEndian: false }, samples, module);
+    planar = output.planar;
+    alreadyRgb = output.rgb;
+  } else {
+    throw new DicomError(path, unsupportedReason(syntax));
+  }
+
+  let photometric: DecodedFrame['photometric'];
+  if (module.samplesPerPixel === 3) {
+    if (planar) values = planarToInterleaved(values, pixels);
+    const isYbr = module.photometric === 'YBR_FULL' || packed422;
+    if (isYbr && !alreadyRgb) ybrFullToRgb(values, 2 ** module.bitsStored - 1);
+    photometric = 'RGB';
+  } else if (module.photometric === 'PALETTE COLOR') {
+    values = paletteToRgb(path, dataSet, values);
+    photometric = 'RGB';
+  } else {
+    applyRescale(values, module);
+    photometric = module.photometric === 'MONOCHROME1' ? 'MONOCHROME1' : 'MONOCHROME2';
+  }
+  return {
+    rows: module.rows,
+    columns: module.columns,
+    samplesPerPixel: photometric === 'RGB' ? 3 : 1,
+    data: values,
+    photometric,
+    ...(module.windowCenter !== undefined
+      ? { windowCenter: module.windowCenter, windowWidth: module.windowWidth }
+      : {}),
+  };
+}
+
+function nativeFrame(
+  path: string,
+  parsed: ParsedDicom,
+  element: dicomParser.Element,
+  module: PixelModule,
+  frameIndex: number,
+  frameSamples: number,
+): RawSamples {
+  const bits = module.bitsAllocated;
+  const bigEndian = parsed.transferSyntaxUid === TS.explicitBig;
+  const available = Math.min(element.length, parsed.bytes.length - element.dataOffset);
+  const needed =
+    bits === 1
+      ? Math.ceil((module.numberOfFrames * frameSamples) / 8)
+      : module.numberOfFrames * frameSamples * (bits / 8);
+  if (available < needed)
+    throw new DicomError(
+      path,
+      `truncated pixel data: the header claims ${module.numberOfFrames} frame(s) of ${module.rows} × ${module.columns} × ${module.samplesPerPixel} × ${bits} bits (${needed} bytes), the file holds ${Math.max(0, available)} — re-export or re-copy the file`,
+    );
+  if (bits === 1)
+    return {
+      bytes: parsed.bytes.subarray(element.dataOffset),
+      bits,
+      bitOffset: frameIndex * frameSamples,
+      bigEndian,
+    };
+  const frameBytes = frameSamples * (bits / 8);
+  const start = element.dataOffset + frameIndex * frameBytes;
+  const bytes = parsed.bytes.subarray(start, start + frameBytes);
+  // Big endian OW holds 16-bit words: 8- and 32-bit samples in it come back little endian once each word is swapped
+  // (dcmtk writes 32-bit samples low word first).
+  if (bigEndian && bits !== 16 && element.vr === 'OW')
+    return { bytes: swapPairs(bytes), bits, bigEndian: false };
+  return { bytes, bits, bigEndian };
+}
+
+function swapPairs(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i + 1 < bytes.length; i += 2) {
+    out[i] = bytes[i + 1];
+    out[i + 1] = bytes[i];
+  }
+  return out;
+}
+
+function encapsulatedFrame(
+  path: string,
+  dataSet: dicomParser.DataSet,
+  element: dicomParser.Element,
+  module: PixelModule,
+  frameIndex: number,
+): Uint8Array {
+  const fragments = element.fragments;
+  if (!element.encapsulatedPixelData || !fragments || fragments.length === 0)
+    throw new DicomError(path, 'compressed transfer syntax but the Pixel Data holds no fragments');
+  try {
+    if (module.numberOfFrames === 1)
+      return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, fragments.length);
+    const offsets = element.basicOffsetTable ?? [];
+    if (offsets.length > 0) {
+      if (offsets.length !== module.numberOfFrames)
+        throw new Error(
+          `basic offset table lists ${offsets.length} frames, the header ${module.numberOfFrames}`,
+        );
+      return dicomParser.readEncapsulatedImageFrame(dataSet, element, frameIndex);
+    }
+    if (fragments.length === module.numberOfFrames)
+      return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, frameIndex, 1);
+    throw new Error(
+      `${fragments.length} fragments for ${module.numberOfFrames} frames and no basic offset table — cannot tell frames apart`,
+    );
+  } catch (error) {
+    if (error instanceof DicomError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DicomError(
+      path,
+      `broken encapsulated pixel data: ${reason.replace(/^dicomParser\.[A-Za-z0-9]+: /, '')}`,
+    );
+  }
+}
