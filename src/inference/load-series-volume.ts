@@ -2,6 +2,8 @@
 // (k = 0 … n-1, as seriesGeometry describes them), each decoded to modality values (HU for CT) and placed at
 // its slice. Decoding runs through the caller's decoder (a worker pool), several frames at a time.
 import type { Volume, VolumeGeometry } from '../dicom/volume.ts';
+import { seriesGeometry, type FrameRef, type IndexedSeries } from '../dicom/index/index.ts';
+import type { SeriesScopeInput } from './series-scope.ts';
 
 export interface FrameSource {
   path: string;
@@ -17,7 +19,8 @@ export interface LoadVolumeOptions {
   concurrency?: number;
 }
 
-export async function loadSeriesVolume<F extends FrameSource>(
+/** Decodes `frames` (in k order) into a volume with `geometry`. */
+export async function assembleVolume<F extends FrameSource>(
   frames: readonly F[],
   geometry: VolumeGeometry,
   decode: DecodeFrame<F>,
@@ -57,4 +60,25 @@ export async function loadSeriesVolume<F extends FrameSource>(
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, frames.length) }, worker));
   return { geometry, voxels };
+}
+
+/** The volume of an indexed series: its geometry from the index, its frames through `decode`. */
+export function loadSeriesVolume(
+  series: IndexedSeries,
+  decode: DecodeFrame<FrameRef>,
+  options: LoadVolumeOptions = {},
+): Promise<Volume> {
+  return assembleVolume(series.frames, seriesGeometry(series), decode, options);
+}
+
+/** What the scope check needs to know about an indexed series, from its first image's header. */
+export function seriesScopeFacts(series: IndexedSeries): Omit<SeriesScopeInput, 'geometry'> {
+  const first = series.instances.find((instance) => instance.hasPixelData) ?? series.instances[0];
+  return {
+    modality: series.modality || first?.modality,
+    bodyPart: first?.bodyPart || undefined,
+    sliceThicknessMm: first?.sliceThickness ?? null,
+    samplesPerPixel: first?.samplesPerPixel,
+    photometric: first?.photometric,
+  };
 }

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadSeriesVolume } from '../../src/inference/load-series-volume.ts';
+import { assembleVolume } from '../../src/inference/load-series-volume.ts';
 import { geometry } from './volume-fixtures.ts';
 
 const frames = [0, 1, 2, 3].map((k) => ({ path: `/data/${k}.dcm`, frameIndex: 0, k }));
 
 test('decoded frames land at their slice, whatever order the decoder finishes in', async () => {
   const g = geometry([3, 2, 4], [1, 1, 1]);
-  const volume = await loadSeriesVolume(frames, g, async (frame) => {
+  const volume = await assembleVolume(frames, g, async (frame) => {
     await new Promise((resolve) => setTimeout(resolve, (4 - frame.k) * 5)); // later slices finish first
     return new Float32Array(6).fill(frame.k * 100);
   });
@@ -21,21 +21,21 @@ test('decoded frames land at their slice, whatever order the decoder finishes in
 test('a frame of the wrong size names the file', async () => {
   const g = geometry([3, 2, 4], [1, 1, 1]);
   await assert.rejects(
-    loadSeriesVolume(frames, g, async (frame) => new Float32Array(frame.k === 2 ? 5 : 6)),
+    assembleVolume(frames, g, async (frame) => new Float32Array(frame.k === 2 ? 5 : 6)),
     /\/data\/2\.dcm: frame 0 has 5 pixels, the series 3 × 2/,
   );
 });
 
 test('a frame count that disagrees with the geometry is refused', async () => {
   await assert.rejects(
-    loadSeriesVolume(frames, geometry([3, 2, 5], [1, 1, 1]), async () => new Float32Array(6)),
+    assembleVolume(frames, geometry([3, 2, 5], [1, 1, 1]), async () => new Float32Array(6)),
     /4 frames but its geometry 5 slices/,
   );
 });
 
 test('an aborted load stops', async () => {
   await assert.rejects(
-    loadSeriesVolume(frames, geometry([3, 2, 4], [1, 1, 1]), async () => new Float32Array(6), {
+    assembleVolume(frames, geometry([3, 2, 4], [1, 1, 1]), async () => new Float32Array(6), {
       signal: AbortSignal.abort(),
     }),
     { name: 'AbortError' },
