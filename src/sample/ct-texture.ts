@@ -49,13 +49,17 @@ export function blur121(
   rows: number,
   wrap = false,
 ): void {
+  // Edge pixels are handled apart so the inner loops, run per voxel of every study, carry no branches.
+  const last = columns - 1;
   for (let j = 0; j < rows; j++) {
     const row = j * columns;
-    for (let i = 0; i < columns; i++) {
-      const left = i > 0 ? i - 1 : wrap ? columns - 1 : 0;
-      const right = i < columns - 1 ? i + 1 : wrap ? 0 : columns - 1;
-      scratch[row + i] = (data[row + left] + 2 * data[row + i] + data[row + right]) * 0.25;
+    for (let i = 1; i < last; i++) {
+      scratch[row + i] = (data[row + i - 1] + 2 * data[row + i] + data[row + i + 1]) * 0.25;
     }
+    const left = wrap ? data[row + last] : data[row];
+    const right = wrap ? data[row] : data[row + last];
+    scratch[row] = (left + 2 * data[row] + data[row + 1]) * 0.25;
+    scratch[row + last] = (data[row + last - 1] + 2 * data[row + last] + right) * 0.25;
   }
   for (let j = 0; j < rows; j++) {
     const up = (j > 0 ? j - 1 : wrap ? rows - 1 : 0) * columns;

@@ -151,7 +151,7 @@ export function generateStudy(options: GenerateStudyOptions): SampleStudy {
     Math.max(3, 3.5 * pixelSpacing, 1.6 * sliceSpacing),
   );
   shapes.forEach((shape, index) => drawNodule(hu, mask, geometry, anatomy, shape, index + 1));
-  const nodules = shapes.map((shape, index) => noduleTruth(shape, index + 1, mask, geometry));
+  const nodules = nodulesTruth(shapes, mask, geometry);
 
   applyTexture(
     hu,
@@ -271,48 +271,50 @@ function applyTexture(hu: Int16Array, geometry: VolumeGeometry, tile: NoiseTile,
     // The scanner's point-spread function is ~0.5 mm: one [1 2 1] pass at sub-millimetre pixels, none on coarse grids.
     if (geometry.spacing[0] < 1.2) blur121(slice, scratch, nx, ny);
     tile.addTo(slice, nx, ny, random);
-    for (let n = 0; n < slice.length; n++)
-      hu[offset + n] = Math.max(-1024, Math.min(3071, Math.round(slice[n])));
+    for (let n = 0; n < slice.length; n++) {
+      const value = slice[n];
+      hu[offset + n] = value <= -1024 ? -1024 : value >= 3071 ? 3071 : Math.round(value);
+    }
   }
 }
 
-function noduleTruth(
-  shape: ReturnType<typeof drawNoduleShapes>[number],
-  label: number,
-  mask: Uint8Array,
-  geometry: VolumeGeometry,
-): NoduleTruth {
-  const [nx, ny] = geometry.size;
+/** Truth per nodule from one pass over the label volume (voxel counts and slice ranges). */
+function nodulesTruth(shapes: NoduleShape[], mask: Uint8Array, geometry: VolumeGeometry): NoduleTruth[] {
+  const [nx, ny, nz] = geometry.size;
   const [sx, sy, sz] = geometry.spacing;
-  let voxelCount = 0;
-  let firstK = Infinity;
-  let lastK = -Infinity;
-  for (let index = 0; index < mask.length; index++) {
-    if (mask[index] !== label) continue;
-    voxelCount++;
-    const k = Math.floor(index / (nx * ny));
-    if (k < firstK) firstK = k;
-    if (k > lastK) lastK = k;
+  const counts = new Array<number>(shapes.length + 1).fill(0);
+  const firstK = new Array<number>(shapes.length + 1).fill(-1);
+  const lastK = new Array<number>(shapes.length + 1).fill(-1);
+  const sliceSize = nx * ny;
+  for (let k = 0; k < nz; k++) {
+    const end = (k + 1) * sliceSize;
+    for (let index = k * sliceSize; index < end; index++) {
+      const label = mask[index];
+      if (label === 0) continue;
+      counts[label]++;
+      if (firstK[label] < 0) firstK[label] = k;
+      lastK[label] = k;
+    }
   }
   const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 10 ** digits;
-  const centreVoxel = shape.centre.map((v, a) =>
-    round((v - geometry.origin[a]) / geometry.spacing[a]),
-  ) as Vec3;
-  return {
-    id: label,
-    label,
-    type: shape.type,
-    attached: shape.attached,
-    centre: shape.centre.map((v) => round(v)) as Vec3,
-    centreVoxel,
-    diameterMm: round(shape.diameter, 2),
-    volumeMm3: round(voxelCount * sx * sy * sz, 1),
-    voxelCount,
-    sliceRange: {
-      firstK,
-      lastK,
-      zMin: round(geometry.origin[2] + firstK * sz),
-      zMax: round(geometry.origin[2] + lastK * sz),
-    },
-  };
+  return shapes.map((shape, index) => {
+    const label = index + 1;
+    return {
+      id: label,
+      label,
+      type: shape.type,
+      attached: shape.attached,
+      centre: shape.centre.map((v) => round(v)) as Vec3,
+      centreVoxel: shape.centre.map((v, a) => round((v - geometry.origin[a]) / geometry.spacing[a])) as Vec3,
+      diameterMm: round(shape.diameter, 2),
+      volumeMm3: round(counts[label] * sx * sy * sz, 1),
+      voxelCount: counts[label],
+      sliceRange: {
+        firstK: firstK[label],
+        lastK: lastK[label],
+        zMin: round(geometry.origin[2] + firstK[label] * sz),
+        zMax: round(geometry.origin[2] + lastK[label] * sz),
+      },
+    };
+  });
 }

@@ -111,7 +111,7 @@ function place(
       const centre = add(edge, dir, -radius * 0.75 - 1);
       if (
         inBox(centre) &&
-        anatomy.lungAt(centre[0], centre[1], centre[2]) &&
+        ballInLung(anatomy, centre, radius * 0.4 + 1.5) &&
         clearCentre(region, centre, radius)
       ) {
         return centre;
@@ -196,7 +196,7 @@ export function drawNoduleShapes(
 function depth(nodule: NoduleShape, point: Vec3): number {
   const r = nodule.diameter / 2;
   const q: Vec3 = [0, 1, 2].map((a) => (point[a] - nodule.centre[a]) / (r * nodule.axes[a])) as Vec3;
-  const rho = Math.hypot(q[0], q[1], q[2]);
+  const rho = Math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2]);
   if (rho === 0) return 1;
   const [p0, p1, p2] = nodule.phases;
   const lobe =

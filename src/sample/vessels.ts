@@ -137,7 +137,10 @@ export function distanceToSegment(point: Vec3, segment: VesselSegment): number {
   const p2 = point[2] - from[2];
   const lengthSquared = d0 * d0 + d1 * d1 + d2 * d2 || 1;
   const t = Math.max(0, Math.min(1, (p0 * d0 + p1 * d1 + p2 * d2) / lengthSquared));
-  return Math.hypot(p0 - t * d0, p1 - t * d1, p2 - t * d2);
+  const e0 = p0 - t * d0;
+  const e1 = p1 - t * d1;
+  const e2 = p2 - t * d2;
+  return Math.sqrt(e0 * e0 + e1 * e1 + e2 * e2);
 }
 
 /**

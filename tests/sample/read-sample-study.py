@@ -51,7 +51,7 @@ for nodule in truth["nodules"]:
     nodules.append(
         {
             "id": nodule["id"],
-            "centreHu": patch_median(nodule["centre"], 1),
+            "centreHu": patch_median(nodule["centre"], 0),
             "centreMaxHu": float(patch(nodule["centre"], 1).max()),
             "maskMedianHu": float(np.median(voxels)) if voxels.size else None,
             "maskVoxels": int(voxels.size),
