@@ -2,10 +2,13 @@
 defined in PyTorch so the very same network can be timed in PyTorch (CPU) and, exported, in onnxruntime.
 
 usage: inference-unet.py export OUT.onnx
-       inference-unet.py time SLICES ROWS COLS BATCH THREADS    → prints {"seconds": …} (network time only)
+       inference-unet.py time SLICES ROWS COLS BATCH THREADS [BASE]   → prints {"seconds": …} (network only)
+With BASE, the network timed is the trained model's architecture (models/train/unet.py, UNet25D of that base
+width; its weights do not change its speed) instead of the stand-in.
 Run with /usr/bin/python3 (Debian's python3-torch).
 """
 import json
+import os
 import sys
 import time
 
@@ -58,7 +61,12 @@ def main():
         return
     slices, rows, cols, batch, threads = map(int, sys.argv[2:7])
     torch.set_num_threads(threads)
-    model = network()
+    if len(sys.argv) > 7:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'models', 'train'))
+        from unet import UNet25D  # noqa: E402 (the trainer's architecture, found at run time)
+        model = UNet25D(3, int(sys.argv[7])).eval()
+    else:
+        model = network()
     x = torch.rand(batch, 3, rows, cols)
     with torch.inference_mode():
         model(x)  # warm-up, as onnxruntime's session creation is outside its timing too

@@ -4,9 +4,10 @@
 // tensors, and the same network in PyTorch on the CPU with the same thread count.
 //
 // The network is a stand-in 2D U-Net defined in bench/inference-unet.py, so PyTorch and onnxruntime run the
-// very same weights. With --model ID an installed model is timed instead (no PyTorch figure: its PyTorch
-// definition is not ours to load). The bare session.run loop imports onnxruntime-node directly: measuring the
-// library without our pipeline is the point.
+// very same weights. With --model ID an installed model is timed instead, and PyTorch runs its architecture
+// (models/train/unet.py at the manifest's training.baseWidth; weights do not change speed) on tensors of the
+// same size. The bare session.run loop imports onnxruntime-node directly: measuring the library without our
+// pipeline is the point.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -174,13 +175,23 @@ export async function run(argv: string[]): Promise<void> {
     const appPeak = peakRssMiB(process.pid);
 
     const bare = await bareSessionSeconds(model, volume, batch, threads);
+    // PyTorch runs the same architecture on tensors of the model grid's size: the stand-in, or the trained
+    // model's UNet25D at its recorded base width.
+    const grid = new SliceBatcher(syntheticStudy(size, 1, spacing), model.manifest.input).grid;
+    const baseWidth = (model.manifest.training as { baseWidth?: number } | undefined)?.baseWidth;
     let torchSeconds: number | undefined;
-    if (!values.model) {
-      const out = execFileSync(
-        '/usr/bin/python3',
-        [script, 'time', String(slices), String(size), String(size), String(batch), String(threads)],
-        { encoding: 'utf8' },
-      );
+    if (!values.model || baseWidth !== undefined) {
+      const args = [
+        script,
+        'time',
+        String(slices),
+        String(grid.rows),
+        String(grid.cols),
+        String(batch),
+        String(threads),
+      ];
+      if (values.model) args.push(String(baseWidth));
+      const out = execFileSync('/usr/bin/python3', args, { encoding: 'utf8' });
       torchSeconds = (JSON.parse(out) as { seconds: number }).seconds;
     }
     const rows: BenchRow[] = [
