@@ -152,9 +152,10 @@ export function extractInstance(
   const windowWidth = firstNumber(dataSet, 'x00281051') ?? multi?.windowWidth;
   const instanceNumber = firstNumber(dataSet, 'x00200013');
   const seriesNumber = firstNumber(dataSet, 'x00200011');
+  // Every field always present (undefined when absent): one object shape keeps the hot path monomorphic.
   const header: InstanceHeader = {
     path: location.path,
-    ...(location.zipEntry !== undefined && { zipEntry: location.zipEntry }),
+    zipEntry: location.zipEntry,
     fileSize: location.fileSize,
     mtimeMs: location.mtimeMs,
     patientId: text(dataSet, 'x00100020'),
@@ -163,7 +164,7 @@ export function extractInstance(
     studyDate: text(dataSet, 'x00080020'),
     studyDescription: text(dataSet, 'x00081030'),
     seriesInstanceUid,
-    ...(seriesNumber !== undefined && { seriesNumber }),
+    seriesNumber,
     seriesDescription: text(dataSet, 'x0008103e'),
     sopInstanceUid,
     sopClassUid: text(dataSet, 'x00080016') || text(dataSet, 'x00020002'),
@@ -180,22 +181,22 @@ export function extractInstance(
     pixelRepresentation: uint16(dataSet, 'x00280103') ?? 0,
     photometric: text(dataSet, 'x00280004'),
     numberOfFrames,
-    ...(instanceNumber !== undefined && { instanceNumber }),
+    instanceNumber,
     rescaleSlope: firstNumber(dataSet, 'x00281053') ?? multi?.slope ?? 1,
     rescaleIntercept: firstNumber(dataSet, 'x00281052') ?? multi?.intercept ?? 0,
-    ...(windowCenter !== undefined && { windowCenter }),
-    ...(windowWidth !== undefined && { windowWidth }),
+    windowCenter,
+    windowWidth,
     hasPixelData: Boolean(dataSet.elements[TAG.pixelData]),
   };
   const imagePosition = position(dataSet) ?? multi?.framePositions?.[0];
   const imageOrientation = orientation(dataSet) ?? multi?.orientation;
   const pixelSpacing = spacing(dataSet) ?? multi?.spacing;
   const sliceThickness = firstNumber(dataSet, 'x00180050') ?? multi?.thickness;
-  if (imagePosition) header.imagePosition = imagePosition;
-  if (imageOrientation) header.imageOrientation = imageOrientation;
-  if (pixelSpacing) header.pixelSpacing = pixelSpacing;
-  if (sliceThickness !== undefined) header.sliceThickness = sliceThickness;
-  if (multi?.framePositions && numberOfFrames > 1) header.framePositions = multi.framePositions;
+  header.imagePosition = imagePosition;
+  header.imageOrientation = imageOrientation;
+  header.pixelSpacing = pixelSpacing;
+  header.sliceThickness = sliceThickness;
+  header.framePositions = numberOfFrames > 1 ? multi?.framePositions : undefined;
   checkPlausible(header, !UNCOMPRESSED.has(transferSyntaxUid), location.fileSize);
   return header;
 }

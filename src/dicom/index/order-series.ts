@@ -31,9 +31,10 @@ function framesOf(instance: InstanceHeader): FrameRef[] {
       instance.numberOfFrames > 1 ? instance.framePositions?.[frameIndex] : instance.imagePosition;
     frames.push({
       path: instance.path,
-      ...(instance.zipEntry !== undefined && { zipEntry: instance.zipEntry }),
+      zipEntry: instance.zipEntry,
       frameIndex,
-      ...(imagePosition && { imagePosition }),
+      positionMm: undefined,
+      imagePosition,
       sopInstanceUid: instance.sopInstanceUid,
     });
   }

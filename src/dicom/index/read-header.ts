@@ -7,7 +7,7 @@ import { parseDicom } from '../parse/parse-dicom.ts';
 import { extractInstance } from './extract-instance.ts';
 import type { InstanceHeader } from './index-types.ts';
 
-const FIRST_READ = 16 * 1024;
+const FIRST_READ = 8 * 1024;
 /** A header longer than this is not a header we can use (enhanced series with ~100k frames stay below). */
 const MAX_HEADER = 256 * 1024 * 1024;
 let shared = Buffer.allocUnsafe(FIRST_READ);
