@@ -166,7 +166,8 @@ export class Anatomy {
 
   private outside(x: number, y: number): number {
     if (!this.p.withTable) return HU.air;
-    const top = this.p.centreY + this.p.bodyB + 4 + x * x * 0.0012;
+    // A cradle: the table's edges curve up (anterior) around the patient.
+    const top = this.p.centreY + this.p.bodyB + 4 - x * x * 0.0012;
     if (Math.abs(x) > 210 || y < top || y > top + 22) return HU.air;
     return y < top + 2.5 || y > top + 19.5 ? 250 : -920;
   }

@@ -16,7 +16,9 @@ export interface WriteSampleOptions {
   size?: number;
   slices?: number;
   nodules?: number;
-  /** Called after each study with its folder and the seconds it took. */
+  /** Called before each study starts (1-based). */
+  onStart?: (index: number, total: number) => void;
+  /** Called after each study with its folder. */
   onStudy?: (done: number, total: number, dir: string) => void;
 }
 
@@ -76,6 +78,7 @@ export function writeSampleStudies(outdir: string, options: WriteSampleOptions =
   const seed = options.seed ?? 1;
   const written: WrittenStudy[] = [];
   for (let n = 0; n < total; n++) {
+    options.onStart?.(n + 1, total);
     const study = generateStudy({
       seed: `${seed}:${n}`,
       size: options.size,
@@ -83,7 +86,12 @@ export function writeSampleStudies(outdir: string, options: WriteSampleOptions =
       nodules: options.nodules,
     });
     const dir = join(outdir, `study-${String(n + 1).padStart(3, '0')}`);
-    written.push(writeStudy(study, dir));
+    try {
+      written.push(writeStudy(study, dir));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`could not write ${dir} (${reason}) — choose a writable output folder with free space`);
+    }
     options.onStudy?.(n + 1, total, dir);
   }
   return written;

@@ -51,6 +51,9 @@ export const command: Command = {
       size: integer('size', values.size, 32, 1024),
       slices: integer('slices', values.slices, 4, 2000),
       nodules: integer('nodules', values.nodules, 0, 20),
+      onStart(index, total) {
+        process.stderr.write(`sample: generating study ${index}/${total}…\n`);
+      },
       onStudy(done, total, dir) {
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         process.stderr.write(`sample: ${done}/${total} studies written (${seconds} s) — ${dir}\n`);
