@@ -69,6 +69,8 @@ export async function decodeCompressed(
 ): Promise<CodecOutput> {
   const pixels = module.rows * module.columns;
   const colour = module.samplesPerPixel === 3;
+  if (syntax !== '1.2.840.10008.1.2.5' && !endsWithEndMarker(encoded))
+    throw new Error('the compressed stream has no end marker (FFD9) — the fragment is truncated or corrupt');
   switch (syntax) {
     case '1.2.840.10008.1.2.5': {
       const bytesPerSample = module.bitsAllocated / 8;
@@ -115,6 +117,17 @@ export async function decodeCompressed(
     default:
       throw new Error(unsupportedReason(syntax));
   }
+}
+
+/**
+ * JPEG, JPEG-LS and JPEG 2000 streams all end with FF D9 (EOI / EOC). Some decoders (JPEG lossless) turn a cut
+ * stream into plausible-looking garbage, so a missing end marker is refused up front. A few bytes of padding after
+ * it are allowed, as some writers leave them.
+ */
+function endsWithEndMarker(encoded: Uint8Array): boolean {
+  for (let i = encoded.length - 2; i >= Math.max(0, encoded.length - 16); i--)
+    if (encoded[i] === 0xff && encoded[i + 1] === 0xd9) return true;
+  return false;
 }
 
 export function unsupportedReason(syntax: string): string {

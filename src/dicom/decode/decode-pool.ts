@@ -1,0 +1,156 @@
+// Owns decoding off the main thread: a small pool of worker threads (min(2, CPUs) by default) that decode frames
+// by path. Requests queue; an aborted request is dropped (or its result ignored); a worker that dies is replaced
+// and only its own request fails.
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DicomError } from '../dicom-error.ts';
+import type { DecodedFrame } from './decode-frame.ts';
+import type { DecodeRequest } from './decode-worker.ts';
+
+export interface DecodePoolOptions {
+  /** Worker threads; default min(2, number of CPUs). */
+  size?: number;
+}
+
+interface Task {
+  request: DecodeRequest;
+  resolve: (frame: DecodedFrame) => void;
+  reject: (error: Error) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+  settled?: boolean;
+}
+
+interface Slot {
+  worker: Worker;
+  task?: Task;
+}
+
+type Reply =
+  | { id: number; frame: DecodedFrame }
+  | { id: number; error: { dicom: boolean; path: string; reason: string } };
+
+const workerUrl = new URL(
+  import.meta.url.endsWith('.ts') ? './decode-worker.ts' : './decode-worker.js',
+  import.meta.url,
+);
+
+function abortError(): Error {
+  return new DOMException('decode aborted', 'AbortError');
+}
+
+export class DecodePool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: DecodePoolOptions = {}) {
+    const size = Math.max(1, options.size ?? Math.min(2, os.availableParallelism?.() ?? os.cpus().length));
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Decodes one frame of a file in a worker. Rejects with a DicomError for bad input, AbortError when aborted. */
+  decode(path: string, frameIndex = 0, signal?: AbortSignal): Promise<DecodedFrame> {
+    if (this.closed) return Promise.reject(new Error('the decode pool is closed'));
+    if (signal?.aborted) return Promise.reject(abortError());
+    return new Promise((resolve, reject) => {
+      const task: Task = { request: { id: this.nextId++, path, frameIndex }, resolve, reject, signal };
+      if (signal) {
+        task.onAbort = () => {
+          const queued = this.queue.indexOf(task);
+          if (queued >= 0) this.queue.splice(queued, 1);
+          // A running task cannot be interrupted mid-frame; its reply is ignored once it comes.
+          this.settle(task, () => reject(abortError()));
+        };
+        signal.addEventListener('abort', task.onAbort, { once: true });
+      }
+      this.queue.push(task);
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0))
+      this.settle(task, () => task.reject(new Error('the decode pool closed')));
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(): Slot {
+    const worker = workerUrl.pathname.endsWith('.ts')
+      ? // Running from sources: in Node 20, `execArgv: ['--import', tsx]` registers tsx too late for the worker's own
+        // entry ("Unknown file extension .ts"), so the worker starts as a one-line script that loads it via tsx's API.
+        new Worker(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.tsImport(${JSON.stringify(workerUrl.href)}, ${JSON.stringify(workerUrl.href)}))`,
+          { eval: true },
+        )
+      : new Worker(workerUrl);
+    const slot: Slot = { worker };
+    worker.on('message', (reply: Reply) => this.onReply(slot, reply));
+    worker.on('error', (error) => this.onDeath(slot, error));
+    worker.on('exit', (code) => {
+      if (!this.closed) this.onDeath(slot, new Error(`decode worker exited with code ${code}`));
+    });
+    worker.unref(); // idle workers never keep the process alive; a busy one is ref'd in pump()
+    return slot;
+  }
+
+  private onReply(slot: Slot, reply: Reply): void {
+    const task = slot.task;
+    slot.task = undefined;
+    slot.worker.unref();
+    if (task && task.request.id === reply.id) {
+      if ('frame' in reply) this.settle(task, () => task.resolve(reply.frame));
+      else {
+        const { dicom, path, reason } = reply.error;
+        this.settle(task, () =>
+          task.reject(dicom ? new DicomError(path, reason) : new Error(`${path}: ${reason}`)),
+        );
+      }
+    }
+    this.pump();
+  }
+
+  private onDeath(slot: Slot, error: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0 || this.closed) return;
+    const task = slot.task;
+    slot.task = undefined;
+    if (task)
+      this.settle(task, () =>
+        task.reject(
+          new DicomError(
+            task.request.path,
+            `the decoder crashed on frame ${task.request.frameIndex} (${error.message})`,
+          ),
+        ),
+      );
+    void slot.worker.terminate();
+    this.slots[index] = this.spawn();
+    this.pump();
+  }
+
+  /** Runs `finish` once per task, detaching its abort listener; later calls (a late reply after abort) do nothing. */
+  private settle(task: Task, finish: () => void): void {
+    if (task.settled) return;
+    task.settled = true;
+    if (task.signal && task.onAbort) task.signal.removeEventListener('abort', task.onAbort);
+    finish();
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (slot.task) continue;
+      const task = this.queue.shift();
+      if (!task) return;
+      slot.task = task;
+      slot.worker.ref();
+      slot.worker.postMessage(task.request);
+    }
+  }
+}
