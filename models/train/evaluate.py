@@ -1,0 +1,129 @@
+"""Held-out evaluation: per-scan probability maps → 3D candidates → FROC / CPM, and study-level AUC.
+
+Candidates: threshold the model-grid probability volume, 3D connected components (scipy.ndimage.label, 26-
+connected), score = max probability, centre = probability-weighted centroid mapped back to patient (LPS) mm.
+A candidate hits a truth nodule when its centre lies within max(radius, 5 mm) of the nodule's centre.
+Nodules under 4 mm are "ignored" (LUNA16 style): candidates on them count neither as hits nor as false positives.
+"""
+import numpy as np
+import torch
+from scipy import ndimage
+
+from sample_data import model_to_series_index, prepare, stack_channels
+
+FP_RATES = [0.125, 0.25, 0.5, 1, 2, 4, 8]
+
+
+@torch.no_grad()
+def predict_volume(model, image, channels, batch=8):
+    model.eval()
+    out = np.zeros(image.shape, dtype=np.float32)
+    for start in range(0, image.shape[0], batch):
+        ks = range(start, min(start + batch, image.shape[0]))
+        x = torch.from_numpy(np.stack([stack_channels(image, k, channels) for k in ks]))
+        out[start:start + len(ks)] = model(x)[:, 0].numpy()
+    return out
+
+
+def candidates(prob, grid, study, threshold):
+    labels, count = ndimage.label(prob >= threshold, structure=np.ones((3, 3, 3)))
+    found = []
+    if count == 0:
+        return found
+    index = np.arange(1, count + 1)
+    scores = ndimage.maximum(prob, labels, index)
+    centres = ndimage.center_of_mass(prob, labels, index)
+    sx, sy, sz = study.spacing
+    for score, (k, r, c) in zip(scores, centres):
+        i = model_to_series_index(c, grid.scale_col)
+        j = model_to_series_index(r, grid.scale_row)
+        lps = study.origin + i * sx * study.direction[0] + j * sy * study.direction[1] + k * sz * study.direction[2]
+        found.append((float(score), lps))
+    return found
+
+
+def match(found, nodules, min_mm=4.0, radius_floor_mm=5.0):
+    """Per candidate: index of the counted nodule it hits, -1 for a false positive, -2 for an ignored hit."""
+    result = []
+    for score, lps in found:
+        best, best_d = None, None
+        for n, nodule in enumerate(nodules):
+            d = float(np.linalg.norm(lps - np.array(nodule['centre'])))
+            if d <= max(nodule['diameterMm'] / 2, radius_floor_mm) and (best_d is None or d < best_d):
+                best, best_d = n, d
+        if best is None:
+            result.append((score, -1))
+        elif nodules[best]['diameterMm'] < min_mm:
+            result.append((score, -2))
+        else:
+            result.append((score, best))
+    return result
+
+
+def froc(per_scan, min_mm=4.0):
+    """per_scan: list of (matched candidates, nodules). Returns sensitivity at each FP rate and the CPM."""
+    scans = len(per_scan)
+    counted = [(s, n) for s, (_, nodules) in enumerate(per_scan) for n, x in enumerate(nodules)
+               if x['diameterMm'] >= min_mm]
+    total = len(counted)
+    # Every candidate, best first; a nodule counts as found at the score of its best candidate.
+    events = sorted(((score, s, hit) for s, (matched, _) in enumerate(per_scan) for score, hit in matched
+                     if hit != -2), key=lambda e: -e[0])
+    found, fps, curve = set(), 0, [(0.0, 0.0, 1.0)]
+    for score, s, hit in events:
+        if hit == -1:
+            fps += 1
+        else:
+            found.add((s, hit))
+        curve.append((fps / scans, len(found) / max(total, 1), score))
+    sens = {}
+    for rate in FP_RATES:
+        ok = [c for c in curve if c[0] <= rate]
+        sens[str(rate)] = ok[-1][1] if ok else 0.0
+    return sens, float(np.mean(list(sens.values()))), total, curve
+
+
+def auc(scores, positives):
+    pos = [s for s, p in zip(scores, positives) if p]
+    neg = [s for s, p in zip(scores, positives) if not p]
+    if not pos or not neg:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def evaluate(model, studies, cfg, log=print):
+    per_scan, scores, positives, at_default = [], [], [], {'tp': 0, 'fp': 0}
+    for study in studies:
+        image, _, grid = prepare(study, cfg['target_mm'], cfg['multiple'], cfg['window'])
+        prob = predict_volume(model, image, cfg['channels'])
+        found = candidates(prob, grid, study, cfg['candidate_threshold'])
+        matched = match(found, study.nodules)
+        per_scan.append((matched, study.nodules))
+        scores.append(float(prob.max()))
+        positives.append(len(study.nodules) > 0)
+        hits = {h for sc, h in matched if sc >= cfg['default_threshold'] and h >= 0}
+        at_default['tp'] += len(hits)
+        at_default['fp'] += sum(1 for sc, h in matched if sc >= cfg['default_threshold'] and h == -1)
+        log(f'eval {study.name}: {len(study.nodules)} nodules, {len(found)} candidates, max p {prob.max():.3f}')
+    sens, cpm, total, _ = froc(per_scan)
+    n_scans = len(studies)
+    missed = [dict(scan=studies[s].name, diameterMm=n['diameterMm'], type=n['type'], attached=n['attached'])
+              for s, (matched, nodules) in enumerate(per_scan) for i, n in enumerate(nodules)
+              if n['diameterMm'] >= 4 and not any(h == i and sc >= cfg['default_threshold'] for sc, h in matched)]
+    return {
+        'scans': n_scans,
+        'scansWithNodules': int(sum(positives)),
+        'nodulesAtLeast4mm': total,
+        'nodulesUnder4mm': int(sum(1 for _, ns in per_scan for n in ns if n['diameterMm'] < 4)),
+        'sensitivityAtFpPerScan': sens,
+        'sensitivityAt1FpPerScan': sens['1'],
+        'cpm': cpm,
+        'studyAuc': auc(scores, positives),
+        'atDefaultThreshold': {
+            'threshold': cfg['default_threshold'],
+            'sensitivity': at_default['tp'] / max(total, 1),
+            'falsePositivesPerScan': at_default['fp'] / max(n_scans, 1),
+            'missedNodulesAtLeast4mm': missed,
+        },
+    }

@@ -1,0 +1,233 @@
+"""Trains, exports, checks and evaluates Overread's default lung-nodule model in one command:
+
+    /usr/bin/python3 models/train/train.py --out models/overread-nodule-2d5
+
+1. writes synthetic studies with `overread sample` (fixed seeds; held-out seeds never used for training),
+2. trains the 2.5D U-Net (unet.py) on model-grid patches, nodule slices sampled more often,
+3. exports ONNX (opset 17, dynamic batch/rows/cols), checks it with onnx.checker and with onnxruntime-node
+   (check-onnx.mjs) against PyTorch's output,
+4. evaluates on the held-out studies (evaluate.py) and writes model.onnx, model.json and metrics.json.
+Everything runs on CPU; seeds are fixed (data, torch, numpy), so the team can retrain the same model.
+"""
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from evaluate import evaluate  # noqa: E402
+from sample_data import REPO, generate, load_study, prepare, stack_channels  # noqa: E402
+from unet import UNet25D  # noqa: E402
+
+CFG = {
+    'channels': 3, 'target_mm': 1.5, 'multiple': UNet25D.STRIDE, 'window': [-1000, 400],
+    'default_threshold': 0.5, 'candidate_threshold': 0.1,
+}
+# (seed, studies, size): 256 gives ~1.3–1.6 mm pixels, 512 ~0.6–0.8 mm; both resample to 1.5 mm.
+TRAIN_SETS = [(101, 16, 256), (202, 12, 512)]
+HELDOUT_SETS = [(9001, 6, 512), (9002, 6, 256)]
+
+
+def log(*a):
+    print(time.strftime('%H:%M:%S'), *a, flush=True)
+
+
+def load_sets(sets, data_dir, limit=None):
+    studies = []
+    for seed, count, size in sets:
+        count = min(count, limit) if limit else count
+        d = os.path.join(data_dir, f'seed{seed}-n{count}-s{size}')
+        generate(d, count, seed, size)
+        for name in sorted(n for n in os.listdir(d) if n.startswith('study-')):
+            studies.append(load_study(os.path.join(d, name)))
+    return studies
+
+
+class PatchSampler:
+    """Random 2.5D patches; half of them centred (with jitter) on a nodule voxel."""
+
+    def __init__(self, prepared, patch, rng):
+        self.prepared, self.patch, self.rng = prepared, patch, rng
+        self.positives = [(s, np.argwhere(lab > 0.5)) for s, (_, lab) in enumerate(prepared)]
+        self.positives = [(s, p) for s, p in self.positives if len(p)]
+
+    def crop(self, s, k, r, c):
+        image, labels = self.prepared[s]
+        half = self.patch // 2
+        x = stack_channels(image, k, CFG['channels']).astype(np.float32)
+        y = (labels[k] > 0.5).astype(np.float32)[None]
+        pad = ((0, 0), (half, half), (half, half))
+        x = np.pad(x, pad)
+        y = np.pad(y, pad)
+        return x[:, r:r + self.patch, c:c + self.patch], y[:, r:r + self.patch, c:c + self.patch]
+
+    def batch(self, size):
+        xs, ys = [], []
+        for b in range(size):
+            if b % 2 == 0 and self.positives:
+                s, voxels = self.positives[self.rng.integers(len(self.positives))]
+                k, r, c = voxels[self.rng.integers(len(voxels))]
+                jitter = self.rng.integers(-self.patch // 3, self.patch // 3 + 1, size=2)
+                r, c = r + jitter[0], c + jitter[1]
+            else:
+                # Mostly inside the lungs (where the hard negatives — vessels, pleura — are), not outside air.
+                s = self.rng.integers(len(self.prepared))
+                image = self.prepared[s][0]
+                for _ in range(10):
+                    k, r, c = (self.rng.integers(n) for n in image.shape)
+                    if 0.02 < image[k, r, c] < 0.3:
+                        break
+            x, y = self.crop(s, k, r, c)
+            if self.rng.random() < 0.5:  # left-right flip
+                x, y = x[:, :, ::-1], y[:, :, ::-1]
+            if self.rng.random() < 0.5:  # reverse slice order (head-feet flip of the neighbours)
+                x = x[::-1]
+            xs.append(np.ascontiguousarray(x))
+            ys.append(np.ascontiguousarray(y))
+        return torch.from_numpy(np.stack(xs)), torch.from_numpy(np.stack(ys))
+
+
+def loss_fn(logits, target):
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
+    p = torch.sigmoid(logits)
+    dice = 1 - (2 * (p * target).sum() + 1) / (p.sum() + target.sum() + 1)
+    return bce + dice
+
+
+def train(model, prepared, steps, batch, patch, seed, max_minutes=None):
+    rng = np.random.default_rng(seed)
+    sampler = PatchSampler(prepared, patch, rng)
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.1)
+    model.train()
+    started, running = time.time(), 0.0
+    done = 0
+    for step in range(1, steps + 1):
+        if max_minutes and time.time() - started > max_minutes * 60:
+            log(f'time cap of {max_minutes} min reached after {done} steps — stopping early')
+            break
+        x, y = sampler.batch(batch)
+        loss = loss_fn(model.logits(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        done = step
+        running = 0.95 * running + 0.05 * loss.item() if step > 1 else loss.item()
+        if step % 25 == 0 or step == steps:
+            log(f'step {step}/{steps} loss {running:.4f} ({time.time() - started:.0f} s)')
+    return time.time() - started, done
+
+
+def export(model, out_dir, check_dir):
+    model.eval()
+    path = os.path.join(out_dir, 'model.onnx')
+    example = torch.rand(2, CFG['channels'], 72, 88)
+    torch.onnx.export(model, example, path, opset_version=17, input_names=['image'], output_names=['probability'],
+                      dynamic_axes={'image': {0: 'batch', 2: 'rows', 3: 'cols'},
+                                    'probability': {0: 'batch', 2: 'rows', 3: 'cols'}})
+    import onnx
+    onnx.checker.check_model(onnx.load(path), full_check=True)
+    # A different shape from the export example, to prove the dynamic axes work in onnxruntime.
+    probe = torch.rand(3, CFG['channels'], 96, 120, generator=torch.Generator().manual_seed(7))
+    with torch.no_grad():
+        expected = model(probe).numpy()
+    os.makedirs(check_dir, exist_ok=True)
+    probe.numpy().astype('<f4').tofile(os.path.join(check_dir, 'input.f32'))
+    expected.astype('<f4').tofile(os.path.join(check_dir, 'expected.f32'))
+    json.dump({'input': list(probe.shape), 'output': list(expected.shape)},
+              open(os.path.join(check_dir, 'shapes.json'), 'w'))
+    subprocess.run(['node', os.path.join(os.path.dirname(__file__), 'check-onnx.mjs'), path, check_dir],
+                   check=True, cwd=REPO)
+    return path
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--out', required=True, help='model folder, e.g. models/overread-nodule-2d5')
+    ap.add_argument('--data', default=os.path.join(REPO, 'models', 'train', 'out', 'data'))
+    ap.add_argument('--steps', type=int, default=800)
+    ap.add_argument('--max-minutes', type=float, default=None,
+                    help='stop training early after this many minutes (the steps done are recorded)')
+    ap.add_argument('--batch', type=int, default=16)
+    ap.add_argument('--patch', type=int, default=64)
+    ap.add_argument('--base', type=int, default=12)
+    ap.add_argument('--seed', type=int, default=1234)
+    ap.add_argument('--version', default='1.0.0')
+    ap.add_argument('--smoke', action='store_true', help='2 studies per set, for shaking out bugs')
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    limit = 2 if args.smoke else None
+
+    t0 = time.time()
+    train_studies = load_sets(TRAIN_SETS, args.data, limit)
+    prepared = []
+    for st in train_studies:
+        image, labels, _ = prepare(st, CFG['target_mm'], CFG['multiple'], CFG['window'])
+        prepared.append((image.astype(np.float16), labels.astype(np.float16)))
+    spacing = [st.spacing for st in train_studies]
+    hu = [(float(st.hu.min()), float(st.hu.max())) for st in train_studies]
+    del train_studies
+    log(f'{len(prepared)} training studies ready ({time.time() - t0:.0f} s)')
+
+    model = UNet25D(CFG['channels'], args.base)
+    seconds, steps_done = train(model, prepared, args.steps, args.batch, args.patch, args.seed, args.max_minutes)
+    del prepared
+    path = export(model, args.out, os.path.join(REPO, 'models', 'train', 'out', 'check'))
+    sha = hashlib.sha256(open(path, 'rb').read()).hexdigest()
+
+    heldout = load_sets(HELDOUT_SETS, args.data, limit)
+    metrics = evaluate(model, heldout, CFG, log)
+    metrics['trainingSeconds'] = round(seconds)
+    metrics['trainingSteps'] = steps_done
+    metrics['heldoutSeeds'] = [dict(seed=s, studies=n, size=z) for s, n, z in HELDOUT_SETS]
+    json.dump(metrics, open(os.path.join(args.out, 'metrics.json'), 'w'), indent=2)
+    log(json.dumps({k: v for k, v in metrics.items() if k != 'atDefaultThreshold'}))
+
+    manifest = {
+        'id': os.path.basename(os.path.normpath(args.out)),
+        'version': args.version,
+        'sha256': sha,
+        'file': 'model.onnx',
+        'modality': 'CT',
+        'bodyPart': 'CHEST',
+        'description': '2.5D U-Net for lung nodules, trained on synthetic `overread sample` phantoms only — '
+                       'research and demonstration, not diagnosis',
+        'input': {'name': 'image', 'channels': CFG['channels'], 'pixelSpacingMm': CFG['target_mm'],
+                  'sizeMultiple': CFG['multiple'],
+                  'normalization': {'kind': 'window', 'window': CFG['window']}},
+        'output': {'name': 'probability', 'labels': ['nodule'], 'activation': 'sigmoid',
+                   'activationInGraph': True},
+        'defaultThreshold': CFG['default_threshold'],
+        'minFinding': {'diameterMm': 3},
+        'trainingRanges': {
+            'pixelSpacingMm': [round(min(s[0] for s in spacing), 3), round(max(s[0] for s in spacing), 3)],
+            'sliceThicknessMm': [round(min(s[2] for s in spacing), 3), round(max(s[2] for s in spacing), 3)],
+            'intensity': [min(h[0] for h in hu), max(h[1] for h in hu)],
+        },
+        'training': {
+            'recipe': 'models/train/train.py',
+            'data': 'synthetic chest CT from `overread sample`',
+            'trainSeeds': [dict(seed=s, studies=n, size=z) for s, n, z in TRAIN_SETS],
+            'heldoutSeeds': metrics['heldoutSeeds'],
+            'steps': steps_done, 'plannedSteps': args.steps, 'batch': args.batch, 'patch': args.patch, 'baseWidth': args.base,
+            'torchSeed': args.seed, 'smoke': args.smoke,
+            'heldout': {'sensitivityAt1FpPerScan': metrics['sensitivityAt1FpPerScan'], 'cpm': metrics['cpm'],
+                        'studyAuc': metrics['studyAuc']},
+        },
+    }
+    json.dump(manifest, open(os.path.join(args.out, 'model.json'), 'w'), indent=2)
+    log(f'wrote {args.out} (model.onnx {os.path.getsize(path) / 1e6:.2f} MB, sha256 {sha[:12]}…)')
+
+
+if __name__ == '__main__':
+    main()
