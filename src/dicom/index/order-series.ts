@@ -82,13 +82,32 @@ export function orderSeries(instances: InstanceHeader[]): IndexedSeries {
   const first = instances[0];
   const warnings: string[] = [];
   const imaging = instances.filter((instance) => instance.hasPixelData);
-  const sizes = new Set(imaging.map((instance) => `${instance.rows}×${instance.columns}`));
-  if (sizes.size > 1) warnings.push(`mixed image sizes in one series: ${[...sizes].join(', ')}`);
+  const sizeCounts = new Map<string, number>();
+  for (const instance of imaging) {
+    const size = `${instance.rows}×${instance.columns}`;
+    sizeCounts.set(size, (sizeCounts.get(size) ?? 0) + 1);
+  }
+  if (sizeCounts.size > 1) {
+    const sizes = [...sizeCounts].sort((a, b) => b[1] - a[1]).map(([size, count]) => `${size} (${count})`);
+    warnings.push(`mixed image sizes in one series: ${sizes.join(', ')}`);
+  }
+  // The orientation most instances share is the stack's; others (a localizer, say) are only warned about.
   const oriented = imaging.filter((instance) => instance.imageOrientation);
-  const orientation = oriented[0]?.imageOrientation;
-  if (orientation && oriented.some((instance) => !sameOrientation(instance.imageOrientation!, orientation))) {
+  let orientation: [Vec3, Vec3] | undefined;
+  let best = 0;
+  for (const candidate of oriented) {
+    const count = oriented.filter((other) =>
+      sameOrientation(other.imageOrientation!, candidate.imageOrientation!),
+    ).length;
+    if (count > best) [orientation, best] = [candidate.imageOrientation, count];
+    if (best > oriented.length / 2) break;
+  }
+  const offAxis = new Set(
+    oriented.filter((i) => !sameOrientation(i.imageOrientation!, orientation!)).map((i) => i.sopInstanceUid),
+  );
+  if (offAxis.size > 0) {
     warnings.push(
-      'mixed orientations in one series (e.g. a localizer among axial slices): the stack may not be a volume',
+      `mixed orientations in one series: ${offAxis.size} instance(s) differ from the rest (a localizer?) — the stack may not be a volume`,
     );
   }
   const normal = orientation ? unit(cross(orientation[0], orientation[1])) : undefined;
@@ -105,7 +124,7 @@ export function orderSeries(instances: InstanceHeader[]): IndexedSeries {
     for (const frame of frames) frame.positionMm = dot(frame.imagePosition!, normal);
     frames.sort((a, b) => a.positionMm! - b.positionMm! || byInstance(a, b));
     gapWarnings(
-      frames.map((frame) => frame.positionMm!),
+      frames.filter((frame) => !offAxis.has(frame.sopInstanceUid)).map((frame) => frame.positionMm!),
       warnings,
     );
   } else {

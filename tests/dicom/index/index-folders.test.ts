@@ -127,3 +127,37 @@ test('patients group studies; a folder given twice lists each file once', async 
     9,
   );
 });
+
+test('a localizer and a bigger image in a series are warned about; seriesGeometry refuses mixed sizes', async () => {
+  const series = only((await indexDicom([path.join(root, 'mixed')])).studies[0].series);
+  assert.equal(series.instances.length, 5);
+  assert.ok(
+    series.warnings.some((w) => /mixed image sizes in one series: 8×8 \(4\), 16×16 \(1\)/.test(w)),
+    series.warnings.join(),
+  );
+  assert.ok(series.warnings.some((w) => /mixed orientations in one series: 1 instance\(s\)/.test(w)));
+  // The localizer's position is not mistaken for a gap in the axial stack.
+  assert.equal(series.warnings.length, 2, series.warnings.join('; '));
+  assert.throws(() => seriesGeometry(series), /mixes image sizes/);
+});
+
+test('without geometry the frames fall back to Instance Number and seriesGeometry says why it cannot', async () => {
+  const series = only((await indexDicom([path.join(root, 'nogeo')])).studies[0].series);
+  const numbers = series.frames.map((f) => series.instances.find((i) => i.path === f.path)!.instanceNumber);
+  assert.deepEqual(numbers, [1, 2, 3]);
+  assert.ok(series.frames.every((f) => f.positionMm === undefined));
+  assert.match(series.warnings.join(), /ordered by Instance Number/);
+  assert.throws(() => seriesGeometry(series), /no Image Orientation or Pixel Spacing/);
+});
+
+test('an oblique stack is ordered along its tilted normal; origin is the lowest slice', async () => {
+  const series = only((await indexDicom([path.join(root, 'oblique')])).studies[0].series);
+  assert.deepEqual(series.warnings, []);
+  const numbers = series.frames.map((f) => series.instances.find((i) => i.path === f.path)!.instanceNumber);
+  assert.deepEqual(numbers, [5, 4, 3, 2, 1]); // written top-down along the normal
+  const geometry = seriesGeometry(series);
+  const [c, s] = [Math.cos(Math.PI / 6), Math.sin(Math.PI / 6)];
+  assert.ok(Math.abs(geometry.spacing[2] - 2) < 1e-4);
+  geometry.direction[2].forEach((v, i) => assert.ok(Math.abs(v - [0, -s, c][i]) < 1e-4));
+  geometry.origin.forEach((v, i) => assert.ok(Math.abs(v - [10, 20, 30][i]) < 1e-4));
+});
