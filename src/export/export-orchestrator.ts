@@ -2,7 +2,7 @@
 // SEG with optional de-identified image copies, CSV/JSON), de-identifies every object and sidecar when asked,
 // writes the manifest last and makes the folder appear atomically. Knows nothing of SQLite or the CLI.
 import { existsSync } from 'node:fs';
-import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { readFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { deidentifyDicom } from '../dicom/deidentify/deidentify-dicom.ts';
@@ -11,10 +11,22 @@ import { Pseudonyms, UidRemapper } from '../dicom/deidentify/uid-remapper.ts';
 import { readSourceHeader, writeSeg } from '../dicom/write-seg/write-seg.ts';
 import { writeExportAtomically } from './atomic-export-dir.ts';
 import { deidentifyFindingRows } from './deidentify-rows.ts';
-import type { ExportOptions, ExportSeries, ExportSummary } from './export-types.ts';
+import type {
+  ExportOptions,
+  ExportSeries,
+  ExportSourceFile,
+  ExportSummary,
+  SkippedCase,
+} from './export-types.ts';
 import { findingsToCsv, findingsToJson, type FindingExportRow } from './findings-table.ts';
 import { writeManifest, type ManifestModel } from './manifest.ts';
-import { monaiDatalist, nnunetDatasetJson, writeTrainingCase } from './nnunet-layout.ts';
+import {
+  imagePath,
+  labelPath,
+  monaiDatalist,
+  nnunetDatasetJson,
+  writeTrainingCase,
+} from './nnunet-layout.ts';
 import { assertOutside, writePseudonymKey } from './pseudonym-key.ts';
 
 interface CaseContext {
@@ -45,15 +57,30 @@ export async function runExport(allSeries: ExportSeries[], options: ExportOption
     return { caseId, series, deidentify: { uids, replacements } };
   });
 
+  const skipped: SkippedCase[] = [];
   const summary = await writeExportAtomically(outDir, async (work) => {
     const total = cases.length;
     const progress = (done: number, step: string) => options.onProgress?.({ done, total, step });
+    const exported: CaseContext[] = [];
     for (const [index, context] of cases.entries()) {
       progress(index, `${context.caseId}: writing ${options.format}`);
-      await writeCase(work, context, options);
+      try {
+        await writeCase(work, context, options);
+        exported.push(context);
+      } catch (error) {
+        // One unreadable series must not sink the others: drop this case's files and say why.
+        await removeCaseFiles(work, context.caseId);
+        const message = error instanceof Error ? error.message : String(error);
+        skipped.push({
+          caseId: context.caseId,
+          // A de-identified export must not carry source paths (they can hold names); stderr gets the details.
+          reason: options.deidentify ? 'source could not be read or written' : message,
+        });
+        options.onProgress?.({ done: index + 1, total, step: `${context.caseId}: skipped — ${message}` });
+      }
     }
     progress(total, 'writing findings table and manifest');
-    const rows = tableRows(cases);
+    const rows = tableRows(exported);
     const exportedRows = options.deidentify ? deidentifyFindingRows(rows, uids, pseudonyms) : rows;
     if (options.format === 'json') {
       await writeFile(path.join(work, 'findings.json'), findingsToJson(exportedRows));
@@ -80,18 +107,39 @@ export async function runExport(allSeries: ExportSeries[], options: ExportOption
       format: options.format,
       datasetVersion: options.datasetVersion,
       deidentified: !!options.deidentify,
-      counts: { cases: cases.length, findings: rows.length },
+      counts: { cases: exported.length, findings: rows.length, skippedCases: skipped.length },
+      skippedCases: skipped,
       models: modelsOf(rows),
       readers,
       selection: options.selection,
     });
-    return { outDir, cases: cases.length, findings: rows.length, files: manifest.files.length + 1 };
+    return {
+      outDir,
+      cases: exported.length,
+      findings: rows.length,
+      files: manifest.files.length + 1,
+      skipped,
+    };
   });
   if (options.keyFile) {
     await writePseudonymKey(options.keyFile, outDir, uids, pseudonyms);
     return { ...summary, keyFile: path.resolve(options.keyFile) };
   }
   return summary;
+}
+
+async function removeCaseFiles(work: string, caseId: string): Promise<void> {
+  for (const file of [caseId, imagePath(caseId), labelPath(caseId)]) {
+    await rm(path.join(work, file), { recursive: true, force: true });
+  }
+}
+
+function nameOf(file: string | ExportSourceFile): string {
+  return typeof file === 'string' ? file : file.name;
+}
+
+async function readSource(file: string | ExportSourceFile): Promise<Uint8Array> {
+  return typeof file === 'string' ? new Uint8Array(await readFile(file)) : file.read();
 }
 
 function lastReader(series: ExportSeries): string | undefined {
@@ -164,8 +212,8 @@ async function writeCase(work: string, context: CaseContext, options: ExportOpti
     ];
   });
   if (segments.length > 0) {
-    const first = series.files[0];
-    const header = readSourceHeader(first, new Uint8Array(await readFile(first)));
+    const [first] = series.files;
+    const header = readSourceHeader(nameOf(first), await readSource(first));
     const seg = writeSeg(
       {
         geometry: volume.geometry,
@@ -183,7 +231,7 @@ async function writeCase(work: string, context: CaseContext, options: ExportOpti
     // The SEG's references were remapped; the images it references must travel with it, remapped alike.
     await mkdir(path.join(caseDir, 'images'), { recursive: true });
     for (const [i, file] of series.files.entries()) {
-      const result = deidentifyDicom(file, new Uint8Array(await readFile(file)), context.deidentify);
+      const result = deidentifyDicom(nameOf(file), await readSource(file), context.deidentify);
       await writeFile(path.join(caseDir, 'images', `${String(i + 1).padStart(5, '0')}.dcm`), result.bytes);
       written++;
     }

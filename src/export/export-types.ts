@@ -23,13 +23,19 @@ export interface ExportFinding {
   algorithmName?: string;
 }
 
+export interface ExportSourceFile {
+  /** Shown in errors: a path, or "archive.zip!entry". */
+  name: string;
+  read: () => Promise<Uint8Array>;
+}
+
 export interface ExportSeries {
   studyInstanceUid: string;
   seriesInstanceUid: string;
   /** Patient ID of the source (pseudonymised when de-identifying; never logged). */
   patientId?: string;
-  /** Source DICOM files, in any order. */
-  files: string[];
+  /** Source DICOM files, in any order: plain paths, or a name plus a reader (an entry inside a zip). */
+  files: (string | ExportSourceFile)[];
   /** Decodes the series; only called for formats that need voxels. */
   loadVolume: () => Promise<LoadedSeries>;
   findings: ExportFinding[];
@@ -53,10 +59,17 @@ export interface ExportOptions {
   onProgress?: (progress: ExportProgress) => void;
 }
 
+export interface SkippedCase {
+  caseId: string;
+  reason: string;
+}
+
 export interface ExportSummary {
   outDir: string;
   cases: number;
   findings: number;
   files: number;
+  /** Cases left out because their source could not be read or written; the rest were exported. */
+  skipped: SkippedCase[];
   keyFile?: string;
 }

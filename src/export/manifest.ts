@@ -23,6 +23,8 @@ export interface ManifestInfo {
   models: ManifestModel[];
   /** Reader names, or their pseudonyms in a de-identified export. */
   readers: string[];
+  /** Cases left out, with why; their findings are not in the table either. */
+  skippedCases?: { caseId: string; reason: string }[];
   /** Filters the export was made with (status, reader, proposals included…). */
   selection?: Record<string, unknown>;
 }

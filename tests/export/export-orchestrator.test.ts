@@ -172,3 +172,25 @@ test('de-identified DICOM SEG export: references resolve, no PHI anywhere, key f
     'no case → source link inside a de-identified export',
   );
 });
+
+test('one unreadable series is skipped and named; the other cases are exported', async () => {
+  const good = makeSeries({ orientation: 'axial', order: 'ascending', slices: 3, seed: 13 });
+  const broken: ExportSeries = {
+    ...exportSeries(good, [(hu) => hu > -600]),
+    files: ['/nonexistent/slice.dcm'],
+  };
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'overread-export-')), 'seg');
+  const summary = await runExport([broken, exportSeries(good, [(hu) => hu > -600])], {
+    format: 'dicom-seg',
+    outDir: out,
+  });
+  assert.equal(summary.cases, 1);
+  assert.equal(summary.skipped.length, 1);
+  assert.equal(summary.skipped[0].caseId, 'case_0001');
+  assert.match(summary.skipped[0].reason, /nonexistent/);
+  assert.equal(existsSync(path.join(out, 'case_0001')), false);
+  assert.equal(existsSync(path.join(out, 'case_0002', 'seg.dcm')), true);
+  const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+  assert.equal(manifest.counts.skippedCases, 1);
+  assert.equal(manifest.counts.findings, 1, 'the skipped case’s findings are not in the table');
+});
