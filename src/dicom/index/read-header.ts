@@ -1,4 +1,4 @@
-// Owns reading just enough of a DICOM file to parse its header: the first 16 KB into a reused buffer, more
+// Owns reading just enough of a DICOM file to parse its header: the first 8 KB into a reused buffer, more
 // only when the header runs past it, never the pixel data of an uncompressed image. Sync reads on purpose:
 // for thousands of small reads they are several times faster than fs.promises, and the caller yields between
 // batches so the event loop keeps breathing.
@@ -80,5 +80,7 @@ export function readHeader(path: string): InstanceHeader {
     }
   } finally {
     closeSync(fd);
+    // Do not keep a big buffer alive after one unusually long header.
+    if (shared.length > 1 << 20) shared = Buffer.allocUnsafe(FIRST_READ);
   }
 }

@@ -3,6 +3,7 @@
 // preamble or meta header, non-DICOM files counted as skipped, and a symlink loop that must not hang.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { indexDicom, seriesGeometry, type IndexedSeries } from '../../../src/dicom/index/index.ts';
 import { indexFixtures } from './index-fixtures.ts';
@@ -160,4 +161,37 @@ test('an oblique stack is ordered along its tilted normal; origin is the lowest 
   assert.ok(Math.abs(geometry.spacing[2] - 2) < 1e-4);
   geometry.direction[2].forEach((v, i) => assert.ok(Math.abs(v - [0, -s, c][i]) < 1e-4));
   geometry.origin.forEach((v, i) => assert.ok(Math.abs(v - [10, 20, 30][i]) < 1e-4));
+});
+
+test('frame order and positions agree with pydicom reading the same files', async () => {
+  const folders = ['shuffled', 'two', 'split', 'enhanced', 'oblique', 'missing'].map((f) =>
+    path.join(root, f),
+  );
+  const script = path.resolve(
+    path.dirname(new URL(import.meta.url).pathname),
+    '../../fixtures/index/read-order.py',
+  );
+  const result = spawnSync('/usr/bin/python3', [script, ...folders], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  const expected = JSON.parse(result.stdout) as Record<string, [string, number, number][]>;
+  const index = await indexDicom(folders);
+  const series = index.studies.flatMap((study) => study.series);
+  assert.deepEqual(series.map((s) => s.seriesInstanceUid).sort(), Object.keys(expected).sort());
+  for (const s of series) {
+    const theirs = expected[s.seriesInstanceUid];
+    assert.deepEqual(
+      s.frames.map((f) => [f.sopInstanceUid, f.frameIndex]),
+      theirs.map(([sop, frame]) => [sop, frame]),
+    );
+    s.frames.forEach((f, i) => assert.ok(Math.abs(f.positionMm! - theirs[i][2]) < 1e-6));
+  }
+});
+
+test('a header longer than the first read is read in full, and its fields are right', async () => {
+  const series = only((await indexDicom([path.join(root, 'long')])).studies[0].series);
+  const instance = series.instances[0];
+  assert.ok(instance.fileSize > 40000);
+  assert.deepEqual(instance.imagePosition, [0, 0, 7.5]);
+  assert.equal(instance.rows, 8);
+  assert.equal(instance.hasPixelData, true);
 });
