@@ -15,7 +15,18 @@ let shared = Buffer.allocUnsafe(FIRST_READ);
 /** Thrown for bytes that are not DICOM at all, so the caller counts them as skipped rather than errors. */
 export class NotDicomError extends Error {}
 
+const MEDIA_DIRECTORY = '1.2.840.10008.1.3.10';
 const DICM = 0x4d434944; // "DICM" read as little-endian uint32
+
+function claimsPart10(bytes: Uint8Array): boolean {
+  const at = (offset: number) =>
+    bytes.length >= offset + 4 &&
+    bytes[offset] === 0x44 &&
+    bytes[offset + 1] === 0x49 &&
+    bytes[offset + 2] === 0x43 &&
+    bytes[offset + 3] === 0x4d;
+  return at(128) || at(0) || (bytes.length >= 2 && bytes[0] === 0x02 && bytes[1] === 0x00);
+}
 
 /** Cheap sniff before parsing: Part 10 prefix, a bare meta header, or a raw dataset starting at group 0008. */
 export function looksLikeDicom(bytes: Uint8Array): boolean {
@@ -29,11 +40,13 @@ export function looksLikeDicom(bytes: Uint8Array): boolean {
     return true;
   if (bytes.length < 8) return false;
   if (new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) === DICM) return true;
-  const group = bytes[0] | (bytes[1] << 8);
-  // Meta header (0002) or a raw dataset's first groups (0008 is usual; 0000-0028 even groups accepted).
-  return (
-    group % 2 === 0 && group <= 0x0028 && bytes[1] === 0 && (group > 0 || bytes[2] !== 0 || bytes[3] !== 0)
-  );
+  // Meta header (0002) or a raw dataset's first groups (0008 is usual; even groups up to 0028 accepted), in
+  // little- or big-endian byte order.
+  const plausible = (group: number) => group % 2 === 0 && group <= 0x0028;
+  const little = bytes[0] | (bytes[1] << 8);
+  const big = (bytes[0] << 8) | bytes[1];
+  if (little === 0 && big === 0) return bytes[2] !== 0 || bytes[3] !== 0; // group 0000 (command) elements
+  return plausible(little) || plausible(big);
 }
 
 /**
@@ -53,10 +66,16 @@ export function parseHeaderPrefix(
     parsed = parseDicom(name, bytes, { headerOnly: true });
   } catch (error) {
     if (!whole) return undefined;
+    // Only bytes that claim to be DICOM (a DICM prefix or meta header) are broken DICOM; a binary file that
+    // merely starts like a raw dataset is some other format.
+    if (!claimsPart10(bytes)) throw new NotDicomError('not a DICOM file');
     throw error;
   }
   // Without Pixel Data in view, later header elements may lie beyond the bytes read so far.
   if (!whole && !parsed.dataSet.elements.x7fe00010) return undefined;
+  if (parsed.dataSet.string('x00020002')?.trim() === MEDIA_DIRECTORY) {
+    throw new NotDicomError('a DICOMDIR (followed only where found by its name)');
+  }
   return extractInstance(parsed.dataSet, parsed.transferSyntaxUid, location);
 }
 

@@ -87,3 +87,17 @@ test('a file named .zip that is not a zip is one error', async () => {
   assert.equal(index.errors.length, 1);
   assert.match(index.errors[0].reason, /not a readable zip file/);
 });
+
+test('a zipped CD (DICOMDIR + files) indexes the files; the DICOMDIR entry is skipped, not an error', async () => {
+  const index = await indexDicom([path.join(root, 'zipped-media', 'media.zip')]);
+  assert.deepEqual(index.errors, []);
+  assert.equal(index.skipped, 1);
+  assert.deepEqual(
+    index.studies[0].series[0].frames.map((f) => [f.zipEntry, f.positionMm]),
+    [
+      ['DATA/IM000002', 0],
+      ['DATA/IM000001', 5],
+      ['DATA/IM000003', 10],
+    ],
+  );
+});
