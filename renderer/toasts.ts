@@ -13,6 +13,12 @@ export function showInfo(message: string): void {
 }
 
 function show(message: string, kind: 'error' | 'info'): void {
+  // The same failure repeated (say, on every slice scrolled past) is one toast, not a pile.
+  const shown = Array.from(
+    byId('toasts').querySelectorAll(`.toast.${kind} span`),
+    (span) => span.textContent,
+  );
+  if (shown.includes(message)) return;
   const close = element('button', { text: '×', attributes: { type: 'button', 'aria-label': 'Dismiss' } });
   const toast = element(
     'div',

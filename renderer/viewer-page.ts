@@ -15,6 +15,7 @@ import {
 import { renderFindings, renderSliceBar, wireSliceBar } from './findings-panel.ts';
 import { DRAFT_COLOUR, maskStyle, maskToRgba, probabilityToRgba, STATE_COLOURS } from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
+import { LayerStore } from './layer-store.ts';
 import { OverlayCanvas, type OverlayLayer } from './overlay-canvas.ts';
 import { showError } from './toasts.ts';
 import { StackViewport } from './viewport/stack-viewport.ts';
@@ -36,10 +37,7 @@ export class ViewerPage {
   pointer: Point | null = null;
   readonly viewport: StackViewport;
   private readonly overlay = new OverlayCanvas(byId<HTMLCanvasElement>('overlay-canvas'));
-  private readonly masks = new Map<string, Uint8Array>();
-  private readonly loading = new Set<string>();
-  private readonly probabilities = new Map<number, Uint8Array>();
-  private maskGeneration = 0;
+  private readonly layers = new LayerStore();
   private readonly view = byId('viewer-view');
 
   constructor() {
@@ -67,8 +65,7 @@ export class ViewerPage {
 
   async open(seriesUid: string, threshold: number): Promise<void> {
     this.view.hidden = false;
-    this.masks.clear();
-    this.probabilities.clear();
+    this.layers.clear(true);
     this.overlay.invalidate();
     this.selectedId = null;
     this.tool = 'none';
@@ -108,7 +105,7 @@ export class ViewerPage {
   async reloadSeries(): Promise<void> {
     if (!this.series) return;
     this.series = await this.viewport.refreshSeries(await api.series(this.series.seriesUid));
-    this.probabilities.clear();
+    this.layers.clear(true);
     await this.reloadFindings();
   }
 
@@ -116,8 +113,7 @@ export class ViewerPage {
     if (!this.series) return;
     this.findings = await api.findings(this.series.seriesUid);
     // Masks may have changed under undo/redo or a correction; fetch them again.
-    this.masks.clear();
-    this.maskGeneration++;
+    this.layers.clear();
     this.overlay.invalidate();
     if (!this.findings.some((f) => f.id === this.selectedId)) {
       // The selected finding went away (an undone add): select the next one to review, without jumping.
@@ -126,29 +122,24 @@ export class ViewerPage {
     this.renderAll();
   }
 
-  maskKey(findingId: number, k: number): string {
-    return `${findingId}:${k}`;
-  }
-
   cachedMask(findingId: number, k: number): Uint8Array | undefined {
-    return this.masks.get(this.maskKey(findingId, k));
+    return this.layers.mask(findingId, k);
   }
 
   /** The mask of a finding on slice k, fetched once; zeros on slices outside its range (painting extends it). */
   async loadMask(finding: FindingInfo, k: number): Promise<Uint8Array> {
-    const key = this.maskKey(finding.id, k);
-    const cached = this.masks.get(key);
+    const cached = this.layers.mask(finding.id, k);
     if (cached) return cached;
     const series = this.series!;
     const inRange = finding.sliceRange[0] <= k && k <= finding.sliceRange[1];
     const mask = inRange ? await api.mask(finding.id, k) : new Uint8Array(series.rows * series.columns);
-    this.masks.set(key, mask);
+    this.layers.setMask(finding.id, k, mask);
     return mask;
   }
 
   /** After painting: forget the drawn pixels of this mask so the overlay rebuilds them. */
   maskEdited(findingId: number, k: number, mask: Uint8Array): void {
-    this.masks.set(this.maskKey(findingId, k), mask);
+    this.layers.setMask(findingId, k, mask);
     this.overlay.invalidate(`mask:${findingId}:${k}:`);
     this.drawOverlay();
   }
@@ -218,42 +209,17 @@ export class ViewerPage {
   private async loadLayers(k: number): Promise<void> {
     const series = this.series;
     if (!series) return;
-    const work: Promise<unknown>[] = [];
-    if (this.showFlags) {
-      for (const finding of findingsOnSlice(this.navigable(), k)) {
-        const key = this.maskKey(finding.id, k);
-        if (this.masks.has(key) || this.loading.has(key)) continue;
-        this.loading.add(key);
-        const generation = this.maskGeneration;
-        work.push(
-          api
-            .mask(finding.id, k)
-            .then((mask) => {
-              if (generation === this.maskGeneration) this.masks.set(key, mask);
-            })
-            .finally(() => this.loading.delete(key)),
-        );
-      }
-    }
-    if (
-      this.showProbability &&
-      series.hasProbabilityMap &&
-      !this.probabilities.has(k) &&
-      !this.loading.has(`p${k}`)
-    ) {
-      this.loading.add(`p${k}`);
-      work.push(
-        api
-          .probability(series.seriesUid, k)
-          .then((p) => this.probabilities.set(k, p))
-          .finally(() => this.loading.delete(`p${k}`)),
+    try {
+      const loaded = await this.layers.load(
+        series.seriesUid,
+        k,
+        this.showFlags ? findingsOnSlice(this.navigable(), k) : [],
+        this.showProbability && series.hasProbabilityMap,
       );
+      if (loaded && this.series === series && this.viewport.slice === k) this.drawOverlay();
+    } catch (error) {
+      showError(error);
     }
-    if (work.length === 0) return;
-    const results = await Promise.allSettled(work);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) showError(failed.reason);
-    if (this.series === series && this.viewport.slice === k) this.drawOverlay();
   }
 
   drawOverlay(): void {
@@ -262,7 +228,7 @@ export class ViewerPage {
     const k = this.viewport.slice;
     const { rows, columns } = series;
     const layers: OverlayLayer[] = [];
-    const probability = this.probabilities.get(k);
+    const probability = this.layers.probability(k);
     if (this.showProbability && probability) {
       layers.push({ key: `prob:${k}`, rows, columns, rgba: () => probabilityToRgba(probability) });
     }
@@ -273,7 +239,7 @@ export class ViewerPage {
         const state = findingState(finding);
         const selected = finding.id === this.selectedId;
         layers.push({
-          key: `mask:${finding.id}:${k}:${state}:${selected}:${this.maskGeneration}`,
+          key: `mask:${finding.id}:${k}:${state}:${selected}:${this.layers.generation}`,
           rows,
           columns,
           rgba: () => maskToRgba(mask, rows, columns, maskStyle(state, selected)),
@@ -287,7 +253,7 @@ export class ViewerPage {
       if (mask) {
         const state = findingState(selected);
         layers.push({
-          key: `mask:${selected.id}:${k}:${state}:true:${this.maskGeneration}`,
+          key: `mask:${selected.id}:${k}:${state}:true:${this.layers.generation}`,
           rows,
           columns,
           rgba: () => maskToRgba(mask, rows, columns, maskStyle(state, true)),
