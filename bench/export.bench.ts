@@ -1,7 +1,7 @@
 // `npm run bench -- export [--slices 300] [--size 512]`: a synthetic CT series (pydicom) exported to NIfTI
 // (image + label) and to DICOM SEG, beside dcm2niix converting the same series to .nii.gz in the same run.
 // Our NIfTI figure covers the same work as dcm2niix: read the DICOM files, build the volume, gzip, write.
-// Series reading uses the test helper until the product's decoder (src/dicom/decode) is wired in here.
+// Series reading is the product's: header index (order, geometry) then the frame decoder.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { printTable, type BenchRow } from './report.ts';
 import { encodeNiftiGz } from '../src/export/nifti/write-nifti.ts';
 import { readSourceHeader, writeSeg } from '../src/dicom/write-seg/write-seg.ts';
-import { loadSeries } from '../tests/export/helpers/load-series.ts';
+import { loadSeriesVolume } from '../src/export/load-series-volume.ts';
 import { readFileSync } from 'node:fs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -56,8 +56,7 @@ export async function run(argv: string[]): Promise<void> {
   const out = mkdtempSync(path.join(os.tmpdir(), 'overread-bench-export-'));
 
   // The findings' masks come from the store in the product; here they are built before the clock starts.
-  const first = loadSeries(files.slice(0, 1));
-  const perSlice = first.geometry.size[0] * first.geometry.size[1];
+  const perSlice = size * size;
   const label = new Uint8Array(perSlice * slices);
   // Three spherical "nodules" of radius 12 voxels.
   const centres = [0.3, 0.5, 0.7].map((f) => [
@@ -77,7 +76,7 @@ export async function run(argv: string[]): Promise<void> {
 
   // Ours: DICOM → NIfTI image + label (both gzipped at once on zlib's thread pool).
   let start = performance.now();
-  const volume = loadSeries(files);
+  const { volume, sourceImages } = await loadSeriesVolume(files);
   const [imageGz, labelGz] = await Promise.all([
     encodeNiftiGz(volume),
     encodeNiftiGz({ geometry: volume.geometry, voxels: binary }, { intent: 'label' }),
@@ -92,10 +91,7 @@ export async function run(argv: string[]): Promise<void> {
   start = performance.now();
   const seg = writeSeg({
     geometry: volume.geometry,
-    sourceImages: volume.sops.map((sop) => ({
-      sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
-      sopInstanceUid: sop,
-    })),
+    sourceImages,
     sourceHeader: readSourceHeader(files[0], new Uint8Array(readFileSync(files[0]))),
     segments: centres.map((_, n) => ({
       label: `Nodule ${n + 1}`,

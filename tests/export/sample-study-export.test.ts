@@ -10,25 +10,20 @@ import path from 'node:path';
 import { runExport } from '../../src/export/export-orchestrator.ts';
 import type { ExportSeries } from '../../src/export/export-types.ts';
 import { sampleStudy } from '../helpers/sample-study.ts';
-import { loadSeries, runPython } from './helpers/load-series.ts';
+import { loadSeriesVolume } from '../../src/export/load-series-volume.ts';
+import { runPython } from './helpers/load-series.ts';
 
 test('sample study → nnU-Net + DICOM SEG match the sample truth', async () => {
   const study = sampleStudy({ seed: 'export-1', size: 96, slices: 40, nodules: 2 });
   const { truth } = study;
   assert.ok(truth.nodules.length > 0, 'the sample has nodules');
   const mask = new Uint8Array(gunzipSync(readFileSync(path.join(study.dir, truth.mask.file))));
-  const volume = loadSeries(study.files);
   const series: ExportSeries = {
     studyInstanceUid: truth.studyInstanceUid,
     seriesInstanceUid: truth.seriesInstanceUid,
     files: study.files,
-    loadVolume: async () => ({
-      volume,
-      sourceImages: volume.sops.map((sop) => ({
-        sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
-        sopInstanceUid: sop,
-      })),
-    }),
+    // The product's loader: header index (order, geometry) + decoder.
+    loadVolume: () => loadSeriesVolume(study.files, truth.seriesInstanceUid),
     findings: truth.nodules.map((nodule) => ({
       row: {
         studyInstanceUid: truth.studyInstanceUid,

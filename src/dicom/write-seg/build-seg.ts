@@ -52,6 +52,8 @@ export interface SegSegment {
 export interface SegSourceImage {
   sopClassUid: string;
   sopInstanceUid: string;
+  /** 1-based frame of a multi-frame source instance (Referenced Frame Number); absent for single-frame. */
+  frameNumber?: number;
 }
 
 export interface SegInput {
@@ -236,6 +238,9 @@ export function buildSegDict(input: SegInput): DicomDict {
             {
               ReferencedSOPClassUID: sourceImages[slice].sopClassUid,
               ReferencedSOPInstanceUID: sourceImages[slice].sopInstanceUid,
+              ...(sourceImages[slice].frameNumber
+                ? { ReferencedFrameNumber: sourceImages[slice].frameNumber }
+                : {}),
               PurposeOfReferenceCodeSequence: [
                 code('121322', 'DCM', 'Source image for image processing operation'),
               ],
@@ -251,10 +256,13 @@ export function buildSegDict(input: SegInput): DicomDict {
     ReferencedSeriesSequence: [
       {
         SeriesInstanceUID: seriesUid,
-        ReferencedInstanceSequence: sourceImages.map((image) => ({
-          ReferencedSOPClassUID: image.sopClassUid,
-          ReferencedSOPInstanceUID: image.sopInstanceUid,
-        })),
+        // One entry per instance, even when several slices are frames of one multi-frame instance.
+        ReferencedInstanceSequence: [...new Map(sourceImages.map((i) => [i.sopInstanceUid, i])).values()].map(
+          (image) => ({
+            ReferencedSOPClassUID: image.sopClassUid,
+            ReferencedSOPInstanceUID: image.sopInstanceUid,
+          }),
+        ),
       },
     ],
   };
