@@ -1,8 +1,8 @@
 // Owns reading a DICOMDIR's directory records into the files they reference. Referenced File IDs are resolved
 // relative to the DICOMDIR's folder, component by component; an ID that is absolute or climbs out of the
 // media ("..") is refused, so a crafted DICOMDIR cannot make us read files elsewhere on the machine.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { parseDicom } from '../parse/parse-dicom.ts';
 import type { FileError } from './index-types.ts';
 
@@ -39,6 +39,15 @@ export function dicomdirFiles(path: string): DicomdirFiles {
   const { dataSet } = parseDicom(path, readFileSync(path));
   const records = dataSet.elements.x00041220?.items ?? [];
   const root = dirname(path);
+  const realRoot = realpathSync(root);
+  // A symbolic link on the media may still point elsewhere: what a record names must really lie inside.
+  const inside = (file: string) => {
+    try {
+      return realpathSync(file).startsWith(realRoot + sep);
+    } catch {
+      return false;
+    }
+  };
   const listings = new Map<string, string[]>();
   for (const record of records) {
     const id = record.dataSet?.string('x00041500')?.trim();
@@ -64,9 +73,14 @@ export function dicomdirFiles(path: string): DicomdirFiles {
       }
       folder = join(folder, name);
     }
-    if (!found)
+    if (!found) {
       result.errors.push({ path, reason: `Referenced File ID "${id}" does not exist on the media` });
-    else result.files.push(folder);
+    } else if (!inside(folder)) {
+      result.errors.push({
+        path,
+        reason: `Referenced File ID "${id}" is a link leading outside the media — refused`,
+      });
+    } else result.files.push(folder);
   }
   return result;
 }

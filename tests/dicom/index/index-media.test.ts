@@ -3,7 +3,15 @@
 // sizes refused before anything is allocated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { indexDicom } from '../../../src/dicom/index/index.ts';
@@ -100,4 +108,16 @@ test('a zipped CD (DICOMDIR + files) indexes the files; the DICOMDIR entry is sk
       ['DATA/IM000003', 10],
     ],
   );
+});
+
+test('a DICOMDIR record naming a symbolic link that leads outside the media is refused', async () => {
+  const media = mkdtempSync(path.join(os.tmpdir(), 'overread-media-'));
+  cpSync(path.join(root, 'media'), media, { recursive: true });
+  const outside = path.join(mkdtempSync(path.join(os.tmpdir(), 'overread-outside-')), 'secret.dcm');
+  renameSync(path.join(media, 'DATA', 'IM000001'), outside);
+  symlinkSync(outside, path.join(media, 'DATA', 'IM000001'));
+  const index = await indexDicom([path.join(media, 'DICOMDIR')]);
+  assert.equal(index.errors.length, 1);
+  assert.match(index.errors[0].reason, /"DATA\\IM000001" is a link leading outside the media — refused/);
+  assert.equal(index.studies[0].series[0].instances.length, 2);
 });
