@@ -18,17 +18,17 @@ export async function startHttpServer(
   options: { port?: number; token?: string } = {},
 ): Promise<RunningServer> {
   const token = options.token ?? newToken();
-  let guarded: ((request: Request) => Promise<Response>) | undefined;
+  // Filled in once listening: the port is only known then, and requests cannot arrive before.
+  const guard: { fetch?: (request: Request) => Promise<Response> } = {};
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve(
-      // The port is only known once listening; requests cannot arrive before then.
-      { fetch: (request: Request) => guarded!(request), port: options.port ?? 0, hostname: LOOPBACK },
+      { fetch: (request: Request) => guard.fetch!(request), port: options.port ?? 0, hostname: LOOPBACK },
       () => resolve(s),
     );
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
-  guarded = guardServe(handler, { token, port });
+  guard.fetch = guardServe(handler, { token, port });
   return {
     url: `http://${LOOPBACK}:${port}/?token=${token}`,
     port,

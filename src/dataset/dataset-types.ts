@@ -1,0 +1,227 @@
+// Owns the contract of the labeled-dataset store: what the API, the CLI (triage --db, export, audit, metrics)
+// and the tests may ask of it. The SQLite implementation lives beside it (open-dataset.ts); nothing outside
+// src/dataset touches SQL. Masks cross this boundary as sparse voxel lists or per-slice 0/1 bytes, never as
+// volume-sized buffers.
+import type { IndexedSeries, IndexedStudy } from '../dicom/index/index-types.ts';
+import type { Finding } from '../inference/findings-at-threshold.ts';
+import type { VolumeGeometry } from '../dicom/volume.ts';
+
+export type SeriesStatus =
+  'unread' | 'model-running' | 'flagged' | 'no-findings' | 'outside-scope' | 'in-review' | 'done';
+export type RejectReason = 'vessel' | 'scar' | 'artefact' | 'benign' | 'other';
+export type DecisionKind = 'confirmed' | 'rejected' | 'corrected' | 'added';
+
+export interface ModelRef {
+  id: string;
+  version: string;
+  sha256: string;
+}
+
+export interface StoredSeries {
+  seriesUid: string;
+  studyUid: string;
+  patientId: string;
+  patientName: string;
+  studyDate: string;
+  studyDescription: string;
+  seriesDescription: string;
+  modality: string;
+  bodyPart: string;
+  manufacturer: string;
+  scannerModel: string;
+  instances: number;
+  rows: number;
+  columns: number;
+  /** The series' index entry as imported (frames in stacking order, per-instance headers). */
+  indexed: IndexedSeries;
+  /** Volume geometry (from the index at import), null when the series has no usable geometry. */
+  geometry: VolumeGeometry | null;
+  sliceThicknessMm: number | null;
+  status: SeriesStatus;
+  /** Highest finding score (or highest probability anywhere) of the latest complete run; null before one. */
+  score: number | null;
+  warnings: string[];
+  scopeWarnings: string[];
+  arrivedAt: string;
+  /** Id of the latest completed model run, or null. */
+  latestRunId: number | null;
+}
+
+/** A file of an imported series whose size or mtime no longer matches what was imported. */
+export interface ChangedFile {
+  path: string;
+  zipEntry?: string;
+  reason: 'missing' | 'changed';
+}
+
+export interface WorklistQuery {
+  status?: SeriesStatus;
+  /** Matches patient id/name, study/series description, accession (case-insensitive substring). */
+  q?: string;
+  modality?: string;
+  limit?: number;
+  offset?: number;
+  /** Series waiting longer than this rise to the top regardless of score (starvation cap). Default 24 h. */
+  maxWaitHours?: number;
+  /** For tests: the clock. */
+  now?: Date;
+}
+
+export interface WorklistRow {
+  series: StoredSeries;
+  findingCount: number;
+  /** Findings the given reader has decided (or all readers when no reader is given). */
+  reviewedCount: number;
+}
+
+export interface ModelRunRecord {
+  id: number;
+  seriesUid: string;
+  model: ModelRef;
+  threshold: number;
+  params: Record<string, unknown>;
+  startedAt: string;
+  finishedAt: string | null;
+  state: 'running' | 'complete' | 'failed' | 'skipped';
+  message: string | null;
+  score: number | null;
+  seconds: number | null;
+}
+
+export interface DecisionRecord {
+  kind: DecisionKind;
+  reason: RejectReason | null;
+  note: string | null;
+  reader: string;
+  at: string;
+}
+
+export interface StoredFinding {
+  id: number;
+  seriesUid: string;
+  /** The model run that proposed it, or null for a reader-added finding. */
+  runId: number | null;
+  source: 'model' | 'reader';
+  /** Reader who added it (source 'reader'). */
+  addedBy: string | null;
+  score: number | null;
+  volumeMm3: number;
+  diameterMm: number;
+  centerMm: [number, number, number];
+  sliceRange: [number, number];
+  focusSlice: number;
+  focusPoint: [number, number];
+  /** The latest decision of the reader asked about (or of anyone when no reader was given), or null. */
+  decision: DecisionRecord | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  reader: string | null;
+  action: string;
+  /** JSON of what changed (ids, kinds, reasons; never a patient name or id). */
+  detail: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  /** First broken entry, with why. */
+  brokenAt?: { seq: number; reason: string };
+}
+
+export interface UndoOutcome {
+  applied: boolean;
+  description: string;
+}
+
+export interface ReaderAgreement {
+  seriesUid: string;
+  readers: [string, string];
+  /** Per finding: both readers' decision kinds (null where one did not decide). */
+  findings: { findingId: number; a: DecisionKind | null; b: DecisionKind | null; agree: boolean }[];
+  /** Cohen's kappa over the findings both decided (confirm vs reject), null when undefined. */
+  kappa: number | null;
+  /** Dice between the two readers' final masks per finding both kept, null when neither kept it. */
+  dice: { findingId: number; dice: number }[];
+}
+
+export interface SavedThreshold {
+  modelId: string;
+  threshold: number;
+  setBy: string;
+  at: string;
+}
+
+/** What the store needs to record one finished model run. */
+export interface RunOutcome {
+  findings: Finding[];
+  score: number;
+  /** Probability × 255 on the series grid (slice-major, k then j then i); kept compressed per slice. */
+  probability: Uint8Array;
+  warnings: string[];
+  seconds: number;
+}
+
+export interface DatasetStore {
+  readonly path: string;
+  readonly schemaVersion: number;
+  close(): void;
+
+  // Readers (a local identity; several per install).
+  addReader(name: string): void;
+  readers(): string[];
+
+  // Import: roots the user opened (file access is allowed only below them) and the series found there.
+  addRoot(path: string): void;
+  roots(): string[];
+  /** Upserts a study's series (and their instance files with size + mtime). Returns the series uids. */
+  importStudy(study: IndexedStudy, geometry: Map<string, VolumeGeometry | null>): string[];
+  series(seriesUid: string): StoredSeries | undefined;
+  /** Instance files whose size/mtime differ from the import (moved or changed since). */
+  changedFiles(seriesUid: string): ChangedFile[];
+  worklist(query: WorklistQuery, reader?: string): { rows: WorklistRow[]; total: number };
+  setStatus(seriesUid: string, status: SeriesStatus, reader: string | null): void;
+  setScopeWarnings(seriesUid: string, warnings: string[]): void;
+
+  // Model runs: a run is 'running' until finishRun commits it with all its findings in one transaction, so
+  // a crash never leaves a half-written run shown as complete.
+  startRun(seriesUid: string, model: ModelRef, threshold: number, params: Record<string, unknown>): number;
+  finishRun(runId: number, outcome: RunOutcome): StoredFinding[];
+  failRun(runId: number, state: 'failed' | 'skipped', message: string): void;
+  run(runId: number): ModelRunRecord | undefined;
+  runs(seriesUid?: string): ModelRunRecord[];
+  /** uint8 probability × 255 of slice k of a run (rows × columns), or undefined when not kept. */
+  probabilitySlice(runId: number, k: number): Uint8Array | undefined;
+
+  // Findings and review. Every change below is one transaction that also appends to the audit log.
+  findings(seriesUid: string, reader?: string, options?: { blind?: boolean }): StoredFinding[];
+  finding(findingId: number, reader?: string): StoredFinding | undefined;
+  /** 0/1 bytes rows × columns; 'final' is the reader's corrected mask when there is one, else the proposal. */
+  maskSlice(findingId: number, k: number, kind: 'final' | 'proposal', reader?: string): Uint8Array;
+  /** Whole mask as ascending linear voxel indices (for export, Dice). */
+  maskVoxels(findingId: number, kind: 'final' | 'proposal', reader?: string): Uint32Array;
+  decide(
+    findingId: number,
+    reader: string,
+    decision: { kind: 'confirmed' | 'rejected'; reason?: RejectReason; note?: string },
+  ): DecisionRecord;
+  /** Replaces slice k of the reader's final mask (a correction); the proposal is never overwritten. */
+  correctMaskSlice(findingId: number, reader: string, k: number, mask: Uint8Array): DecisionRecord;
+  /** A finding the model missed, painted on slice k. */
+  addFinding(seriesUid: string, reader: string, k: number, mask: Uint8Array): StoredFinding;
+  undo(seriesUid: string, reader: string): UndoOutcome;
+  redo(seriesUid: string, reader: string): UndoOutcome;
+  agreement(seriesUid: string, readerA: string, readerB: string): ReaderAgreement;
+
+  // Thresholds chosen in calibration, per model, with who and when.
+  saveThreshold(modelId: string, threshold: number, reader: string): SavedThreshold;
+  threshold(modelId: string): SavedThreshold | undefined;
+
+  // Audit log.
+  audit(): AuditEntry[];
+  verifyAudit(): AuditVerification;
+}
