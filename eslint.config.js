@@ -4,7 +4,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const core = ['src/dicom', 'src/inference', 'src/dataset', 'src/export', 'src/sample', 'src/pacs'];
+const core = [
+  'src/dicom',
+  'src/inference',
+  'src/dataset',
+  'src/export',
+  'src/sample',
+  'src/pacs',
+  'src/metrics',
+];
 
 /** Libraries that only one folder may import, so swapping one touches one folder. */
 const owners = [
