@@ -11,7 +11,7 @@ export interface VesselSegment {
 }
 
 const MAX_DEPTH = 40;
-const MAX_SEGMENTS = 25000;
+const MAX_SEGMENTS = 30000;
 const MIN_RADIUS = 0.55;
 
 function normalise(v: Vec3): Vec3 {
@@ -67,11 +67,16 @@ export function growVessels(random: Random, anatomy: Anatomy): VesselSegment[] {
         [side * 0.8, 0.3, -0.3],
         [side * 0.6, -0.5, -0.6],
         [side * 0.4, 0.7, -0.6],
+        [side * 0.3, 0.2, -0.95],
+        [side * 0.2, 0.3, 1],
       ];
       for (const lobe of lobes) {
         const dir = deflect(random, normalise(lobe), random.uniform(0, 0.2));
+        // Lower-lobe trunks leave from behind the hilum so they pass behind the heart, as they do in life.
+        const from: Vec3 =
+          lobe[2] < -0.5 ? [hilum[0] + side * cavityA * 0.08, hilum[1] + cavityB * 0.3, hilum[2]] : hilum;
         queue.push({
-          from: hilum,
+          from,
           dir,
           radius: random.uniform(4.5, 6.5) * scale,
           length: random.uniform(14, 20) * scale,
@@ -85,15 +90,17 @@ export function growVessels(random: Random, anatomy: Anatomy): VesselSegment[] {
     // The trunks may cross the mediastinum; branches must end in lung, trying a few bends before giving up.
     let to: Vec3 | undefined;
     let heading = dir;
-    for (let attempt = 0; attempt < 4 && !to; attempt++) {
-      const step = length * (1 - attempt * 0.18);
+    // Trunks get more tries so that lobes behind the heart or the dome are reached too.
+    const attempts = depth <= 2 ? 10 : 4;
+    for (let attempt = 0; attempt < attempts && !to; attempt++) {
+      const step = length * (1 - (attempt % 4) * 0.18);
       const candidate: Vec3 = [
         from[0] + heading[0] * step,
         from[1] + heading[1] * step,
         from[2] + heading[2] * step,
       ];
       if (depth === 0 || anatomy.lungAt(candidate[0], candidate[1], candidate[2])) to = candidate;
-      else heading = deflect(random, dir, random.uniform(0.3, 0.8));
+      else heading = deflect(random, dir, random.uniform(0.3, attempt < 4 ? 0.8 : 1.4));
     }
     if (!to) continue;
     segments.push({ from, to, radius });

@@ -110,7 +110,8 @@ test('HU at landmarks and nodules matches the tissue truth.json names', () => {
       const median = m.maskMedianHu ?? NaN;
       if (nodule.type === 'ground-glass') {
         assert.ok(m.centreHu > -760 && m.centreHu < -440, `${seed}: GGO centre ${m.centreHu}`);
-        assert.ok(median > -780 && median < -400, `${seed}: GGO mask median ${median}`);
+        // Vessels stay visible through ground glass, so the mask median sits between glass and vessel.
+        assert.ok(median > -790 && median < -250, `${seed}: GGO mask median ${median}`);
       } else if (nodule.type === 'solid') {
         assert.ok(m.centreHu > -120 && m.centreHu < 200, `${seed}: solid centre ${m.centreHu}`);
         assert.ok(median > -350 && median < 150, `${seed}: solid mask median ${median}`);

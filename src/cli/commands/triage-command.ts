@@ -111,6 +111,7 @@ export const command: Command = {
     } finally {
       progress.clear();
       await host.close();
+      await source.close();
     }
 
     results.sort((a, b) => b.analysis.score - a.analysis.score);

@@ -1,9 +1,7 @@
-// Owns what `overread triage` reads: the header index of the given paths, and a frame decoder over it.
-// Frames decode on this thread, one file at a time (a multi-frame file is parsed once for all its frames).
-import { readFile } from 'node:fs/promises';
+// Owns what `overread triage` reads: the header index of the given paths, and a frame decoder over it that
+// runs in the decode worker pool (off this thread, several frames at once).
 import { indexDicom, type DicomIndex, type FrameRef, type IndexedSeries } from '../../dicom/index/index.ts';
-import { decodeFrame } from '../../dicom/decode/decode-frame.ts';
-import { parseDicom, type ParsedDicom } from '../../dicom/parse/parse-dicom.ts';
+import { DecodePool } from '../../dicom/decode/decode-pool.ts';
 
 export interface TriageSeries {
   studyInstanceUid: string;
@@ -16,6 +14,7 @@ export interface TriageSource {
   /** One line per unreadable file (path and reason), for stderr. */
   problems: string[];
   decode(frame: FrameRef): Promise<Float32Array>;
+  close(): Promise<void>;
 }
 
 export async function openTriageSource(
@@ -31,7 +30,7 @@ export async function openTriageSource(
     })),
   );
   const problems = index.errors.map((e) => `${e.path}: ${e.reason}`);
-  let cached: { key: string; parsed: ParsedDicom } | undefined;
+  const pool = new DecodePool();
   return {
     series,
     problems,
@@ -39,13 +38,12 @@ export async function openTriageSource(
       if (frame.zipEntry !== undefined) {
         throw new Error(`${frame.path}: triage reads plain files; unzip it first (entry ${frame.zipEntry})`);
       }
-      if (cached?.key !== frame.path) {
-        cached = { key: frame.path, parsed: parseDicom(frame.path, await readFile(frame.path)) };
-      }
-      const decoded = await decodeFrame(frame.path, cached.parsed, frame.frameIndex);
-      if (decoded.samplesPerPixel !== 1)
+      const decoded = await pool.decode(frame.path, frame.frameIndex);
+      if (decoded.samplesPerPixel !== 1) {
         throw new Error(`${frame.path}: a colour image; the model reads greyscale`);
+      }
       return decoded.data;
     },
+    close: () => pool.close(),
   };
 }

@@ -5,7 +5,7 @@ import dicomParser from 'dicom-parser';
 import { DicomError } from '../dicom-error.ts';
 import { parseDicom, TS, type ParsedDicom } from '../parse/parse-dicom.ts';
 import { readPixelModule, type PixelModule } from './pixel-module.ts';
-import { applyRescale, storedValues, type RawSamples } from './stored-values.ts';
+import { storedValues, type RawSamples } from './stored-values.ts';
 import { expand422, paletteToRgb, planarToInterleaved, ybrFullToRgb } from './colour.ts';
 import { COMPRESSED_SYNTAX, decodeCompressed, unsupportedReason } from './decode-codecs.ts';
 
@@ -44,6 +44,11 @@ export async function decodeFrame(
   const pixels = module.rows * module.columns;
   const samples = pixels * module.samplesPerPixel;
   const packed422 = module.photometric === 'YBR_FULL_422';
+  // Grey images get their rescale while the samples are read (one pass); colour and palette indices never do.
+  const rescale =
+    module.samplesPerPixel === 1 && module.photometric !== 'PALETTE COLOR'
+      ? { slope: module.slope, intercept: module.intercept }
+      : undefined;
   let values: Float32Array;
   let planar = module.planarConfiguration === 1;
   let alreadyRgb = false;
@@ -56,6 +61,7 @@ export async function decodeFrame(
       nativeFrame(path, parsed, element, module, frameIndex, frameSamples),
       frameSamples,
       module,
+      rescale,
     );
     if (packed422) {
       values = expand422(values, module.rows, module.columns);
@@ -75,7 +81,12 @@ export async function decodeFrame(
         path,
         `frame ${frameIndex} decodes to ${output.bytes.length} bytes, the header's ${module.rows} × ${module.columns} × ${module.samplesPerPixel} needs ${samples * width} — the file is inconsistent`,
       );
-    values = storedValues({ bytes: output.bytes, bits: output.bits, bigEndian: false }, samples, module);
+    values = storedValues(
+      { bytes: output.bytes, bits: output.bits, bigEndian: false },
+      samples,
+      module,
+      rescale,
+    );
     planar = output.planar;
     alreadyRgb = output.rgb;
   } else {
@@ -92,7 +103,6 @@ export async function decodeFrame(
     values = paletteToRgb(path, dataSet, values);
     photometric = 'RGB';
   } else {
-    applyRescale(values, module);
     photometric = module.photometric === 'MONOCHROME1' ? 'MONOCHROME1' : 'MONOCHROME2';
   }
   return {

@@ -11,8 +11,16 @@ export interface RawSamples {
   bigEndian: boolean;
 }
 
-/** Reads `count` samples into a Float32Array, masked to Bits Stored and sign-extended when signed. */
-export function storedValues(raw: RawSamples, count: number, module: PixelModule): Float32Array {
+/**
+ * Reads `count` samples into a Float32Array, masked to Bits Stored and sign-extended when signed. With `rescale`
+ * (grey images) the modality rescale is applied in the same pass.
+ */
+export function storedValues(
+  raw: RawSamples,
+  count: number,
+  module: PixelModule,
+  rescale?: { slope: number; intercept: number },
+): Float32Array {
   const out = new Float32Array(count);
   const { bytes, bits, bigEndian } = raw;
   if (bits === 1) {
@@ -21,6 +29,7 @@ export function storedValues(raw: RawSamples, count: number, module: PixelModule
       const bit = start + i;
       out[i] = (bytes[bit >> 3] >> (bit & 7)) & 1; // PS3.5 8.1.1: bit 0 of each byte first
     }
+    if (rescale) applyRescale(out, rescale);
     return out;
   }
   const stored = module.bitsStored;
@@ -31,24 +40,67 @@ export function storedValues(raw: RawSamples, count: number, module: PixelModule
       const word = view.getUint32(i * 4, little);
       out[i] = signExtend32(stored === 32 ? word : word % 2 ** stored, stored, module.signed);
     }
+    if (rescale) applyRescale(out, rescale);
     return out;
   }
-  const mask = stored >= 16 ? 0xffff : (1 << stored) - 1;
-  const signBit = 1 << (stored - 1);
-  const read =
-    bits === 8
-      ? (i: number) => bytes[i]
-      : little
-        ? (i: number) => bytes[2 * i] | (bytes[2 * i + 1] << 8)
-        : (i: number) => view.getUint16(2 * i, false);
-  if (!module.signed) {
-    for (let i = 0; i < count; i++) out[i] = read(i) & mask;
-  } else {
-    for (let i = 0; i < count; i++) {
-      const value = read(i) & mask;
-      out[i] = value & signBit ? value - (mask + 1) : value;
-    }
-  }
+  // The hot path for every uncompressed slice: typed-array views (copied only when oddly aligned), sign extension
+  // as a shift pair, rescale fused into the same pass, and one monomorphic loop per sample width.
+  const slope = rescale?.slope ?? 1;
+  const intercept = rescale?.intercept ?? 0;
+  const shift = 32 - stored;
+  const mask = 2 ** stored - 1;
+  if (bits === 8) convert8(bytes, out, count, module.signed, shift, mask, slope, intercept);
+  else
+    convert16(
+      little ? uint16View(bytes) : swappedUint16(view, count),
+      out,
+      count,
+      module.signed,
+      shift,
+      mask,
+      slope,
+      intercept,
+    );
+  return out;
+}
+
+function convert8(
+  words: Uint8Array,
+  out: Float32Array,
+  count: number,
+  signed: boolean,
+  shift: number,
+  mask: number,
+  slope: number,
+  intercept: number,
+) {
+  if (signed) for (let i = 0; i < count; i++) out[i] = ((words[i] << shift) >> shift) * slope + intercept;
+  else for (let i = 0; i < count; i++) out[i] = (words[i] & mask) * slope + intercept;
+}
+
+function convert16(
+  words: Uint16Array,
+  out: Float32Array,
+  count: number,
+  signed: boolean,
+  shift: number,
+  mask: number,
+  slope: number,
+  intercept: number,
+) {
+  if (signed) for (let i = 0; i < count; i++) out[i] = ((words[i] << shift) >> shift) * slope + intercept;
+  else for (let i = 0; i < count; i++) out[i] = (words[i] & mask) * slope + intercept;
+}
+
+function uint16View(bytes: Uint8Array): Uint16Array {
+  if (bytes.byteOffset % 2 === 0)
+    return new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1);
+  return new Uint16Array(bytes.slice().buffer, 0, bytes.byteLength >> 1);
+}
+
+function swappedUint16(view: DataView, count: number): Uint16Array {
+  const out = new Uint16Array(count);
+  for (let i = 0; i < count; i++) out[i] = view.getUint16(2 * i, false);
   return out;
 }
 
@@ -58,9 +110,10 @@ function signExtend32(value: number, stored: number, signed: boolean): number {
   return value >= range / 2 ? value - range : value;
 }
 
-/** Applies the modality rescale in place (grey images only: colour samples are not rescaled). */
-export function applyRescale(values: Float32Array, module: PixelModule): void {
-  if (module.samplesPerPixel !== 1 || (module.slope === 1 && module.intercept === 0)) return;
-  const { slope, intercept } = module;
+function applyRescale(
+  values: Float32Array,
+  { slope, intercept }: { slope: number; intercept: number },
+): void {
+  if (slope === 1 && intercept === 0) return;
   for (let i = 0; i < values.length; i++) values[i] = values[i] * slope + intercept;
 }
