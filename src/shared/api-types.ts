@@ -130,11 +130,29 @@ export interface UndoResult {
 /** POST /api/import { paths } → Job; POST /api/series/:seriesUid/run-model → Job */
 export interface Job {
   id: string;
-  kind: 'import' | 'model';
+  kind: 'import' | 'model' | 'export';
   state: 'running' | 'done' | 'failed' | 'cancelled';
   done: number;
   total: number;
   message: string;
+}
+
+/**
+ * POST /api/export → Job (kind 'export'), followed over GET /api/jobs/:id/events like any job; its final
+ * message says what was written where. Only final (reviewed) labels unless includeProposals.
+ */
+export interface ExportRequest {
+  format: 'nnunet' | 'nifti' | 'dicom-seg' | 'csv' | 'json';
+  /** Absolute path of the folder to create (it must not exist yet, or be empty). */
+  outDir: string;
+  deidentify?: boolean;
+  /** With deidentify: an absolute path outside outDir for the pseudonym key. */
+  keyFile?: string;
+  /** Series review status to export (default 'done'); 'all' for every series. */
+  status?: SeriesStatus | 'all';
+  /** Whose decisions and outlines to export (default: the latest of any reader). */
+  reader?: string;
+  includeProposals?: boolean;
 }
 
 /** GET /api/jobs/:id/events → text/event-stream of `data: Job` lines until the job ends. */
