@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -78,4 +79,10 @@ test('the sheet and the README table list every shortcut', () => {
   const markdown = shortcutsMarkdown();
   assert.equal(markdown.split('\n').length, SHORTCUTS.length + MOUSE_GESTURES.length + 2);
   assert.match(markdown, /\| `Ctrl\+Shift\+Z` \/ `Ctrl\+Y` \| Viewer and review \| Redo \|/);
+  // The README carries the same table (regenerate with `node --import tsx scripts/readme-shortcuts.ts`).
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  assert.ok(
+    readme.includes(`<!-- shortcuts:start -->\n${markdown}\n<!-- shortcuts:end -->`),
+    'README table is stale',
+  );
 });
