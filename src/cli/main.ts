@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   index: () => import('./commands/index-command.ts'),
   render: () => import('./commands/render-command.ts'),
   sample: () => import('./commands/sample-command.ts'),
+  serve: () => import('./commands/serve-command.ts'),
   triage: () => import('./commands/triage-command.ts'),
 };
 
