@@ -1,11 +1,30 @@
 // Owns reading one series' source files into the Volume the exporters write: the header index orders the
 // frames and gives the geometry (src/dicom/index), the decoder turns each frame into modality values
-// (src/dicom/decode). Frames of one file are decoded from a single parse.
+// (src/dicom/decode). Frames of one file are decoded from a single parse. A series already indexed (the
+// dataset store keeps its index from import) is loaded in that very order, so stored masks line up with it.
 import { readFile } from 'node:fs/promises';
 import { decodeFrame } from '../dicom/decode/decode-frame.ts';
-import { indexDicom, seriesGeometry } from '../dicom/index/index.ts';
+import {
+  indexDicom,
+  seriesGeometry,
+  type IndexedSeries,
+  type InstanceLocation,
+} from '../dicom/index/index.ts';
 import { parseDicom, type ParsedDicom } from '../dicom/parse/parse-dicom.ts';
+import type { VolumeGeometry } from '../dicom/volume.ts';
 import type { LoadedSeries } from './export-types.ts';
+
+/** Reads the bytes of one instance (a plain file, or an entry of a zip). */
+export type ReadInstance = (location: InstanceLocation) => Promise<Uint8Array>;
+
+const readPlainFile: ReadInstance = async (location) => {
+  if (location.zipEntry !== undefined) {
+    throw new Error(
+      `${location.path}: export reads plain files; unzip it first (entry ${location.zipEntry})`,
+    );
+  }
+  return new Uint8Array(await readFile(location.path));
+};
 
 /** Decodes the series made of `files`; `seriesInstanceUid` picks it when the files hold more than one. */
 export async function loadSeriesVolume(files: string[], seriesInstanceUid?: string): Promise<LoadedSeries> {
@@ -16,28 +35,49 @@ export async function loadSeriesVolume(files: string[], seriesInstanceUid?: stri
     const why = index.errors[0] ? ` (${index.errors[0].path}: ${index.errors[0].reason})` : '';
     throw new Error(`series ${seriesInstanceUid ?? ''} not found among ${files.length} source files${why}`);
   }
-  const geometry = seriesGeometry(series);
+  return loadIndexedSeries(series);
+}
+
+export interface LoadIndexedOptions {
+  /** The geometry recorded at import; when given, the frames must match it. */
+  geometry?: VolumeGeometry;
+  read?: ReadInstance;
+  onProgress?: (decoded: number, total: number) => void;
+}
+
+/** Decodes an already-indexed series in its index's frame order (k = 0 … n-1). */
+export async function loadIndexedSeries(
+  series: IndexedSeries,
+  options: LoadIndexedOptions = {},
+): Promise<LoadedSeries> {
+  const geometry = options.geometry ?? seriesGeometry(series);
+  const read = options.read ?? readPlainFile;
+  if (series.frames.length !== geometry.size[2]) {
+    throw new Error(
+      `series ${series.seriesInstanceUid}: ${series.frames.length} frames but ${geometry.size[2]} slices in its geometry — re-import it`,
+    );
+  }
   const perSlice = geometry.size[0] * geometry.size[1];
   const voxels = new Float32Array(perSlice * geometry.size[2]);
   const classOf = new Map(series.instances.map((i) => [i.sopInstanceUid, i.sopClassUid]));
   const multiFrame = new Set(
     series.instances.filter((i) => i.numberOfFrames > 1).map((i) => i.sopInstanceUid),
   );
-  let cached: { path: string; parsed: ParsedDicom } | undefined;
+  let cached: { key: string; parsed: ParsedDicom } | undefined;
   for (const [k, frame] of series.frames.entries()) {
-    if (frame.zipEntry !== undefined) {
-      throw new Error(`${frame.path}: export reads plain files; unzip it first (entry ${frame.zipEntry})`);
+    const name = frame.zipEntry === undefined ? frame.path : `${frame.path}!${frame.zipEntry}`;
+    if (cached?.key !== name) {
+      cached = { key: name, parsed: parseDicom(name, await read(frame)) };
     }
-    if (cached?.path !== frame.path) {
-      cached = {
-        path: frame.path,
-        parsed: parseDicom(frame.path, new Uint8Array(await readFile(frame.path))),
-      };
+    const decoded = await decodeFrame(name, cached.parsed, frame.frameIndex);
+    if (decoded.samplesPerPixel !== 1) throw new Error(`${name}: a colour image cannot be a CT label volume`);
+    if (decoded.data.length !== perSlice) {
+      throw new Error(
+        `${name}: frame ${frame.frameIndex} has ${decoded.data.length} pixels, the series ${geometry.size[0]} × ${geometry.size[1]} — re-import it`,
+      );
     }
-    const decoded = await decodeFrame(frame.path, cached.parsed, frame.frameIndex);
-    if (decoded.samplesPerPixel !== 1)
-      throw new Error(`${frame.path}: a colour image cannot be a CT label volume`);
     voxels.set(decoded.data, k * perSlice);
+    options.onProgress?.(k + 1, series.frames.length);
   }
   return {
     volume: { geometry, voxels },
