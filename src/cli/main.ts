@@ -9,6 +9,7 @@ export interface Command {
 }
 
 const commands: Record<string, () => Promise<{ command: Command }>> = {
+  export: () => import('./commands/export-command.ts'),
   index: () => import('./commands/index-command.ts'),
   render: () => import('./commands/render-command.ts'),
   sample: () => import('./commands/sample-command.ts'),
