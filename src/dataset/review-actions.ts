@@ -1,0 +1,321 @@
+// Owns the reader's review actions: decide (confirm / reject with a reason), correct a slice of the final
+// mask, add a missed finding, and set a series' status. Each is one write transaction holding the change, its
+// undo entry and its audit entry, so an acknowledged action is durable and accounted for, or absent.
+// The first review action on a series moves it to 'in-review' within the same action (and undo moves it back).
+import { createHash } from 'node:crypto';
+import { voxelToPatient, type VolumeGeometry } from '../dicom/volume.ts';
+import type { DecisionRecord, RejectReason, SeriesStatus, StoredFinding } from './dataset-types.ts';
+import { appendAudit } from './audit-chain.ts';
+import { checkSlice, readFinding, requireFindingGrid, type FindingGrid } from './finding-records.ts';
+import { encodeMaskSlice, maskSliceCount } from './mask-codec.ts';
+import { requireSeries } from './series-records.ts';
+import { DatasetError, type StoreContext } from './store-context.ts';
+import {
+  currentDecision,
+  currentFinalRow,
+  recordAction,
+  type DecisionState,
+  type Patch,
+} from './undo-stack.ts';
+
+export const REJECT_REASONS: readonly RejectReason[] = ['vessel', 'scar', 'artefact', 'benign', 'other'];
+export const SERIES_STATUSES: readonly SeriesStatus[] = [
+  'unread',
+  'model-running',
+  'flagged',
+  'no-findings',
+  'outside-scope',
+  'in-review',
+  'done',
+];
+const NOTE_LIMIT = 2000;
+
+export function requireReader(ctx: StoreContext, reader: string): void {
+  if (!ctx.sql('SELECT 1 FROM readers WHERE name = ?').get(reader)) {
+    throw new DatasetError(
+      `reader "${reader}" is not known to this dataset — add the reader first`,
+      'not-found',
+    );
+  }
+}
+
+/** Status patches that move a series into review when a reader acts on it while it waits. */
+function enterReview(ctx: StoreContext, seriesUid: string): { before: Patch[]; after: Patch[] } {
+  const { status } = requireSeries(ctx, seriesUid);
+  if (status === 'in-review' || status === 'done') return { before: [], after: [] };
+  return {
+    before: [{ type: 'status', seriesUid, status }],
+    after: [{ type: 'status', seriesUid, status: 'in-review' }],
+  };
+}
+
+function liveFinding(ctx: StoreContext, findingId: number): FindingGrid {
+  const grid = requireFindingGrid(ctx, findingId);
+  if (grid.retracted) {
+    throw new DatasetError(
+      `finding ${findingId} was withdrawn (its addition was undone); redo to bring it back`,
+      'conflict',
+    );
+  }
+  return grid;
+}
+
+const toRecord = (state: DecisionState, reader: string): DecisionRecord => ({ ...state, reader });
+
+export function decide(
+  ctx: StoreContext,
+  findingId: number,
+  reader: string,
+  decision: { kind: 'confirmed' | 'rejected'; reason?: RejectReason; note?: string },
+): DecisionRecord {
+  if (decision.kind !== 'confirmed' && decision.kind !== 'rejected') {
+    throw new DatasetError(`decision "${String(decision.kind)}" is not one of confirmed, rejected`);
+  }
+  if (decision.kind === 'rejected' && !REJECT_REASONS.includes(decision.reason as RejectReason)) {
+    throw new DatasetError(`a rejection needs a reason: one of ${REJECT_REASONS.join(', ')}`);
+  }
+  if (decision.kind === 'confirmed' && decision.reason !== undefined) {
+    throw new DatasetError('a confirmation takes no rejection reason; use the note for remarks');
+  }
+  const note = decision.note?.trim() || null;
+  if (note && note.length > NOTE_LIMIT)
+    throw new DatasetError(`the note is longer than ${NOTE_LIMIT} characters`);
+  return ctx.write(() => {
+    requireReader(ctx, reader);
+    const grid = liveFinding(ctx, findingId);
+    const at = ctx.now().toISOString();
+    const next: DecisionState = { kind: decision.kind, reason: decision.reason ?? null, note, at };
+    const review = enterReview(ctx, grid.seriesUid);
+    recordAction(
+      ctx,
+      grid.seriesUid,
+      reader,
+      `${decision.kind === 'confirmed' ? 'confirm' : `reject (${decision.reason})`} finding ${findingId}`,
+      [
+        { type: 'decision', findingId, reader, decision: currentDecision(ctx, findingId, reader) },
+        ...review.before,
+      ],
+      [{ type: 'decision', findingId, reader, decision: next }, ...review.after],
+    );
+    // Free text may name anyone, so the log keeps only a digest of the note (it still proves which note).
+    appendAudit(
+      ctx,
+      reader,
+      'decide',
+      {
+        findingId,
+        seriesUid: grid.seriesUid,
+        kind: next.kind,
+        reason: next.reason,
+        noteSha256: note && createHash('sha256').update(note).digest('hex'),
+      },
+      at,
+    );
+    return toRecord(next, reader);
+  });
+}
+
+function checkMask(grid: FindingGrid, mask: Uint8Array): void {
+  if (!(mask instanceof Uint8Array) || mask.length !== grid.plane) {
+    throw new DatasetError(
+      `a mask slice of series ${grid.seriesUid} must hold ${grid.plane} bytes (rows × columns); got ${mask?.length}`,
+    );
+  }
+}
+
+export function correctMaskSlice(
+  ctx: StoreContext,
+  findingId: number,
+  reader: string,
+  k: number,
+  mask: Uint8Array,
+): DecisionRecord {
+  return ctx.write(() => {
+    requireReader(ctx, reader);
+    const grid = liveFinding(ctx, findingId);
+    checkSlice(grid, k);
+    checkMask(grid, mask);
+    const at = ctx.now().toISOString();
+    const runs = encodeMaskSlice(mask);
+    const previous = currentDecision(ctx, findingId, reader);
+    // The reader's own addition stays 'added' while they keep painting it.
+    const next: DecisionState =
+      previous?.kind === 'added' ? { ...previous, at } : { kind: 'corrected', reason: null, note: null, at };
+    const review = enterReview(ctx, grid.seriesUid);
+    recordAction(
+      ctx,
+      grid.seriesUid,
+      reader,
+      `paint slice ${k} of finding ${findingId}`,
+      [
+        { type: 'mask', findingId, reader, k, runs: currentFinalRow(ctx, findingId, reader, k) },
+        { type: 'decision', findingId, reader, decision: previous },
+        ...review.before,
+      ],
+      [
+        { type: 'mask', findingId, reader, k, runs: Buffer.from(runs).toString('base64') },
+        { type: 'decision', findingId, reader, decision: next },
+        ...review.after,
+      ],
+    );
+    appendAudit(
+      ctx,
+      reader,
+      'correct-slice',
+      { findingId, seriesUid: grid.seriesUid, k, voxels: maskSliceCount(runs, grid.plane) },
+      at,
+    );
+    return toRecord(next, reader);
+  });
+}
+
+/** Measures a painted slice: size, extent (caliper over 90 directions, within 0.02 %) and centre. */
+function measurePainting(mask: Uint8Array, geometry: VolumeGeometry, k: number) {
+  const [columns] = geometry.size;
+  const [si, sj, sk] = geometry.spacing;
+  let count = 0;
+  let sumI = 0;
+  let sumJ = 0;
+  const directions = Array.from({ length: 90 }, (_, n) => [
+    Math.cos((n * Math.PI) / 90),
+    Math.sin((n * Math.PI) / 90),
+  ]);
+  const low = new Array<number>(90).fill(Infinity);
+  const high = new Array<number>(90).fill(-Infinity);
+  for (let n = 0; n < mask.length; n++) {
+    if (!mask[n]) continue;
+    const i = n % columns;
+    const j = (n - i) / columns;
+    count++;
+    sumI += i;
+    sumJ += j;
+    for (let d = 0; d < 90; d++) {
+      const projection = i * si * directions[d][0] + j * sj * directions[d][1];
+      if (projection < low[d]) low[d] = projection;
+      if (projection > high[d]) high[d] = projection;
+    }
+  }
+  const centre: [number, number] = [sumI / count, sumJ / count];
+  let focus: [number, number] = [Math.round(centre[0]), Math.round(centre[1])];
+  let best = Infinity;
+  for (let n = 0; n < mask.length; n++) {
+    if (!mask[n]) continue;
+    const i = n % columns;
+    const j = (n - i) / columns;
+    const distance = (i - centre[0]) ** 2 + (j - centre[1]) ** 2;
+    if (distance < best) [best, focus] = [distance, [i, j]];
+  }
+  // Voxel centres span one pixel less than the painted extent.
+  const caliper = Math.max(...high.map((h, d) => h - low[d])) + (si + sj) / 2;
+  return {
+    count,
+    volumeMm3: count * si * sj * sk,
+    diameterMm: caliper,
+    centerMm: voxelToPatient(geometry, [centre[0], centre[1], k]),
+    focus,
+  };
+}
+
+export function addFinding(
+  ctx: StoreContext,
+  seriesUid: string,
+  reader: string,
+  k: number,
+  mask: Uint8Array,
+): StoredFinding {
+  return ctx.write(() => {
+    requireReader(ctx, reader);
+    const series = requireSeries(ctx, seriesUid);
+    const grid: FindingGrid = {
+      findingId: 0,
+      seriesUid,
+      plane: series.image_rows * series.image_columns,
+      slices: series.slice_count,
+      retracted: false,
+    };
+    checkSlice(grid, k);
+    checkMask(grid, mask);
+    if (!series.geometry_json) {
+      throw new DatasetError(
+        `series ${seriesUid} has no usable geometry (orientation, spacing, positions), so a painted finding ` +
+          'cannot be measured or exported; findings can be added only on series the model could place in 3-D',
+      );
+    }
+    const measured = measurePainting(mask, JSON.parse(series.geometry_json) as VolumeGeometry, k);
+    if (measured.count === 0)
+      throw new DatasetError('the painted mask is empty: paint the missed finding first');
+    const at = ctx.now().toISOString();
+    const { lastInsertRowid } = ctx
+      .sql(
+        `INSERT INTO findings (series_uid, run_id, source, added_by, score, volume_mm3, diameter_mm, center_x,
+           center_y, center_z, slice_first, slice_last, focus_slice, focus_i, focus_j, created_at)
+         VALUES (?, NULL, 'reader', ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        seriesUid,
+        reader,
+        measured.volumeMm3,
+        measured.diameterMm,
+        ...measured.centerMm,
+        k,
+        k,
+        k,
+        ...measured.focus,
+        at,
+      );
+    const findingId = Number(lastInsertRowid);
+    // The painting is this finding's proposal (what a second reader reviews); the adder's later corrections
+    // go to their final mask like anyone's.
+    ctx
+      .sql(`INSERT INTO mask_slices (finding_id, kind, reader, k, runs) VALUES (?, 'proposal', '', ?, ?)`)
+      .run(findingId, k, encodeMaskSlice(mask));
+    const review = enterReview(ctx, seriesUid);
+    recordAction(
+      ctx,
+      seriesUid,
+      reader,
+      `add finding ${findingId} on slice ${k}`,
+      [
+        { type: 'retracted', findingId, retracted: true },
+        { type: 'decision', findingId, reader, decision: null },
+        ...review.before,
+      ],
+      [
+        { type: 'retracted', findingId, retracted: false },
+        { type: 'decision', findingId, reader, decision: { kind: 'added', reason: null, note: null, at } },
+        ...review.after,
+      ],
+    );
+    appendAudit(ctx, reader, 'add-finding', { findingId, seriesUid, k, voxels: measured.count }, at);
+    return readFinding(ctx, findingId, reader)!;
+  });
+}
+
+export function setStatus(
+  ctx: StoreContext,
+  seriesUid: string,
+  status: SeriesStatus,
+  reader: string | null,
+): void {
+  if (!SERIES_STATUSES.includes(status)) {
+    throw new DatasetError(`status "${status}" is not one of ${SERIES_STATUSES.join(', ')}`);
+  }
+  ctx.write(() => {
+    const previous = requireSeries(ctx, seriesUid).status;
+    const at = ctx.now().toISOString();
+    if (reader === null) {
+      ctx.sql('UPDATE series SET status = ? WHERE series_uid = ?').run(status, seriesUid);
+    } else {
+      requireReader(ctx, reader);
+      recordAction(
+        ctx,
+        seriesUid,
+        reader,
+        `set status ${status}`,
+        [{ type: 'status', seriesUid, status: previous }],
+        [{ type: 'status', seriesUid, status }],
+      );
+    }
+    appendAudit(ctx, reader, 'status', { seriesUid, from: previous, to: status }, at);
+  });
+}
