@@ -6,11 +6,12 @@ import type { Command } from '../main.ts';
 import { openApi } from '../../api/open-api.ts';
 import { startHttpServer } from '../../api/http-server.ts';
 
-const HELP = `usage: overread serve [--db FILE] [--port N] [--open] [--models DIR]
-  --db FILE     the dataset (default: the per-user app-data folder)
-  --port N      port on 127.0.0.1 (default 0: a free port)
-  --open        open the app in the default browser
-  --models DIR  an extra folder of user models`;
+const HELP = `usage: overread serve [--db FILE] [--port N] [--open] [--reader NAME] [--models DIR]
+  --db FILE      the dataset (default: overread.db in the per-user app-data folder)
+  --port N       port on 127.0.0.1 (default 0: a free port)
+  --open         open the app in the default browser
+  --reader NAME  whose decisions are recorded (default: the OS user name; switchable in the app)
+  --models DIR   an extra folder of user models (also $OVERREAD_MODELS_DIR)`;
 
 function openBrowser(url: string): void {
   const [command, args] =
@@ -34,6 +35,7 @@ export const command: Command = {
         port: { type: 'string', default: '0' },
         open: { type: 'boolean', default: false },
         models: { type: 'string' },
+        reader: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -44,7 +46,9 @@ export const command: Command = {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new Error(`--port ${values.port} is not a port number`);
-    const api = await openApi({ db: values.db, userModels: values.models });
+    if (values.reader !== undefined && values.reader.trim() === '')
+      throw new Error('--reader needs a name, e.g. --reader "Dr Smith"');
+    const api = await openApi({ db: values.db, userModels: values.models, reader: values.reader });
     const server = await startHttpServer((request) => api.fetch(request), { port });
     console.log(server.url);
     console.error(`Overread is serving ${api.describe()} — press Ctrl+C to stop`);

@@ -1,0 +1,73 @@
+// Owns what every route module is handed: the store, the jobs, the file roots, the decoder, the reader of
+// this session and the model runner — composed once in open-api.ts — plus the lookups that turn an id from
+// a URL into a stored record or a 404 naming it.
+import type { DatasetStore, StoredFinding, StoredSeries } from '../dataset/dataset-types.ts';
+import type { DecodedFrame } from '../dicom/decode/decode-frame.ts';
+import type { FrameRef } from '../dicom/index/index.ts';
+import type { Job } from '../shared/api-types.ts';
+import type { FileRoots } from './file-roots.ts';
+import type { JobRegistry } from './job-registry.ts';
+import type { ModelRunner } from './model-runner.ts';
+import { ApiProblem, forbidden, notFound, unprocessable } from './problem.ts';
+
+export interface ApiContext {
+  store: DatasetStore;
+  jobs: JobRegistry;
+  roots: FileRoots;
+  models: ModelRunner;
+  /** Decodes one frame of an imported series; refuses files outside the imported roots. */
+  decode(frame: FrameRef, signal?: AbortSignal): Promise<DecodedFrame>;
+  /** The reader whose decisions this session records. */
+  reader(): string;
+  setReader(name: string): void;
+  /** Starts importing files or folders (they must exist; they become roots). */
+  startImport(paths: string[]): Job;
+  /** Starts generating (first time) and importing the bundled sample studies. */
+  startSample(): Job;
+  sampleAvailable(): boolean;
+}
+
+export function requireSeries(context: ApiContext, seriesUid: string): StoredSeries {
+  const series = context.store.series(seriesUid);
+  if (!series) throw notFound('series', seriesUid);
+  return series;
+}
+
+export function requireFinding(context: ApiContext, id: number): StoredFinding {
+  const finding = context.store.finding(id, context.reader());
+  if (!finding) throw notFound('finding', id);
+  return finding;
+}
+
+/** Slice k of a series, or a 404 naming the valid range. */
+export function requireSlice(series: StoredSeries, k: number): FrameRef {
+  const frame = series.indexed.frames[k];
+  if (!frame) {
+    throw new ApiProblem(
+      404,
+      'Not found',
+      `series ${series.seriesUid} has slices 0–${series.indexed.frames.length - 1}; there is no slice ${k}`,
+    );
+  }
+  return frame;
+}
+
+/** The decoder every route and the model use: only files below an imported root, only plain files. */
+export function rootedDecoder(
+  roots: FileRoots,
+  decode: (path: string, frameIndex: number, signal?: AbortSignal) => Promise<DecodedFrame>,
+): (frame: FrameRef, signal?: AbortSignal) => Promise<DecodedFrame> {
+  return (frame, signal) => {
+    if (!roots.contains(frame.path)) {
+      return Promise.reject(
+        forbidden(`${frame.path} is outside the folders imported in this dataset — import its folder again`),
+      );
+    }
+    if (frame.zipEntry !== undefined) {
+      return Promise.reject(
+        unprocessable(`${frame.path}: images inside a zip are not shown yet; unzip it and import the folder`),
+      );
+    }
+    return decode(frame.path, frame.frameIndex, signal);
+  };
+}

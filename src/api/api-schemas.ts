@@ -1,0 +1,250 @@
+// Owns the zod schemas of the API's JSON: request bodies and query strings are validated with them, and the
+// OpenAPI document at /api/openapi.json is generated from them. They mirror src/shared/api-types.ts (the
+// renderer's contract); the route modules type-check their answers against both.
+import { z } from '@hono/zod-openapi';
+
+const vec3 = z.tuple([z.number(), z.number(), z.number()]);
+
+export const seriesStatusSchema = z.enum([
+  'unread',
+  'model-running',
+  'flagged',
+  'no-findings',
+  'outside-scope',
+  'in-review',
+  'done',
+]);
+
+export const rejectReasonSchema = z.enum(['vessel', 'scar', 'artefact', 'benign', 'other']);
+
+export const problemSchema = z
+  .object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() })
+  .openapi('Problem');
+
+// Ids travel in paths; a series UID is a DICOM UID (digits and dots, at most 64 characters).
+export const seriesUidSchema = z
+  .string()
+  .regex(/^[0-9.]{1,64}$/, 'a series UID is digits and dots, at most 64 characters')
+  .openapi({ param: { name: 'seriesUid', in: 'path' }, example: '1.2.826.0.1.3680043.8.498.1' });
+
+export const findingIdSchema = z.coerce
+  .number()
+  .int()
+  .positive()
+  .openapi({ param: { name: 'id', in: 'path' }, example: 1 });
+
+export const sliceIndexSchema = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(100_000)
+  .openapi({ param: { name: 'k', in: 'path' }, example: 0 });
+
+export const worklistItemSchema = z
+  .object({
+    seriesUid: z.string(),
+    studyUid: z.string(),
+    patientId: z.string(),
+    patientName: z.string(),
+    studyDate: z.string(),
+    studyDescription: z.string(),
+    seriesDescription: z.string(),
+    modality: z.string(),
+    instances: z.number(),
+    score: z.number().nullable(),
+    findingCount: z.number(),
+    reviewedCount: z.number(),
+    status: seriesStatusSchema,
+    scopeWarnings: z.array(z.string()),
+    warnings: z.array(z.string()),
+    arrivedAt: z.string(),
+  })
+  .openapi('WorklistItem');
+
+export const worklistPageSchema = z
+  .object({ items: z.array(worklistItemSchema), total: z.number() })
+  .openapi('WorklistPage');
+
+export const worklistQuerySchema = z.object({
+  status: seriesStatusSchema.optional(),
+  q: z.string().max(200).optional(),
+  modality: z.string().max(16).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(200),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const seriesInfoSchema = z
+  .object({
+    seriesUid: z.string(),
+    studyUid: z.string(),
+    patientId: z.string(),
+    patientName: z.string(),
+    studyDate: z.string(),
+    studyDescription: z.string(),
+    seriesDescription: z.string(),
+    modality: z.string(),
+    rows: z.number(),
+    columns: z.number(),
+    slices: z.number(),
+    geometry: z.object({
+      size: vec3,
+      spacing: vec3,
+      origin: vec3,
+      direction: z.tuple([vec3, vec3, vec3]),
+    }),
+    slicePositionsMm: z.array(z.number()),
+    sliceThicknessMm: z.number().nullable(),
+    pixelSpacingMm: z.tuple([z.number(), z.number()]),
+    windowCenter: z.number(),
+    windowWidth: z.number(),
+    photometric: z.enum(['MONOCHROME1', 'MONOCHROME2', 'RGB']),
+    status: seriesStatusSchema,
+    warnings: z.array(z.string()),
+    scopeWarnings: z.array(z.string()),
+    hasProbabilityMap: z.boolean(),
+  })
+  .openapi('SeriesInfo');
+
+export const decisionInfoSchema = z
+  .object({
+    kind: z.enum(['confirmed', 'rejected', 'corrected', 'added']),
+    reason: rejectReasonSchema.nullable(),
+    note: z.string().nullable(),
+    reader: z.string(),
+    at: z.string(),
+  })
+  .openapi('DecisionInfo');
+
+export const findingInfoSchema = z
+  .object({
+    id: z.number(),
+    source: z.enum(['model', 'reader']),
+    score: z.number().nullable(),
+    volumeMm3: z.number(),
+    diameterMm: z.number(),
+    centerMm: vec3,
+    sliceRange: z.tuple([z.number(), z.number()]),
+    focusSlice: z.number(),
+    focusPoint: z.tuple([z.number(), z.number()]),
+    decision: decisionInfoSchema.nullable(),
+  })
+  .openapi('FindingInfo');
+
+export const decisionRequestSchema = z
+  .object({
+    kind: z.enum(['confirmed', 'rejected']),
+    reason: rejectReasonSchema.optional(),
+    note: z.string().max(2000).optional(),
+  })
+  .strict()
+  .refine((body) => body.kind !== 'rejected' || body.reason !== undefined, {
+    message: 'a rejection needs a reason: vessel, scar, artefact, benign or other',
+    path: ['reason'],
+  })
+  .refine((body) => body.kind !== 'confirmed' || body.reason === undefined, {
+    message: 'a confirmation takes no rejection reason; use the note for remarks',
+    path: ['reason'],
+  })
+  .openapi('DecisionRequest');
+
+export const addFindingRequestSchema = z
+  .object({
+    slice: z.number().int().min(0),
+    maskBase64: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'maskBase64 must be base64'),
+  })
+  .strict()
+  .openapi('AddFindingRequest');
+
+export const statusRequestSchema = z
+  .object({ status: z.enum(['in-review', 'done']) })
+  .strict()
+  .openapi('StatusRequest');
+
+export const undoResultSchema = z
+  .object({ applied: z.boolean(), description: z.string() })
+  .openapi('UndoResult');
+
+export const jobSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['import', 'model', 'export']),
+    state: z.enum(['running', 'done', 'failed', 'cancelled']),
+    done: z.number(),
+    total: z.number(),
+    message: z.string(),
+  })
+  .openapi('Job');
+
+export const importRequestSchema = z
+  .object({ paths: z.array(z.string().min(1).max(4096)).min(1).max(1000) })
+  .strict()
+  .openapi('ImportRequest');
+
+export const sessionInfoSchema = z
+  .object({
+    reader: z.string().nullable(),
+    readers: z.array(z.string()),
+    model: z
+      .object({ id: z.string(), version: z.string(), sha256: z.string(), threshold: z.number() })
+      .nullable(),
+    sampleAvailable: z.boolean(),
+  })
+  .openapi('SessionInfo');
+
+export const readerNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'a reader name cannot be empty')
+  .max(100)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'a reader name cannot hold control characters');
+
+export const readerRequestSchema = z.object({ name: readerNameSchema }).strict().openapi('ReaderRequest');
+
+export const modelInfoSchema = z
+  .object({
+    id: z.string(),
+    version: z.string(),
+    sha256: z.string(),
+    source: z.enum(['bundled', 'user']),
+    defaultThreshold: z.number(),
+    threshold: z.number(),
+    active: z.boolean(),
+  })
+  .openapi('ModelInfo');
+
+export const modelListSchema = z
+  .object({
+    models: z.array(modelInfoSchema),
+    refused: z.array(z.object({ id: z.string(), reason: z.string() })),
+  })
+  .openapi('ModelList');
+
+export const thresholdRequestSchema = z
+  .object({ threshold: z.number().gt(0).max(1) })
+  .strict()
+  .openapi('ThresholdRequest');
+
+export const seriesStatusResultSchema = z
+  .object({ seriesUid: z.string(), status: seriesStatusSchema })
+  .openapi('SeriesStatusResult');
+
+export const agreementSchema = z
+  .object({
+    seriesUid: z.string(),
+    readers: z.tuple([z.string(), z.string()]),
+    findings: z.array(
+      z.object({
+        findingId: z.number(),
+        a: decisionInfoSchema.shape.kind.nullable(),
+        b: decisionInfoSchema.shape.kind.nullable(),
+        agree: z.boolean(),
+      }),
+    ),
+    kappa: z.number().nullable(),
+    dice: z.array(z.object({ findingId: z.number(), dice: z.number() })),
+  })
+  .openapi('ReaderAgreement');
