@@ -74,6 +74,20 @@ export interface SliceData {
   columns: number;
 }
 
+/** GET /api/models (the API's ModelList): what About shows as the model cards. */
+export interface ModelList {
+  models: {
+    id: string;
+    version: string;
+    sha256: string;
+    source: 'bundled' | 'user';
+    defaultThreshold: number;
+    threshold: number;
+    active: boolean;
+  }[];
+  refused: { id: string; reason: string }[];
+}
+
 export const api = {
   session: () => json<SessionInfo>('Loading the session', '/api/session'),
   worklist: () => json<WorklistPage>('Loading the worklist', '/api/worklist?limit=1000'),
@@ -138,6 +152,9 @@ export const api = {
   undo: (uid: string) => post<UndoResult>('Undo', `${seriesUrl(uid)}/undo`),
   redo: (uid: string) => post<UndoResult>('Redo', `${seriesUrl(uid)}/redo`),
   importPaths: (paths: string[]) => post<Job>('Starting the import', '/api/import', { paths }),
+  sample: () => post<Job>('Preparing the sample studies', '/api/sample'),
+  setReader: (name: string) => post<SessionInfo>('Switching the reader', '/api/session/reader', { name }),
+  models: () => json<ModelList>('Loading the installed models', '/api/models'),
   runModel: (uid: string) => post<Job>('Starting the model', `${seriesUrl(uid)}/run-model`),
 
   /** Follows a job's SSE stream, calling `onUpdate` with each state, resolving with the last one. */

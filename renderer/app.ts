@@ -1,10 +1,14 @@
 // The renderer's entry: builds the screens, loads the session, and routes every key press through the one
 // shortcut map (shortcuts.ts) to the worklist or the viewer.
 import type { WorklistItem } from '../src/shared/api-types.ts';
+import { setUpAboutDialog } from './about-dialog.ts';
 import { api } from './api-client.ts';
 import { activatesControl, byId, element, isTyping } from './dom.ts';
 import { setUpImport } from './jobs-panel.ts';
+import { watchHashCommands } from './hash-commands.ts';
 import { ReviewActions } from './review-actions.ts';
+import { SeriesThumbnails } from './series-thumbnails.ts';
+import { SessionPanel } from './session-panel.ts';
 import { setUpShortcutSheet } from './shortcut-sheet.ts';
 import { actionForKey } from './shortcuts.ts';
 import { showError } from './toasts.ts';
@@ -19,10 +23,18 @@ const viewer = new ViewerPage();
 const worklist = new WorklistPage((item) => void openSeries(item));
 const sheet = setUpShortcutSheet();
 const importer = setUpImport(() => void worklist.refresh());
+const about = setUpAboutDialog();
+const thumbnails = new SeriesThumbnails((item) => void openSeries(item));
+const session = new SessionPanel(() => void worklist.refresh());
+worklist.onRendered = (items) => session.offerSample(items.length === 0);
 
 async function openSeries(item: WorklistItem): Promise<void> {
   worklist.hide();
   try {
+    thumbnails.render(
+      worklist.items.filter((other) => other.studyUid === item.studyUid),
+      item.seriesUid,
+    );
     await viewer.open(item.seriesUid, threshold);
     document.title = `Overread — ${item.seriesDescription || item.seriesUid}`;
     if (item.status === 'flagged' || item.status === 'no-findings') {
@@ -91,15 +103,17 @@ document.addEventListener('click', (event) => {
 });
 
 async function start(): Promise<void> {
-  try {
-    const session = await api.session();
-    threshold = session.model?.threshold ?? 0.5;
-    const model = session.model ? `${session.model.id} ${session.model.version}` : 'no model';
-    byId('session-line').textContent = `${session.reader ?? 'no reader'} · ${model}`;
-  } catch (error) {
-    showError(error);
-  }
+  const info = await session.load();
+  threshold = info?.model?.threshold ?? 0.5;
   worklist.show();
+  // First run: nobody has read in this dataset yet, so ask who is reading before the first decision.
+  if (info && (info.reader === null || info.readers.length === 0)) session.askReader();
+  watchHashCommands((command) => {
+    if (command.kind === 'import') importer.importPaths(command.paths);
+    else if (command.kind === 'shortcuts') sheet.open();
+    else if (command.kind === 'about') void about.open();
+    else session.askReader();
+  });
 }
 
 void start();

@@ -46,7 +46,7 @@ export async function followJob(job: Job, onFinished: () => void): Promise<void>
   }
 }
 
-export function setUpImport(onChanged: () => void): { open(): void } {
+export function setUpImport(onChanged: () => void): { open(): void; importPaths(paths: string[]): void } {
   const dialog = byId<HTMLDialogElement>('import-dialog');
   const paths = byId<HTMLTextAreaElement>('import-paths');
   const start = async (list: string[]) => {
@@ -102,5 +102,5 @@ export function setUpImport(onChanged: () => void): { open(): void } {
     }
     void start(shell.pathsForFiles(files));
   });
-  return { open: () => void open() };
+  return { open: () => void open(), importPaths: (list) => void start(list) };
 }

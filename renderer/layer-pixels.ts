@@ -85,3 +85,45 @@ export function probabilityToRgba(probability: Uint8Array, floor = 13): Uint8Cla
   }
   return rgba;
 }
+
+/** Colour of the outline of what a different threshold would flag (the slider's live preview). */
+export const WHAT_IF_COLOUR: Rgb = [0, 220, 255];
+
+/** Pixels whose probability (× 255) reaches `threshold`: where the model would flag at that threshold. */
+export function probabilityAtThreshold(probability: Uint8Array, threshold: number): Uint8Array {
+  const cut = Math.max(1, Math.ceil(threshold * 255 - 1e-9));
+  const mask = new Uint8Array(probability.length);
+  for (let i = 0; i < probability.length; i++) mask[i] = probability[i]! >= cut ? 1 : 0;
+  return mask;
+}
+
+/** Separate 8-connected regions of a mask on one slice (the preview's "regions on this slice"). */
+export function countRegions(mask: Uint8Array, rows: number, columns: number): number {
+  const seen = new Uint8Array(mask.length);
+  const stack: number[] = [];
+  let regions = 0;
+  for (let start = 0; start < mask.length; start++) {
+    if (!mask[start] || seen[start]) continue;
+    regions++;
+    seen[start] = 1;
+    stack.push(start);
+    while (stack.length) {
+      const index = stack.pop()!;
+      const row = Math.floor(index / columns);
+      const column = index - row * columns;
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          const r = row + dr;
+          const c = column + dc;
+          if (r < 0 || c < 0 || r >= rows || c >= columns) continue;
+          const next = r * columns + c;
+          if (mask[next] && !seen[next]) {
+            seen[next] = 1;
+            stack.push(next);
+          }
+        }
+      }
+    }
+  }
+  return regions;
+}

@@ -13,7 +13,16 @@ import {
   visibleFindings,
 } from './finding-state.ts';
 import { renderFindings, renderSliceBar, wireSliceBar } from './findings-panel.ts';
-import { DRAFT_COLOUR, maskStyle, maskToRgba, probabilityToRgba, STATE_COLOURS } from './layer-pixels.ts';
+import {
+  countRegions,
+  DRAFT_COLOUR,
+  maskStyle,
+  maskToRgba,
+  probabilityAtThreshold,
+  probabilityToRgba,
+  STATE_COLOURS,
+  WHAT_IF_COLOUR,
+} from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
 import { LayerStore } from './layer-store.ts';
 import { OverlayCanvas, type OverlayLayer } from './overlay-canvas.ts';
@@ -27,6 +36,8 @@ export class ViewerPage {
   findings: FindingInfo[] = [];
   selectedId: number | null = null;
   threshold = 0.5;
+  /** The threshold the model's findings were derived at; the slider away from it previews another one. */
+  modelThreshold = 0.5;
   showFlags = true;
   showProbability = false;
   tool: Tool = 'none';
@@ -72,6 +83,7 @@ export class ViewerPage {
     this.draft = null;
     this.awaitingReason = false;
     this.threshold = threshold;
+    this.modelThreshold = threshold;
     byId<HTMLInputElement>('threshold').value = String(threshold);
     this.series = await api.series(seriesUid);
     this.findings = await api.findings(seriesUid);
@@ -79,6 +91,11 @@ export class ViewerPage {
     await this.viewport.open(this.series, first?.focusSlice ?? Math.floor(this.series.slices / 2));
     if (first) this.select(first.id);
     this.renderAll();
+  }
+
+  /** True while the slider sits away from the model's threshold and there is a probability map to preview. */
+  previewing(): boolean {
+    return Boolean(this.series?.hasProbabilityMap) && Math.abs(this.threshold - this.modelThreshold) > 0.004;
   }
 
   /** Findings the slider lets through, in the API's order: what J/K walk and the overlay draws. */
@@ -160,9 +177,7 @@ export class ViewerPage {
     warningBox.textContent = warnings.join('\n');
     const visible = new Set(this.navigable().map((f) => f.id));
     renderFindings(this.findings, visible, this.selectedId, (id) => this.select(id));
-    const count = modelFlagCount(this.findings, this.threshold);
-    byId('threshold-readout').textContent =
-      `≥ ${this.threshold.toFixed(2)}: ${count} flag${count === 1 ? '' : 's'}`;
+    this.renderThresholdReadout();
     const pressed = (id: string, on: boolean) => byId(id).setAttribute('aria-pressed', String(on));
     pressed('brush-button', this.tool === 'brush');
     pressed('eraser-button', this.tool === 'eraser');
@@ -189,6 +204,25 @@ export class ViewerPage {
     banner.textContent = bannerText;
   }
 
+  /**
+   * The slider's live answer: how many of the model's flags score at or above it, and — when it differs from
+   * the model's threshold — how many regions of this slice the probability map would flag (outlined in cyan).
+   */
+  renderThresholdReadout(): void {
+    const count = modelFlagCount(this.findings, this.threshold);
+    let text = `≥ ${this.threshold.toFixed(2)}: ${count} flag${count === 1 ? '' : 's'}`;
+    const probability = this.layers.probability(this.viewport.slice);
+    if (this.previewing() && this.series && probability) {
+      const regions = countRegions(
+        probabilityAtThreshold(probability, this.threshold),
+        this.series.rows,
+        this.series.columns,
+      );
+      text += ` · ${regions} region${regions === 1 ? '' : 's'} here (model at ${this.modelThreshold.toFixed(2)})`;
+    }
+    byId('threshold-readout').textContent = text;
+  }
+
   /** Corner texts, slice bar and overlay: everything that changes with the slice, window or zoom. */
   renderView(): void {
     const series = this.series;
@@ -202,6 +236,7 @@ export class ViewerPage {
     byId('corner-bottom-right').textContent = corners.bottomRight;
     renderSliceBar(this.navigable(), series.slices, k, this.selectedId);
     this.drawOverlay();
+    if (this.previewing()) this.renderThresholdReadout();
     void this.loadLayers(k);
   }
 
@@ -214,9 +249,12 @@ export class ViewerPage {
         series.seriesUid,
         k,
         this.showFlags ? findingsOnSlice(this.navigable(), k) : [],
-        this.showProbability && series.hasProbabilityMap,
+        (this.showProbability || this.previewing()) && series.hasProbabilityMap,
       );
-      if (loaded && this.series === series && this.viewport.slice === k) this.drawOverlay();
+      if (loaded && this.series === series && this.viewport.slice === k) {
+        this.drawOverlay();
+        this.renderThresholdReadout();
+      }
     } catch (error) {
       showError(error);
     }
@@ -231,6 +269,21 @@ export class ViewerPage {
     const probability = this.layers.probability(k);
     if (this.showProbability && probability) {
       layers.push({ key: `prob:${k}`, rows, columns, rgba: () => probabilityToRgba(probability) });
+    }
+    if (this.previewing() && probability) {
+      const threshold = this.threshold;
+      layers.push({
+        key: `what-if:${k}:${threshold}`,
+        rows,
+        columns,
+        rgba: () =>
+          maskToRgba(probabilityAtThreshold(probability, threshold), rows, columns, {
+            colour: WHAT_IF_COLOUR,
+            fillAlpha: 35,
+            outlineAlpha: 255,
+            dashed: true,
+          }),
+      });
     }
     if (this.showFlags) {
       for (const finding of findingsOnSlice(this.navigable(), k)) {

@@ -21,6 +21,8 @@ export class WorklistPage {
   private readonly status = byId<HTMLSelectElement>('status-filter');
   private readonly text = byId<HTMLInputElement>('text-filter');
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** Called after each render with every item (unfiltered): the first-run sample offer listens. */
+  onRendered: (items: readonly WorklistItem[]) => void = () => {};
 
   constructor(private readonly onOpen: (item: WorklistItem) => void) {
     this.status.addEventListener('change', () => this.render());
@@ -98,6 +100,7 @@ export class WorklistPage {
     byId('worklist-empty').hidden = this.items.length > 0;
     byId('worklist-count').textContent = `${this.shown.length} of ${this.items.length} series`;
     if (this.selectedUid) this.select(this.selectedUid);
+    this.onRendered(this.items);
   }
 
   private row(item: WorklistItem): HTMLTableRowElement {

@@ -6,6 +6,11 @@ export const APP_HOST = 'overread';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_START_URL = `${APP_ORIGIN}/`;
 
+/** The page URL that asks the renderer to import `paths` (read by renderer/hash-commands.ts). */
+export function importUrl(paths: readonly string[]): string {
+  return `${APP_ORIGIN}/#import=${encodeURIComponent(JSON.stringify(paths))}`;
+}
+
 /** True only for URLs of our own origin: the one place the window may navigate to. */
 export function isAppUrl(url: string): boolean {
   try {

@@ -19,6 +19,7 @@ import { IPC_CHANNELS } from './ipc-channels.ts';
 import { windowOptions } from './window-options.ts';
 import { denyAllPermissions, guardWebContents } from './web-contents-guard.ts';
 import { buildMenu } from './app-menu.ts';
+import { existingRecent, readRecent, withRecent, writeRecent } from './recent-items.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -51,10 +52,28 @@ async function start(): Promise<void> {
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents));
 
   const window = new BrowserWindow(windowOptions(join(here, 'preload.cjs')));
+  const recentFile = join(app.getPath('userData'), 'recent-items.json');
+  const remember = (paths: string[]) => {
+    api.allowRoots(paths);
+    writeRecent(recentFile, withRecent(readRecent(recentFile), paths));
+  };
+  const rebuildMenu = () =>
+    Menu.setApplicationMenu(
+      buildMenu(
+        window,
+        {
+          recent: () => existingRecent(readRecent(recentFile)),
+          opened: remember,
+          clearRecent: () => writeRecent(recentFile, []),
+        },
+        rebuildMenu,
+      ),
+    );
   const pick = async (properties: Array<'openFile' | 'openDirectory' | 'multiSelections'>) => {
     const result = await dialog.showOpenDialog(window, { properties });
     if (result.canceled) return [];
-    api.allowRoots(result.filePaths);
+    remember(result.filePaths);
+    rebuildMenu();
     return result.filePaths;
   };
   ipcMain.handle(IPC_CHANNELS.openFiles, (event) =>
@@ -65,7 +84,7 @@ async function start(): Promise<void> {
     if (fromApp(event) && typeof path === 'string' && api.isInsideRoots(path)) shell.showItemInFolder(path);
   });
 
-  Menu.setApplicationMenu(buildMenu(window, api));
+  rebuildMenu();
   window.once('ready-to-show', () => window.show());
   await window.loadURL(APP_START_URL);
   app.on('window-all-closed', () => {

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maskStyle, maskToRgba, probabilityToRgba, STATE_COLOURS } from '../../renderer/layer-pixels.ts';
+import {
+  countRegions,
+  maskStyle,
+  maskToRgba,
+  probabilityAtThreshold,
+  probabilityToRgba,
+  STATE_COLOURS,
+} from '../../renderer/layer-pixels.ts';
 
 test('a mask becomes a translucent fill inside a solid outline of its state colour', () => {
   const mask = new Uint8Array(5 * 5);
@@ -25,4 +32,15 @@ test('probability below the floor is transparent; high probability is red and op
   const rgba = probabilityToRgba(Uint8Array.from([0, 255]));
   assert.equal(rgba[3], 0);
   assert.deepEqual(Array.from(rgba.subarray(4, 8)), [255, 0, 0, 200]);
+});
+
+test('the threshold preview flags pixels whose probability reaches it, and counts separate regions', () => {
+  // probability × 255 on a 3 × 5 slice: two blobs, one of them only above 0.3.
+  const probability = new Uint8Array([200, 200, 0, 90, 0, 200, 0, 0, 90, 0, 0, 0, 0, 0, 0]);
+  const atHalf = probabilityAtThreshold(probability, 0.5);
+  assert.deepEqual(Array.from(atHalf), [1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(countRegions(atHalf, 3, 5), 1);
+  const atLow = probabilityAtThreshold(probability, 0.3);
+  assert.equal(countRegions(atLow, 3, 5), 2);
+  assert.equal(countRegions(probabilityAtThreshold(probability, 0.9), 3, 5), 0);
 });
