@@ -33,6 +33,22 @@ export async function decodeFrame(
   input: Uint8Array | ParsedDicom,
   frameIndex = 0,
 ): Promise<DecodedFrame> {
+  try {
+    return await decodeParsedFrame(path, input, frameIndex);
+  } catch (error) {
+    if (error instanceof DicomError) throw error;
+    // dicom-parser's accessors throw bare strings for an element whose length runs past the file (the fuzzer
+    // found Rescale Intercept claiming 8 MB in a 10 KB file); that is one broken file, not a decoder failure.
+    const text = error instanceof Error ? error.message : String(error);
+    throw new DicomError(path, `the header is corrupt (${text.replace(/^[A-Za-z]+\.[A-Za-z0-9]+: /, '')})`);
+  }
+}
+
+async function decodeParsedFrame(
+  path: string,
+  input: Uint8Array | ParsedDicom,
+  frameIndex: number,
+): Promise<DecodedFrame> {
   const parsed = input instanceof Uint8Array ? parseDicom(path, input) : input;
   const { dataSet, transferSyntaxUid: syntax } = parsed;
   const module = readPixelModule(path, dataSet);

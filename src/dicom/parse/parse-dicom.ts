@@ -95,10 +95,15 @@ function boundedInflater(maxInflatedBytes: number | undefined) {
   };
 }
 
-/** dicom-parser throws strings; give every failure one readable reason. */
+/** dicom-parser throws strings, Errors, or {exception, dataSet} mid-dataset; give every failure one readable reason. */
 function reasonOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/^dicomParser\.[A-Za-z0-9]+: /, '');
+  const wrapped = error !== null && typeof error === 'object' && 'exception' in error;
+  const inner = wrapped ? (error as { exception: unknown }).exception : error;
+  const text = (inner instanceof Error ? inner.message : String(inner)).replace(
+    /^dicomParser[.:][A-Za-z0-9]+: /,
+    '',
+  );
+  return wrapped ? `the dataset is corrupt (${text})` : text;
 }
 
 /**

@@ -1,0 +1,174 @@
+// Owns running one fuzz case through the product, inside a child process the runner can kill: the header index
+// (indexDicom), decodeFrame in this thread, and the DecodePool's worker thread. Each target's outcome is
+// classified — ok, a per-file error naming the file, skipped (not DICOM), or a bad error (anything else: a
+// throw that escapes, an error without the path, a frame of the wrong size) — and the peak RSS of the case is
+// measured by resetting the kernel's high-water mark first (Linux /proc/self/clear_refs).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { DicomError } from '../../src/dicom/dicom-error.ts';
+import { decodeFrame } from '../../src/dicom/decode/decode-frame.ts';
+import { DecodePool } from '../../src/dicom/decode/decode-pool.ts';
+import { indexDicom, type InstanceHeader } from '../../src/dicom/index/index.ts';
+
+export type Outcome = 'ok' | 'file-error' | 'skipped' | 'bad-error' | 'crash';
+
+export interface TargetResult {
+  target: 'index' | 'decode' | 'pool';
+  outcome: Outcome;
+  /** The error text (file errors, bad errors) or what was decoded. */
+  detail?: string;
+  ms: number;
+}
+
+export interface CaseRequest {
+  id: number;
+  file: string;
+  zip: boolean;
+}
+
+export interface CaseReply {
+  id: number;
+  results: TargetResult[];
+  rssBeforeBytes: number;
+  peakRssBytes: number;
+}
+
+const FRAMES_TRIED = 2;
+
+function status(field: 'VmHWM' | 'VmRSS'): number {
+  try {
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
+    return match ? Number(match[1]) * 1024 : process.memoryUsage().rss;
+  } catch {
+    return process.memoryUsage().rss;
+  }
+}
+
+function resetPeak(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // Not Linux, or not allowed: the peak then covers the whole run, which only overstates.
+  }
+}
+
+const badText = (reason: string) => !reason || /\[object Object\]|^undefined$|^null$/.test(reason);
+
+/** A rejection is a per-file error only when it is a DicomError naming this file with a readable reason. */
+function classifyRejection(error: unknown, file: string): { outcome: Outcome; detail: string } {
+  if (error instanceof DicomError) {
+    if (error.path !== file)
+      return { outcome: 'bad-error', detail: `error names ${error.path}, not the file` };
+    if (badText(error.reason)) return { outcome: 'bad-error', detail: `unreadable reason "${error.reason}"` };
+    if (/the decoder crashed/.test(error.reason)) return { outcome: 'crash', detail: error.reason };
+    return { outcome: 'file-error', detail: error.reason };
+  }
+  const text =
+    error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error);
+  return { outcome: 'bad-error', detail: `not a per-file error: ${text.slice(0, 800)}` };
+}
+
+async function timed(
+  target: TargetResult['target'],
+  run: () => Promise<{ outcome: Outcome; detail?: string }>,
+): Promise<TargetResult> {
+  const started = performance.now();
+  const result = await run();
+  return { target, ...result, ms: performance.now() - started };
+}
+
+let pool: DecodePool | undefined;
+
+async function runCase(request: CaseRequest): Promise<TargetResult[]> {
+  const { file } = request;
+  const results: TargetResult[] = [];
+  let instance: InstanceHeader | undefined;
+  results.push(
+    await timed('index', async () => {
+      let index;
+      try {
+        index = await indexDicom([file]);
+      } catch (error) {
+        return {
+          outcome: 'bad-error',
+          detail: `indexDicom threw: ${String((error as Error)?.stack ?? error)}`,
+        };
+      }
+      for (const entry of index.errors) {
+        const named = entry.path === file || entry.path.startsWith(`${file}!`);
+        if (!named) return { outcome: 'bad-error', detail: `error names ${entry.path}, not the file` };
+        if (badText(entry.reason))
+          return { outcome: 'bad-error', detail: `unreadable reason "${entry.reason}"` };
+      }
+      instance = index.studies[0]?.series[0]?.instances[0];
+      if (instance)
+        return { outcome: 'ok', detail: `${instance.rows}x${instance.columns}x${instance.numberOfFrames}` };
+      if (index.errors.length > 0) return { outcome: 'file-error', detail: index.errors[0].reason };
+      return { outcome: 'skipped' };
+    }),
+  );
+  // Decoding reads plain files only (a zip is unzipped by the user first); the index is the zip's whole surface.
+  if (request.zip) return results;
+  const bytes = new Uint8Array(readFileSync(file));
+  const last = Math.max(0, Math.min(instance?.numberOfFrames ?? 1, 1 << 24) - 1);
+  const frames = [...new Set([0, last])].slice(0, FRAMES_TRIED);
+  results.push(
+    await timed('decode', async () => {
+      let detail = '';
+      for (const frame of frames) {
+        try {
+          const decoded = await decodeFrame(file, bytes, frame);
+          const expected = decoded.rows * decoded.columns * decoded.samplesPerPixel;
+          if (decoded.data.length !== expected)
+            return {
+              outcome: 'bad-error',
+              detail: `frame ${frame}: ${decoded.data.length} values, expected ${expected}`,
+            };
+          detail = `${decoded.rows}x${decoded.columns}x${decoded.samplesPerPixel}`;
+        } catch (error) {
+          return classifyRejection(error, file);
+        }
+      }
+      return { outcome: 'ok', detail };
+    }),
+  );
+  results.push(
+    await timed('pool', async () => {
+      pool ??= new DecodePool({ size: 1 });
+      try {
+        const decoded = await pool.decode(file, 0);
+        const expected = decoded.rows * decoded.columns * decoded.samplesPerPixel;
+        if (decoded.data.length !== expected)
+          return { outcome: 'bad-error', detail: `${decoded.data.length} values, expected ${expected}` };
+        return { outcome: 'ok' };
+      } catch (error) {
+        return classifyRejection(error, file);
+      }
+    }),
+  );
+  return results;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+let sinceGc = 0;
+process.on('message', (request: CaseRequest) => {
+  // A full collection now and then keeps old garbage from counting as this case's growth, without paying
+  // for one per case.
+  if (++sinceGc >= 50 || process.memoryUsage().rss > 512 * 1024 ** 2) {
+    gc?.();
+    sinceGc = 0;
+  }
+  resetPeak();
+  const rssBeforeBytes = status('VmRSS');
+  void runCase(request).then((results) => {
+    const reply: CaseReply = { id: request.id, results, rssBeforeBytes, peakRssBytes: status('VmHWM') };
+    process.send?.(reply);
+  });
+});
+// Anything escaping a target is a crash of the app that would host it: report it and die, like the app would.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const)
+  process.on(event, (error: unknown) => {
+    process.send?.({ crash: String((error as Error)?.stack ?? error) });
+    process.exit(70);
+  });
+process.send?.({ ready: true });

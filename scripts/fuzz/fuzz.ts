@@ -1,0 +1,303 @@
+// Owns a fuzz run: derives each case from (seed, case number), mutates a seed file, hands it to a child process
+// (scripts/fuzz/case-worker.ts) with a time budget, and judges the outcome — a crash (the child or the decode
+// worker died), a hang (over budget: the child is killed and replaced), a bad error (not a per-file error naming
+// the file), or memory out of bounds (peak RSS growth during the case beyond a budget that scales with the file).
+// Failing inputs are saved with a JSON note saying how to reproduce them.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CaseReply, CaseRequest, TargetResult } from './case-worker.ts';
+import { mutate } from './mutators.ts';
+import { random } from './random.ts';
+import { buildSeeds, type Seed } from './seeds.ts';
+
+export interface FuzzOptions {
+  cases: number;
+  seed: string;
+  /** Wall-clock budget per case, all targets together. */
+  budgetMs: number;
+  /** Child processes running cases side by side. */
+  jobs: number;
+  /** Where failing inputs are saved. */
+  failuresDir: string;
+  /** Allowed peak RSS growth during one case: this many bytes plus `memoryPerFileByte` × the file's size. */
+  memoryBaseBytes: number;
+  memoryPerFileByte: number;
+  /** First case number (to reproduce one case: --first N --cases 1). */
+  first?: number;
+  onProgress?: (done: number, total: number, failures: number) => void;
+}
+
+export type FailureKind = 'crash' | 'hang' | 'bad-error' | 'memory';
+
+export interface Failure {
+  caseNumber: number;
+  kind: FailureKind;
+  target: string;
+  detail: string;
+  seedFile: string;
+  steps: string[];
+  savedAs?: string;
+}
+
+export interface FuzzSummary {
+  cases: number;
+  seed: string;
+  seedFiles: number;
+  elapsedMs: number;
+  /** Outcome counts per target: index/decode/pool → ok, file-error, skipped, … */
+  outcomes: Record<string, Record<string, number>>;
+  /** Total milliseconds spent in each target. */
+  targetMs: Record<string, number>;
+  failures: Failure[];
+  slowest: { caseNumber: number; ms: number; seedFile: string; steps: string[] };
+  maxPeakRssBytes: number;
+  maxGrowthBytes: number;
+  maxGrowthCase?: { caseNumber: number; fileBytes: number; seedFile: string; steps: string[] };
+}
+
+export const DEFAULTS = {
+  budgetMs: 10_000,
+  jobs: 2,
+  memoryBaseBytes: 192 * 1024 ** 2,
+  memoryPerFileByte: 80,
+};
+
+const workerPath = fileURLToPath(new URL('./case-worker.ts', import.meta.url));
+
+interface Job {
+  child: ChildProcess;
+  ready: Promise<void>;
+  dir: string;
+}
+
+interface Pending {
+  caseNumber: number;
+  file: string;
+  seedFile: string;
+  steps: string[];
+  bytes: Uint8Array;
+  started: number;
+}
+
+export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
+  const seeds = buildSeeds();
+  const donors = seeds.map((s) => s.bytes);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'overread-fuzz-'));
+  const first = options.first ?? 0;
+  const summary: FuzzSummary = {
+    cases: 0,
+    seed: options.seed,
+    seedFiles: seeds.length,
+    elapsedMs: 0,
+    outcomes: {},
+    targetMs: {},
+    failures: [],
+    slowest: { caseNumber: -1, ms: 0, seedFile: '', steps: [] },
+    maxPeakRssBytes: 0,
+    maxGrowthBytes: 0,
+  };
+  const started = performance.now();
+  let next = first;
+  const end = first + options.cases;
+
+  const count = (target: string, outcome: string) => {
+    const row = (summary.outcomes[target] ??= {});
+    row[outcome] = (row[outcome] ?? 0) + 1;
+  };
+  const fail = (pending: Pending, kind: FailureKind, target: string, detail: string) => {
+    mkdirSync(options.failuresDir, { recursive: true });
+    const base = path.join(options.failuresDir, `${options.seed}-${pending.caseNumber}-${kind}-${target}`);
+    const savedAs = `${base}${path.extname(pending.file)}`;
+    writeFileSync(savedAs, pending.bytes);
+    const failure: Failure = {
+      caseNumber: pending.caseNumber,
+      kind,
+      target,
+      detail,
+      seedFile: pending.seedFile,
+      steps: pending.steps,
+      savedAs,
+    };
+    writeFileSync(
+      `${base}.json`,
+      `${JSON.stringify({ ...failure, reproduce: `npm run fuzz -- --seed ${options.seed} --first ${pending.caseNumber} --cases 1` }, null, 2)}\n`,
+    );
+    summary.failures.push(failure);
+  };
+
+  const makeCase = (caseNumber: number, dir: string): Pending => {
+    const rng = random(options.seed, caseNumber);
+    const seed: Seed = rng.pick(seeds);
+    const mutated = mutate(seed.bytes, rng, donors);
+    const file = path.join(dir, `case-${caseNumber}${mutated.zip ? '.zip' : '.dcm'}`);
+    writeFileSync(file, mutated.bytes);
+    return { caseNumber, file, seedFile: seed.name, steps: mutated.steps, bytes: mutated.bytes, started: 0 };
+  };
+
+  const spawnJob = (index: number): Job => {
+    const dir = path.join(work, `job-${index}`);
+    mkdirSync(dir, { recursive: true });
+    const child = fork(workerPath, [], {
+      execArgv: ['--import', 'tsx', '--expose-gc', '--max-old-space-size=2048', '--stack-size=984'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    child.stderr?.resume();
+    const ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: { ready?: boolean }) => {
+        if (message.ready) {
+          child.off('message', onMessage);
+          resolve();
+        }
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) =>
+        reject(new Error(`fuzz worker exited with code ${code} before it was ready`)),
+      );
+    });
+    ready.catch(() => {});
+    return { child, ready, dir };
+  };
+
+  /** Runs cases on one job until none are left; replaces its child after a crash or hang. */
+  const drive = async (index: number) => {
+    let job = spawnJob(index);
+    await job.ready;
+    // One untimed warm-up: module loading and codec compilation are not the fuzzed file's fault.
+    await runOne(job, { ...makeCase(-1 - index, job.dir), caseNumber: -1 }, 120_000);
+    while (next < end) {
+      const pending = makeCase(next++, job.dir);
+      const result = await runOne(job, pending, options.budgetMs);
+      summary.cases++;
+      options.onProgress?.(summary.cases, options.cases, summary.failures.length);
+      if (result.kind === 'reply') judge(pending, result.reply);
+      else {
+        fail(pending, result.kind, result.target, result.detail);
+        count(result.target, result.kind);
+        job.child.kill('SIGKILL');
+        job = spawnJob(index);
+        await job.ready;
+      }
+      rmSync(pending.file, { force: true });
+    }
+    job.child.kill('SIGKILL');
+  };
+
+  type RunResult =
+    { kind: 'reply'; reply: CaseReply } | { kind: 'hang' | 'crash'; target: string; detail: string };
+
+  const runOne = (job: Job, pending: Pending, budgetMs: number): Promise<RunResult> =>
+    new Promise((resolve) => {
+      const { child } = job;
+      let crashText = '';
+      const finish = (result: RunResult) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(result);
+      };
+      const onMessage = (message: CaseReply | { crash: string }) => {
+        if ('crash' in message) crashText = message.crash;
+        else if (message.id === pending.caseNumber) finish({ kind: 'reply', reply: message });
+      };
+      const onExit = (code: number | null, signal: string | null) =>
+        finish({
+          kind: 'crash',
+          target: 'process',
+          detail:
+            crashText ||
+            `fuzz worker died (exit code ${code}, signal ${signal}) — out of memory or a native crash`,
+        });
+      const timer = setTimeout(
+        () => finish({ kind: 'hang', target: 'any', detail: `no answer within ${budgetMs} ms` }),
+        budgetMs,
+      );
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+      pending.started = performance.now();
+      const request: CaseRequest = {
+        id: pending.caseNumber,
+        file: pending.file,
+        zip: pending.file.endsWith('.zip'),
+      };
+      child.send(request);
+    });
+
+  const judge = (pending: Pending, reply: CaseReply) => {
+    if (pending.caseNumber < 0) return;
+    const ms = performance.now() - pending.started;
+    if (ms > summary.slowest.ms)
+      summary.slowest = {
+        caseNumber: pending.caseNumber,
+        ms,
+        seedFile: pending.seedFile,
+        steps: pending.steps,
+      };
+    summary.maxPeakRssBytes = Math.max(summary.maxPeakRssBytes, reply.peakRssBytes);
+    const growth = Math.max(0, reply.peakRssBytes - reply.rssBeforeBytes);
+    if (growth > summary.maxGrowthBytes) {
+      summary.maxGrowthBytes = growth;
+      summary.maxGrowthCase = {
+        caseNumber: pending.caseNumber,
+        fileBytes: pending.bytes.length,
+        seedFile: pending.seedFile,
+        steps: pending.steps,
+      };
+    }
+    for (const result of reply.results) {
+      count(result.target, result.outcome);
+      summary.targetMs[result.target] = (summary.targetMs[result.target] ?? 0) + result.ms;
+    }
+    const bad = reply.results.find((r: TargetResult) => r.outcome === 'bad-error' || r.outcome === 'crash');
+    if (bad) fail(pending, bad.outcome as FailureKind, bad.target, bad.detail ?? '');
+    const allowed = options.memoryBaseBytes + options.memoryPerFileByte * pending.bytes.length;
+    if (growth > allowed)
+      fail(
+        pending,
+        'memory',
+        'any',
+        `peak RSS grew by ${(growth / 2 ** 20).toFixed(0)} MB for a ${pending.bytes.length}-byte file (allowed ${(allowed / 2 ** 20).toFixed(0)} MB)`,
+      );
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.jobs) }, (_, i) => drive(i)));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  summary.elapsedMs = performance.now() - started;
+  return summary;
+}
+
+export function formatSummary(summary: FuzzSummary): string {
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+  const lines = [
+    `fuzz: ${summary.cases} cases from ${summary.seedFiles} seed files, seed "${summary.seed}", ${(summary.elapsedMs / 1000).toFixed(1)} s (${(summary.cases / (summary.elapsedMs / 1000)).toFixed(0)} cases/s)`,
+  ];
+  for (const [target, row] of Object.entries(summary.outcomes))
+    lines.push(
+      `  ${target.padEnd(8)} ${Object.entries(row)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} (${((summary.targetMs[target] ?? 0) / 1000).toFixed(1)} s in all)`,
+    );
+  lines.push(
+    `  slowest case ${summary.slowest.caseNumber}: ${summary.slowest.ms.toFixed(0)} ms (${summary.slowest.seedFile}: ${summary.slowest.steps.join(' + ')})`,
+    `  max RSS ${mb(summary.maxPeakRssBytes)}; largest growth in one case ${mb(summary.maxGrowthBytes)}` +
+      (summary.maxGrowthCase
+        ? ` (case ${summary.maxGrowthCase.caseNumber}, ${summary.maxGrowthCase.fileBytes}-byte file: ${summary.maxGrowthCase.steps.join(' + ')})`
+        : ''),
+  );
+  const kinds = ['crash', 'hang', 'bad-error', 'memory'].map(
+    (kind) => `${kind} ${summary.failures.filter((f) => f.kind === kind).length}`,
+  );
+  lines.push(`  failures: ${kinds.join(', ')}`);
+  for (const failure of summary.failures.slice(0, 20))
+    lines.push(
+      `    case ${failure.caseNumber} ${failure.kind} in ${failure.target} (${failure.seedFile}: ${failure.steps.join(' + ')}): ${failure.detail.split('\n')[0].slice(0, 200)} → ${failure.savedAs}`,
+    );
+  if (summary.failures.length > 20) lines.push(`    … and ${summary.failures.length - 20} more`);
+  return lines.join('\n');
+}

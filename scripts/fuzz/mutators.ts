@@ -1,0 +1,498 @@
+// Owns the fuzzer's mutations of real DICOM files: byte-level (bit flips, interesting values, truncation,
+// splices) and structure-aware (element lengths set huge or odd, wrong VRs, undefined-length sequences nested
+// deep, Rows × Columns × Frames far beyond the file, broken compressed fragments, transfer syntax swaps,
+// deflate bombs, zip wrapping with hostile entry names and sizes). Each mutator returns new bytes or undefined
+// when it does not apply to this input.
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { zipSync } from 'fflate';
+import {
+  concat,
+  encodeElement,
+  fragmentsOf,
+  layoutOf,
+  tagOf,
+  textValue,
+  uint16Value,
+  upsertElement,
+  type Layout,
+} from './dicom-elements.ts';
+import type { Random } from './random.ts';
+
+export interface MutationInput {
+  bytes: Uint8Array;
+  rng: Random;
+  /** Other seed files, for splicing. */
+  donors: readonly Uint8Array[];
+}
+
+export interface Mutated {
+  bytes: Uint8Array;
+  /** Names of the mutations applied, in order. */
+  steps: string[];
+  /** The result is a zip file (index only). */
+  zip: boolean;
+}
+
+type Mutator = (input: MutationInput, layout: Layout | undefined) => Uint8Array | undefined;
+
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+const PIXEL_DATA = 0x7fe00010;
+const SYNTAXES = [
+  '1.2.840.10008.1.2',
+  '1.2.840.10008.1.2.1',
+  '1.2.840.10008.1.2.1.99',
+  '1.2.840.10008.1.2.2',
+  '1.2.840.10008.1.2.4.50',
+  '1.2.840.10008.1.2.4.51',
+  '1.2.840.10008.1.2.4.57',
+  '1.2.840.10008.1.2.4.70',
+  '1.2.840.10008.1.2.4.80',
+  '1.2.840.10008.1.2.4.81',
+  '1.2.840.10008.1.2.4.90',
+  '1.2.840.10008.1.2.4.91',
+  '1.2.840.10008.1.2.4.201',
+  '1.2.840.10008.1.2.5',
+  '1.2.840.10008.1.2.4.100',
+  '9.9.9',
+];
+const VRS =
+  'AE AS AT CS DA DS DT FL FD IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(
+    ' ',
+  );
+const HUGE32 = [0xffffffff, 0xfffffffe, 0x7fffffff, 0x80000000, 0x7ffffffe, 0x10000000, 0xfffffff0];
+
+const pixelOf = (layout: Layout | undefined) => layout?.elements.find((e) => tagOf(e) === PIXEL_DATA);
+
+/** An offset biased towards the header (70 %), where parsers make their decisions. */
+function offsetIn(input: MutationInput, layout: Layout | undefined): number {
+  const pixel = pixelOf(layout);
+  const headerEnd = pixel ? pixel.valueOffset + 16 : Math.min(input.bytes.length, 2048);
+  return input.rng.chance(0.7) ? input.rng.below(headerEnd) : input.rng.below(input.bytes.length);
+}
+
+const bitFlips: Mutator = (input, layout) => {
+  const out = input.bytes.slice();
+  const count = input.rng.pick([1, 1, 2, 4, 8, 32]);
+  for (let i = 0; i < count; i++) {
+    const at = Math.min(out.length - 1, offsetIn(input, layout));
+    out[at] ^= 1 << input.rng.below(8);
+  }
+  return out;
+};
+
+const interestingValues: Mutator = (input, layout) => {
+  const out = input.bytes.slice();
+  const view = new DataView(out.buffer);
+  const count = input.rng.between(1, 6);
+  for (let i = 0; i < count; i++) {
+    const at = Math.min(out.length - 4, offsetIn(input, layout));
+    if (at < 0) return undefined;
+    const width = input.rng.pick([1, 2, 4]);
+    if (width === 1) out[at] = input.rng.pick([0, 1, 0x7f, 0x80, 0xff]);
+    else if (width === 2) view.setUint16(at, input.rng.pick([0, 1, 0x7fff, 0x8000, 0xffff, 0xfffe]), true);
+    else view.setUint32(at, input.rng.pick([0, 1, ...HUGE32]), true);
+  }
+  return out;
+};
+
+const truncate: Mutator = (input, layout) => {
+  const { rng, bytes } = input;
+  const elements = layout ? [...layout.meta, ...layout.elements] : [];
+  let at: number;
+  if (elements.length > 0 && rng.chance(0.5)) {
+    const e = rng.pick(elements);
+    at = rng.pick([e.offset, e.offset + 2, e.lengthOffset, e.valueOffset, e.valueOffset + 1, e.end - 1]);
+  } else at = rng.below(bytes.length);
+  return bytes.slice(0, Math.max(0, Math.min(bytes.length - 1, at)));
+};
+
+const elementLength: Mutator = (input, layout) => {
+  if (!layout) return undefined;
+  const { rng } = input;
+  const elements = rng.chance(0.15) ? layout.meta : layout.elements;
+  if (elements.length === 0) return undefined;
+  const e = rng.pick(elements);
+  const out = input.bytes.slice();
+  const view = new DataView(out.buffer);
+  const little = elements === layout.meta ? true : layout.little;
+  const remaining = out.length - e.valueOffset;
+  if (e.lengthSize === 2) {
+    const value = rng.pick([0xffff, 0xfffe, e.length + 1, Math.max(0, e.length - 1), 0, rng.below(0x10000)]);
+    view.setUint16(e.lengthOffset, value & 0xffff, little);
+  } else {
+    const value = rng.pick([
+      ...HUGE32,
+      e.length + 1,
+      Math.max(0, e.length - 1),
+      remaining + 1,
+      remaining + 2,
+      0,
+    ]);
+    view.setUint32(e.lengthOffset, value >>> 0, little);
+  }
+  return out;
+};
+
+const wrongVr: Mutator = (input, layout) => {
+  if (!layout?.explicit) return undefined;
+  const elements = layout.elements.filter((e) => e.vr);
+  if (elements.length === 0) return undefined;
+  const e = input.rng.pick(elements);
+  const out = input.bytes.slice();
+  const vr = input.rng.chance(0.85) ? input.rng.pick(VRS) : String.fromCharCode(input.rng.below(256), 0x20);
+  out[e.offset + 4] = vr.charCodeAt(0);
+  out[e.offset + 5] = vr.charCodeAt(1);
+  return out;
+};
+
+/** Sequences nested `depth` deep, each in an item: closed properly, left open, or with defined lengths that lie. */
+const deepSequence: Mutator = (input, layout) => {
+  if (!layout || layout.syntax === DEFLATED) return undefined;
+  const { rng } = input;
+  const depth = rng.pick([64, 500, 5000, 50_000, 200_000]);
+  const style = rng.pick(['closed', 'open', 'lying'] as const);
+  const undefinedLength = style === 'lying' ? rng.pick([0x7fffffff, 16, 0xfffffff0]) : 0xffffffff;
+  const opening = concat(
+    encodeElement(layout, 0x0040, 0x0275, 'SQ', new Uint8Array(0), undefinedLength),
+    itemHeader(layout.little, 0xe000, undefinedLength),
+  );
+  const closing = concat(itemHeader(layout.little, 0xe00d, 0), itemHeader(layout.little, 0xe0dd, 0));
+  const body = new Uint8Array(opening.length * depth + (style === 'closed' ? closing.length * depth : 0));
+  for (let i = 0; i < depth; i++) body.set(opening, i * opening.length);
+  if (style === 'closed')
+    for (let i = 0; i < depth; i++) body.set(closing, opening.length * depth + i * closing.length);
+  const after = layout.elements.find((e) => tagOf(e) > 0x00400275);
+  const at = after ? after.offset : input.bytes.length;
+  return concat(input.bytes.subarray(0, at), body, input.bytes.subarray(at));
+};
+
+function itemHeader(little: boolean, element: number, length: number): Uint8Array {
+  const out = new Uint8Array(8);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, 0xfffe, little);
+  view.setUint16(2, element, little);
+  view.setUint32(4, length >>> 0, little);
+  return out;
+}
+
+/** Image Pixel module values far beyond the bytes present, or inconsistent with each other. */
+const pixelDimensions: Mutator = (input, layout) => {
+  if (!layout || layout.syntax === DEFLATED || layout.elements.length === 0) return undefined;
+  const { rng } = input;
+  let bytes = input.bytes;
+  let current = layout;
+  const set = (element: number, vr: string, value: Uint8Array) => {
+    bytes = upsertElement(bytes, current, 0x0028, element, vr, value);
+    current = layoutOf(bytes) ?? current;
+  };
+  const us = (element: number, value: number) => set(element, 'US', uint16Value(value, layout.little));
+  const frames = (text: string) => set(0x0008, 'IS', textValue(text));
+  const shape = rng.pick([
+    'overflow',
+    'rows',
+    'frames',
+    'bits',
+    'samples',
+    'stored',
+    'photometric',
+    'planar',
+    'zero',
+  ] as const);
+  switch (shape) {
+    case 'overflow':
+      // Rows × Columns × Frames whose product overflows 32 (and 53) bits of naive arithmetic.
+      us(0x0010, 65535);
+      us(0x0011, 65535);
+      frames(rng.pick(['2147483648', '2147483647', '4294967296', '99999999999', '1e300']));
+      break;
+    case 'rows':
+      us(rng.pick([0x0010, 0x0011]), rng.pick([65535, 32768, 4096, 513, 1]));
+      break;
+    case 'frames':
+      frames(rng.pick(['0', '-1', '2', '3', '1000', '16777216', '16777217', 'NaN', '1.5', ' ', 'Infinity']));
+      break;
+    case 'bits':
+      us(0x0100, rng.pick([0, 1, 7, 12, 24, 32, 64, 65535]));
+      break;
+    case 'samples':
+      us(0x0002, rng.pick([0, 2, 3, 4, 65535]));
+      break;
+    case 'stored':
+      us(0x0101, rng.pick([0, 1, 17, 33, 65535]));
+      us(0x0102, rng.pick([0, 15, 16, 31, 65535]));
+      break;
+    case 'photometric':
+      set(
+        0x0004,
+        'CS',
+        textValue(rng.pick(['RGB', 'PALETTE COLOR', 'YBR_FULL_422', 'YBR_FULL', 'MONOCHROME1', 'HSV', ''])),
+      );
+      break;
+    case 'planar':
+      us(0x0006, rng.pick([1, 2, 65535]));
+      us(0x0002, 3);
+      break;
+    case 'zero':
+      us(rng.pick([0x0010, 0x0011]), 0);
+      break;
+  }
+  return bytes;
+};
+
+/** Broken encapsulated fragments: lying item lengths, damaged codestreams, bogus offset tables. */
+const brokenFragments: Mutator = (input, layout) => {
+  const pixel = pixelOf(layout);
+  if (!layout || !pixel) return undefined;
+  const items = fragmentsOf(input.bytes, pixel, layout.little);
+  if (items.length < 2) return undefined;
+  const { rng } = input;
+  const out = input.bytes.slice();
+  const view = new DataView(out.buffer);
+  const fragment = rng.pick(items.slice(1).filter((i) => i.element === 0xe000)) ?? items[1];
+  const shape = rng.pick(['length', 'flip', 'cut', 'offsets', 'garbage', 'split', 'noDelimiter'] as const);
+  switch (shape) {
+    case 'length':
+      view.setUint32(
+        fragment.lengthOffset,
+        rng.pick([...HUGE32, fragment.length + 1, 1, 0, 3]),
+        layout.little,
+      );
+      return out;
+    case 'flip': {
+      // Codestream markers sit at the start; flip there more often.
+      const span = Math.max(1, fragment.end - fragment.valueOffset);
+      for (let i = rng.between(1, 16); i > 0; i--) {
+        const at = fragment.valueOffset + (rng.chance(0.5) ? rng.below(Math.min(span, 64)) : rng.below(span));
+        if (at < out.length) out[at] ^= 1 << rng.below(8);
+      }
+      return out;
+    }
+    case 'cut': {
+      // Drop the fragment's tail but keep the item length (the file now lies), or end the file there.
+      const keep = fragment.valueOffset + rng.below(Math.max(1, fragment.end - fragment.valueOffset));
+      return rng.chance(0.5) ? out.slice(0, keep) : concat(out.subarray(0, keep), out.subarray(fragment.end));
+    }
+    case 'offsets': {
+      const table = items[0];
+      const count = rng.pick([1, 2, 3, 1000]);
+      const entries = new Uint8Array(count * 4);
+      const entryView = new DataView(entries.buffer);
+      for (let i = 0; i < count; i++)
+        entryView.setUint32(i * 4, rng.pick([0, 7, 0xfffffff0, rng.below(out.length)]), layout.little);
+      return concat(
+        out.subarray(0, table.offset),
+        itemHeader(layout.little, 0xe000, entries.length),
+        entries,
+        out.subarray(table.end),
+      );
+    }
+    case 'garbage': {
+      for (let at = fragment.valueOffset; at < fragment.end; at++) out[at] = rng.below(256);
+      return out;
+    }
+    case 'split': {
+      // The same codestream in many tiny fragments, or many empty fragments for one frame.
+      const pieces: Uint8Array[] = [];
+      const data = out.subarray(fragment.valueOffset, fragment.end);
+      const size = rng.pick([0, 1, 2, 16]);
+      if (size === 0) for (let i = 0; i < 2000; i++) pieces.push(itemHeader(layout.little, 0xe000, 0));
+      for (let at = 0; size > 0 && at < data.length; at += size) {
+        const piece = data.subarray(at, at + size);
+        pieces.push(itemHeader(layout.little, 0xe000, piece.length), piece);
+      }
+      return concat(out.subarray(0, fragment.offset), ...pieces, out.subarray(fragment.end));
+    }
+    case 'noDelimiter':
+      return out.slice(0, items.at(-1)!.offset);
+  }
+};
+
+const syntaxSwap: Mutator = (input, layout) => {
+  const ts = layout?.meta.find((e) => e.element === 0x0010);
+  if (!layout || !ts) return undefined;
+  const uid = input.rng.pick(SYNTAXES.filter((s) => s !== layout.syntax));
+  const value = textValue(uid, '\0');
+  const encoded = encodeElement({ explicit: true, little: true }, 0x0002, 0x0010, 'UI', value);
+  // The meta group length is left as it was: readers must cope with a lying one too.
+  return concat(input.bytes.subarray(0, ts.offset), encoded, input.bytes.subarray(ts.end));
+};
+
+let bombCache: Map<string, Uint8Array> | undefined;
+/** Deflated bodies that inflate to hundreds of MB: zeros, or one element claiming a huge OB value. */
+function bomb(kind: 'zeros' | 'element', megabytes: number): Uint8Array {
+  bombCache ??= new Map();
+  const key = `${kind}:${megabytes}`;
+  let body = bombCache.get(key);
+  if (!body) {
+    const plain = Buffer.alloc(megabytes * 1024 * 1024);
+    if (kind === 'element')
+      plain.set(
+        encodeElement({ explicit: true, little: true }, 0x0009, 0x1010, 'OB', new Uint8Array(0), 0xfffffff0),
+      );
+    body = new Uint8Array(deflateRawSync(plain, { level: 9 }));
+    bombCache.set(key, body);
+  }
+  return body;
+}
+
+const deflateBomb: Mutator = (input, layout) => {
+  if (!layout) return undefined;
+  const { rng } = input;
+  const swapped = layout.syntax === DEFLATED ? input.bytes : syntaxSwapTo(input.bytes, layout, DEFLATED);
+  const after = layoutOf(swapped);
+  if (!after) return undefined;
+  const body = bomb(rng.pick(['zeros', 'element'] as const), rng.pick([16, 256]));
+  return concat(swapped.subarray(0, after.datasetStart), body);
+};
+
+function syntaxSwapTo(bytes: Uint8Array, layout: Layout, uid: string): Uint8Array {
+  const ts = layout.meta.find((e) => e.element === 0x0010);
+  if (!ts) return bytes;
+  const encoded = encodeElement({ explicit: true, little: true }, 0x0002, 0x0010, 'UI', textValue(uid, '\0'));
+  return concat(bytes.subarray(0, ts.offset), encoded, bytes.subarray(ts.end));
+}
+
+const splice: Mutator = (input) => {
+  const { rng, bytes } = input;
+  const donor = rng.pick(input.donors);
+  if (!donor || donor.length < 16) return undefined;
+  const from = rng.below(donor.length - 8);
+  const size = rng.between(1, Math.min(4096, donor.length - from));
+  const at = rng.below(bytes.length);
+  const chunk = donor.subarray(from, from + size);
+  return rng.chance(0.5)
+    ? concat(bytes.subarray(0, at), chunk, bytes.subarray(at))
+    : concat(bytes.subarray(0, at), chunk, bytes.subarray(Math.min(bytes.length, at + size)));
+};
+
+const chunkOps: Mutator = (input) => {
+  const { rng, bytes } = input;
+  const at = rng.below(bytes.length);
+  const size = rng.between(1, Math.min(1024, bytes.length - at));
+  return rng.chance(0.5)
+    ? concat(bytes.subarray(0, at), bytes.subarray(at + size))
+    : concat(bytes.subarray(0, at + size), bytes.subarray(at, at + size), bytes.subarray(at + size));
+};
+
+/** The (already mutated) file inside a zip: hostile entry names, lying sizes, a bomb entry beside it. */
+function zipWrap(bytes: Uint8Array, rng: Random): Uint8Array {
+  const name = rng.pick([
+    'a.dcm',
+    '../../x.dcm',
+    '/etc/passwd',
+    'C:\\Windows\\x.dcm',
+    '..\\..\\x.dcm',
+    'dir/../../../x.dcm',
+    'DICOMDIR',
+    '',
+  ]);
+  const files: Record<string, Uint8Array> = { [name || 'empty']: bytes };
+  const bombed = rng.chance(0.3);
+  // A stored (level 0) bomb would only be a big file; compressed, it is a small file claiming 8 MB.
+  if (bombed) files['bomb.dcm'] = new Uint8Array(rng.pick([1, 8]) * 1024 * 1024);
+  const zip = zipSync(files, { level: bombed ? 6 : (rng.pick([0, 6]) as 0 | 6) });
+  if (rng.chance(0.3)) {
+    // Lie about an entry's uncompressed size in the central directory.
+    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    for (let at = zip.length - 22; at >= 0; at--) {
+      if (view.getUint32(at, true) === 0x02014b50) {
+        view.setUint32(at + 24, rng.pick([0xffffffff, 0, 1, 0x40000000]), true);
+        break;
+      }
+    }
+  }
+  if (rng.chance(0.2)) return bitFlips({ bytes: zip, rng, donors: [] }, undefined) ?? zip;
+  return zip;
+}
+
+const MUTATORS: Array<[name: string, weight: number, mutate: Mutator]> = [
+  ['bit-flips', 14, bitFlips],
+  ['interesting-values', 8, interestingValues],
+  ['truncate', 8, truncate],
+  ['element-length', 12, elementLength],
+  ['wrong-vr', 8, wrongVr],
+  ['deep-sequence', 3, deepSequence],
+  ['pixel-dimensions', 12, pixelDimensions],
+  ['broken-fragments', 12, brokenFragments],
+  ['syntax-swap', 5, syntaxSwap],
+  ['deflate-bomb', 2, deflateBomb],
+  ['splice', 5, splice],
+  ['chunk-ops', 4, chunkOps],
+];
+const TOTAL_WEIGHT = MUTATORS.reduce((n, [, w]) => n + w, 0);
+
+function pickMutator(rng: Random): [string, Mutator] {
+  let r = rng.below(TOTAL_WEIGHT);
+  for (const [name, weight, mutate] of MUTATORS) {
+    if (r < weight) return [name, mutate];
+    r -= weight;
+  }
+  return [MUTATORS[0][0], MUTATORS[0][2]];
+}
+
+/** Runs `mutate` on the inflated body of a deflated file and deflates the result again. */
+function throughInflated(
+  bytes: Uint8Array,
+  layout: Layout,
+  mutate: (inner: Uint8Array) => Uint8Array | undefined,
+) {
+  let inflated: Uint8Array;
+  try {
+    inflated = inflateRawSync(bytes.subarray(layout.datasetStart), { maxOutputLength: 64 << 20 });
+  } catch {
+    return undefined;
+  }
+  // Present the body as explicit little endian so the structure mutators can walk it.
+  const asExplicit = concat(
+    syntaxSwapTo(bytes, layout, '1.2.840.10008.1.2.1').subarray(0, layout.datasetStart),
+    inflated,
+  );
+  const mutated = mutate(asExplicit);
+  const after = mutated && layoutOf(mutated);
+  if (!mutated || !after) return undefined;
+  const back = syntaxSwapTo(mutated, after, DEFLATED);
+  const backLayout = layoutOf(back);
+  if (!backLayout) return undefined;
+  return concat(
+    back.subarray(0, backLayout.datasetStart),
+    deflateRawSync(back.subarray(backLayout.datasetStart)),
+  );
+}
+
+/** One case: 1–3 mutations of `seed`, and sometimes the result wrapped in a zip. */
+export function mutate(seed: Uint8Array, rng: Random, donors: readonly Uint8Array[]): Mutated {
+  let bytes = seed;
+  const steps: string[] = [];
+  const rounds = rng.pick([1, 1, 1, 2, 2, 3]);
+  for (let round = 0; round < rounds; round++) {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const [name, mutator] = pickMutator(rng);
+      const layout = layoutOf(bytes);
+      let next: Uint8Array | undefined;
+      if (
+        layout?.syntax === DEFLATED &&
+        name !== 'deflate-bomb' &&
+        name !== 'syntax-swap' &&
+        rng.chance(0.7)
+      ) {
+        next = throughInflated(bytes, layout, (inner) =>
+          mutator({ bytes: inner, rng, donors }, layoutOf(inner)),
+        );
+        if (next) steps.push(`${name}(inflated)`);
+      } else {
+        next = mutator({ bytes, rng, donors }, layout);
+        if (next) steps.push(name);
+      }
+      if (next && next.length > 0) {
+        bytes = next;
+        break;
+      }
+    }
+  }
+  const zip = rng.chance(0.04);
+  if (zip) {
+    bytes = zipWrap(bytes, rng);
+    steps.push('zip');
+  }
+  return { bytes, steps, zip };
+}
