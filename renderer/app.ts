@@ -107,7 +107,7 @@ async function start(): Promise<void> {
   threshold = info?.model?.threshold ?? 0.5;
   worklist.show();
   // First run: nobody has read in this dataset yet, so ask who is reading before the first decision.
-  if (info && (info.reader === null || info.readers.length === 0)) session.askReader();
+  if (info && info.sampleAvailable && info.readers.length <= 1) session.askReader();
   watchHashCommands((command) => {
     if (command.kind === 'import') importer.importPaths(command.paths);
     else if (command.kind === 'shortcuts') sheet.open();
