@@ -1,0 +1,279 @@
+// `overread export` end to end from a real dataset store (reviewed-dataset.ts: one series reviewed and done —
+// confirmed, rejected, corrected and added findings — and one never reviewed), every format checked by an
+// independent reader: nibabel for NIfTI, dciodvfy + dcmdump + pydicom for DICOM SEG, the CSV/JSON text itself,
+// and the bytes of a de-identified export for any trace of the patient or the reader.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { runPython } from './helpers/load-series.ts';
+import { MODEL, READER, reviewedDataset, type ReviewedDataset } from './helpers/reviewed-dataset.ts';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+let data: ReviewedDataset;
+let work: string;
+let expectedFile: string;
+
+before(async () => {
+  data = await reviewedDataset();
+  data.store.close(); // the CLI opens it itself, as a user would
+  work = mkdtempSync(path.join(os.tmpdir(), 'overread-dataset-export-'));
+  expectedFile = path.join(work, 'expected-label.bin');
+  writeFileSync(expectedFile, data.expectedLabel);
+});
+
+after(() => {
+  // nothing held open: the store was closed in before()
+});
+
+function overreadExport(out: string, ...args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    ['bin/overread.js', 'export', '--db', data.db, '--out', path.join(work, out), ...args],
+    { cwd: repo, encoding: 'utf8' },
+  );
+  return { ...result, dir: path.join(work, out) };
+}
+
+function ok(out: string, ...args: string[]) {
+  const result = overreadExport(out, ...args);
+  assert.equal(
+    result.status,
+    0,
+    `overread export ${args.join(' ')} failed:\n${result.stderr}${result.stdout}`,
+  );
+  return result;
+}
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? allFiles(full) : [full];
+  });
+}
+
+function parseCsv(text: string): Record<string, string>[] {
+  // The findings table quotes nothing this test writes (no commas or quotes in its cells).
+  const [header, ...lines] = text.trimEnd().split('\r\n');
+  const columns = header.split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [columns[i], cell])));
+}
+
+test('nnU-Net: dataset.json, and the label is the final one, aligned through the affine (nibabel)', () => {
+  const result = ok('nnunet', '--format', 'nnunet');
+  assert.match(result.stdout, /exported 1 series, 4 findings/);
+  assert.match(result.stderr, /series 1\/1/, 'progress on stderr');
+  const dataset = JSON.parse(readFileSync(path.join(result.dir, 'dataset.json'), 'utf8'));
+  assert.deepEqual(Object.keys(dataset.channel_names), ['0']);
+  assert.equal(dataset.labels.background, 0);
+  assert.equal(Object.keys(dataset.labels).length, 2);
+  assert.equal(dataset.numTraining, 1, 'only the done series; the unreviewed one is left out');
+  assert.equal(dataset.file_ending, '.nii.gz');
+  const check = runPython('check-dataset-export.py', [
+    'nifti',
+    data.reviewed.dir,
+    path.join(result.dir, 'imagesTr/case_0001_0000.nii.gz'),
+    path.join(result.dir, 'labelsTr/case_0001.nii.gz'),
+    expectedFile,
+    '1',
+  ]) as { affineErrorMm: number; labelMismatches: number; labelVoxels: number; centreErrorMm: number };
+  assert.ok(check.affineErrorMm < 0.01, `affine off by ${check.affineErrorMm} mm`);
+  assert.equal(check.labelMismatches, 0, 'label = confirmed + corrected + added, rejected left out');
+  assert.ok(check.labelVoxels > 0);
+  const voxelMm = Math.max(...data.reviewed.truth.geometry.spacing);
+  assert.ok(check.centreErrorMm < voxelMm, `nodule 1 lands ${check.centreErrorMm} mm off its truth centre`);
+  const manifest = JSON.parse(readFileSync(path.join(result.dir, 'manifest.json'), 'utf8'));
+  assert.deepEqual(manifest.models, [MODEL]);
+  assert.deepEqual(manifest.readers, [READER]);
+  assert.match(manifest.datasetVersion, /^audit \d+ [0-9a-f]{16}$/);
+});
+
+test('plain NIfTI: image + label + MONAI datalist, no dataset.json', () => {
+  const result = ok('nifti', '--format', 'nifti');
+  assert.equal(existsSync(path.join(result.dir, 'dataset.json')), false);
+  const datalist = JSON.parse(readFileSync(path.join(result.dir, 'datalist.json'), 'utf8'));
+  assert.equal(datalist.training.length, 1);
+  const check = runPython('check-dataset-export.py', [
+    'nifti',
+    data.reviewed.dir,
+    path.join(result.dir, 'imagesTr/case_0001_0000.nii.gz'),
+    path.join(result.dir, 'labelsTr/case_0001.nii.gz'),
+    expectedFile,
+    '1',
+  ]) as { labelMismatches: number };
+  assert.equal(check.labelMismatches, 0);
+});
+
+test('DICOM SEG: dciodvfy clean, dcmdump reads the Segment Algorithm Types, frames = the final label', () => {
+  const result = ok('seg', '--format', 'dicom-seg');
+  const seg = path.join(result.dir, 'case_0001', 'seg.dcm');
+  const verify = spawnSync('dciodvfy', [seg], { encoding: 'utf8' });
+  const errors = `${verify.stdout}\n${verify.stderr}`.split('\n').filter((l) => /Error/.test(l));
+  assert.deepEqual(errors, []);
+  const dump = spawnSync('dcmdump', ['+P', '0062,0008', '+P', '0062,0005', seg], { encoding: 'utf8' });
+  assert.equal(dump.status, 0, dump.stderr);
+  const types = [...dump.stdout.matchAll(/\(0062,0008\) CS \[(\w+)\]/g)].map((m) => m[1]).sort();
+  assert.deepEqual(types, ['MANUAL', 'MANUAL', 'SEMIAUTOMATIC'], 'confirmed, corrected, added');
+  const labels = [...dump.stdout.matchAll(/\(0062,0005\) LO \[([^\]]*)\]/g)].map((m) => m[1]);
+  assert.ok(!labels.includes(`Nodule ${data.ids.rejected}`), 'no segment for the rejected finding');
+  const check = runPython('check-dataset-export.py', ['seg', data.reviewed.dir, seg, expectedFile]) as {
+    segments: number;
+    unresolved: number;
+    mismatches: number;
+  };
+  assert.equal(check.segments, 3);
+  assert.equal(check.unresolved, 0);
+  assert.equal(check.mismatches, 0);
+});
+
+test('CSV: a row per decided finding with provenance; rejected kept with its reason, never pending', () => {
+  const result = ok('csv', '--format', 'csv');
+  const rows = parseCsv(readFileSync(path.join(result.dir, 'findings.csv'), 'utf8'));
+  const byId = new Map(rows.map((row) => [Number(row.finding_id), row]));
+  assert.equal(rows.length, 4);
+  assert.equal(byId.get(data.ids.confirmed)?.decision, 'confirmed');
+  assert.equal(byId.get(data.ids.rejected)?.decision, 'rejected');
+  assert.equal(byId.get(data.ids.rejected)?.reason, 'vessel');
+  assert.equal(byId.get(data.ids.corrected)?.decision, 'corrected');
+  assert.equal(byId.get(data.ids.added)?.decision, 'added');
+  const series = data.reviewed.truth.seriesInstanceUid;
+  for (const row of rows) {
+    assert.equal(row.series_instance_uid, series);
+    assert.equal(row.study_instance_uid, data.reviewed.truth.studyInstanceUid);
+    assert.equal(row.reader, READER);
+    assert.ok(!Number.isNaN(Date.parse(row.decided_at)), `decided_at ${row.decided_at}`);
+    assert.ok(Number(row.volume_mm3) > 0 && Number(row.diameter_mm) > 0);
+    if (Number(row.finding_id) === data.ids.added) {
+      assert.equal(row.model_id, '');
+      assert.equal(row.score, '');
+    } else {
+      assert.deepEqual(
+        [row.model_id, row.model_version, row.model_sha256],
+        [MODEL.id, MODEL.version, MODEL.sha256],
+      );
+      assert.ok(Number(row.score) >= 0.5);
+    }
+  }
+  // The confirmed finding's centre is nodule 1's (the model's centroid of the truth voxels).
+  const confirmed = byId.get(data.ids.confirmed)!;
+  const centre = ['centre_lps_x', 'centre_lps_y', 'centre_lps_z'].map((c) => Number(confirmed[c]));
+  const truth = data.reviewed.truth.nodules[0].centre;
+  assert.ok(Math.hypot(...centre.map((v, a) => v - truth[a])) < 2, `centre ${centre} vs truth ${truth}`);
+});
+
+test('JSON with --status all --include-proposals: the unreviewed series’ proposals come as pending', () => {
+  const result = ok('json-all', '--format', 'json', '--status', 'all', '--include-proposals');
+  const table = JSON.parse(readFileSync(path.join(result.dir, 'findings.json'), 'utf8'));
+  const pending = table.findings.filter((f: { decision: string }) => f.decision === 'pending');
+  assert.equal(table.findings.length, 5);
+  assert.equal(pending.length, 1);
+  assert.equal(pending[0].series_instance_uid, data.unreviewed.truth.seriesInstanceUid);
+  assert.equal(pending[0].reader, null);
+  const manifest = JSON.parse(readFileSync(path.join(result.dir, 'manifest.json'), 'utf8'));
+  assert.deepEqual(manifest.selection, { status: 'all', reader: null, includeProposals: true });
+});
+
+test('SEG with proposals: the unreviewed finding is an AUTOMATIC segment', () => {
+  const result = ok('seg-all', '--format', 'dicom-seg', '--status', 'all', '--include-proposals');
+  const cases = JSON.parse(readFileSync(path.join(result.dir, 'cases.json'), 'utf8')) as {
+    case_id: string;
+    series_instance_uid: string;
+  }[];
+  const unreviewed = cases.find((c) => c.series_instance_uid === data.unreviewed.truth.seriesInstanceUid)!;
+  const dump = spawnSync(
+    'dcmdump',
+    ['+P', '0062,0008', path.join(result.dir, unreviewed.case_id, 'seg.dcm')],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.deepEqual(
+    [...dump.stdout.matchAll(/\(0062,0008\) CS \[(\w+)\]/g)].map((m) => m[1]),
+    ['AUTOMATIC'],
+  );
+});
+
+test('--reader: only that reader’s decisions and outlines', () => {
+  const alice = ok('csv-alice', '--format', 'csv', '--reader', READER);
+  const aliceRows = parseCsv(readFileSync(path.join(alice.dir, 'findings.csv'), 'utf8'));
+  assert.deepEqual(aliceRows.map((r) => r.decision).sort(), ['added', 'confirmed', 'corrected', 'rejected']);
+  // Bob decided nothing: the model's proposals are pending for him and Alice's added finding is not his.
+  const bob = ok('csv-bob', '--format', 'csv', '--reader', 'Reader^Bob');
+  assert.match(bob.stdout, /exported 1 series, 0 findings/);
+  assert.deepEqual(parseCsv(readFileSync(path.join(bob.dir, 'findings.csv'), 'utf8')), []);
+});
+
+test('de-identified SEG export: no patient name/id or reader anywhere, pseudonyms consistent', () => {
+  const keyFile = path.join(work, 'seg-deid.key.json');
+  const result = ok('seg-deid', '--format', 'dicom-seg', '--deidentify', '--key-file', keyFile);
+  assert.ok(existsSync(keyFile));
+  const files = allFiles(result.dir);
+  assert.ok(files.some((f) => f.endsWith('seg.dcm')));
+  const nameParts = data.patient.name.split(/[\^ ]+/).filter((part) => part.length >= 3);
+  const needles = [
+    data.patient.name,
+    data.patient.id,
+    ...nameParts,
+    READER,
+    'Alice',
+    data.reviewed.truth.studyInstanceUid,
+  ];
+  for (const file of files) {
+    const raw = readFileSync(file);
+    const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('latin1');
+    for (const needle of needles) {
+      assert.ok(!text.includes(needle), `${path.relative(result.dir, file)} contains "${needle}"`);
+    }
+  }
+  const check = runPython('check-dataset-export.py', ['deid', result.dir]) as {
+    patientIds: string[];
+    studies: string[];
+    framesOfReference: string[];
+    references: number;
+    unresolved: number;
+  };
+  assert.equal(check.patientIds.length, 1, `one pseudonym across SEG and images: ${check.patientIds}`);
+  assert.notEqual(check.patientIds[0], data.patient.id);
+  assert.equal(check.studies.length, 1);
+  assert.equal(check.framesOfReference.length, 1);
+  assert.ok(check.references > 0);
+  assert.equal(check.unresolved, 0, 'every SEG reference resolves to an exported image');
+  const rows = parseCsv(readFileSync(path.join(result.dir, 'findings.csv'), 'utf8'));
+  assert.ok(
+    rows.every((row) => row.study_instance_uid === check.studies[0]),
+    'table uses the same UIDs',
+  );
+  assert.ok(rows.every((row) => row.reader && row.reader !== READER));
+  const key = readFileSync(keyFile, 'utf8');
+  assert.ok(key.includes(data.patient.id), 'the key file (kept apart) re-identifies');
+});
+
+test('nothing to export and bad options fail with a message, writing nothing', () => {
+  const none = overreadExport('none', '--format', 'csv', '--status', 'outside-scope');
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /no series with status "outside-scope"/);
+  assert.equal(existsSync(none.dir), false);
+  const format = overreadExport('bad', '--format', 'png');
+  assert.equal(format.status, 1);
+  assert.match(format.stderr, /--format png is not one of nnunet, nifti, dicom-seg, csv, json/);
+  const missing = spawnSync(
+    process.execPath,
+    [
+      'bin/overread.js',
+      'export',
+      '--db',
+      path.join(work, 'nope.sqlite'),
+      '--format',
+      'csv',
+      '--out',
+      path.join(work, 'x'),
+    ],
+    { cwd: repo, encoding: 'utf8' },
+  );
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /no dataset at/);
+});
