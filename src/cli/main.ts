@@ -11,6 +11,7 @@ export interface Command {
 const commands: Record<string, () => Promise<{ command: Command }>> = {
   export: () => import('./commands/export-command.ts'),
   index: () => import('./commands/index-command.ts'),
+  metrics: () => import('./commands/metrics-command.ts'),
   render: () => import('./commands/render-command.ts'),
   sample: () => import('./commands/sample-command.ts'),
   serve: () => import('./commands/serve-command.ts'),
