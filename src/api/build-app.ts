@@ -14,6 +14,7 @@ import { reviewRoutes } from './routes/review-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { sliceRoutes } from './routes/slice-routes.ts';
 import { worklistRoutes } from './routes/worklist-routes.ts';
+import { exportRoutes } from './routes/export-routes.ts';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -54,6 +55,7 @@ export function buildApp(
   jobRoutes(app, context);
   sessionRoutes(app, context);
   modelRoutes(app, context);
+  app.route('/', exportRoutes(context.store, context.jobs));
 
   app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
