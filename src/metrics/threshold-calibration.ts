@@ -75,17 +75,29 @@ export function chooseThreshold(
 ): ThresholdChoice {
   const scans = series.length;
   const points = sweep(series).filter((p) => p.lesions > 0 && scans > 0);
-  let threshold: number | null = null;
+  let chosen = -1;
   if ('sensitivity' in target) {
-    const hit = points.find((p) => p.truePositives / p.lesions >= target.sensitivity);
-    threshold = hit?.threshold ?? null;
+    chosen = points.findIndex((p) => p.truePositives / p.lesions >= target.sensitivity);
   } else {
-    for (const p of points) if (p.falsePositives / scans <= target.fpPerScan) threshold = p.threshold;
+    points.forEach((p, n) => {
+      if (p.falsePositives / scans <= target.fpPerScan) chosen = n;
+    });
   }
+  const threshold =
+    chosen < 0 ? null : roundedThreshold(points[chosen].threshold, points[chosen + 1]?.threshold);
   return {
     target,
     threshold,
     reached: threshold !== null,
     preview: threshold === null ? null : previewThreshold(series, modelId, threshold),
   };
+}
+
+/**
+ * A threshold a person can type: the score rounded down to 3 decimals when that still lies above the next
+ * lower score (so the operating point is the same), else the score itself. Scores are multiples of 1/255.
+ */
+function roundedThreshold(score: number, nextLower: number | undefined): number {
+  const rounded = Math.floor(score * 1000 + 1e-9) / 1000;
+  return rounded > (nextLower ?? 0) && rounded <= score ? rounded : score;
 }

@@ -98,9 +98,9 @@ export function formatPreview(p: ThresholdPreview): string {
     `TP ${o.truePositives}, FP ${o.falsePositives}, FN ${o.falseNegatives}; sensitivity ${fixed(o.sensitivity)}, ` +
     `precision ${fixed(o.precision)}, FP/scan ${fixed(o.fpPerScan)}`;
   return [
-    `threshold ${p.threshold} for ${p.modelId}:`,
-    `  as reviewed:   ${point(p.current)}`,
-    `  at ${p.threshold}:`.padEnd(17) + point(p.proposed),
+    `threshold ${fixed(p.threshold)} for ${p.modelId}:`,
+    `  as reviewed:  ${point(p.current)}`,
+    `  at ${fixed(p.threshold)}:     ${point(p.proposed)}`,
     `  lost: ${p.lost.truePositives} true and ${p.lost.falsePositives} false positives; ` +
       `gained: ${p.gained.truePositives} reader-added findings the kept maps reach`,
     ...p.caveats.map((c) => `  note: ${c}`),
