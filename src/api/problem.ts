@@ -1,5 +1,6 @@
 // Owns the API's error shape: RFC 9457 problem details whose `detail` says what failed and what to do.
 // Route code throws ApiProblem; bad input from the DICOM layer (DicomError) becomes a 422 naming the file.
+import { HTTPException } from 'hono/http-exception';
 
 export class ApiProblem extends Error {
   constructor(
@@ -44,6 +45,20 @@ export const unprocessable = (detail: string) => new ApiProblem(422, 'Unprocessa
  */
 export function problemFromError(error: unknown): Response {
   if (error instanceof ApiProblem) return problemResponse(error.status, error.title, error.detail);
+  if (error instanceof HTTPException) {
+    // hono's own refusals before a route runs: a body that is not JSON, a wrong content type.
+    const detail =
+      error.status === 415
+        ? 'the body has the wrong content type — send application/json (or application/octet-stream for a mask)'
+        : error.status === 400
+          ? `${error.message} — send a JSON object as the body`
+          : error.message;
+    return problemResponse(
+      error.status,
+      error.status === 415 ? 'Unsupported media type' : 'Bad request',
+      detail,
+    );
+  }
   if (error instanceof Error && error.name === 'DicomError') {
     return problemResponse(
       422,

@@ -1,0 +1,261 @@
+// A reader's review through the API handler, on a sample study after a real model run (a tiny ONNX network
+// in the model process): findings, probability map, confirm/reject, a corrected mask slice, an added finding,
+// undo/redo, status, a second reader, and the refusals (bad ids 404, bad bodies 400, oversized masks 413).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type {
+  DecisionInfo,
+  FindingInfo,
+  Job,
+  SeriesInfo,
+  SessionInfo,
+  UndoResult,
+  WorklistPage,
+} from '../../src/shared/api-types.ts';
+import { guardServe, newToken } from '../../src/api/serve-guard.ts';
+import { sampleStudy } from '../helpers/sample-study.ts';
+import { installTestModel } from '../inference/test-models.ts';
+import { importThrough, openTestApi, type TestApi } from './api-test-kit.ts';
+
+let t: TestApi;
+let uid: string;
+let series: SeriesInfo;
+let findings: FindingInfo[];
+let modelJob: Job;
+
+before(async () => {
+  const study = sampleStudy({ seed: 'api-review', size: 96, slices: 16, nodules: 3 });
+  const probe = await openTestApi({ autoTriage: false });
+  const modelsDir = join(probe.dir, 'models');
+  await probe.close();
+  // probability = sigmoid(6 − 12·x), x = HU windowed [−1000, 400] → [0, 1]: air below about −300 HU, so the
+  // air around the patient and each lung come out as separate findings.
+  installTestModel(modelsDir, { kind: 'fast', a: -12, b: 6, channels: 3 }, { id: 'api-test-model' });
+  t = await openTestApi({ userModels: modelsDir });
+  uid = study.truth.seriesInstanceUid;
+  await importThrough(t, [study.dir]);
+  // The import queued the model; asking again hands back the same queued job.
+  modelJob = await t.finish(await t.json<Job>('POST', `/api/series/${uid}/run-model`));
+  series = await t.json<SeriesInfo>('GET', `/api/series/${uid}`);
+  findings = await t.json<FindingInfo[]>('GET', `/api/series/${uid}/findings`);
+});
+
+after(() => t?.close());
+
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+const ones = (mask: Uint8Array) => mask.reduce((sum, v) => sum + v, 0);
+
+async function bytesOf(path: string): Promise<Uint8Array> {
+  const response = await t.call('GET', path);
+  assert.equal(response.status, 200, `${path}: ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function problem(response: Response, status: number, detail: RegExp): Promise<void> {
+  const text = await response.text();
+  assert.equal(response.status, status, text);
+  assert.match(response.headers.get('content-type') ?? '', /problem\+json/);
+  assert.match(JSON.parse(text).detail, detail);
+}
+
+test('the model run on import flags the series and its findings are listed', async () => {
+  assert.equal(modelJob.state, 'done', modelJob.message);
+  assert.equal(modelJob.kind, 'model');
+  assert.ok(findings.length >= 2, `expected findings, got ${findings.length}: ${modelJob.message}`);
+  for (const finding of findings) {
+    assert.equal(finding.source, 'model');
+    assert.ok(finding.score! >= 0.5 && finding.score! <= 1);
+    assert.ok(finding.sliceRange[0] <= finding.focusSlice && finding.focusSlice <= finding.sliceRange[1]);
+    assert.equal(finding.decision, null);
+  }
+  assert.equal(series.status, 'flagged');
+  assert.equal(series.hasProbabilityMap, true);
+  const session = await t.json<SessionInfo>('GET', '/api/session');
+  assert.equal(session.model?.id, 'api-test-model');
+  assert.equal(session.model?.threshold, 0.5);
+  assert.equal(session.reader, 'reader-a');
+  assert.equal(session.sampleAvailable, false);
+  const page = await t.json<WorklistPage>('GET', '/api/worklist');
+  assert.equal(page.items[0]!.findingCount, findings.length);
+  assert.ok(page.items[0]!.score! >= findings[0]!.score! - 1e-9);
+});
+
+test('the probability map of a slice is rows × columns bytes, high where a finding is', async () => {
+  const finding = findings[0]!;
+  const map = await bytesOf(`/api/series/${uid}/probability/${finding.focusSlice}`);
+  assert.equal(map.length, series.rows * series.columns);
+  const [i, j] = finding.focusPoint;
+  assert.ok(map[i + j * series.columns]! >= 128, 'the focus voxel is at or above the threshold');
+});
+
+test('confirm and reject (with a reason) are stored for this reader; a rejection without reason is 400', async () => {
+  const [first, second] = findings;
+  const confirmed = await t.json<DecisionInfo>('POST', `/api/findings/${first!.id}/decision`, {
+    kind: 'confirmed',
+  });
+  assert.equal(confirmed.kind, 'confirmed');
+  assert.equal(confirmed.reader, 'reader-a');
+
+  await problem(
+    await t.call('POST', `/api/findings/${second!.id}/decision`, { kind: 'rejected' }),
+    400,
+    /reason: a rejection needs a reason/,
+  );
+  await problem(
+    await t.call('POST', `/api/findings/${second!.id}/decision`, { kind: 'rejected', reason: 'nope' }),
+    400,
+    /reason/,
+  );
+  await problem(
+    await t.call('POST', `/api/findings/${second!.id}/decision`, '{"kind": "confirmed"'),
+    400,
+    /JSON/,
+  );
+  const rejected = await t.json<DecisionInfo>('POST', `/api/findings/${second!.id}/decision`, {
+    kind: 'rejected',
+    reason: 'vessel',
+    note: 'runs into the hilum',
+  });
+  assert.deepEqual(
+    [rejected.kind, rejected.reason, rejected.note],
+    ['rejected', 'vessel', 'runs into the hilum'],
+  );
+
+  const listed = await t.json<FindingInfo[]>('GET', `/api/series/${uid}/findings`);
+  assert.equal(listed.find((f) => f.id === first!.id)!.decision?.kind, 'confirmed');
+  assert.equal(listed.find((f) => f.id === second!.id)!.decision?.reason, 'vessel');
+});
+
+test('a corrected mask slice round-trips; the proposal is kept beside it', async () => {
+  const finding = findings[0]!;
+  const k = finding.focusSlice;
+  const proposal = await bytesOf(`/api/findings/${finding.id}/mask/${k}?kind=proposal`);
+  assert.equal(proposal.length, series.rows * series.columns);
+  assert.ok(ones(proposal) > 0, 'the proposal covers its focus slice');
+
+  const corrected = proposal.slice();
+  for (let j = 0; j < 4; j++) for (let i = 0; i < 4; i++) corrected[i + j * series.columns] = 1;
+  const put = await t.call('PUT', `/api/findings/${finding.id}/mask/${k}`, corrected);
+  assert.equal(put.status, 200, await put.clone().text());
+  assert.equal(((await put.json()) as DecisionInfo).kind, 'corrected');
+
+  assert.deepEqual(await bytesOf(`/api/findings/${finding.id}/mask/${k}`), corrected);
+  assert.deepEqual(await bytesOf(`/api/findings/${finding.id}/mask/${k}?kind=proposal`), proposal);
+});
+
+test('a mask of the wrong size, with values other than 0/1, or too large is refused', async () => {
+  const id = findings[0]!.id;
+  const k = findings[0]!.focusSlice;
+  await problem(
+    await t.call('PUT', `/api/findings/${id}/mask/${k}`, new Uint8Array(10)),
+    400,
+    new RegExp(`has 10 bytes; series .* needs ${series.rows} × ${series.columns}`),
+  );
+  const twos = new Uint8Array(series.rows * series.columns).fill(2);
+  await problem(await t.call('PUT', `/api/findings/${id}/mask/${k}`, twos), 400, /0 or 1/);
+  await problem(
+    await t.call('PUT', `/api/findings/${id}/mask/${k}`, new Uint8Array(4096 * 4096 + 1)),
+    413,
+    /at most/,
+  );
+});
+
+test('a finding the model missed is added, undone and redone', async () => {
+  const k = 2;
+  const mask = new Uint8Array(series.rows * series.columns);
+  for (let j = 10; j < 16; j++) for (let i = 10; i < 16; i++) mask[i + j * series.columns] = 1;
+  const response = await t.call('POST', `/api/series/${uid}/findings`, {
+    slice: k,
+    maskBase64: base64(mask),
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  const added = (await response.json()) as FindingInfo;
+  assert.equal(added.source, 'reader');
+  assert.equal(added.decision?.kind, 'added');
+  assert.deepEqual(added.sliceRange, [k, k]);
+  assert.deepEqual(await bytesOf(`/api/findings/${added.id}/mask/${k}`), mask);
+  const count = async () => (await t.json<FindingInfo[]>('GET', `/api/series/${uid}/findings`)).length;
+  assert.equal(await count(), findings.length + 1);
+
+  const undone = await t.json<UndoResult>('POST', `/api/series/${uid}/undo`);
+  assert.equal(undone.applied, true);
+  assert.equal(await count(), findings.length);
+  const redone = await t.json<UndoResult>('POST', `/api/series/${uid}/redo`);
+  assert.equal(redone.applied, true);
+  assert.equal(await count(), findings.length + 1);
+
+  await problem(
+    await t.call('POST', `/api/series/${uid}/findings`, { slice: k, maskBase64: base64(new Uint8Array(7)) }),
+    400,
+    /7 bytes/,
+  );
+  await problem(
+    await t.call('POST', `/api/series/${uid}/findings`, { slice: 999, maskBase64: base64(mask) }),
+    404,
+    /no slice 999/,
+  );
+});
+
+test('status: in review, then done, shown in the worklist; a bad status is 400', async () => {
+  await t.json('POST', `/api/series/${uid}/status`, { status: 'in-review' });
+  const done = await t.json<{ status: string }>('POST', `/api/series/${uid}/status`, { status: 'done' });
+  assert.equal(done.status, 'done');
+  const page = await t.json<WorklistPage>('GET', '/api/worklist?status=done');
+  assert.deepEqual(
+    page.items.map((i) => i.seriesUid),
+    [uid],
+  );
+  await problem(await t.call('POST', `/api/series/${uid}/status`, { status: 'flagged' }), 400, /status/);
+});
+
+test('a second reader sees no decisions of the first and records their own', async () => {
+  const session = await t.json<SessionInfo>('POST', '/api/session/reader', { name: 'reader-b' });
+  assert.equal(session.reader, 'reader-b');
+  assert.deepEqual(session.readers, ['reader-a', 'reader-b']);
+  const blind = await t.json<FindingInfo[]>('GET', `/api/series/${uid}/findings?blind=true`);
+  assert.ok(blind.filter((f) => f.source === 'model').every((f) => f.decision === null));
+  await t.json('POST', `/api/findings/${findings[0]!.id}/decision`, { kind: 'rejected', reason: 'scar' });
+  const agreement = await t.json<{ findings: { findingId: number; agree: boolean }[] }>(
+    'GET',
+    `/api/series/${uid}/agreement?a=reader-a&b=reader-b`,
+  );
+  assert.equal(agreement.findings.find((f) => f.findingId === findings[0]!.id)?.agree, false);
+  await problem(await t.call('POST', '/api/session/reader', { name: '  ' }), 400, /empty/);
+  await t.json('POST', '/api/session/reader', { name: 'reader-a' });
+});
+
+test('ids that do not exist are 404 problems naming them', async () => {
+  await problem(
+    await t.call('POST', '/api/findings/999999/decision', { kind: 'confirmed' }),
+    404,
+    /finding 999999 does not exist/,
+  );
+  await problem(await t.call('GET', '/api/findings/999999/mask/0'), 404, /finding 999999/);
+  await problem(
+    await t.call('GET', `/api/findings/${findings[0]!.id}/mask/${series.slices}`),
+    404,
+    /no slice/,
+  );
+  await problem(await t.call('POST', '/api/series/1.2.3/undo'), 404, /series 1\.2\.3 does not exist/);
+  await problem(await t.call('POST', '/api/series/1.2.3/run-model'), 404, /series 1\.2\.3/);
+  await problem(
+    await t.call('GET', '/api/jobs/00000000-0000-4000-8000-000000000000/events'),
+    404,
+    /job .* does not exist/,
+  );
+  await problem(await t.call('GET', '/api/findings/abc/mask/0'), 400, /URL/);
+});
+
+test('behind the serve guard, a request without the token is 401 and with it reaches the API', async () => {
+  const token = newToken();
+  const guarded = guardServe(t.api.fetch, { token, port: 4000 });
+  const request = (headers: Record<string, string>) =>
+    guarded(
+      new Request('http://127.0.0.1:4000/api/session', { headers: { host: '127.0.0.1:4000', ...headers } }),
+    );
+  await problem(await request({}), 401, /token/);
+  const ok = await request({ authorization: `Bearer ${token}` });
+  assert.equal(ok.status, 200);
+  assert.equal(((await ok.json()) as SessionInfo).reader, 'reader-a');
+});
