@@ -12,6 +12,8 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   export: () => import('./commands/export-command.ts'),
   index: () => import('./commands/index-command.ts'),
   metrics: () => import('./commands/metrics-command.ts'),
+  pull: () => import('./commands/pull-command.ts'),
+  push: () => import('./commands/push-command.ts'),
   render: () => import('./commands/render-command.ts'),
   sample: () => import('./commands/sample-command.ts'),
   serve: () => import('./commands/serve-command.ts'),
