@@ -4,6 +4,7 @@
 import type {
   AddFindingRequest,
   DecisionRequest,
+  ExportRequest,
   FindingInfo,
   Job,
   Problem,
@@ -90,7 +91,18 @@ export interface ModelList {
 
 export const api = {
   session: () => json<SessionInfo>('Loading the session', '/api/session'),
-  worklist: () => json<WorklistPage>('Loading the worklist', '/api/worklist?limit=1000'),
+  /** The whole worklist in the API's order, fetched in pages (the API answers at most 500 at a time). */
+  async worklist(): Promise<WorklistPage> {
+    const items: WorklistPage['items'] = [];
+    for (;;) {
+      const page = await json<WorklistPage>(
+        'Loading the worklist',
+        `/api/worklist?limit=500&offset=${items.length}`,
+      );
+      items.push(...page.items);
+      if (page.items.length === 0 || items.length >= page.total) return { items, total: page.total };
+    }
+  },
   series: (uid: string) => json<SeriesInfo>('Loading the series', seriesUrl(uid)),
   findings: (uid: string) => json<FindingInfo[]>('Loading the findings', `${seriesUrl(uid)}/findings`),
 
@@ -152,6 +164,8 @@ export const api = {
   undo: (uid: string) => post<UndoResult>('Undo', `${seriesUrl(uid)}/undo`),
   redo: (uid: string) => post<UndoResult>('Redo', `${seriesUrl(uid)}/redo`),
   importPaths: (paths: string[]) => post<Job>('Starting the import', '/api/import', { paths }),
+  exportDataset: (body: ExportRequest) => post<Job>('Starting the export', '/api/export', body),
+  cancelJob: (id: string) => post<Job>('Cancelling the job', `/api/jobs/${encodeURIComponent(id)}/cancel`),
   sample: () => post<Job>('Preparing the sample studies', '/api/sample'),
   setReader: (name: string) => post<SessionInfo>('Switching the reader', '/api/session/reader', { name }),
   models: () => json<ModelList>('Loading the installed models', '/api/models'),
@@ -159,7 +173,7 @@ export const api = {
 
   /** Follows a job's SSE stream, calling `onUpdate` with each state, resolving with the last one. */
   async followJob(job: Job, onUpdate: (job: Job) => void): Promise<Job> {
-    const what = job.kind === 'import' ? 'Following the import' : 'Following the model run';
+    const what = `Following the ${job.kind === 'model' ? 'model run' : job.kind}`;
     const response = await request(what, `/api/jobs/${encodeURIComponent(job.id)}/events`);
     let last = job;
     onUpdate(last);
