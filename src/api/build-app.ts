@@ -15,6 +15,7 @@ import { sessionRoutes } from './routes/session-routes.ts';
 import { sliceRoutes } from './routes/slice-routes.ts';
 import { worklistRoutes } from './routes/worklist-routes.ts';
 import { exportRoutes } from './routes/export-routes.ts';
+import { metricsRoutes } from './routes/metrics-routes.ts';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -56,6 +57,7 @@ export function buildApp(
   sessionRoutes(app, context);
   modelRoutes(app, context);
   app.route('/', exportRoutes(context.store, context.jobs));
+  app.route('/', metricsRoutes(context.store, context.models.registry, context.jobs));
 
   app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
