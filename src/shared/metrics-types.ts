@@ -4,9 +4,11 @@
 // GET  /api/metrics?model=ID                          → MetricsReport
 // GET  /api/metrics/preview?model=ID&threshold=T      → ThresholdPreview
 // GET  /api/metrics/calibrate?model=ID&sensitivity=S  → ThresholdChoice   (or &fpPerScan=F)
-// GET  /api/models/:id/threshold                      → SavedThresholdInfo | null
-// POST /api/models/:id/threshold { threshold }        → SavedThresholdInfo (the session's reader sets it)
-// POST /api/models/:id/threshold/apply                → ThresholdApplication
+// PUT  /api/models/:id/threshold { threshold }        → ModelInfo (saved with the session's reader; later runs
+//                                                      use it)
+// POST /api/models/:id/threshold/apply                → Job re-deriving unreviewed series' proposals from their
+//                                                      kept probability maps (ThresholdApplication, summed up
+//                                                      in the job's final message)
 
 export type RejectReasonKey = 'vessel' | 'scar' | 'artefact' | 'benign' | 'other';
 
