@@ -4,6 +4,7 @@ import type { WorklistItem } from '../src/shared/api-types.ts';
 import { setUpAboutDialog } from './about-dialog.ts';
 import { api } from './api-client.ts';
 import { activatesControl, byId, element, isTyping } from './dom.ts';
+import { setUpExport } from './export-dialog.ts';
 import { setUpImport } from './jobs-panel.ts';
 import { watchHashCommands } from './hash-commands.ts';
 import { ReviewActions } from './review-actions.ts';
@@ -23,6 +24,7 @@ const viewer = new ViewerPage();
 const worklist = new WorklistPage((item) => void openSeries(item));
 const sheet = setUpShortcutSheet();
 const importer = setUpImport(() => void worklist.refresh());
+const exporter = setUpExport();
 const about = setUpAboutDialog();
 const thumbnails = new SeriesThumbnails((item) => void openSeries(item));
 const session = new SessionPanel(() => void worklist.refresh());
@@ -91,6 +93,7 @@ document.addEventListener('keydown', (event) => {
     else if (action === 'worklist-open') worklist.open();
     else if (action === 'focus-filter') worklist.focusFilter();
     else if (action === 'import') importer.open();
+    else if (action === 'export') exporter.open();
     return;
   }
   void actions.run(action);

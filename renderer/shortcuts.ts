@@ -10,6 +10,7 @@ export type ShortcutAction =
   | 'undo'
   | 'redo'
   | 'import'
+  | 'export'
   | 'worklist-up'
   | 'worklist-down'
   | 'worklist-open'
@@ -65,6 +66,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['Ctrl+O'],
     context: 'worklist',
     description: 'Import studies (folder or files)',
+  },
+  {
+    action: 'export',
+    keys: ['Ctrl+E'],
+    context: 'worklist',
+    description: 'Export labels (nnU-Net, NIfTI, DICOM SEG, CSV/JSON)',
   },
   { action: 'worklist-up', keys: ['ArrowUp', 'K'], context: 'worklist', description: 'Previous series' },
   { action: 'worklist-down', keys: ['ArrowDown', 'J'], context: 'worklist', description: 'Next series' },
