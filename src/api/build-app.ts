@@ -4,7 +4,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
 import type { ApiContext } from './api-context.ts';
-import { problemFromError, problemResponse } from './problem.ts';
+import { bodyLimit } from 'hono/body-limit';
+import { problemFromError, problemResponse, tooLarge } from './problem.ts';
 import { withSecurityHeaders } from './security-headers.ts';
 import { staticFiles } from './static-files.ts';
 import { findingRoutes } from './routes/finding-routes.ts';
@@ -18,6 +19,8 @@ import { exportRoutes } from './routes/export-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
 
 export const OPENAPI_PATH = '/api/openapi.json';
+export const JSON_BODY_LIMIT = 1024 * 1024;
+const PIXEL_BODIES = /^\/api\/(findings\/[^/]+\/mask\/[^/]+|series\/[^/]+\/findings)$/;
 
 const WHERE: Record<string, string> = {
   json: 'the JSON body',
@@ -48,6 +51,16 @@ export function buildApp(
     },
   });
   app.onError((error) => problemFromError(error));
+  // JSON bodies are small; only a mask slice (PUT) and an added finding carry pixels, with their own limits.
+  const jsonLimit = bodyLimit({
+    maxSize: JSON_BODY_LIMIT,
+    onError: () => {
+      throw tooLarge(`a request body is at most ${JSON_BODY_LIMIT / 1024} KiB here`);
+    },
+  });
+  app.use('/api/*', (c, next) =>
+    PIXEL_BODIES.test(c.req.path) || c.req.method === 'GET' ? next() : jsonLimit(c, next),
+  );
 
   worklistRoutes(app, context);
   sliceRoutes(app, context);

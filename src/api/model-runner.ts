@@ -17,6 +17,7 @@ import {
 import { loadSeriesVolume, seriesScopeFacts } from '../inference/load-series-volume.ts';
 import type { Job } from '../shared/api-types.ts';
 import type { JobContext, JobRegistry } from './job-registry.ts';
+import { worklistPages } from './worklist-pages.ts';
 
 export interface ActiveModel {
   model: InstalledModel;
@@ -86,6 +87,28 @@ export class ModelRunner {
     });
     this.running.set(seriesUid, job);
     return job;
+  }
+
+  /**
+   * Series left at 'model-running' with no run in progress (queued when the last session ended) are queued
+   * again, or shown as unread when `requeue` is false or no model is installed. A run another process owns
+   * (`overread triage --db` at the same time) is left alone.
+   */
+  resumeInterrupted(requeue: boolean): number {
+    const { store } = this.options;
+    const { rows } = worklistPages(store, { status: 'model-running', limit: 100_000 });
+    let resumed = 0;
+    for (const { series } of rows) {
+      if (store.runs(series.seriesUid).some((run) => run.state === 'running')) continue;
+      if (requeue && this.active()) {
+        store.setStatus(series.seriesUid, 'unread', null);
+        this.start(series.seriesUid);
+        resumed++;
+      } else {
+        store.setStatus(series.seriesUid, 'unread', null);
+      }
+    }
+    return resumed;
   }
 
   async close(): Promise<void> {

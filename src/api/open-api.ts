@@ -95,6 +95,7 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
   const jobs = new JobRegistry();
   const models = new ModelRunner({ store, registry, jobs, decode, createHost: options.createModelHost });
   const autoTriage = options.autoTriage ?? true;
+  models.resumeInterrupted(autoTriage);
   let reader = (options.reader ?? osUserName()).trim() || 'reader';
   store.addReader(reader);
   let sampleJob: Job | undefined;

@@ -64,6 +64,8 @@ test('the worklist filters by status and text, and refuses a bad query with the 
   assert.equal((await t.json<WorklistPage>('GET', '/api/worklist?status=done')).total, 0);
   assert.equal((await t.json<WorklistPage>('GET', '/api/worklist?status=unread')).total, 1);
   assert.equal((await t.json<WorklistPage>('GET', '/api/worklist?q=no-such-patient-xyz')).total, 0);
+  // What the renderer asks for: more than the store's own page size.
+  assert.equal((await t.json<WorklistPage>('GET', '/api/worklist?limit=1000')).items.length, 1);
 
   const bad = await t.call('GET', '/api/worklist?limit=0&status=maybe');
   assert.equal(bad.status, 400);
@@ -159,6 +161,9 @@ test('an import names a path that does not exist or is not absolute, and starts 
   const empty = await t.call('POST', '/api/import', { paths: [] });
   assert.equal(empty.status, 400);
   assert.match((await empty.json()).detail, /paths/);
+  const huge = await t.call('POST', '/api/import', { paths: Array(600).fill('/'.repeat(2000)) });
+  assert.equal(huge.status, 413);
+  assert.match((await huge.json()).detail, /at most 1024 KiB/);
 });
 
 test('the OpenAPI document lists every route the renderer calls', async () => {

@@ -11,6 +11,7 @@ import {
   worklistPageSchema,
   worklistQuerySchema,
 } from '../api-schemas.ts';
+import { worklistPages } from '../worklist-pages.ts';
 import { problems, worklistItem, type ApiApp } from './route-kit.ts';
 
 const worklistRoute = createRoute({
@@ -101,8 +102,7 @@ export function seriesInfo(context: ApiContext, series: StoredSeries): SeriesInf
 
 export function worklistRoutes(app: ApiApp, context: ApiContext): void {
   app.openapi(worklistRoute, (c) => {
-    const query = c.req.valid('query');
-    const { rows, total } = context.store.worklist(query, context.reader());
+    const { rows, total } = worklistPages(context.store, c.req.valid('query'), context.reader());
     return c.json({ items: rows.map(worklistItem), total }, 200);
   });
 
