@@ -166,6 +166,20 @@ export const migrations: Migration[] = [
       ALTER TABLE model_runs ADD COLUMN warnings_json TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 3,
+    description: 'per-instance headers moved out of the series row, so worklist scans read small rows',
+    // Measured: with the headers inline (tens of KiB per series, in overflow pages), counting 10,000 series
+    // under a filter took 25–30 ms; the columns after them are read only by walking those pages.
+    sql: `
+      CREATE TABLE series_headers (
+        series_uid TEXT PRIMARY KEY REFERENCES series(series_uid) ON DELETE CASCADE,
+        indexed_json TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO series_headers (series_uid, indexed_json) SELECT series_uid, indexed_json FROM series;
+      ALTER TABLE series DROP COLUMN indexed_json;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

@@ -103,6 +103,7 @@ export function encodeSortedIndices(
     push(end - start);
     position = end;
   }
-  push(length - position);
+  // Same bytes as encodeMaskSlice: no trailing zero-length run of zeros.
+  if (position < length || out.length === 0) push(length - position);
   return Uint8Array.from(out);
 }

@@ -33,7 +33,8 @@ export interface OpenDatasetOptions {
   busyTimeoutMs?: number;
 }
 
-export function openDataset(file: string, options: OpenDatasetOptions = {}): DatasetStore {
+/** Opens and configures the connection and migrates the schema (exported so tests can read its pragmas). */
+export function openDatasetConnection(file: string, options: OpenDatasetOptions = {}): Database.Database {
   const resolved = path.resolve(file);
   mkdirSync(path.dirname(resolved), { recursive: true });
   let db: Database.Database;
@@ -62,7 +63,12 @@ export function openDataset(file: string, options: OpenDatasetOptions = {}): Dat
     }
     throw error;
   }
-  const ctx = createStoreContext(db, resolved, options.now ?? (() => new Date()));
+  return db;
+}
+
+export function openDataset(file: string, options: OpenDatasetOptions = {}): DatasetStore {
+  const db = openDatasetConnection(file, options);
+  const ctx = createStoreContext(db, path.resolve(file), options.now ?? (() => new Date()));
   failOrphanedRuns(ctx);
   return createStore(ctx);
 }

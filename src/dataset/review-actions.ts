@@ -169,19 +169,23 @@ export function correctMaskSlice(
   });
 }
 
-/** Measures a painted slice: size, extent (caliper over 90 directions, within 0.02 %) and centre. */
+/**
+ * Measures a painted slice: size, centre and diameter: the widest caliper of the painted pixel squares over
+ * 180 directions a degree apart (within 0.004 % of the true maximum Feret diameter).
+ */
 function measurePainting(mask: Uint8Array, geometry: VolumeGeometry, k: number) {
   const [columns] = geometry.size;
   const [si, sj, sk] = geometry.spacing;
   let count = 0;
   let sumI = 0;
   let sumJ = 0;
-  const directions = Array.from({ length: 90 }, (_, n) => [
-    Math.cos((n * Math.PI) / 90),
-    Math.sin((n * Math.PI) / 90),
+  const turns = 180;
+  const directions = Array.from({ length: turns }, (_, n) => [
+    Math.cos((n * Math.PI) / turns),
+    Math.sin((n * Math.PI) / turns),
   ]);
-  const low = new Array<number>(90).fill(Infinity);
-  const high = new Array<number>(90).fill(-Infinity);
+  const low = new Array<number>(turns).fill(Infinity);
+  const high = new Array<number>(turns).fill(-Infinity);
   for (let n = 0; n < mask.length; n++) {
     if (!mask[n]) continue;
     const i = n % columns;
@@ -189,7 +193,7 @@ function measurePainting(mask: Uint8Array, geometry: VolumeGeometry, k: number) 
     count++;
     sumI += i;
     sumJ += j;
-    for (let d = 0; d < 90; d++) {
+    for (let d = 0; d < turns; d++) {
       const projection = i * si * directions[d][0] + j * sj * directions[d][1];
       if (projection < low[d]) low[d] = projection;
       if (projection > high[d]) high[d] = projection;
@@ -205,8 +209,10 @@ function measurePainting(mask: Uint8Array, geometry: VolumeGeometry, k: number) 
     const distance = (i - centre[0]) ** 2 + (j - centre[1]) ** 2;
     if (distance < best) [best, focus] = [distance, [i, j]];
   }
-  // Voxel centres span one pixel less than the painted extent.
-  const caliper = Math.max(...high.map((h, d) => h - low[d])) + (si + sj) / 2;
+  // Pixel centres span less than the painted squares: add a square's own width along each direction.
+  const caliper = Math.max(
+    ...high.map((h, d) => h - low[d] + si * Math.abs(directions[d][0]) + sj * Math.abs(directions[d][1])),
+  );
   return {
     count,
     volumeMm3: count * si * sj * sk,

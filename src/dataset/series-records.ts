@@ -74,8 +74,9 @@ export function toStoredSeries(ctx: StoreContext, row: SeriesRow): StoredSeries 
     enumerable: false,
     get() {
       if (!indexed) {
-        const found = ctx.sql('SELECT indexed_json FROM series WHERE series_uid = ?').get(row.series_uid) as
-          { indexed_json: string } | undefined;
+        const found = ctx
+          .sql('SELECT indexed_json FROM series_headers WHERE series_uid = ?')
+          .get(row.series_uid) as { indexed_json: string } | undefined;
         if (!found)
           throw new DatasetError(`series ${row.series_uid} is no longer in the dataset`, 'not-found');
         indexed = JSON.parse(found.indexed_json) as IndexedSeries;
@@ -137,15 +138,15 @@ export function importStudy(
       ctx
         .sql(
           `INSERT INTO series (series_uid, study_uid, description, modality, body_part, manufacturer,
-             scanner_model, instance_count, image_rows, image_columns, slice_count, indexed_json,
+             scanner_model, instance_count, image_rows, image_columns, slice_count,
              geometry_json, slice_thickness, status, score, warnings_json, arrived_at, arrived_ms, search)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unread', NULL, ?, ?, ?, ?)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unread', NULL, ?, ?, ?, ?)
            ON CONFLICT (series_uid) DO UPDATE SET study_uid = excluded.study_uid,
              description = excluded.description, modality = excluded.modality,
              body_part = excluded.body_part, manufacturer = excluded.manufacturer,
              scanner_model = excluded.scanner_model, instance_count = excluded.instance_count,
              image_rows = excluded.image_rows, image_columns = excluded.image_columns,
-             slice_count = excluded.slice_count, indexed_json = excluded.indexed_json,
+             slice_count = excluded.slice_count,
              geometry_json = excluded.geometry_json, slice_thickness = excluded.slice_thickness,
              warnings_json = excluded.warnings_json, search = excluded.search`,
         )
@@ -161,7 +162,6 @@ export function importStudy(
           series.rows,
           series.columns,
           volume ? volume.size[2] : series.frames.length,
-          JSON.stringify(series),
           volume ? JSON.stringify(volume) : null,
           first?.sliceThickness ?? null,
           JSON.stringify(series.warnings),
@@ -169,6 +169,9 @@ export function importStudy(
           now.getTime(),
           searchText(study, series),
         );
+      ctx
+        .sql('INSERT OR REPLACE INTO series_headers (series_uid, indexed_json) VALUES (?, ?)')
+        .run(series.seriesInstanceUid, JSON.stringify(series));
       ctx.sql('DELETE FROM instances WHERE series_uid = ?').run(series.seriesInstanceUid);
       const insert = ctx.sql(
         `INSERT OR REPLACE INTO instances (series_uid, path, zip_entry, sop_instance_uid, size, mtime_ms)

@@ -1,5 +1,5 @@
-// Owns the worklist query: filter, order by effective priority, page, count — three statements per page
-// whatever its size (the total, the page, then finding counts for the page's series), never one per row.
+// Owns the worklist query: filter, order by effective priority, page, count — at most five statements per
+// page whatever its size (counts, the page's starved and scored parts, finding counts), never one per row.
 //
 // Effective priority: model score, highest first; but a series not yet done that has waited longer than
 // maxWaitHours (default 24) rises above every scored series, oldest first, because a false-negative score
@@ -42,15 +42,39 @@ export function worklistQuery(
   const { total } = ctx.sql(`SELECT count(*) AS total FROM series s ${where}`).get(params) as {
     total: number;
   };
-  const rows = ctx
-    .sql(
-      `SELECT ${SERIES_COLUMNS} FROM series s JOIN studies st USING (study_uid) ${where}
-       ORDER BY (s.status <> 'done' AND s.arrived_ms <= @cutoff) DESC,
-         CASE WHEN s.status <> 'done' AND s.arrived_ms <= @cutoff THEN s.arrived_ms END ASC,
-         s.score IS NULL, s.score DESC, s.arrived_ms ASC, s.series_uid
-       LIMIT @limit OFFSET @offset`,
-    )
-    .all({ ...params, cutoff, limit, offset }) as SeriesRow[];
+  // Starved series first (oldest first), then the rest by score: two ordered reads that walk the arrival and
+  // score indexes and stop at the page, instead of sorting every matching series on each request.
+  const starved = `s.status <> 'done' AND s.arrived_ms <= @cutoff`;
+  const { starvedTotal } = ctx
+    .sql(`SELECT count(*) AS starvedTotal FROM series s ${where} AND ${starved}`)
+    .get({ ...params, cutoff }) as { starvedTotal: number };
+  const rows: SeriesRow[] = [];
+  if (offset < starvedTotal) {
+    rows.push(
+      ...(ctx
+        .sql(
+          `SELECT ${SERIES_COLUMNS} FROM series s JOIN studies st USING (study_uid) ${where} AND ${starved}
+           ORDER BY s.arrived_ms, s.series_uid LIMIT @limit OFFSET @offset`,
+        )
+        .all({ ...params, cutoff, limit, offset }) as SeriesRow[]),
+    );
+  }
+  if (rows.length < limit) {
+    // Unscored series (score NULL) sort last under DESC in SQLite.
+    rows.push(
+      ...(ctx
+        .sql(
+          `SELECT ${SERIES_COLUMNS} FROM series s JOIN studies st USING (study_uid) ${where} AND NOT (${starved})
+           ORDER BY s.score DESC, s.arrived_ms, s.series_uid LIMIT @limit OFFSET @offset`,
+        )
+        .all({
+          ...params,
+          cutoff,
+          limit: limit - rows.length,
+          offset: Math.max(0, offset - starvedTotal),
+        }) as SeriesRow[]),
+    );
+  }
   if (rows.length === 0) return { rows: [], total };
   const counts = ctx
     .sql(
