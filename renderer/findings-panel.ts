@@ -72,17 +72,25 @@ export function renderSliceBar(
   selectedId: number | null,
 ): void {
   const bar = byId('slice-bar');
-  const marks = sliceBarMarks(findings, slices, selectedId).map((mark) => {
-    const node = element('div', { className: `slice-mark ${mark.state}${mark.selected ? ' selected' : ''}` });
-    node.style.top = `${mark.start * 100}%`;
-    node.style.height = `${(mark.end - mark.start) * 100}%`;
-    return node;
-  });
-  const cursor = element('div', { className: 'slice-cursor' });
+  const marks = sliceBarMarks(findings, slices, selectedId);
+  // Called on every frame while scrolling: the marks are rebuilt only when they change, the cursor moved.
+  const key = JSON.stringify([slices, marks]);
+  if (bar.dataset['marks'] !== key) {
+    const nodes = marks.map((mark) => {
+      const node = element('div', {
+        className: `slice-mark ${mark.state}${mark.selected ? ' selected' : ''}`,
+      });
+      node.style.top = `${mark.start * 100}%`;
+      node.style.height = `${(mark.end - mark.start) * 100}%`;
+      return node;
+    });
+    bar.replaceChildren(...nodes, element('div', { className: 'slice-cursor' }));
+    bar.dataset['marks'] = key;
+    bar.setAttribute('aria-valuemin', '1');
+    bar.setAttribute('aria-valuemax', String(slices));
+  }
+  const cursor = bar.lastElementChild as HTMLElement;
   cursor.style.top = `${slices > 0 ? ((current + 0.5) / slices) * 100 : 0}%`;
-  bar.replaceChildren(...marks, cursor);
-  bar.setAttribute('aria-valuemin', '1');
-  bar.setAttribute('aria-valuemax', String(slices));
   bar.setAttribute('aria-valuenow', String(current + 1));
 }
 

@@ -22,6 +22,8 @@ export interface BrushCursor {
 
 export class OverlayCanvas {
   private readonly cache = new Map<string, HTMLCanvasElement>();
+  /** Whether anything is drawn on the canvas now. */
+  private dirty = false;
 
   constructor(private readonly canvas: HTMLCanvasElement) {}
 
@@ -52,8 +54,13 @@ export class OverlayCanvas {
     layers: OverlayLayer[],
     brush: BrushCursor | null,
   ): void {
+    const resized = this.canvas.width !== size.width || this.canvas.height !== size.height;
     if (this.canvas.width !== size.width) this.canvas.width = size.width;
     if (this.canvas.height !== size.height) this.canvas.height = size.height;
+    // Nothing to draw over an already clear canvas (scrolling past slices with no finding): skip the clear.
+    const empty = layers.length === 0 && !brush;
+    if (empty && !this.dirty && !resized) return;
+    this.dirty = !empty;
     const context = this.canvas.getContext('2d')!;
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.clearRect(0, 0, this.canvas.width, this.canvas.height);

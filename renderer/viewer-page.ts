@@ -31,6 +31,12 @@ import { StackViewport } from './viewport/stack-viewport.ts';
 
 export type Tool = 'none' | 'brush' | 'eraser' | 'add';
 
+/** Sets a text only when it changed: this runs on every frame while scrolling, and each write costs a layout. */
+function setText(id: string, text: string): void {
+  const node = byId(id);
+  if (node.textContent !== text) node.textContent = text;
+}
+
 export class ViewerPage {
   series: SeriesInfo | null = null;
   findings: FindingInfo[] = [];
@@ -230,10 +236,10 @@ export class ViewerPage {
     if (!series || !state) return;
     const k = state.slice;
     const corners = cornerTexts(series, state);
-    byId('corner-top-left').textContent = corners.topLeft;
-    byId('corner-top-right').textContent = corners.topRight;
-    byId('corner-bottom-left').textContent = corners.bottomLeft;
-    byId('corner-bottom-right').textContent = corners.bottomRight;
+    setText('corner-top-left', corners.topLeft);
+    setText('corner-top-right', corners.topRight);
+    setText('corner-bottom-left', corners.bottomLeft);
+    setText('corner-bottom-right', corners.bottomRight);
     renderSliceBar(this.navigable(), series.slices, k, this.selectedId);
     this.drawOverlay();
     if (this.previewing()) this.renderThresholdReadout();

@@ -71,5 +71,10 @@ declare module 'cornerstone-core' {
   export function getDefaultViewportForImage(element: HTMLElement, image: CornerstoneImage): Viewport;
   export const internal: { getTransform(enabledElement: EnabledElement): Transform };
   export const EVENTS: { IMAGE_RENDERED: string };
-  export const imageCache: { purgeCache(): void; setMaximumSizeBytes(bytes: number): void };
+  export const imageCache: {
+    purgeCache(): void;
+    setMaximumSizeBytes(bytes: number): void;
+    /** The cache entry of an image being loaded or loaded, or undefined. */
+    getImageLoadObject(imageId: string): { promise: Promise<CornerstoneImage> } | undefined;
+  };
 }

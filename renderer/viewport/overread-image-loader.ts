@@ -4,6 +4,7 @@ import * as cornerstone from 'cornerstone-core';
 import type { SeriesInfo } from '../../src/shared/api-types.ts';
 import { api } from '../api-client.ts';
 import { storedPixels } from './stored-pixels.ts';
+import { CACHE_BYTES } from './cache-size.ts';
 
 export const SCHEME = 'overread';
 
@@ -54,6 +55,6 @@ export function registerSeries(info: SeriesInfo): void {
   if (registered) return;
   registered = true;
   cornerstone.registerImageLoader(SCHEME, (imageId) => ({ promise: loadSlice(imageId) }));
-  // Slices are a few hundred kB; 512 MB keeps several whole CT series warm.
-  cornerstone.imageCache.setMaximumSizeBytes(512 * 1024 * 1024);
+  // Slices are a few hundred kB; 512 MB keeps a whole 512² CT series of several hundred slices warm.
+  cornerstone.imageCache.setMaximumSizeBytes(CACHE_BYTES);
 }

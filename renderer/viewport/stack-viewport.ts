@@ -7,6 +7,7 @@ import type { SeriesInfo } from '../../src/shared/api-types.ts';
 import { dragWindowLevel, type WindowLevel } from '../window-presets.ts';
 import type { Point } from '../mask-brush.ts';
 import { imageIdFor, registerSeries } from './overread-image-loader.ts';
+import { CACHE_BYTES } from './cache-size.ts';
 
 export type PaintStage = 'start' | 'move' | 'end';
 export type PaintHandler = (stage: PaintStage, point: Point) => void;
@@ -19,11 +20,14 @@ export interface ViewState {
 }
 
 const PREFETCH = 3;
+/** Background slice requests in flight at once: enough to keep the server's decode workers busy. */
+const PREFETCH_REQUESTS = 4;
 
 export class StackViewport {
   private series: SeriesInfo | null = null;
   private current = 0;
   private requested = 0;
+  private prefetchGeneration = 0;
   private cineTimer: ReturnType<typeof setInterval> | null = null;
   private paintHandler: PaintHandler | null = null;
   private readonly resizeObserver: ResizeObserver;
@@ -85,8 +89,14 @@ export class StackViewport {
     this.requested = slice;
     try {
       const image = await cornerstone.loadAndCacheImage(imageIdFor(series.seriesUid, slice));
-      // A later scroll may have overtaken this load; only the latest request is shown.
-      if (this.requested !== slice || this.series !== series) return;
+      if (this.series !== series) return;
+      // A later scroll may have overtaken this load. It is still shown when it lies between the slice on
+      // screen and the one asked for, so a fast scroll over uncached slices moves instead of freezing.
+      if (
+        this.requested !== slice &&
+        !(this.hasImage && (slice - this.current) * (this.requested - slice) > 0)
+      )
+        return;
       const viewport = this.hasImage ? cornerstone.getViewport(this.element) : undefined;
       cornerstone.displayImage(this.element, image, viewport);
       this.hasImage = true;
@@ -101,14 +111,31 @@ export class StackViewport {
     return this.showSlice(this.requested + delta);
   }
 
+  /**
+   * Loads the rest of the stack in the background, nearest slices first, a few requests at a time, so a
+   * scroll soon runs from memory. Restarted from each shown slice (the order follows the reader); a series
+   * too large for the image cache is prefetched only within a window around the slice.
+   */
   private prefetch(series: SeriesInfo, k: number): void {
-    for (let d = 1; d <= PREFETCH; d++) {
-      for (const neighbour of [k + d, k - d]) {
-        if (neighbour < 0 || neighbour >= series.slices) continue;
-        // Failures here surface when the slice is shown; a prefetch must not raise a second toast.
-        cornerstone.loadAndCacheImage(imageIdFor(series.seriesUid, neighbour)).catch(() => undefined);
-      }
+    const generation = ++this.prefetchGeneration;
+    const bytesPerSlice = series.rows * series.columns * 4;
+    const radius = Math.max(PREFETCH, Math.floor((0.8 * CACHE_BYTES) / bytesPerSlice / 2));
+    const order: number[] = [];
+    for (let d = 1; d <= Math.min(radius, series.slices); d++) {
+      if (k + d < series.slices) order.push(k + d);
+      if (k - d >= 0) order.push(k - d);
     }
+    let next = 0;
+    const worker = async () => {
+      while (generation === this.prefetchGeneration && this.series === series && next < order.length) {
+        const imageId = imageIdFor(series.seriesUid, order[next++]!);
+        // Cached or on its way: skipped without an await, so a restart over a warm stack costs next to nothing.
+        if (cornerstone.imageCache.getImageLoadObject(imageId)) continue;
+        // Failures here surface when the slice is shown; a prefetch must not raise a second toast.
+        await cornerstone.loadAndCacheImage(imageId).catch(() => undefined);
+      }
+    };
+    for (let i = 0; i < PREFETCH_REQUESTS; i++) void worker();
   }
 
   viewState(): ViewState | null {
