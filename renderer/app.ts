@@ -6,6 +6,7 @@ import { api } from './api-client.ts';
 import { activatesControl, byId, element, isTyping } from './dom.ts';
 import { setUpExport } from './export-dialog.ts';
 import { setUpImport } from './jobs-panel.ts';
+import { ModelPage } from './model-page.ts';
 import { watchHashCommands } from './hash-commands.ts';
 import { ReviewActions } from './review-actions.ts';
 import { SeriesThumbnails } from './series-thumbnails.ts';
@@ -53,6 +54,14 @@ function showWorklist(): void {
   worklist.show();
 }
 
+const modelPage = new ModelPage({
+  beforeShow() {
+    viewer.hide();
+    worklist.hide();
+  },
+  back: showWorklist,
+});
+
 const actions = new ReviewActions(viewer, {
   back: showWorklist,
   async done(seriesUid) {
@@ -82,6 +91,7 @@ presetSelect.addEventListener('change', () => {
 document.addEventListener('keydown', (event) => {
   if (document.querySelector('dialog[open]')) return; // dialogs keep their own keys (Esc closes them)
   if (isTyping(event.target) || activatesControl(event)) return;
+  if (modelPage.visible) return; // the Model page has no shortcuts beyond Esc (its own)
   const context = viewer.visible ? (viewer.awaitingReason ? 'reason' : 'viewer') : 'worklist';
   const action = actionForKey(event, context);
   if (!action) return;

@@ -1,0 +1,57 @@
+// The Model page's calls to the API (metrics report, threshold preview and choice, saving and applying a
+// threshold), on relative URLs like every other call. Failures throw ApiError with the server's problem
+// detail, as api-client.ts does, for the page to show in a toast.
+import type { Job } from '../src/shared/api-types.ts';
+import type { MetricsReport, ThresholdChoice, ThresholdPreview } from '../src/shared/metrics-types.ts';
+import { ApiError } from './api-client.ts';
+
+async function call<T>(what: string, url: string, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin', ...init });
+  } catch (error) {
+    throw new ApiError(what, 0, `the app's server did not answer (${(error as Error).message})`);
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    let detail = `${response.status} ${response.statusText}`;
+    try {
+      const problem = JSON.parse(text) as { detail?: string; title?: string };
+      detail = problem.detail || problem.title || detail;
+    } catch {
+      if (text) detail = text.slice(0, 200);
+    }
+    throw new ApiError(what, response.status, detail);
+  }
+  return JSON.parse(text) as T;
+}
+
+const query = (params: Record<string, string | number | undefined>) =>
+  new URLSearchParams(
+    Object.entries(params)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, String(value)]),
+  ).toString();
+
+export const metricsApi = {
+  report: (model?: string) =>
+    call<MetricsReport>('Loading the model metrics', `/api/metrics?${query({ model })}`),
+  preview: (model: string, threshold: number) =>
+    call<ThresholdPreview>('Previewing the threshold', `/api/metrics/preview?${query({ model, threshold })}`),
+  calibrate: (model: string, target: { sensitivity: number } | { fpPerScan: number }) =>
+    call<ThresholdChoice>('Choosing a threshold', `/api/metrics/calibrate?${query({ model, ...target })}`),
+  saveThreshold: (model: string, threshold: number) =>
+    call<{ threshold: number }>(
+      'Saving the threshold',
+      `/api/models/${encodeURIComponent(model)}/threshold`,
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ threshold }),
+      },
+    ),
+  applyThreshold: (model: string) =>
+    call<Job>('Applying the saved threshold', `/api/models/${encodeURIComponent(model)}/threshold/apply`, {
+      method: 'POST',
+    }),
+};
