@@ -1,9 +1,12 @@
 // Owns running one fuzz case through the product, inside a child process the runner can kill: the header index
-// (indexDicom), decodeFrame in this thread, and the DecodePool's worker thread. Each target's outcome is
+// (indexDicom), decodeFrame in this thread, the DecodePool's worker thread, and — on some cases — the API
+// (POST /api/import, then GET /api/series/{uid}/slices/0) on a temporary dataset. Each target's outcome is
 // classified — ok, a per-file error naming the file, skipped (not DICOM), or a bad error (anything else: a
 // throw that escapes, an error without the path, a frame of the wrong size) — and the peak RSS of the case is
 // measured by resetting the kernel's high-water mark first (Linux /proc/self/clear_refs).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DicomError } from '../../src/dicom/dicom-error.ts';
 import { decodeFrame } from '../../src/dicom/decode/decode-frame.ts';
 import { DecodePool } from '../../src/dicom/decode/decode-pool.ts';
@@ -12,7 +15,7 @@ import { indexDicom, type InstanceHeader } from '../../src/dicom/index/index.ts'
 export type Outcome = 'ok' | 'file-error' | 'skipped' | 'bad-error' | 'crash';
 
 export interface TargetResult {
-  target: 'index' | 'decode' | 'pool';
+  target: 'index' | 'decode' | 'pool' | 'api';
   outcome: Outcome;
   /** The error text (file errors, bad errors) or what was decoded. */
   detail?: string;
@@ -23,6 +26,10 @@ export interface CaseRequest {
   id: number;
   file: string;
   zip: boolean;
+  /** Also import the file through the API and fetch its first slice. */
+  api: boolean;
+  /** The harness's own test: misbehave like a broken target would, so the runner must notice. */
+  selfTest?: 'hang' | 'crash' | 'memory' | 'stray-error';
 }
 
 export interface CaseReply {
@@ -78,9 +85,17 @@ async function timed(
 
 let pool: DecodePool | undefined;
 
+/** What the 'memory' self-test holds on to until its case is measured. */
+const hoard: Uint8Array[] = [];
+
 async function runCase(request: CaseRequest): Promise<TargetResult[]> {
   const { file } = request;
   const results: TargetResult[] = [];
+  if (request.selfTest === 'hang') for (;;);
+  if (request.selfTest === 'crash') process.abort();
+  if (request.selfTest === 'memory') for (let i = 0; i < 8; i++) hoard.push(new Uint8Array(64 << 20).fill(1));
+  if (request.selfTest === 'stray-error')
+    results.push(await timed('decode', async () => classifyRejection(new TypeError('x is undefined'), file)));
   let instance: InstanceHeader | undefined;
   results.push(
     await timed('index', async () => {
@@ -145,7 +160,102 @@ async function runCase(request: CaseRequest): Promise<TargetResult[]> {
       }
     }),
   );
+  if (request.api && instance) results.push(await timed('api', () => apiCase(file, instance!)));
   return results;
+}
+
+interface Api {
+  fetch(request: Request): Promise<Response>;
+  close(): Promise<void>;
+}
+let api: { handle: Api; dir: string; uses: number } | undefined;
+
+/**
+ * The API keeps its dataset between cases (opening one costs a decode worker's start-up), reopened every 100
+ * cases. Mutated files share their seed's Series Instance UID, so a slice may come from an earlier case's file;
+ * the checks hold either way: a slice of the right size, or a problem naming a file — never a 500 or a hang.
+ */
+async function apiCase(
+  file: string,
+  instance: InstanceHeader,
+): Promise<{ outcome: Outcome; detail?: string }> {
+  if (api && api.uses++ >= 100) {
+    await api.handle.close();
+    rmSync(api.dir, { recursive: true, force: true });
+    api = undefined;
+  }
+  if (!api) {
+    const { openApi } = await import('../../src/api/open-api.ts');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'overread-fuzz-api-'));
+    mkdirSync(path.join(dir, 'no-models'));
+    const handle = await openApi({
+      db: path.join(dir, 'fuzz.db'),
+      dataDir: dir,
+      bundledModels: path.join(dir, 'no-models'),
+      reader: 'fuzz',
+      rendererDir: false,
+      decodeWorkers: 1,
+      autoTriage: false,
+    });
+    api = { handle, dir, uses: 1 };
+  }
+  const call = (method: string, url: string, body?: unknown) =>
+    api!.handle.fetch(
+      new Request(`http://fuzz${url}`, {
+        method,
+        ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+      }),
+    );
+  const started = await call('POST', '/api/import', { paths: [file] });
+  if (started.status !== 202)
+    return { outcome: 'bad-error', detail: `import answered ${started.status}: ${await started.text()}` };
+  const job = (await started.json()) as { id: string };
+  // The event stream closes when the job ends.
+  const events = await (await call('GET', `/api/jobs/${job.id}/events`)).text();
+  const last = events
+    .split('\n\n')
+    .filter((block) => block.startsWith('data: '))
+    .map((block) => JSON.parse(block.slice(6)) as { state: string; message?: string })
+    .at(-1);
+  if (!last || (last.state !== 'done' && last.state !== 'failed'))
+    return { outcome: 'bad-error', detail: `import job ended ${last?.state ?? 'without events'}` };
+  if (last.state === 'failed') {
+    if (badText(last.message ?? ''))
+      return { outcome: 'bad-error', detail: `import failed without a reason` };
+    return { outcome: 'file-error', detail: `import: ${last.message}` };
+  }
+  const response = await call(
+    'GET',
+    `/api/series/${encodeURIComponent(instance.seriesInstanceUid)}/slices/0`,
+  );
+  const body = new Uint8Array(await response.arrayBuffer());
+  if (response.status === 200) {
+    const rows = Number(response.headers.get('x-rows'));
+    const columns = Number(response.headers.get('x-columns'));
+    const samples = Number(response.headers.get('x-samples'));
+    const width = response.headers.get('x-pixel-type') === 'int16' ? 2 : 4;
+    if (body.length !== rows * columns * samples * width)
+      return {
+        outcome: 'bad-error',
+        detail: `slice body ${body.length} bytes for ${rows}×${columns}×${samples}×${width}`,
+      };
+    return { outcome: 'ok' };
+  }
+  const text = new TextDecoder().decode(body);
+  if (response.status >= 500)
+    return { outcome: 'bad-error', detail: `slice answered ${response.status}: ${text}` };
+  let detail = '';
+  try {
+    detail = String((JSON.parse(text) as { detail?: unknown }).detail ?? '');
+  } catch {
+    return {
+      outcome: 'bad-error',
+      detail: `slice answered ${response.status} without problem JSON: ${text.slice(0, 200)}`,
+    };
+  }
+  if (badText(detail))
+    return { outcome: 'bad-error', detail: `slice answered ${response.status} without a reason` };
+  return { outcome: 'file-error', detail: `slice ${response.status}: ${detail}` };
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -161,6 +271,7 @@ process.on('message', (request: CaseRequest) => {
   resetPeak();
   const rssBeforeBytes = status('VmRSS');
   void runCase(request).then((results) => {
+    hoard.length = 0;
     const reply: CaseReply = { id: request.id, results, rssBeforeBytes, peakRssBytes: status('VmHWM') };
     process.send?.(reply);
   });

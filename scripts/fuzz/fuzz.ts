@@ -4,7 +4,7 @@
 // the file), or memory out of bounds (peak RSS growth during the case beyond a budget that scales with the file).
 // Failing inputs are saved with a JSON note saying how to reproduce them.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,10 @@ export interface FuzzOptions {
   /** Allowed peak RSS growth during one case: this many bytes plus `memoryPerFileByte` × the file's size. */
   memoryBaseBytes: number;
   memoryPerFileByte: number;
+  /** Every how many cases the API is exercised too (0: never). */
+  apiEvery: number;
+  /** For the harness's own test: every case misbehaves this way before the targets run. */
+  selfTest?: CaseRequest['selfTest'];
   /** First case number (to reproduce one case: --first N --cases 1). */
   first?: number;
   onProgress?: (done: number, total: number, failures: number) => void;
@@ -63,6 +67,7 @@ export const DEFAULTS = {
   jobs: 2,
   memoryBaseBytes: 192 * 1024 ** 2,
   memoryPerFileByte: 80,
+  apiEvery: 4,
 };
 
 const workerPath = fileURLToPath(new URL('./case-worker.ts', import.meta.url));
@@ -71,6 +76,7 @@ interface Job {
   child: ChildProcess;
   ready: Promise<void>;
   dir: string;
+  stderr: () => string;
 }
 
 interface Pending {
@@ -145,7 +151,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
-    child.stderr?.resume();
+    // The last few KB of the child's stderr go into a crash's detail (a native abort prints there).
+    let stderrTail = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4096);
+    });
+    child.on('error', () => {}); // a send to a child that just died: its 'exit' reports it
+    const tail = () => stderrTail;
     const ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: { ready?: boolean }) => {
         if (message.ready) {
@@ -159,15 +171,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       );
     });
     ready.catch(() => {});
-    return { child, ready, dir };
+    return { child, ready, dir, stderr: tail };
   };
 
   /** Runs cases on one job until none are left; replaces its child after a crash or hang. */
   const drive = async (index: number) => {
     let job = spawnJob(index);
     await job.ready;
-    // One untimed warm-up: module loading and codec compilation are not the fuzzed file's fault.
-    await runOne(job, { ...makeCase(-1 - index, job.dir), caseNumber: -1 }, 120_000);
+    await warmUp(job);
     while (next < end) {
       const pending = makeCase(next++, job.dir);
       const result = await runOne(job, pending, options.budgetMs);
@@ -180,10 +191,25 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
         job.child.kill('SIGKILL');
         job = spawnJob(index);
         await job.ready;
+        await warmUp(job);
       }
       rmSync(pending.file, { force: true });
     }
     job.child.kill('SIGKILL');
+  };
+
+  /**
+   * One untimed case on an unmutated seed (with the API): module loading, codec compilation and the API's start-up
+   * are not the next fuzzed file's fault. A fresh child fails this only when the product cannot run at all.
+   */
+  const warmUp = async (job: Job) => {
+    const seed = seeds.find((s) => s.name.startsWith('sample0-original')) ?? seeds[0];
+    const file = path.join(job.dir, 'warm-up.dcm');
+    writeFileSync(file, seed.bytes);
+    const pending = { caseNumber: -1, file, seedFile: seed.name, steps: [], bytes: seed.bytes, started: 0 };
+    const result = await runOne(job, pending, 120_000);
+    if (result.kind !== 'reply')
+      throw new Error(`fuzz: the warm-up case failed (${result.kind}): ${result.detail}\n${job.stderr()}`);
   };
 
   type RunResult =
@@ -194,7 +220,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       const { child } = job;
       let crashText = '';
       const finish = (result: RunResult) => {
-        clearTimeout(timer);
+        clearInterval(timer);
         child.off('message', onMessage);
         child.off('exit', onExit);
         resolve(result);
@@ -209,11 +235,25 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
           target: 'process',
           detail:
             crashText ||
-            `fuzz worker died (exit code ${code}, signal ${signal}) — out of memory or a native crash`,
+            `fuzz worker died (exit code ${code}, signal ${signal}) — out of memory or a native crash\n${job.stderr()}`,
         });
-      const timer = setTimeout(
-        () => finish({ kind: 'hang', target: 'any', detail: `no answer within ${budgetMs} ms` }),
-        budgetMs,
+      // A hang is a case that burns its budget in CPU time (a loop), or sits far past it in wall time (a wait that
+      // never ends). CPU time, not wall time, because the machine may be shared: under load a 50 ms case can
+      // take seconds of wall time without being the file's fault.
+      const cpuAtStart = cpuMs(child.pid);
+      const wallLimit = Math.max(6 * budgetMs, 60_000);
+      const timer = setInterval(
+        () => {
+          const wall = performance.now() - pending.started;
+          const cpu = cpuMs(child.pid) - cpuAtStart;
+          if ((Number.isNaN(cpu) ? wall > budgetMs : cpu > budgetMs) || wall > wallLimit)
+            finish({
+              kind: 'hang',
+              target: 'any',
+              detail: `no answer after ${cpu.toFixed(0)} ms of CPU time, ${wall.toFixed(0)} ms of wall time\n${job.stderr()}`,
+            });
+        },
+        Math.min(1000, budgetMs / 4),
       );
       child.on('message', onMessage);
       child.on('exit', onExit);
@@ -222,13 +262,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
         id: pending.caseNumber,
         file: pending.file,
         zip: pending.file.endsWith('.zip'),
+        // The warm-up case (-1) opens the API too, so its start-up is not charged to a fuzzed file.
+        api: options.apiEvery > 0 && (pending.caseNumber < 0 || pending.caseNumber % options.apiEvery === 0),
+        ...(options.selfTest && pending.caseNumber >= 0 ? { selfTest: options.selfTest } : {}),
       };
       child.send(request);
     });
 
   const judge = (pending: Pending, reply: CaseReply) => {
     if (pending.caseNumber < 0) return;
-    const ms = performance.now() - pending.started;
+    // Time inside the targets, as the child measured it: the parent's own pauses (building a bomb for the next
+    // case) are not the file's fault.
+    const ms = reply.results.reduce((sum, r) => sum + r.ms, 0);
     if (ms > summary.slowest.ms)
       summary.slowest = {
         caseNumber: pending.caseNumber,
@@ -271,6 +316,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   summary.elapsedMs = performance.now() - started;
   return summary;
 }
+
+/** CPU time (user + system, all threads) the process has used so far; NaN where /proc is not there. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'; utime and stime are 14, 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 export function formatSummary(summary: FuzzSummary): string {
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;

@@ -11,7 +11,8 @@ const HELP = `usage: npm run fuzz -- [--cases N] [--seed S] [--budget-ms M] [--j
   --budget-ms M   time allowed per case before it counts as a hang (default ${DEFAULTS.budgetMs})
   --jobs J        child processes side by side (default ${DEFAULTS.jobs})
   --out DIR       where failing inputs are saved (default fuzz-failures/)
-  --first K       first case number, to rerun one case: --first K --cases 1`;
+  --first K       first case number, to rerun one case: --first K --cases 1
+  --api-every N   also import every Nth case through the API and fetch its slice (default ${DEFAULTS.apiEvery}; 0: never)`;
 
 function whole(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     jobs: { type: 'string' },
     out: { type: 'string' },
     first: { type: 'string' },
+    'api-every': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -46,6 +48,7 @@ const summary = await runFuzz({
   memoryBaseBytes: DEFAULTS.memoryBaseBytes,
   memoryPerFileByte: DEFAULTS.memoryPerFileByte,
   first: whole('first', values.first, 0),
+  apiEvery: whole('api-every', values['api-every'], DEFAULTS.apiEvery),
   onProgress(done, total, failures) {
     const now = Date.now();
     if (now - lastReport > 5000 || done === total) {
