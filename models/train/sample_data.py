@@ -66,7 +66,9 @@ def load_study(study_dir):
     if volume.shape != mask.shape:
         raise ValueError(f'{study_dir}: DICOM volume {volume.shape} does not match truth mask {mask.shape}')
     direction = np.stack([first[2][:3], first[2][3:], first[3]])
-    return Study(os.path.basename(study_dir), volume, mask, (col_mm, row_mm, slice_mm), first[1], direction,
+    # '<set folder>/study-NNN': study folders repeat across seeds, so the name carries its set.
+    name = os.path.join(os.path.basename(os.path.dirname(study_dir)), os.path.basename(study_dir))
+    return Study(name, volume, mask, (col_mm, row_mm, slice_mm), first[1], direction,
                  truth['nodules'])
 
 

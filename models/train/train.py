@@ -6,8 +6,12 @@
 2. trains the 2.5D U-Net (unet.py) on model-grid patches, nodule slices sampled more often,
 3. exports ONNX (opset 17, dynamic batch/rows/cols), checks it with onnx.checker and with onnxruntime-node
    (check-onnx.mjs) against PyTorch's output,
-4. evaluates on the held-out studies (evaluate.py) and writes model.onnx, model.json and metrics.json.
-Everything runs on CPU; seeds are fixed (data, torch, numpy), so the team can retrain the same model.
+4. evaluates on the held-out studies (evaluate.py) and writes model.onnx, model.json, metrics.json and
+   MODEL_CARD.md (model_card.py, figures taken from metrics.json).
+Everything runs on CPU; seeds are fixed (data, torch, numpy), so the team can retrain the same model. On a
+busy machine pass --max-minutes: training then stops at the cap (the steps done are recorded in model.json
+and the card) and the learning-rate schedule follows the cap, so a capped run still anneals; a capped run is
+reproducible only up to where the cap fell. --reuse-checkpoint exports and evaluates the last run again.
 """
 import argparse
 import hashlib
@@ -22,6 +26,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from evaluate import evaluate  # noqa: E402
+from model_card import write_card  # noqa: E402
 from sample_data import REPO, generate, load_study, prepare, stack_channels  # noqa: E402
 from unet import UNet25D  # noqa: E402
 
@@ -31,17 +36,16 @@ CFG = {
 }
 # (seed, studies, size): 256 gives ~1.3–1.6 mm pixels, 512 ~0.6–0.8 mm; both resample to 1.5 mm.
 TRAIN_SETS = [(101, 16, 256), (202, 12, 512)]
-HELDOUT_SETS = [(9001, 6, 512), (9002, 6, 256)]
+HELDOUT_SETS = [(9001, 10, 512), (9002, 10, 256)]
 
 
 def log(*a):
     print(time.strftime('%H:%M:%S'), *a, flush=True)
 
 
-def load_sets(sets, data_dir, limit=None):
+def load_sets(sets, data_dir):
     studies = []
     for seed, count, size in sets:
-        count = min(count, limit) if limit else count
         d = os.path.join(data_dir, f'seed{seed}-n{count}-s{size}')
         generate(d, count, seed, size)
         for name in sorted(n for n in os.listdir(d) if n.startswith('study-')):
@@ -100,28 +104,44 @@ def loss_fn(logits, target):
     return bce + dice
 
 
+MAX_LR = 2e-3
+
+
+def learning_rate(progress):
+    """One-cycle: linear warm-up over the first 10 % of the run, then cosine annealing to 1 % of the peak."""
+    if progress < 0.1:
+        return MAX_LR * (0.04 + 0.96 * progress / 0.1)
+    t = min(1.0, (progress - 0.1) / 0.9)
+    return MAX_LR * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * t)))
+
+
 def train(model, prepared, steps, batch, patch, seed, max_minutes=None):
     rng = np.random.default_rng(seed)
     sampler = PatchSampler(prepared, patch, rng)
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.1)
+    opt = torch.optim.AdamW(model.parameters(), lr=MAX_LR, weight_decay=1e-4)
     model.train()
     started, running = time.time(), 0.0
     done = 0
     for step in range(1, steps + 1):
-        if max_minutes and time.time() - started > max_minutes * 60:
+        elapsed = time.time() - started
+        if max_minutes and elapsed > max_minutes * 60:
             log(f'time cap of {max_minutes} min reached after {done} steps — stopping early')
             break
+        # The schedule follows whichever runs out first, steps or the time cap, so a run stopped by the cap
+        # has still annealed its learning rate instead of ending at the peak of a step-based one-cycle.
+        progress = max((step - 1) / steps, elapsed / (max_minutes * 60) if max_minutes else 0.0)
+        for group in opt.param_groups:
+            group['lr'] = learning_rate(progress)
         x, y = sampler.batch(batch)
         loss = loss_fn(model.logits(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
-        sched.step()
         done = step
         running = 0.95 * running + 0.05 * loss.item() if step > 1 else loss.item()
         if step % 25 == 0 or step == steps:
-            log(f'step {step}/{steps} loss {running:.4f} ({time.time() - started:.0f} s)')
+            lr = opt.param_groups[0]['lr']
+            log(f'step {step}/{steps} loss {running:.4f} lr {lr:.2e} ({time.time() - started:.0f} s)')
     return time.time() - started, done
 
 
@@ -152,7 +172,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--out', required=True, help='model folder, e.g. models/overread-nodule-2d5')
     ap.add_argument('--data', default=os.path.join(REPO, 'models', 'train', 'out', 'data'))
-    ap.add_argument('--steps', type=int, default=800)
+    ap.add_argument('--steps', type=int, default=3000)
     ap.add_argument('--max-minutes', type=float, default=None,
                     help='stop training early after this many minutes (the steps done are recorded)')
     ap.add_argument('--batch', type=int, default=16)
@@ -160,6 +180,9 @@ def main():
     ap.add_argument('--base', type=int, default=12)
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--version', default='1.0.0')
+    ap.add_argument('--reuse-checkpoint', action='store_true',
+                    help='skip training: load models/train/out/checkpoint-<id>.pt (the last run for this --out) '
+                         'and export and evaluate it again')
     ap.add_argument('--smoke', action='store_true', help='2 studies per set, for shaking out bugs')
     args = ap.parse_args()
     torch.set_num_threads(2)
@@ -167,9 +190,11 @@ def main():
     np.random.seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
     limit = 2 if args.smoke else None
+    train_sets = [(seed, min(n, limit or n), size) for seed, n, size in TRAIN_SETS]
+    heldout_sets = [(seed, min(n, limit or n), size) for seed, n, size in HELDOUT_SETS]
 
     t0 = time.time()
-    train_studies = load_sets(TRAIN_SETS, args.data, limit)
+    train_studies = load_sets(train_sets, args.data)
     prepared = []
     for st in train_studies:
         image, labels, _ = prepare(st, CFG['target_mm'], CFG['multiple'], CFG['window'])
@@ -180,16 +205,30 @@ def main():
     log(f'{len(prepared)} training studies ready ({time.time() - t0:.0f} s)')
 
     model = UNet25D(CFG['channels'], args.base)
-    seconds, steps_done = train(model, prepared, args.steps, args.batch, args.patch, args.seed, args.max_minutes)
+    # One checkpoint per model folder (and smoke runs apart), so a smoke run never replaces a real one.
+    out_dir = os.path.join(REPO, 'models', 'train', 'out')
+    os.makedirs(out_dir, exist_ok=True)
+    name = os.path.basename(os.path.normpath(args.out)) + ('-smoke' if args.smoke else '')
+    checkpoint = os.path.join(out_dir, f'checkpoint-{name}.pt')
+    if args.reuse_checkpoint:  # export/evaluate again without retraining (e.g. after an evaluation fix)
+        if not os.path.exists(checkpoint):
+            sys.exit(f'--reuse-checkpoint: {checkpoint} does not exist — train once without the flag first')
+        saved = torch.load(checkpoint)
+        model.load_state_dict(saved['model'])
+        seconds, steps_done = saved['seconds'], saved['steps']
+    else:
+        seconds, steps_done = train(model, prepared, args.steps, args.batch, args.patch, args.seed,
+                                    args.max_minutes)
+        torch.save({'model': model.state_dict(), 'seconds': seconds, 'steps': steps_done}, checkpoint)
     del prepared
     path = export(model, args.out, os.path.join(REPO, 'models', 'train', 'out', 'check'))
     sha = hashlib.sha256(open(path, 'rb').read()).hexdigest()
 
-    heldout = load_sets(HELDOUT_SETS, args.data, limit)
+    heldout = load_sets(heldout_sets, args.data)
     metrics = evaluate(model, heldout, CFG, log)
     metrics['trainingSeconds'] = round(seconds)
     metrics['trainingSteps'] = steps_done
-    metrics['heldoutSeeds'] = [dict(seed=s, studies=n, size=z) for s, n, z in HELDOUT_SETS]
+    metrics['heldoutSeeds'] = [dict(seed=s, studies=n, size=z) for s, n, z in heldout_sets]
     json.dump(metrics, open(os.path.join(args.out, 'metrics.json'), 'w'), indent=2)
     log(json.dumps({k: v for k, v in metrics.items() if k != 'atDefaultThreshold'}))
 
@@ -217,7 +256,7 @@ def main():
         'training': {
             'recipe': 'models/train/train.py',
             'data': 'synthetic chest CT from `overread sample`',
-            'trainSeeds': [dict(seed=s, studies=n, size=z) for s, n, z in TRAIN_SETS],
+            'trainSeeds': [dict(seed=s, studies=n, size=z) for s, n, z in train_sets],
             'heldoutSeeds': metrics['heldoutSeeds'],
             'steps': steps_done, 'plannedSteps': args.steps, 'batch': args.batch, 'patch': args.patch, 'baseWidth': args.base,
             'torchSeed': args.seed, 'smoke': args.smoke,
@@ -226,6 +265,8 @@ def main():
         },
     }
     json.dump(manifest, open(os.path.join(args.out, 'model.json'), 'w'), indent=2)
+    card = write_card(args.out, (time.time() - t0) / 60)
+    log(f'wrote {card}')
     log(f'wrote {args.out} (model.onnx {os.path.getsize(path) / 1e6:.2f} MB, sha256 {sha[:12]}…)')
 
 

@@ -1,0 +1,134 @@
+"""Writes MODEL_CARD.md for a trained model folder from its model.json and metrics.json, so the card's figures
+are always the ones the recipe measured (never typed by hand). Called at the end of train.py; also runs alone:
+
+    /usr/bin/python3 models/train/model_card.py models/overread-nodule-2d5 [--wall-minutes M]
+"""
+import argparse
+import json
+import os
+
+FP_RATES = ['0.125', '0.25', '0.5', '1', '2', '4', '8']
+
+
+def verdict(value, target):
+    if value is None:
+        return 'not measurable'
+    return 'meets' if value >= target else 'MISSES'
+
+
+def render(manifest, metrics, wall_minutes=None):
+    t = manifest['training']
+    sens = metrics['sensitivityAtFpPerScan']
+    at = metrics['atDefaultThreshold']
+    auc = metrics['studyAuc']
+    train_rows = '\n'.join(f"| {s['seed']} | {s['studies']} | {s['size']}² |" for s in t['trainSeeds'])
+    held_rows = '\n'.join(f"| {s['seed']} | {s['studies']} | {s['size']}² |" for s in metrics['heldoutSeeds'])
+    missed = at['missedNodulesAtLeast4mm']
+    missed_rows = '\n'.join(f"| {m['scan']} | {m['diameterMm']:.1f} | {m['type']} | {m['attached']} |" for m in missed)
+    capped = t['steps'] < t['plannedSteps']
+    r = manifest['trainingRanges']
+    wall = f', {wall_minutes:.0f} min wall time for the whole recipe' if wall_minutes else ''
+    return f"""# Model card: {manifest['id']} {manifest['version']}
+
+**For research and demonstration only — not for diagnosis.** This model has only ever seen synthetic chest CT
+phantoms made by `overread sample`. It has never been trained or tested on a real patient's scan, and its
+figures below say nothing about how it would do on one. Nothing it flags, or fails to flag, may inform care.
+
+## What it is
+
+A compact 2.5D U-Net (`models/train/unet.py`, base width {t['baseWidth']}, three poolings, BatchNorm, sigmoid in
+the graph; `model.onnx`, {manifest['input']['channels']} adjacent slices in as channels, opset 17) that maps
+each CT slice, resampled in-plane to {manifest['input']['pixelSpacingMm']} mm and windowed to HU
+{manifest['input']['normalization']['window']} → [0, 1], to a per-pixel nodule probability. Overread turns the
+probability volume into findings: 3D connected components at p ≥ {manifest['defaultThreshold']} (default
+threshold), at least {manifest['minFinding'].get('diameterMm', 0)} mm across.
+
+Intended use: exercising and demonstrating Overread's triage workflow (worklist ranking, finding review,
+labelled-dataset export) end to end on a laptop CPU, and a baseline for people who bring their own model.
+Not intended for: any clinical use, any real patient data decision, benchmarking against real detectors.
+
+## Training data
+
+Synthetic studies from `overread sample` (fixed seeds; `node bin/overread.js sample DIR --studies N --seed S
+--size Z`), read back from the DICOM files with pydicom, labels from each study's `truth-mask.bin.gz`:
+
+| seed | studies | matrix |
+|---|---|---|
+{train_rows}
+
+Each study: one axial CT series, 150–250 slices, slice spacing and field of view drawn from the seed (in-plane
+spacing {r['pixelSpacingMm'][0]}–{r['pixelSpacingMm'][1]} mm, slice spacing {r['sliceThicknessMm'][0]}–
+{r['sliceThicknessMm'][1]} mm, values {r['intensity'][0]:.0f}…{r['intensity'][1]:.0f} HU), 0–4 nodules each
+(solid, part-solid or ground-glass; free, vessel- or pleura-attached; 3–30 mm). Training: {t['steps']} steps of
+batch {t['batch']} random {t['patch']}×{t['patch']} patches (half centred near a nodule voxel, half inside the
+lungs), AdamW, one-cycle learning rate, Dice + BCE loss, torch seed {t['torchSeed']}, on 2 shared CPU cores in
+{metrics['trainingSeconds'] / 60:.0f} min{wall}.{' The run stopped at its time cap before the planned '
+    + str(t['plannedSteps']) + ' steps (the learning-rate schedule follows the cap, so it still annealed).'
+    if capped else ''}
+
+The exported ONNX is checked against PyTorch in onnxruntime-node (max abs difference ≤ 1e-4), and the
+training preprocessing against the engine's (`models/train/check_preprocessing.py`).
+
+## Held-out evaluation
+
+{metrics['scans']} studies generated with seeds never used in training ({metrics['scansWithNodules']} with
+nodules, {metrics['scans'] - metrics['scansWithNodules']} without), {metrics['nodulesAtLeast4mm']} nodules ≥ 4 mm
+counted ({metrics['nodulesUnder4mm']} smaller ones ignored: a candidate on them is neither a hit nor a false
+positive):
+
+| seed | studies | matrix |
+|---|---|---|
+{held_rows}
+
+Candidates: 3D components of p ≥ 0.1 on the model grid, score = max probability, centre = probability-weighted
+centroid; a candidate hits a nodule when its centre lies within max(radius, 5 mm) of the nodule's centre.
+
+| metric | value | target |
+|---|---|---|
+| lesion sensitivity at 1 FP/scan (nodules ≥ 4 mm) | **{metrics['sensitivityAt1FpPerScan']:.3f}** | ≥ 0.90 ({verdict(metrics['sensitivityAt1FpPerScan'], 0.90)}) |
+| CPM (mean sensitivity at 1/8, 1/4, 1/2, 1, 2, 4, 8 FP/scan) | **{metrics['cpm']:.3f}** | — |
+| study-level AUC of the series score (nodule vs none) | **{'n/a' if auc is None else f'{auc:.3f}'}** | ≥ 0.95 ({verdict(auc, 0.95)}) |
+| at the default threshold {at['threshold']}: sensitivity | {at['sensitivity']:.3f} | — |
+| at the default threshold {at['threshold']}: false positives per scan | {at['falsePositivesPerScan']:.2f} | — |
+
+FROC points (sensitivity at FP/scan): {', '.join(f"{k}: {sens[k]:.3f}" for k in FP_RATES)}.
+
+With {metrics['scans']} scans and {metrics['nodulesAtLeast4mm']} nodules these figures are coarse: one nodule
+is {1 / max(metrics['nodulesAtLeast4mm'], 1):.3f} of sensitivity. `tests/inference/default-model.test.ts` re-measures
+them through Overread's own pipeline on three further held-out studies (tolerance 0.2).
+
+## Known failure modes
+
+Nodules ≥ 4 mm not found at the default threshold on the held-out set ({len(missed)}):
+
+{'| scan | diameter mm | type | attached |' + chr(10) + '|---|---|---|---|' + chr(10) + missed_rows if missed else '(none)'}
+
+- **Synthetic only.** Real CT has anatomy, reconstruction kernels, noise, motion and pathology (scars,
+  consolidation, lymph nodes, calcified granulomas) the phantoms lack; expect many false positives and misses.
+- **Small and faint nodules.** At the 1.5 mm model grid a 4–6 mm nodule is 3–4 pixels across; ground-glass and
+  small part-solid nodules have the least contrast and are missed first.
+- **Attached nodules.** Vessel- and pleura-attached nodules can merge with the structure they touch, or a
+  vessel branch point can be flagged.
+- **Outside the training ranges** (slice spacing, in-plane spacing, intensity above): the app warns; the
+  model still runs, with no measured quality.
+- **2.5D context.** Three adjacent slices: thick-slice series (≥ 2.5 mm) give the network little through-plane
+  shape, and the first/last slice reuse their neighbour.
+- **The series score** is the highest probability anywhere; one bright false positive ranks a normal study high.
+"""
+
+
+def write_card(model_dir, wall_minutes=None):
+    manifest = json.load(open(os.path.join(model_dir, 'model.json')))
+    metrics = json.load(open(os.path.join(model_dir, 'metrics.json')))
+    path = os.path.join(model_dir, 'MODEL_CARD.md')
+    with open(path, 'w') as f:
+        f.write(render(manifest, metrics, wall_minutes))
+    return path
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('model_dir')
+    ap.add_argument('--wall-minutes', type=float, default=None, help='whole-recipe wall time, if measured')
+    args = ap.parse_args()
+    print(write_card(args.model_dir, args.wall_minutes))
