@@ -10,6 +10,7 @@
 //   the reader's reason, but a rejected outline must never become a training label.
 // - Undecided model proposals are left out entirely unless `includeProposals`; then they are rows with the
 //   proposal mask, Segment Algorithm Type AUTOMATIC and decision "pending".
+// - A corrected finding's volume, diameter and centre are measured on the reader's final mask.
 import type {
   DatasetStore,
   DecisionKind,
@@ -22,6 +23,7 @@ import { hasLabel, segmentAlgorithmType } from './segment-algorithm.ts';
 import type { ExportFinding, ExportSeries, ExportSourceFile } from './export-types.ts';
 import { loadIndexedSeries, type ReadInstance } from './load-series-volume.ts';
 import { createInstanceReader, instanceName } from './read-instance.ts';
+import { measureMask } from './mask-measurements.ts';
 
 export type ExportStatusFilter = SeriesStatus | 'all';
 
@@ -128,6 +130,11 @@ function exportFinding(
   const proposal = decision === 'pending';
   const algorithmType = segmentAlgorithmType({ decision, proposal });
   const labeled = hasLabel(decision, includeProposals);
+  // The store keeps the model's measurements with a finding; a corrected one is measured as the reader left it.
+  const measured =
+    decision === 'corrected' && series.geometry
+      ? measureMask(store.maskVoxels(finding.id, 'final', maskReader), series.geometry)
+      : undefined;
   return {
     row: {
       studyInstanceUid: series.studyUid,
@@ -141,9 +148,9 @@ function exportFinding(
       reason: finding.decision?.reason ?? undefined,
       reader: decision === 'pending' ? undefined : reader,
       decidedAt: finding.decision?.at,
-      volumeMm3: finding.volumeMm3,
-      diameterMm: finding.diameterMm,
-      centreLps: finding.centerMm,
+      volumeMm3: measured?.volumeMm3 ?? finding.volumeMm3,
+      diameterMm: measured?.diameterMm ?? finding.diameterMm,
+      centreLps: measured?.centreLps ?? finding.centerMm,
     },
     algorithmType,
     algorithmName:

@@ -158,6 +158,14 @@ test('CSV: a row per decided finding with provenance; rejected kept with its rea
       assert.ok(Number(row.score) >= 0.5);
     }
   }
+  // The corrected finding is measured as the reader left it, not as the model proposed it.
+  const [si, sj, sk] = data.reviewed.truth.geometry.spacing;
+  const corrected = byId.get(data.ids.corrected)!;
+  const expectedVolume = data.correctedVoxels * si * sj * sk;
+  assert.ok(
+    Math.abs(Number(corrected.volume_mm3) - expectedVolume) < 1e-6 * expectedVolume,
+    `corrected volume ${corrected.volume_mm3} mm³, expected ${expectedVolume}`,
+  );
   // The confirmed finding's centre is nodule 1's (the model's centroid of the truth voxels).
   const confirmed = byId.get(data.ids.confirmed)!;
   const centre = ['centre_lps_x', 'centre_lps_y', 'centre_lps_z'].map((c) => Number(confirmed[c]));

@@ -29,6 +29,8 @@ export interface ReviewedDataset {
   expectedLabel: Uint8Array;
   /** Slice k of nodule 3 the reader corrected. */
   correctedSlice: number;
+  /** Voxels of nodule 3 left after the correction. */
+  correctedVoxels: number;
 }
 
 function truthMask(study: CachedSampleStudy): Uint8Array {
@@ -122,11 +124,15 @@ export async function reviewedDataset(): Promise<ReviewedDataset> {
 
   // The label from the truth alone: nodule 1, nodule 3 less the erased half-slice, nodule 4's painted slice.
   const expectedLabel = new Uint8Array(mask.length);
+  let correctedVoxels = 0;
   for (let n = 0; n < mask.length; n++) {
     const k = Math.floor(n / plane);
     const i = n % cols;
     if (mask[n] === 1) expectedLabel[n] = 1;
-    if (mask[n] === 3 && !(k === correctedSlice && i < Math.round(centre3[0]))) expectedLabel[n] = 1;
+    if (mask[n] === 3 && !(k === correctedSlice && i < Math.round(centre3[0]))) {
+      expectedLabel[n] = 1;
+      correctedVoxels++;
+    }
     if (mask[n] === 4 && k === k4) expectedLabel[n] = 1;
   }
   return {
@@ -138,5 +144,6 @@ export async function reviewedDataset(): Promise<ReviewedDataset> {
     ids: { confirmed: one.id, rejected: two.id, corrected: three.id, added: added.id },
     expectedLabel,
     correctedSlice,
+    correctedVoxels,
   };
 }
