@@ -1,8 +1,11 @@
 // Owns de-identifying the findings table the way the DICOM objects are: the same keyed UID mapping (so a row's
 // UIDs match the exported SEG and images), readers as pseudonyms, and free text and dates dropped — a reason a
-// reader typed may name the patient, and decision dates can date the exam.
+// reader typed may name the patient, and decision dates can date the exam. A reason from the app's fixed
+// rejection vocabulary names nobody and is what a researcher needs to study false positives, so it stays.
 import type { Pseudonyms, UidRemapper } from '../dicom/deidentify/uid-remapper.ts';
 import type { FindingExportRow } from './findings-table.ts';
+
+const REJECT_REASONS = new Set(['vessel', 'scar', 'artefact', 'benign', 'other']);
 
 export function deidentifyFindingRows(
   rows: FindingExportRow[],
@@ -14,7 +17,7 @@ export function deidentifyFindingRows(
     studyInstanceUid: uids.map(row.studyInstanceUid),
     seriesInstanceUid: uids.map(row.seriesInstanceUid),
     reader: row.reader === undefined ? undefined : pseudonyms.of('reader', row.reader),
-    reason: undefined,
+    reason: row.reason !== undefined && REJECT_REASONS.has(row.reason) ? row.reason : undefined,
     decidedAt: undefined,
   }));
 }

@@ -256,6 +256,12 @@ test('de-identified SEG export: no patient name/id or reader anywhere, pseudonym
     'table uses the same UIDs',
   );
   assert.ok(rows.every((row) => row.reader && row.reader !== READER));
+  const rejected = rows.find((row) => row.decision === 'rejected');
+  assert.equal(rejected?.reason, 'vessel', 'the fixed rejection vocabulary names nobody and stays');
+  assert.ok(
+    rows.every((row) => row.decided_at === ''),
+    'decision dates could date the exam',
+  );
   const key = readFileSync(keyFile, 'utf8');
   assert.ok(key.includes(data.patient.id), 'the key file (kept apart) re-identifies');
 });
