@@ -107,7 +107,7 @@ function markSeries(point: [number, number] | null, mark: OperatingMark | null) 
     name: mark ? `at ${fixed(mark.threshold, 2)}` : 'preview',
     type: 'scatter',
     symbolSize: 11,
-    itemStyle: { color: '#ffaa00' },
+    itemStyle: { color: '#ffaa00', opacity: 1 },
     data: point ? [point] : [],
     tooltip: { formatter: () => (mark ? `preview at threshold ${fixed(mark.threshold)}` : '') },
   };

@@ -117,7 +117,7 @@ export class ModelPage {
       this.select.replaceChildren(...options);
       if (previous && options.some((o) => o.value === previous)) this.select.value = previous;
       const saved = models.models.find((m) => m.id === this.modelId());
-      byId('saved-threshold').textContent = saved ? `saved: ${saved.threshold}` : '';
+      byId('saved-threshold').textContent = saved ? `in use: ${saved.threshold}` : 'model not installed';
       this.slider.value = String(saved?.threshold ?? this.entry()?.runThresholds[0] ?? 0.5);
       await this.selectEntry();
     } catch (error) {
