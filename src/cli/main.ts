@@ -9,6 +9,7 @@ export interface Command {
 }
 
 const commands: Record<string, () => Promise<{ command: Command }>> = {
+  audit: () => import('./commands/audit-command.ts'),
   export: () => import('./commands/export-command.ts'),
   index: () => import('./commands/index-command.ts'),
   metrics: () => import('./commands/metrics-command.ts'),
