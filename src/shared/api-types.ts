@@ -157,6 +157,17 @@ export interface ExportRequest {
 
 /** GET /api/jobs/:id/events → text/event-stream of `data: Job` lines until the job ends. */
 
+/**
+ * Also served (GET /api/openapi.json lists every route with its schemas):
+ * GET /api/jobs/:id → Job; POST /api/jobs/:id/cancel → Job;
+ * POST /api/sample → Job (kind 'import'): generates the bundled sample studies (first time) and imports them;
+ * POST /api/session/reader { name } → SessionInfo (switch reader, e.g. for a second read);
+ * GET /api/series/:seriesUid/findings?blind=true → FindingInfo[] without other readers' work;
+ * GET /api/series/:seriesUid/agreement?a=READER&b=READER → per-finding agreement, kappa, Dice;
+ * GET /api/models → { models: [{ id, version, sha256, source, defaultThreshold, threshold, active }], refused };
+ * PUT /api/models/:id/threshold { threshold } → that model entry.
+ */
+
 /** GET /api/session → who is reading, which model is active. */
 export interface SessionInfo {
   reader: string | null;
