@@ -166,6 +166,13 @@ export class ModelRunner {
         warnings: analysis.warnings,
         seconds: analysis.seconds,
       });
+      // Outside the training ranges the model still ran; with nothing found, "no findings" would hide that,
+      // so the worklist lists the series as outside the model's scope, with why (issue 7).
+      store.setScopeWarnings(seriesUid, analysis.warnings);
+      // (A series a reader has started or finished keeps its status, as finishRun keeps it.)
+      if (analysis.warnings.length > 0 && store.series(seriesUid)?.status === 'no-findings') {
+        store.setStatus(seriesUid, 'outside-scope', null);
+      }
       const count = findings.length;
       return `${count} finding${count === 1 ? '' : 's'} (score ${analysis.score.toFixed(2)}) in ${analysis.seconds.toFixed(1)} s`;
     } catch (error) {
