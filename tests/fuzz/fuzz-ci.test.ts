@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULTS, formatSummary, runFuzz } from '../../scripts/fuzz/fuzz.ts';
 
-const CASES = Number(process.env.OVERREAD_FUZZ_CASES ?? 2000);
+const CASES = Number(process.env.OVERREAD_FUZZ_CASES ?? 2500);
 
 test(
   `${CASES} fuzz cases (seed "ci-1"): no crash, hang, stray error or runaway memory`,
