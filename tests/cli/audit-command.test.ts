@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { openDataset } from '../../src/dataset/open-dataset.ts';
+import { ballFinding, MODEL, outcomeOf, syntheticStudy, tempDir } from '../dataset/dataset-fixtures.ts';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const audit = (...args: string[]) =>
+  spawnSync(process.execPath, ['bin/overread.js', 'audit', ...args], { cwd: repo, encoding: 'utf8' });
+
+test('overread audit verify: intact chain exits 0; an edited entry exits 1 naming it', () => {
+  const t = tempDir();
+  try {
+    const file = join(t.dir, 'd.sqlite');
+    const store = openDataset(file);
+    const size: [number, number, number] = [64, 64, 20];
+    const { study, geometry } = syntheticStudy('5.1', { patientId: 'P', patientName: 'N' }, [
+      { seriesUid: '5.1.1' },
+    ]);
+    store.importStudy(study, geometry);
+    store.addReader('alice');
+    const [finding] = store.finishRun(
+      store.startRun('5.1.1', MODEL, 0.5, {}),
+      outcomeOf(size, [ballFinding(1, size, [10, 10, 10], 2, 0.8)]),
+    );
+    store.decide(finding.id, 'alice', { kind: 'rejected', reason: 'vessel' });
+    store.close();
+
+    const ok = audit('verify', '--db', file);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /5 entries, hash chain intact/);
+
+    const db = new Database(file);
+    db.exec('DROP TRIGGER audit_log_no_update');
+    db.prepare(
+      `UPDATE audit_log SET detail = replace(detail, 'vessel', 'benign') WHERE action = 'decide'`,
+    ).run();
+    db.close();
+    const broken = audit('verify', '--db', file);
+    assert.equal(broken.status, 1);
+    assert.match(broken.stdout, /BROKEN at entry 5: its content does not match its hash/);
+    assert.match(broken.stdout, /entry 5: .* decide by alice .*"reason":"benign"/);
+    const json = JSON.parse(audit('verify', '--db', file, '--json').stdout);
+    assert.equal(json.ok, false);
+    assert.equal(json.brokenAt.seq, 5);
+
+    const missing = audit('verify', '--db', join(t.dir, 'nope.sqlite'));
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /no dataset at .*nope.sqlite — pass the file with --db/);
+    assert.equal(audit('frobnicate').status, 2);
+  } finally {
+    t.remove();
+  }
+});
