@@ -1,8 +1,8 @@
 // The Export dialog: format, which series, the folder, de-identification and proposals, then a progress bar
 // fed by the export job's SSE stream; Cancel stops a running export (the unfinished folder is removed). In
-// Electron "Choose…" opens the preload's folder dialog and suggests a new folder inside the one picked;
-// under `overread serve` the user types the path (a browser cannot reveal real paths). Built here rather than
-// in index.html so the dialog and its behaviour stay in one file.
+// Electron "Choose…" opens the shell's export-folder dialog (not an import: the folder is not remembered) and
+// suggests a new folder inside the one picked; under `overread serve` the user types the path (a browser
+// cannot reveal real paths). Built here rather than in index.html so the dialog stays in one file.
 import type { Job } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { byId, element } from './dom.ts';
@@ -16,7 +16,7 @@ import {
 import { showError, showInfo } from './toasts.ts';
 
 interface FolderPicker {
-  openFolder(): Promise<string[]>;
+  chooseExportFolder(): Promise<string | null>;
 }
 
 function folderPicker(): FolderPicker | undefined {
@@ -142,7 +142,7 @@ export function setUpExport(): { open(): void } {
 
   choose.addEventListener('click', async () => {
     try {
-      const [folder] = (await folderPicker()?.openFolder()) ?? [];
+      const folder = await folderPicker()?.chooseExportFolder();
       if (folder)
         outDir.value = suggestedFolder(folder, format.value as ExportFormValues['format'], new Date());
     } catch (error) {

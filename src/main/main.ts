@@ -80,6 +80,16 @@ async function start(): Promise<void> {
     fromApp(event) ? pick(['openFile', 'multiSelections']) : [],
   );
   ipcMain.handle(IPC_CHANNELS.openFolder, (event) => (fromApp(event) ? pick(['openDirectory']) : []));
+  // Where to write an export: unlike opening a folder, the choice is not remembered nor made an import root.
+  ipcMain.handle(IPC_CHANNELS.chooseExportFolder, async (event) => {
+    if (!fromApp(event)) return null;
+    const result = await dialog.showOpenDialog(window, {
+      title: 'Export to',
+      buttonLabel: 'Export here',
+      properties: ['openDirectory', 'createDirectory'],
+    });
+    return result.canceled ? null : (result.filePaths[0] ?? null);
+  });
   ipcMain.handle(IPC_CHANNELS.revealInFolder, (event, path: unknown) => {
     if (fromApp(event) && typeof path === 'string' && api.isInsideRoots(path)) shell.showItemInFolder(path);
   });

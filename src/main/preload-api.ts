@@ -12,6 +12,7 @@ export function createPreloadApi(invoke: Invoke, pathForFile: (file: File) => st
   return Object.freeze({
     openFiles: () => call(IPC_CHANNELS.openFiles) as Promise<string[]>,
     openFolder: () => call(IPC_CHANNELS.openFolder) as Promise<string[]>,
+    chooseExportFolder: () => call(IPC_CHANNELS.chooseExportFolder) as Promise<string | null>,
     revealInFolder: async (path: string) => {
       await call(IPC_CHANNELS.revealInFolder, String(path));
     },

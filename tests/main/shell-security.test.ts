@@ -84,17 +84,25 @@ test('the preload exposes exactly the allow-listed channels and nothing else', a
     },
     () => '/dropped/file.dcm',
   );
-  assert.deepEqual(Object.keys(api).sort(), ['openFiles', 'openFolder', 'pathsForFiles', 'revealInFolder']);
+  assert.deepEqual(Object.keys(api).sort(), [
+    'chooseExportFolder',
+    'openFiles',
+    'openFolder',
+    'pathsForFiles',
+    'revealInFolder',
+  ]);
   assert.ok(Object.isFrozen(api));
   await api.openFiles();
   await api.openFolder();
+  await api.chooseExportFolder();
   await api.revealInFolder({ toString: () => '/a/b' } as unknown as string);
   assert.deepEqual(calls, [
     [IPC_CHANNELS.openFiles, []],
     [IPC_CHANNELS.openFolder, []],
+    [IPC_CHANNELS.chooseExportFolder, []],
     [IPC_CHANNELS.revealInFolder, ['/a/b']],
   ]);
   assert.ok(calls.every(([channel]) => ALLOWED_CHANNELS.has(channel)));
-  assert.equal(ALLOWED_CHANNELS.size, 3);
+  assert.equal(ALLOWED_CHANNELS.size, 4);
   assert.deepEqual(api.pathsForFiles([{} as File]), ['/dropped/file.dcm']);
 });
