@@ -125,6 +125,7 @@ async function start(): Promise<void> {
     if (command.kind === 'import') importer.importPaths(command.paths);
     else if (command.kind === 'shortcuts') sheet.open();
     else if (command.kind === 'about') void about.open();
+    else if (command.kind === 'export') exporter.open();
     else session.askReader();
   });
 }

@@ -1,14 +1,19 @@
 // Commands the desktop shell's menu sends by setting the page's fragment (the renderer has no IPC channel in
-// that direction, by design): `#import=<JSON array of paths>`, `#shortcuts`, `#about`, `#reader`. Each is
+// that direction, by design): `#import=<JSON array of paths>`, `#shortcuts`, `#about`, `#reader`, `#export`. Each is
 // carried out once and the fragment cleared, so reloading the page repeats nothing.
 
 export type HashCommand =
-  { kind: 'import'; paths: string[] } | { kind: 'shortcuts' } | { kind: 'about' } | { kind: 'reader' };
+  | { kind: 'import'; paths: string[] }
+  | { kind: 'shortcuts' }
+  | { kind: 'about' }
+  | { kind: 'reader' }
+  | { kind: 'export' };
 
 /** The command a fragment names, or null for an empty, unknown or malformed one. */
 export function parseHashCommand(hash: string): HashCommand | null {
   const text = hash.replace(/^#/, '');
-  if (text === 'shortcuts' || text === 'about' || text === 'reader') return { kind: text };
+  if (text === 'shortcuts' || text === 'about' || text === 'reader' || text === 'export')
+    return { kind: text };
   const match = /^import=(.*)$/s.exec(text);
   if (!match) return null;
   try {

@@ -1,7 +1,7 @@
 // Owns the application menu: open files, folders, zip archives and DICOMDIR media (also reachable by
-// drag-and-drop onto the window), the recent items, the shortcut sheet, and About with the model cards.
-// The menu drives the page through its fragment (`#import=…`, `#about`, `#shortcuts`): the renderer has no
-// IPC listener, so the preload's allow-list stays one-way.
+// drag-and-drop onto the window), the recent items, exporting labels, the shortcut sheet, and About with the
+// model cards. The menu drives the page through its fragment (`#import=…`, `#about`, `#shortcuts`,
+// `#export`): the renderer has no IPC listener, so the preload's allow-list stays one-way.
 import { dialog, Menu, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import { APP_ORIGIN, importUrl } from './app-origin.ts';
 
@@ -67,6 +67,12 @@ export function buildMenu(window: BrowserWindow, hooks: MenuHooks, rebuild: () =
               },
             },
           ],
+        },
+        { type: 'separator' },
+        {
+          label: 'Export Labels…',
+          accelerator: 'CmdOrCtrl+E',
+          click: () => void window.loadURL(`${APP_ORIGIN}/#export`),
         },
         { type: 'separator' },
         { role: 'quit' },

@@ -12,6 +12,7 @@ test('the menu’s import fragment round-trips paths with spaces, # and non-ASCI
 test('shortcuts, about and reader fragments are commands; anything else is ignored', () => {
   assert.deepEqual(parseHashCommand('#shortcuts'), { kind: 'shortcuts' });
   assert.deepEqual(parseHashCommand('#about'), { kind: 'about' });
+  assert.deepEqual(parseHashCommand('#export'), { kind: 'export' });
   assert.deepEqual(parseHashCommand('#reader'), { kind: 'reader' });
   assert.equal(parseHashCommand(''), null);
   assert.equal(parseHashCommand('#delete-everything'), null);
