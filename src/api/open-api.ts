@@ -1,9 +1,9 @@
 // Composes the API: opens the dataset store, the model registry, the decode pool and the model runner once,
 // and hands back the one `(Request) => Promise<Response>` handler that Electron (app://) and `overread serve`
 // (127.0.0.1 behind the token guard) both mount, with the few calls the shell needs besides.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatasetStore } from '../dataset/dataset-types.ts';
 import { DecodePool } from '../dicom/decode/decode-pool.ts';
@@ -96,7 +96,17 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
   const models = new ModelRunner({ store, registry, jobs, decode, createHost: options.createModelHost });
   const autoTriage = options.autoTriage ?? true;
   models.resumeInterrupted(autoTriage);
-  let reader = (options.reader ?? osUserName()).trim() || 'reader';
+  // The reader chosen in the app is remembered beside the dataset, so a restart goes on as the same person
+  // (a reader picked at first run must not silently become the OS user on the next start).
+  const readerFile = isAbsolute(store.path) ? `${store.path}.reader` : undefined;
+  const lastReader = () => {
+    try {
+      return readerFile ? readFileSync(readerFile, 'utf8').trim() || undefined : undefined;
+    } catch {
+      return undefined; // never chosen yet
+    }
+  };
+  let reader = (options.reader ?? lastReader() ?? osUserName()).trim() || 'reader';
   store.addReader(reader);
   let sampleJob: Job | undefined;
 
@@ -115,6 +125,15 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
     setReader(name) {
       store.addReader(name);
       reader = name;
+      if (readerFile) {
+        try {
+          writeFileSync(readerFile, name);
+        } catch (error) {
+          console.error(
+            `overread: could not remember the reader in ${readerFile}: ${(error as Error).message}`,
+          );
+        }
+      }
     },
     startImport(paths) {
       allowRoots(paths);
