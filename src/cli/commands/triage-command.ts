@@ -16,13 +16,16 @@ import { loadSeriesVolume, seriesScopeFacts } from '../../inference/load-series-
 import { seriesGeometry } from '../../dicom/index/index.ts';
 import { openTriageSource, type TriageSeries } from './triage-source.ts';
 import { ProgressLine } from './triage-progress.ts';
+import { openTriageRecorder } from './triage-recorder.ts';
 
-const HELP = `usage: overread triage <path...> [--model ID] [--threshold T] [--json FILE] [--models DIR]
+const HELP = `usage: overread triage <path...> [--model ID] [--threshold T] [--json FILE] [--models DIR] [--db FILE]
   <path...>        DICOM files or folders (searched recursively; DICOMDIR understood)
   --model ID       the model to run (default: the installed one; see models/ and --models)
-  --threshold T    probability at or above which a voxel belongs to a finding (default: the model's)
+  --threshold T    probability at or above which a voxel belongs to a finding (default: the one saved in
+                   the --db dataset for the model, else the model's)
   --json FILE      also write the ranked worklist as JSON
-  --models DIR     an extra folder of user models (also $OVERREAD_MODELS_DIR)`;
+  --models DIR     an extra folder of user models (also $OVERREAD_MODELS_DIR)
+  --db FILE        also record the studies, runs and findings (as proposals) in this dataset`;
 
 interface SeriesResult {
   series: TriageSeries;
@@ -43,6 +46,7 @@ export const command: Command = {
         threshold: { type: 'string' },
         json: { type: 'string' },
         models: { type: 'string' },
+        db: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -54,7 +58,7 @@ export const command: Command = {
       console.error(HELP);
       return 2;
     }
-    const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+    let threshold = values.threshold === undefined ? undefined : Number(values.threshold);
     if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) {
       throw new Error(`--threshold ${values.threshold} is not a probability in (0, 1]`);
     }
@@ -73,6 +77,10 @@ export const command: Command = {
     );
     progress.clear();
     for (const problem of source.problems) console.error(`overread triage: ${problem}`);
+    const studies = [...new Set(source.series.map((s) => s.study))];
+    const recorder = values.db ? await openTriageRecorder(values.db, model, positionals, studies) : undefined;
+    threshold ??= recorder?.savedThreshold;
+    const runThreshold = threshold ?? model.manifest.defaultThreshold;
     const host = createChildProcessModelHost();
     const results: SeriesResult[] = [];
     let failures = 0;
@@ -87,12 +95,15 @@ export const command: Command = {
         } catch (error) {
           skip = (error as { reason?: string }).reason ?? (error as Error).message;
         }
-        if (skip) console.error(`skipped series ${uid}: ${skip}`);
-        else eligible.push(entry);
+        if (skip) {
+          console.error(`skipped series ${uid}: ${skip}`);
+          recorder?.skipped(uid, runThreshold, skip);
+        } else eligible.push(entry);
       }
       for (const [n, entry] of eligible.entries()) {
         const label = `series ${n + 1}/${eligible.length}`;
         const started = performance.now();
+        const runId = recorder?.start(entry.series.seriesInstanceUid, runThreshold);
         try {
           const volume = await loadSeriesVolume(entry.series, source.decode, {
             onProgress: (done, total) => progress.update(`${label} reading`, done / total),
@@ -102,8 +113,10 @@ export const command: Command = {
             onProgress: ({ done, total }) => progress.update(`${label} model`, done / total),
           });
           results.push({ series: entry, analysis, seconds: (performance.now() - started) / 1000 });
+          if (runId !== undefined) recorder!.finish(runId, analysis, results.at(-1)!.seconds);
         } catch (error) {
           failures++;
+          if (runId !== undefined) recorder!.fail(runId, (error as Error).message);
           progress.clear();
           console.error(`series ${entry.series.seriesInstanceUid} failed: ${(error as Error).message}`);
         }
@@ -112,6 +125,7 @@ export const command: Command = {
       progress.clear();
       await host.close();
       await source.close();
+      recorder?.close();
     }
 
     results.sort((a, b) => b.analysis.score - a.analysis.score);

@@ -1,9 +1,17 @@
 // Owns what `overread triage` reads: the header index of the given paths, and a frame decoder over it that
 // runs in the decode worker pool (off this thread, several frames at once).
-import { indexDicom, type DicomIndex, type FrameRef, type IndexedSeries } from '../../dicom/index/index.ts';
+import {
+  indexDicom,
+  type DicomIndex,
+  type FrameRef,
+  type IndexedSeries,
+  type IndexedStudy,
+} from '../../dicom/index/index.ts';
 import { DecodePool } from '../../dicom/decode/decode-pool.ts';
 
 export interface TriageSeries {
+  /** The series' study as indexed (what `--db` imports). */
+  study: IndexedStudy;
   studyInstanceUid: string;
   patientId: string;
   series: IndexedSeries;
@@ -24,6 +32,7 @@ export async function openTriageSource(
   const index: DicomIndex = await indexDicom(paths, { onProgress });
   const series = index.studies.flatMap((study) =>
     study.series.map((s) => ({
+      study,
       studyInstanceUid: study.studyInstanceUid,
       patientId: study.patientId,
       series: s,

@@ -1,0 +1,101 @@
+// `overread triage --db FILE`: the runs and their findings land in the dataset as proposals (pydicom-written
+// series, the same fixture as triage-command.test.ts, shared through its cache folder).
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installTestModel } from '../inference/test-models.ts';
+import { openDataset } from '../../src/dataset/open-dataset.ts';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const generator = fileURLToPath(new URL('./fixtures/make-triage-studies.py', import.meta.url));
+let studies: string;
+let modelsDir: string;
+let work: string;
+
+function triageStudies(): string {
+  const key = createHash('sha256').update(readFileSync(generator)).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), `overread-triage-studies-${key}`);
+  if (!existsSync(dir)) {
+    const partial = `${dir}.${process.pid}.partial`;
+    const out = execFileSync('/usr/bin/python3', [generator, partial], { encoding: 'utf8' });
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      `import sys; open(sys.argv[1], "w").write(sys.argv[2])`,
+      join(partial, 'truth.json'),
+      out,
+    ]);
+    renameSync(partial, dir);
+  }
+  return dir;
+}
+
+before(() => {
+  studies = triageStudies();
+  modelsDir = mkdtempSync(join(tmpdir(), 'overread-triage-db-models-'));
+  work = mkdtempSync(join(tmpdir(), 'overread-triage-db-'));
+  installTestModel(
+    modelsDir,
+    { kind: 'fast', a: 10, b: -5, channels: 3 },
+    { id: 'db-test', version: '2.0.0' },
+  );
+});
+
+after(() => {
+  rmSync(modelsDir, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('triage --db records every run and its findings as proposals, waiting in the worklist', () => {
+  const db = join(work, 'night.sqlite');
+  const run = spawnSync(
+    process.execPath,
+    ['bin/overread.js', 'triage', studies, '--model', 'db-test', '--models', modelsDir, '--db', db],
+    { cwd: repo, encoding: 'utf8' },
+  );
+  assert.equal(run.status, 0, run.stderr);
+
+  const store = openDataset(db);
+  try {
+    const { rows, total } = store.worklist({});
+    assert.equal(total, 3, 'all three series imported, the single image too');
+    const [first, second, third] = rows;
+    assert.equal(first.series.patientId, 'TRIAGE1');
+    assert.equal(first.series.status, 'flagged');
+    assert.equal(first.findingCount, 1);
+    assert.equal(second.series.patientId, 'TRIAGE2');
+    assert.equal(second.series.status, 'no-findings');
+    assert.equal(third.series.status, 'outside-scope');
+    assert.equal(third.series.score, null);
+
+    const [runRecord] = store.runs(first.series.seriesUid);
+    assert.equal(runRecord.state, 'complete');
+    assert.equal(runRecord.model.id, 'db-test');
+    assert.equal(runRecord.model.version, '2.0.0');
+    assert.match(runRecord.model.sha256, /^[0-9a-f]{64}$/);
+    assert.ok(runRecord.seconds! > 0);
+    const [skippedRun] = store.runs(third.series.seriesUid);
+    assert.equal(skippedRun.state, 'skipped');
+    assert.match(skippedRun.message!, /single image/);
+
+    const [finding] = store.findings(first.series.seriesUid);
+    assert.equal(finding.source, 'model');
+    assert.equal(finding.decision, null);
+    assert.deepEqual(finding.sliceRange, [5, 10]);
+    const voxels = store.maskVoxels(finding.id, 'proposal');
+    assert.ok(voxels.length > 0);
+    // The stored probability slice at the finding's focus is above the run's threshold there.
+    const plane = first.series.rows * first.series.columns;
+    const slice = store.probabilitySlice(runRecord.id, finding.focusSlice)!;
+    assert.equal(slice.length, plane);
+    assert.ok(slice[finding.focusPoint[0] + finding.focusPoint[1] * first.series.columns] >= 128);
+    assert.deepEqual(store.roots(), [studies]);
+    assert.equal(store.verifyAudit().ok, true);
+  } finally {
+    store.close();
+  }
+});
