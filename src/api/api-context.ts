@@ -2,13 +2,14 @@
 // this session and the model runner — composed once in open-api.ts — plus the lookups that turn an id from
 // a URL into a stored record or a 404 naming it.
 import type { DatasetStore, StoredFinding, StoredSeries } from '../dataset/dataset-types.ts';
-import type { DecodedFrame } from '../dicom/decode/decode-frame.ts';
+import { decodeFrame, type DecodedFrame } from '../dicom/decode/decode-frame.ts';
+import { createInstanceReader, instanceName } from '../export/read-instance.ts';
 import type { FrameRef } from '../dicom/index/index.ts';
 import type { Job } from '../shared/api-types.ts';
 import type { FileRoots } from './file-roots.ts';
 import type { JobRegistry } from './job-registry.ts';
 import type { ModelRunner } from './model-runner.ts';
-import { ApiProblem, forbidden, notFound, unprocessable } from './problem.ts';
+import { ApiProblem, forbidden, notFound } from './problem.ts';
 
 export interface ApiContext {
   store: DatasetStore;
@@ -52,22 +53,25 @@ export function requireSlice(series: StoredSeries, k: number): FrameRef {
   return frame;
 }
 
-/** The decoder every route and the model use: only files below an imported root, only plain files. */
+/**
+ * The decoder every route and the model use: only files below an imported root. Plain files decode in the
+ * worker pool; an entry of an imported zip is read from the archive and decoded here (zips are rare, and the
+ * pool reads by path only).
+ */
 export function rootedDecoder(
   roots: FileRoots,
   decode: (path: string, frameIndex: number, signal?: AbortSignal) => Promise<DecodedFrame>,
 ): (frame: FrameRef, signal?: AbortSignal) => Promise<DecodedFrame> {
-  return (frame, signal) => {
+  const readInstance = createInstanceReader();
+  return async (frame, signal) => {
     if (!roots.contains(frame.path)) {
-      return Promise.reject(
-        forbidden(`${frame.path} is outside the folders imported in this dataset — import its folder again`),
+      throw forbidden(
+        `${frame.path} is outside the folders imported in this dataset — import its folder again`,
       );
     }
-    if (frame.zipEntry !== undefined) {
-      return Promise.reject(
-        unprocessable(`${frame.path}: images inside a zip are not shown yet; unzip it and import the folder`),
-      );
-    }
-    return decode(frame.path, frame.frameIndex, signal);
+    if (frame.zipEntry === undefined) return decode(frame.path, frame.frameIndex, signal);
+    const bytes = await readInstance(frame);
+    signal?.throwIfAborted();
+    return decodeFrame(instanceName(frame), bytes, frame.frameIndex);
   };
 }

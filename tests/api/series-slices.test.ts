@@ -3,9 +3,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { zipSync } from 'fflate';
 import type { SeriesInfo, WorklistPage } from '../../src/shared/api-types.ts';
 import { sampleStudy, type CachedSampleStudy } from '../helpers/sample-study.ts';
 import { importThrough, openTestApi, type TestApi } from './api-test-kit.ts';
@@ -110,6 +111,21 @@ test("a slice's pixels are pydicom's modality values of the same file, as int16 
     for (let n = 0; n < pixels.length; n++) if (pixels[n] !== reference.values[n]) differing++;
     assert.equal(differing, 0, `slice ${k}: ${differing} pixels differ from pydicom`);
   }
+});
+
+test('a series imported as a zip shows the same pixels as its files', async () => {
+  const zipped = sampleStudy({ seed: 'api-zip', size: 64, slices: 12 });
+  const zip = join(t.dir, 'study.zip');
+  writeFileSync(
+    zip,
+    zipSync(Object.fromEntries(zipped.files.map((file, n) => [`dicom/${n}.dcm`, readFileSync(file)]))),
+  );
+  await importThrough(t, [zip]);
+
+  const response = await t.call('GET', `/api/series/${zipped.truth.seriesInstanceUid}/slices/7`);
+  assert.equal(response.status, 200, await response.clone().text());
+  const pixels = new Int16Array(await response.arrayBuffer());
+  assert.deepEqual(Array.from(pixels), Array.from(pydicomSlice(zipped.files[7]!).values));
 });
 
 test('unknown series and slices outside the series are 404 problems naming the id', async () => {
