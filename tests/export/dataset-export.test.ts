@@ -2,7 +2,7 @@
 // confirmed, rejected, corrected and added findings — and one never reviewed), every format checked by an
 // independent reader: nibabel for NIfTI, dciodvfy + dcmdump + pydicom for DICOM SEG, the CSV/JSON text itself,
 // and the bytes of a de-identified export for any trace of the patient or the reader.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -24,10 +24,6 @@ before(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'overread-dataset-export-'));
   expectedFile = path.join(work, 'expected-label.bin');
   writeFileSync(expectedFile, data.expectedLabel);
-});
-
-after(() => {
-  // nothing held open: the store was closed in before()
 });
 
 function overreadExport(out: string, ...args: string[]) {
