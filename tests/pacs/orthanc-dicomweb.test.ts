@@ -164,7 +164,8 @@ test('WADO-RS: an interrupted pull resumes with only the missing instances', { s
   );
   const folder = join(cache, ref.studyInstanceUid, ref.seriesInstanceUid);
   const kept = dcmFiles(folder).length;
-  assert.equal(kept, 10, 'the cancel stops writing at once');
+  // Up to 8 writes overlap the download; those already under way finish, nothing after them starts.
+  assert.ok(kept >= 10 && kept <= 18, `${kept} instances kept after the cancel`);
 
   // Count the single-instance requests the second run makes.
   const requested: string[] = [];
@@ -389,7 +390,7 @@ test(
     await assert.rejects(
       retrieveSeries(client, ref, cache, {
         signal: controller.signal,
-        onProgress: (p) => p.done >= 5 && controller.abort(),
+        onProgress: (p) => p.done >= 3 && controller.abort(),
       }),
       /cancelled/,
     );
@@ -397,7 +398,7 @@ test(
     const error = await retrieveSeries(client, ref, cache, {
       concurrency: 1,
       onProgress: (p) => {
-        if (p.done >= 12 && !killing) killing = orthanc.stop({ hard: true, keep: true });
+        if (p.done >= 15 && !killing) killing = orthanc.stop({ hard: true, keep: true });
       },
     }).then(
       () => undefined,
@@ -411,7 +412,9 @@ test(
     assert.match(error.message, /\d+ of 30 instances are in .* run the pull again to fetch only the rest/);
     const folder = join(cache, ref.studyInstanceUid, ref.seriesInstanceUid);
     const kept = dcmFiles(folder);
-    assert.ok(kept.length >= 12 && kept.length < 30, `${kept.length} kept`);
+    assert.ok(kept.length >= 15 && kept.length < 30, `${kept.length} kept`);
+    const thisRun = Number(/\((\d+) from this run\)/.exec(error.message)?.[1]);
+    assert.ok(thisRun >= 1, 'the kill came after this run had fetched some');
     const source = bySop(main);
     for (const name of kept)
       assert.ok(readFileSync(join(folder, name)).equals(source.get(name.slice(0, -4))!));

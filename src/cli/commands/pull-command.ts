@@ -138,7 +138,7 @@ export const command: Command = {
     const started = performance.now();
     const pulled = await pullSeries(client, series, cacheDir, {
       onSeries: (_entry, n, total) => (label = `series ${n + 1}/${total}`),
-      onProgress: (p) => progress.update(`${label} ${p.done}/${p.total}`, p.total ? p.done / p.total : 1),
+      onProgress: (p) => progress.update(`${label} ${p.done}/${p.total}`, p.total ? p.done / p.total : 0),
     }).finally(() => progress.clear());
 
     let bytes = 0;
