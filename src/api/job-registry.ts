@@ -47,6 +47,12 @@ export class JobRegistry {
     return entry.job;
   }
 
+  /** Jobs still running, oldest first: how a page that did not start them (model runs queued by an import)
+   *  finds their progress. */
+  running(): Job[] {
+    return [...this.jobs.values()].filter((e) => e.job.state === 'running').map((e) => e.job);
+  }
+
   get(id: string): Job | undefined {
     return this.jobs.get(id)?.job;
   }

@@ -44,6 +44,15 @@ const runModelRoute = createRoute({
   responses: { 202: jobAnswer('The model job'), 404: problems[404], 409: problems[409] },
 });
 
+const runningRoute = createRoute({
+  method: 'get',
+  path: '/api/jobs',
+  summary: 'Jobs still running (imports, the sample, model runs queued by an import), oldest first',
+  responses: {
+    200: { description: 'The running jobs', content: { 'application/json': { schema: z.array(jobSchema) } } },
+  },
+});
+
 const jobRoute = createRoute({
   method: 'get',
   path: '/api/jobs/{id}',
@@ -106,6 +115,8 @@ export function jobRoutes(app: ApiApp, context: ApiContext): void {
     }
     return c.json(context.models.start(seriesUid), 202);
   });
+
+  app.openapi(runningRoute, (c) => c.json(context.jobs.running(), 200));
 
   app.openapi(jobRoute, (c) => {
     const { id } = c.req.valid('param');
