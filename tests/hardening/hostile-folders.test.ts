@@ -1,0 +1,102 @@
+// Folders that fight the walk: symbolic link loops of every shape (a link to its own folder's parent, two links
+// naming each other, a link naming itself, two folders linking to each other) are survived — each file indexed
+// once, a dangling loop one error — and unreadable folders and files (chmod 000) are errors while the rest
+// indexes. Tests usually run as root here, where chmod does not stop reads: then the index runs in a child
+// process as the unprivileged user "nobody" (uid 65534), so the permission check is real, not skipped.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { indexDicom, type DicomIndex } from '../../src/dicom/index/index.ts';
+import { sampleStudy } from '../helpers/sample-study.ts';
+
+const study = sampleStudy({ seed: 'hostile-folders', size: 32, slices: 4, nodules: 0 });
+const instancesOf = (index: DicomIndex) => index.studies.flatMap((s) => s.series.flatMap((x) => x.instances));
+
+function folderWithSlices(): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'overread-folders-'));
+  mkdirSync(path.join(root, 'a'));
+  mkdirSync(path.join(root, 'b'));
+  study.files.forEach((file, i) => copyFileSync(file, path.join(root, i < 2 ? 'a' : 'b', `slice${i}.dcm`)));
+  return root;
+}
+
+test('symbolic link loops of every shape are survived; each file indexed once', async () => {
+  const root = folderWithSlices();
+  symlinkSync('..', path.join(root, 'a', 'up')); // back to the root
+  symlinkSync(path.join(root, 'b'), path.join(root, 'a', 'to-b')); // a → b
+  symlinkSync(path.join(root, 'a'), path.join(root, 'b', 'to-a')); // b → a: folders linking to each other
+  symlinkSync('x', path.join(root, 'y')); // y → x → y: a dangling loop
+  symlinkSync('y', path.join(root, 'x'));
+  symlinkSync('self', path.join(root, 'self')); // a link naming itself
+  symlinkSync(path.join(root, 'a', 'slice0.dcm'), path.join(root, 'same-file.dcm')); // a file reached twice
+
+  const started = performance.now();
+  const index = await indexDicom([root]);
+  assert.ok(performance.now() - started < 10_000, 'the walk ends');
+  assert.equal(instancesOf(index).length, study.files.length);
+  const loops = index.errors.map((e) => [path.basename(e.path), e.reason]).sort();
+  assert.deepEqual(loops, [
+    ['self', 'symbolic link loop'],
+    ['x', 'symbolic link loop'],
+    ['y', 'symbolic link loop'],
+  ]);
+});
+
+const runningAsRoot = process.getuid?.() === 0;
+const childScript = `
+const { indexDicom } = await import(process.argv[1]);
+const index = await indexDicom([process.argv[2]]);
+const instances = index.studies.flatMap((s) => s.series.flatMap((x) => x.instances)).length;
+console.log(JSON.stringify({ errors: index.errors, instances }));`;
+
+/** Indexes `folder` as someone chmod applies to: this process, or "nobody" in a child when we are root. */
+async function indexAsUnprivileged(
+  folder: string,
+): Promise<{ errors: DicomIndex['errors']; instances: number }> {
+  if (!runningAsRoot) {
+    const index = await indexDicom([folder]);
+    return { errors: index.errors, instances: instancesOf(index).length };
+  }
+  const entry = fileURLToPath(new URL('../../src/dicom/index/index.ts', import.meta.url));
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', childScript, entry, folder],
+    {
+      uid: 65534,
+      gid: 65534,
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    },
+  );
+  assert.equal(result.status, 0, `index as nobody failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {
+    errors: DicomIndex['errors'];
+    instances: number;
+  };
+}
+
+test('an unreadable folder and an unreadable file are errors; the rest indexes', async () => {
+  const root = folderWithSlices();
+  // Readable by "nobody" too when we are root (mkdtemp makes 0700 folders).
+  chmodSync(root, 0o755);
+  for (const sub of ['a', 'b']) chmodSync(path.join(root, sub), 0o755);
+  mkdirSync(path.join(root, 'locked'));
+  copyFileSync(study.files[0], path.join(root, 'locked', 'hidden.dcm'));
+  chmodSync(path.join(root, 'locked'), 0o000);
+  chmodSync(path.join(root, 'b', 'slice3.dcm'), 0o000);
+  writeFileSync(path.join(root, 'notes.txt'), 'not DICOM');
+  try {
+    const { errors, instances } = await indexAsUnprivileged(root);
+    assert.deepEqual(errors.map((e) => [path.relative(root, e.path), e.reason]).sort(), [
+      ['b/slice3.dcm', 'cannot be read (permission denied) — check its permissions'],
+      ['locked', 'folder cannot be read (permission denied) — check its permissions'],
+    ]);
+    assert.equal(instances, study.files.length - 1);
+  } finally {
+    chmodSync(path.join(root, 'locked'), 0o755);
+  }
+});
