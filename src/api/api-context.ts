@@ -9,6 +9,7 @@ import type { Job } from '../shared/api-types.ts';
 import type { FileRoots } from './file-roots.ts';
 import type { JobRegistry } from './job-registry.ts';
 import type { ModelRunner } from './model-runner.ts';
+import type { SeriesHeaderCache } from './series-header-cache.ts';
 import { ApiProblem, forbidden, notFound } from './problem.ts';
 
 export interface ApiContext {
@@ -16,6 +17,8 @@ export interface ApiContext {
   jobs: JobRegistry;
   roots: FileRoots;
   models: ModelRunner;
+  /** Parsed header indexes of recently viewed series (see series-header-cache.ts). */
+  headers: SeriesHeaderCache;
   /** Decodes one frame of an imported series; refuses files outside the imported roots. */
   decode(frame: FrameRef, signal?: AbortSignal): Promise<DecodedFrame>;
   /** The reader whose decisions this session records. */
@@ -41,13 +44,14 @@ export function requireFinding(context: ApiContext, id: number): StoredFinding {
 }
 
 /** Slice k of a series, or a 404 naming the valid range. */
-export function requireSlice(series: StoredSeries, k: number): FrameRef {
-  const frame = series.indexed.frames[k];
+export function requireSlice(context: ApiContext, series: StoredSeries, k: number): FrameRef {
+  const frames = context.headers.get(series).frames;
+  const frame = frames[k];
   if (!frame) {
     throw new ApiProblem(
       404,
       'Not found',
-      `series ${series.seriesUid} has slices 0–${series.indexed.frames.length - 1}; there is no slice ${k}`,
+      `series ${series.seriesUid} has slices 0–${frames.length - 1}; there is no slice ${k}`,
     );
   }
   return frame;

@@ -13,7 +13,8 @@ import { rootedDecoder, type ApiContext } from './api-context.ts';
 import { buildApp } from './build-app.ts';
 import { FileRoots } from './file-roots.ts';
 import { importIntoStore } from './import-job.ts';
-import { JobRegistry } from './job-registry.ts';
+import { JobRegistry, type JobContext } from './job-registry.ts';
+import { SeriesHeaderCache } from './series-header-cache.ts';
 import { ModelRunner } from './model-runner.ts';
 import { ensureSampleStudies } from './sample-studies.ts';
 
@@ -114,12 +115,19 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
     for (const root of roots.add(paths)) store.addRoot(root);
   };
   const triage = autoTriage ? models : undefined;
+  const headers = new SeriesHeaderCache();
+  const importing = async (paths: string[], job: JobContext) => {
+    const outcome = await importIntoStore(paths, store, triage, job);
+    headers.forget(outcome.seriesUids);
+    return outcome.summary;
+  };
 
   const context: ApiContext = {
     store,
     jobs,
     roots,
     models,
+    headers,
     decode,
     reader: () => reader,
     setReader(name) {
@@ -137,17 +145,14 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
     },
     startImport(paths) {
       allowRoots(paths);
-      return jobs.start('import', `importing ${paths.length} path(s)`, async (job) => {
-        return (await importIntoStore(paths, store, triage, job)).summary;
-      });
+      return jobs.start('import', `importing ${paths.length} path(s)`, (job) => importing(paths, job));
     },
     startSample() {
       if (sampleJob && jobs.get(sampleJob.id)?.state === 'running') return jobs.get(sampleJob.id)!;
       sampleJob = jobs.start('import', 'preparing the sample studies', async (job) => {
         const dir = await ensureSampleStudies(dataDir, job);
         allowRoots([dir]);
-        const outcome = await importIntoStore([dir], store, triage, job);
-        return `sample: ${outcome.summary}`;
+        return `sample: ${await importing([dir], job)}`;
       });
       return sampleJob;
     },

@@ -139,7 +139,7 @@ export function findingRoutes(app: ApiApp, context: ApiContext): void {
     const { seriesUid } = c.req.valid('param');
     const series = requireSeries(context, seriesUid);
     const body = c.req.valid('json');
-    requireSlice(series, body.slice);
+    requireSlice(context, series, body.slice);
     const mask = checkMask(
       series,
       new Uint8Array(Buffer.from(body.maskBase64, 'base64')),
@@ -162,7 +162,7 @@ export function findingRoutes(app: ApiApp, context: ApiContext): void {
     const { id, k } = c.req.valid('param');
     const finding = requireFinding(context, id);
     const series = requireSeries(context, finding.seriesUid);
-    requireSlice(series, k);
+    requireSlice(context, series, k);
     const mask = context.store.maskSlice(id, k, c.req.valid('query').kind, context.reader());
     return new Response(new Uint8Array(mask), {
       headers: {
@@ -178,7 +178,7 @@ export function findingRoutes(app: ApiApp, context: ApiContext): void {
     const { id, k } = c.req.valid('param');
     const finding = requireFinding(context, id);
     const series = requireSeries(context, finding.seriesUid);
-    requireSlice(series, k);
+    requireSlice(context, series, k);
     const mask = checkMask(series, new Uint8Array(await c.req.arrayBuffer()), `the mask of slice ${k}`);
     const decision = context.store.correctMaskSlice(id, context.reader(), k, mask);
     return c.json(decisionInfo(decision)!, 200);

@@ -39,7 +39,7 @@ export function sliceRoutes(app: ApiApp, context: ApiContext): void {
   app.openapi(sliceRoute, async (c) => {
     const { seriesUid, k } = c.req.valid('param');
     const series = requireSeries(context, seriesUid);
-    const frame = requireSlice(series, k);
+    const frame = requireSlice(context, series, k);
     const decoded = await context.decode(frame, c.req.raw.signal);
     const body = slicePixels(decoded.data);
     return new Response(bytes(body.bytes), {
@@ -57,7 +57,7 @@ export function sliceRoutes(app: ApiApp, context: ApiContext): void {
   app.openapi(probabilityRoute, (c) => {
     const { seriesUid, k } = c.req.valid('param');
     const series = requireSeries(context, seriesUid);
-    requireSlice(series, k);
+    requireSlice(context, series, k);
     const runId = series.latestRunId;
     const values = runId === null ? undefined : context.store.probabilitySlice(runId, k);
     if (!values) throw notFound('probability map of series', `${seriesUid} (run the model on it first)`);

@@ -2,6 +2,7 @@
 // GET /api/series/{seriesUid} (geometry, slice positions, display defaults, status).
 import { createRoute, z } from '@hono/zod-openapi';
 import type { StoredSeries } from '../../dataset/dataset-types.ts';
+import type { IndexedSeries } from '../../dicom/index/index.ts';
 import type { Vec3, VolumeGeometry } from '../../dicom/volume.ts';
 import type { SeriesInfo } from '../../shared/api-types.ts';
 import { requireSeries, type ApiContext } from '../api-context.ts';
@@ -40,11 +41,11 @@ const seriesRoute = createRoute({
 });
 
 // Without geometry (no positions), the slices are still shown in instance order on a unit grid.
-function fallbackGeometry(series: StoredSeries): VolumeGeometry {
-  const first = series.indexed.instances.find((i) => i.hasPixelData);
+function fallbackGeometry(series: StoredSeries, indexed: IndexedSeries): VolumeGeometry {
+  const first = indexed.instances.find((i) => i.hasPixelData);
   const [rowSpacing, columnSpacing] = first?.pixelSpacing ?? [1, 1];
   return {
-    size: [series.columns, series.rows, series.indexed.frames.length],
+    size: [series.columns, series.rows, indexed.frames.length],
     spacing: [columnSpacing, rowSpacing, series.sliceThicknessMm ?? 1],
     origin: [0, 0, 0],
     direction: [
@@ -62,9 +63,10 @@ function photometricOf(value: string | undefined): SeriesInfo['photometric'] {
 }
 
 export function seriesInfo(context: ApiContext, series: StoredSeries): SeriesInfo {
-  const geometry = series.geometry ?? fallbackGeometry(series);
-  const first = series.indexed.instances.find((i) => i.hasPixelData) ?? series.indexed.instances[0];
-  const frames = series.indexed.frames;
+  const indexed = context.headers.get(series);
+  const geometry = series.geometry ?? fallbackGeometry(series, indexed);
+  const first = indexed.instances.find((i) => i.hasPixelData) ?? indexed.instances[0];
+  const frames = indexed.frames;
   const positions = frames.map((frame, k) => frame.positionMm ?? k * geometry.spacing[2]);
   const [rowSpacing, columnSpacing] = first?.pixelSpacing ?? [geometry.spacing[1], geometry.spacing[0]];
   const runId = series.latestRunId;
