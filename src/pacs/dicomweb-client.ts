@@ -75,7 +75,13 @@ export class DicomwebClient {
     const signal = init.signal ? AbortSignal.any([init.signal, timeout.signal]) : timeout.signal;
     let response: Response;
     try {
-      response = await this.#fetch(`${this.server.baseUrl}${path}`, { ...init, headers, signal });
+      // Redirects are not followed: the credentials would go along to wherever the server points.
+      response = await this.#fetch(`${this.server.baseUrl}${path}`, {
+        ...init,
+        headers,
+        signal,
+        redirect: 'manual',
+      });
     } catch (error) {
       if (init.signal?.aborted) throw new PacsError('aborted', 'cancelled', { cause: error });
       if (timeout.signal.aborted)
@@ -87,6 +93,15 @@ export class DicomwebClient {
       throw this.#networkError(error, 'connect to');
     } finally {
       clearTimeout(timer);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      const location = response.headers.get('location') ?? 'elsewhere';
+      throw new PacsError(
+        'config',
+        `${this.label} redirects to ${location.split('?')[0]} (HTTP ${response.status}) — if that is the archive, put its DICOMweb root in the settings as "baseUrl"`,
+        { status: response.status },
+      );
     }
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();

@@ -50,6 +50,10 @@ before(async () => {
   server = createServer((request, response) => {
     const url = request.url ?? '';
     requests.push(url);
+    if (url.startsWith('/moved')) {
+      response.writeHead(301, { location: 'https://elsewhere.example/dicom-web/studies?x=1' });
+      return response.end();
+    }
     if (url.includes('/instances?')) {
       const listed =
         mode === 'hostile' ? ['../../../../tmp/evil'] : mode === 'short' ? [...sops, '1.2.3.999'] : sops;
@@ -152,4 +156,21 @@ test('an instance listed but never sent is reported, and what came is kept', asy
     /listed 6 instances .* but 1 did not arrive — the 5 received are kept/,
   );
   assert.equal(readdirSync(join(cache, ref().studyInstanceUid, ref().seriesInstanceUid)).length, 5);
+});
+
+test('a redirect is not followed (the credentials would go along) and names where it points', async () => {
+  const port = (server.address() as { port: number }).port;
+  const moved = new DicomwebClient(
+    { name: 'moved', baseUrl: `http://127.0.0.1:${port}/moved`, auth: { type: 'bearer' } },
+    { authorization: 'Bearer secret-token' },
+  );
+  await assert.rejects(moved.testConnection(), (error: unknown) => {
+    assert.ok(error instanceof PacsError && error.kind === 'config');
+    assert.match(
+      error.message,
+      /"moved".*redirects to https:\/\/elsewhere\.example\/dicom-web\/studies \(HTTP 301\)/,
+    );
+    assert.ok(!error.message.includes('secret-token'));
+    return true;
+  });
 });
