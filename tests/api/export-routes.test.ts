@@ -3,7 +3,15 @@
 // a cancelled export leaves no folder behind. Also listed in the OpenAPI document.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportRoutes } from '../../src/api/routes/export-routes.ts';
@@ -27,6 +35,8 @@ before(async () => {
 
 after(async () => {
   await t.close();
+  rmSync(work, { recursive: true, force: true });
+  rmSync(path.dirname(data.db), { recursive: true, force: true });
 });
 
 test('POST /api/export runs a job followed over SSE; the files are there when it says done', async () => {

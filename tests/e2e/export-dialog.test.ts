@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { reviewedDataset } from '../export/helpers/reviewed-dataset.ts';
 import { startServe } from './serve-process.ts';
@@ -33,6 +33,7 @@ test(
       await browser.close();
       await server.stop();
       rmSync(work, { recursive: true, force: true });
+      rmSync(dirname(data.db), { recursive: true, force: true });
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const pageErrors: string[] = [];

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
@@ -78,6 +78,7 @@ test('a zipped series is exported from its entries, voxel for voxel as the unzip
     );
   } finally {
     store.close();
+    rmSync(work, { recursive: true, force: true });
   }
 });
 
@@ -111,5 +112,6 @@ test('a series whose file changed since import is skipped with what to do; the o
     assert.equal(skippedCase?.series_instance_uid, changed.truth.seriesInstanceUid);
   } finally {
     store.close();
+    rmSync(work, { recursive: true, force: true });
   }
 });

@@ -2,10 +2,10 @@
 // confirmed, rejected, corrected and added findings — and one never reviewed), every format checked by an
 // independent reader: nibabel for NIfTI, dciodvfy + dcmdump + pydicom for DICOM SEG, the CSV/JSON text itself,
 // and the bytes of a de-identified export for any trace of the patient or the reader.
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,11 @@ before(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'overread-dataset-export-'));
   expectedFile = path.join(work, 'expected-label.bin');
   writeFileSync(expectedFile, data.expectedLabel);
+});
+
+after(() => {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(path.dirname(data.db), { recursive: true, force: true });
 });
 
 function overreadExport(out: string, ...args: string[]) {
@@ -50,6 +55,29 @@ function allFiles(dir: string): string[] {
     const full = path.join(dir, name);
     return statSync(full).isDirectory() ? allFiles(full) : [full];
   });
+}
+
+/** No byte of any file (gzip opened) holds a patient's name, its parts, an id, the reader or a source UID. */
+function assertNoTrace(dir: string): void {
+  const needles = [data.patient, data.otherPatient].flatMap((p) => [
+    p.name,
+    p.id,
+    ...p.name.split(/[\^ ]+/).filter((part) => part.length >= 3),
+  ]);
+  needles.push(
+    READER,
+    'Alice',
+    data.reviewed.truth.studyInstanceUid,
+    data.reviewed.truth.seriesInstanceUid,
+    data.unreviewed.truth.seriesInstanceUid,
+  );
+  for (const file of allFiles(dir)) {
+    const raw = readFileSync(file);
+    const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('latin1');
+    for (const needle of needles) {
+      assert.ok(!text.includes(needle), `${path.relative(dir, file)} contains "${needle}"`);
+    }
+  }
 }
 
 function parseCsv(text: string): Record<string, string>[] {
@@ -217,22 +245,7 @@ test('de-identified SEG export: no patient name/id or reader anywhere, pseudonym
   assert.ok(existsSync(keyFile));
   const files = allFiles(result.dir);
   assert.ok(files.some((f) => f.endsWith('seg.dcm')));
-  const nameParts = data.patient.name.split(/[\^ ]+/).filter((part) => part.length >= 3);
-  const needles = [
-    data.patient.name,
-    data.patient.id,
-    ...nameParts,
-    READER,
-    'Alice',
-    data.reviewed.truth.studyInstanceUid,
-  ];
-  for (const file of files) {
-    const raw = readFileSync(file);
-    const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('latin1');
-    for (const needle of needles) {
-      assert.ok(!text.includes(needle), `${path.relative(result.dir, file)} contains "${needle}"`);
-    }
-  }
+  assertNoTrace(result.dir);
   const check = runPython('check-dataset-export.py', ['deid', result.dir]) as {
     patientIds: string[];
     studies: string[];
@@ -260,6 +273,20 @@ test('de-identified SEG export: no patient name/id or reader anywhere, pseudonym
   );
   const key = readFileSync(keyFile, 'utf8');
   assert.ok(key.includes(data.patient.id), 'the key file (kept apart) re-identifies');
+});
+
+test('de-identified nnU-Net and JSON exports of both series carry no trace either', () => {
+  const nnunet = ok('nnunet-deid', '--format', 'nnunet', '--deidentify', '--status', 'all');
+  assert.equal(existsSync(path.join(nnunet.dir, 'cases.json')), false, 'no case → source link');
+  assertNoTrace(nnunet.dir);
+  const json = ok('json-deid', '--format', 'json', '--deidentify', '--status', 'all', '--include-proposals');
+  assertNoTrace(json.dir);
+  const table = JSON.parse(readFileSync(path.join(json.dir, 'findings.json'), 'utf8'));
+  assert.equal(table.findings.length, 5);
+  assert.equal(
+    new Set(table.findings.map((f: { series_instance_uid: string }) => f.series_instance_uid)).size,
+    2,
+  );
 });
 
 test('nothing to export and bad options fail with a message, writing nothing', () => {

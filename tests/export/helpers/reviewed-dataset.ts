@@ -23,6 +23,8 @@ export interface ReviewedDataset {
   reviewed: CachedSampleStudy;
   unreviewed: CachedSampleStudy;
   patient: { name: string; id: string };
+  /** The patient of the unreviewed study. */
+  otherPatient: { name: string; id: string };
   /** Finding ids of the reviewed series by what happened to them. */
   ids: { confirmed: number; rejected: number; corrected: number; added: number };
   /** The final label of the reviewed series (uint8, i-fastest on its geometry). */
@@ -93,7 +95,7 @@ export async function reviewedDataset(): Promise<ReviewedDataset> {
   store.addReader(READER);
 
   const { uid, geometry, findings, patient } = await importWithRun(store, reviewed, [1, 2, 3]);
-  await importWithRun(store, unreviewed, [1]);
+  const { patient: otherPatient } = await importWithRun(store, unreviewed, [1]);
   const mask = truthMask(reviewed);
   const byNodule = new Map(findings.map((f) => [noduleOf(store, f, mask), f]));
   const [one, two, three] = [1, 2, 3].map((label) => {
@@ -141,6 +143,7 @@ export async function reviewedDataset(): Promise<ReviewedDataset> {
     reviewed,
     unreviewed,
     patient,
+    otherPatient,
     ids: { confirmed: one.id, rejected: two.id, corrected: three.id, added: added.id },
     expectedLabel,
     correctedSlice,
