@@ -38,11 +38,7 @@ export function bootstrapIntervals<T>(
       if (value !== null && Number.isFinite(value)) draws[s].push(value);
     }
   }
-  return draws.map((values) => {
-    if (values.length * 2 < resamples) return null;
-    values.sort((a, b) => a - b);
-    return { low: quantile(values, 0.025), high: quantile(values, 0.975) };
-  });
+  return percentileIntervals(draws, resamples);
 }
 
 /** Linear interpolation between order statistics (type 7, numpy's default) of ascending values. */
@@ -51,4 +47,39 @@ export function quantile(sorted: readonly number[], p: number): number {
   const below = Math.floor(position);
   const above = Math.min(sorted.length - 1, below + 1);
   return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
+}
+
+/**
+ * The same intervals from resample weights: `statistics(weights)` sees how many times each of `size` items was
+ * drawn. The draws are those bootstrapIntervals makes, so both give the same interval for the same seed.
+ */
+export function bootstrapWeightedIntervals(
+  size: number,
+  statistics: (weights: Float64Array) => (number | null)[],
+  count: number,
+  options: BootstrapOptions = {},
+): ({ low: number; high: number } | null)[] {
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
+  const random = seededRandom(options.seed ?? DEFAULT_SEED);
+  const draws: number[][] = Array.from({ length: count }, () => []);
+  if (size === 0 || resamples <= 0) return draws.map(() => null);
+  const weights = new Float64Array(size);
+  for (let b = 0; b < resamples; b++) {
+    weights.fill(0);
+    for (let n = 0; n < size; n++) weights[Math.floor(random() * size)]++;
+    const values = statistics(weights);
+    for (let s = 0; s < count; s++) {
+      const value = values[s];
+      if (value !== null && Number.isFinite(value)) draws[s].push(value);
+    }
+  }
+  return percentileIntervals(draws, resamples);
+}
+
+function percentileIntervals(draws: number[][], resamples: number): ({ low: number; high: number } | null)[] {
+  return draws.map((values) => {
+    if (values.length * 2 < resamples) return null;
+    values.sort((a, b) => a - b);
+    return { low: quantile(values, 0.025), high: quantile(values, 0.975) };
+  });
 }

@@ -9,7 +9,6 @@ import { chooseThreshold, previewThreshold, type ThresholdTarget } from './thres
 
 export { applyThreshold, type ApplyThresholdOptions } from './apply-threshold.ts';
 export { collectDecisions, type CollectOptions } from './collect-decisions.ts';
-export { effectiveThreshold } from './effective-threshold.ts';
 export { modelMetrics, METRICS_NOTES } from './model-metrics.ts';
 export { chooseThreshold, previewThreshold, type ThresholdTarget } from './threshold-calibration.ts';
 export { DEFAULT_RESAMPLES, DEFAULT_SEED, type BootstrapOptions } from './bootstrap-interval.ts';

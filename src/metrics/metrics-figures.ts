@@ -2,36 +2,12 @@
 // and correction Dice, each with its bootstrap interval and the count it rests on, plus the FROC and PR
 // curves. The point figures come from all the series; the intervals from resampling them.
 import type { Estimate, MetricsFigures } from '../shared/metrics-types.ts';
-import { bootstrapIntervals, type BootstrapOptions } from './bootstrap-interval.ts';
-import { countFindings, operatingPoint, ratio, type ReviewedSeries } from './decision-set.ts';
-import { cpm, cpmPoints, frocCurve } from './froc-curve.ts';
+import { bootstrapWeightedIntervals, type BootstrapOptions } from './bootstrap-interval.ts';
+import { countFindings, type ReviewedSeries } from './decision-set.ts';
+import { cpmPoints, frocCurve } from './froc-curve.ts';
 import { prCurve } from './pr-curve.ts';
-import { aucInputs, seriesAuc } from './series-auc.ts';
-
-function meanDice(series: readonly ReviewedSeries[]): { mean: number | null; count: number } {
-  let sum = 0;
-  let count = 0;
-  for (const s of series)
-    for (const f of s.findings)
-      if (f.kind === 'corrected' && f.dice !== null) {
-        sum += f.dice;
-        count++;
-      }
-  return { mean: ratio(sum, count), count };
-}
-
-/** The point figures, in the order the bootstrap reports them. */
-function pointFigures(series: readonly ReviewedSeries[]): (number | null)[] {
-  const point = operatingPoint(series);
-  return [
-    point.sensitivity,
-    point.precision,
-    point.fpPerScan,
-    cpm(series),
-    seriesAuc(series),
-    meanDice(series).mean,
-  ];
-}
+import { aucInputs } from './series-auc.ts';
+import { WeightedFigures } from './weighted-figures.ts';
 
 function estimate(
   value: number | null,
@@ -51,8 +27,9 @@ export function metricsFigures(
   options: BootstrapOptions = {},
 ): MetricsFigures {
   const counts = countFindings(series);
-  const values = pointFigures(series);
-  const intervals = bootstrapIntervals(series, pointFigures, values.length, options);
+  const table = new WeightedFigures(series);
+  const values = table.figures(table.ones());
+  const intervals = bootstrapWeightedIntervals(table.size, (w) => table.figures(w), values.length, options);
   const lesions = counts.truePositives + counts.falseNegatives;
   const aucSeries = aucInputs(series).length;
   const froc = frocCurve(series);
@@ -63,7 +40,14 @@ export function metricsFigures(
     fpPerScan: estimate(values[2], intervals[2], counts.series),
     cpm: estimate(values[3], intervals[3], lesions),
     auc: estimate(values[4], intervals[4], aucSeries),
-    dice: estimate(values[5], intervals[5], meanDice(series).count),
+    dice: estimate(
+      values[5],
+      intervals[5],
+      series.reduce(
+        (n, s) => n + s.findings.filter((f) => f.kind === 'corrected' && f.dice !== null).length,
+        0,
+      ),
+    ),
     froc,
     pr: prCurve(series),
     cpmPoints: cpmPoints(froc),

@@ -2,8 +2,9 @@
 // latest decision, each week with its sensitivity, precision and FP/scan and their intervals, so a model
 // that degrades after a scanner upgrade shows as a falling line rather than a lower average.
 import type { Estimate, WeekFigures } from '../shared/metrics-types.ts';
-import { bootstrapIntervals, type BootstrapOptions } from './bootstrap-interval.ts';
-import { countFindings, operatingPoint, type ReviewedSeries } from './decision-set.ts';
+import { bootstrapWeightedIntervals, type BootstrapOptions } from './bootstrap-interval.ts';
+import { countFindings, type ReviewedSeries } from './decision-set.ts';
+import { WeightedFigures } from './weighted-figures.ts';
 
 /** Monday (UTC) of the week holding `iso`, as YYYY-MM-DD. */
 export function weekOf(iso: string): string {
@@ -12,11 +13,6 @@ export function weekOf(iso: string): string {
   const day = (date.getUTCDay() + 6) % 7; // Monday = 0
   const monday = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() - day));
   return monday.toISOString().slice(0, 10);
-}
-
-function figures(series: readonly ReviewedSeries[]): (number | null)[] {
-  const point = operatingPoint(series);
-  return [point.sensitivity, point.precision, point.fpPerScan];
 }
 
 export function weeklyFigures(
@@ -31,8 +27,9 @@ export function weeklyFigures(
   return [...weeks.keys()].sort().map((week) => {
     const members = weeks.get(week) as ReviewedSeries[];
     const counts = countFindings(members);
-    const values = figures(members);
-    const intervals = bootstrapIntervals(members, figures, 3, options);
+    const table = new WeightedFigures(members);
+    const values = table.figures(table.ones());
+    const intervals = bootstrapWeightedIntervals(table.size, (w) => table.figures(w), 3, options);
     const estimate = (n: number, count: number): Estimate => ({
       value: values[n],
       low: values[n] === null ? null : (intervals[n]?.low ?? null),
