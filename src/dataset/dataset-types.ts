@@ -72,6 +72,8 @@ export interface WorklistRow {
   findingCount: number;
   /** Findings the given reader has decided (or all readers when no reader is given). */
   reviewedCount: number;
+  /** True when the series has waited past maxWaitHours and was lifted above the score order. */
+  overdue?: boolean;
 }
 
 export interface ModelRunRecord {

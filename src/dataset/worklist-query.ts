@@ -49,6 +49,7 @@ export function worklistQuery(
     .sql(`SELECT count(*) AS starvedTotal FROM series s ${where} AND ${starved}`)
     .get({ ...params, cutoff }) as { starvedTotal: number };
   const rows: SeriesRow[] = [];
+  let overdueRows = 0;
   if (offset < starvedTotal) {
     rows.push(
       ...(ctx
@@ -58,6 +59,7 @@ export function worklistQuery(
         )
         .all({ ...params, cutoff, limit, offset }) as SeriesRow[]),
     );
+    overdueRows = rows.length;
   }
   if (rows.length < limit) {
     // Unscored series (score NULL) sort last under DESC in SQLite.
@@ -93,8 +95,9 @@ export function worklistQuery(
   }[];
   const bySeries = new Map(counts.map((c) => [c.series_uid, c]));
   return {
-    rows: rows.map((row) => ({
+    rows: rows.map((row, n) => ({
       series: toStoredSeries(ctx, row),
+      overdue: n < overdueRows,
       findingCount: bySeries.get(row.series_uid)?.findings ?? 0,
       reviewedCount: bySeries.get(row.series_uid)?.reviewed ?? 0,
     })),

@@ -50,6 +50,17 @@ test('orders by score, lets a series waiting past the cap rise above, filters, p
 
     const order = (query = {}) => store.worklist({ now, ...query }).rows.map((r) => r.series.seriesUid);
     assert.deepEqual(order(), ['1.6', '1.3', '1.1', '1.4', '1.2', '1.7', '1.5']);
+    assert.deepEqual(
+      store.worklist({ now }).rows.map((r) => r.overdue),
+      [true, true, false, false, false, false, false],
+    );
+    assert.deepEqual(
+      store.worklist({ now, offset: 1, limit: 2 }).rows.map((r) => [r.series.seriesUid, r.overdue]),
+      [
+        ['1.3', true],
+        ['1.1', false],
+      ],
+    );
     assert.deepEqual(order({ maxWaitHours: 1000 }), ['1.1', '1.4', '1.2', '1.7', '1.6', '1.3', '1.5']);
 
     assert.deepEqual(order({ status: 'flagged' }), ['1.6', '1.3', '1.1', '1.4', '1.2']);
