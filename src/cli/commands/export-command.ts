@@ -18,7 +18,7 @@ import { ProgressLine } from './triage-progress.ts';
 const HELP = `usage: overread export --db FILE --format FORMAT --out DIR [options]
   --db FILE             the dataset to export from
   --format FORMAT       nnunet | nifti | dicom-seg | csv | json
-  --out DIR             the export folder to create (must not exist yet; it appears only when complete)
+  --out DIR             the export folder to create (new or empty; it appears only when complete)
   --deidentify          DICOM PS3.15 Basic Profile on every object and sidecar; UIDs remapped consistently
   --key-file FILE       with --deidentify: also write the pseudonym key here (outside --out; keep it apart)
   --status STATUS       series review status to export (default done; "all" for every series)
