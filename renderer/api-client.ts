@@ -163,6 +163,7 @@ export const api = {
     ),
   undo: (uid: string) => post<UndoResult>('Undo', `${seriesUrl(uid)}/undo`),
   redo: (uid: string) => post<UndoResult>('Redo', `${seriesUrl(uid)}/redo`),
+  runningJobs: () => json<Job[]>('Loading the running jobs', '/api/jobs'),
   importPaths: (paths: string[]) => post<Job>('Starting the import', '/api/import', { paths }),
   exportDataset: (body: ExportRequest) => post<Job>('Starting the export', '/api/export', body),
   cancelJob: (id: string) => post<Job>('Cancelling the job', `/api/jobs/${encodeURIComponent(id)}/cancel`),

@@ -15,7 +15,24 @@ function preload(): OverreadPreload | undefined {
   return (window as unknown as { overread?: OverreadPreload }).overread;
 }
 
+/** Jobs with a progress bar on screen, so a job is never shown twice. */
+const followed = new Set<string>();
+
+/**
+ * Shows a progress bar for every job the server is running that this page did not start — model runs an
+ * import queued, an import started from another window — and calls `onFinished` as each ends.
+ */
+export async function followRunningJobs(onFinished: () => void): Promise<void> {
+  try {
+    for (const job of await api.runningJobs()) if (!followed.has(job.id)) void followJob(job, onFinished);
+  } catch (error) {
+    showError(error);
+  }
+}
+
 export async function followJob(job: Job, onFinished: () => void): Promise<void> {
+  if (followed.has(job.id)) return;
+  followed.add(job.id);
   const label = element('span', { className: 'job-label' });
   const bar = element('progress', {
     attributes: { 'aria-label': job.kind === 'import' ? 'Import progress' : 'Model progress' },
@@ -41,6 +58,7 @@ export async function followJob(job: Job, onFinished: () => void): Promise<void>
   } catch (error) {
     showError(error);
   } finally {
+    followed.delete(job.id);
     entry.remove();
     onFinished();
   }
@@ -53,7 +71,10 @@ export function setUpImport(onChanged: () => void): { open(): void; importPaths(
     if (list.length === 0) return;
     try {
       const job = await api.importPaths(list);
-      void followJob(job, onChanged);
+      void followJob(job, () => {
+        onChanged();
+        void followRunningJobs(onChanged); // the model runs the import queued
+      });
     } catch (error) {
       showError(error);
     }

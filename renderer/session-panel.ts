@@ -4,7 +4,7 @@
 import type { SessionInfo } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { byId, element } from './dom.ts';
-import { followJob } from './jobs-panel.ts';
+import { followJob, followRunningJobs } from './jobs-panel.ts';
 import { showError, showInfo } from './toasts.ts';
 
 export class SessionPanel {
@@ -77,6 +77,7 @@ export class SessionPanel {
     try {
       const job = await api.sample();
       await followJob(job, this.onChanged);
+      await followRunningJobs(this.onChanged); // the model runs the sample's import queued
     } catch (error) {
       showError(error);
     } finally {

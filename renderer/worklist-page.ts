@@ -2,6 +2,7 @@
 // ↑/↓ (or J/K) to move, Enter or double-click to open. Refreshes itself while models are running.
 import type { WorklistItem } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
+import { formatDicomDate } from './corner-text.ts';
 import { byId, element } from './dom.ts';
 import {
   filterWorklist,
@@ -10,6 +11,7 @@ import {
   STATUS_LABELS,
   type StatusFilter,
 } from './worklist-filter.ts';
+import { followRunningJobs } from './jobs-panel.ts';
 import { showError } from './toasts.ts';
 
 export class WorklistPage {
@@ -42,7 +44,11 @@ export class WorklistPage {
 
   show(): void {
     this.view.hidden = false;
-    void this.refresh();
+    void this.refresh().then(() => {
+      // Opened while the model is still reading (a restart, another window): show those runs' progress.
+      if (this.items.some((item) => item.status === 'model-running'))
+        void followRunningJobs(() => this.refresh());
+    });
     this.timer ??= setInterval(() => {
       if (this.visible && this.items.some((item) => item.status === 'model-running')) void this.refresh();
     }, 2000);
@@ -110,9 +116,9 @@ export class WorklistPage {
       'tr',
       { className: `status-${item.status}`, attributes: { 'aria-selected': 'false' } },
       [
-        element('td', { text: item.patientName || '(no name)' }),
+        element('td', { text: item.patientName.replace(/\^/g, ' ').trim() || '(no name)' }),
         element('td', { text: item.patientId }),
-        element('td', { text: item.studyDate }),
+        element('td', { text: formatDicomDate(item.studyDate) }),
         element('td', { text: item.studyDescription }),
         element('td', { text: item.seriesDescription }),
         element('td', { text: item.modality }),

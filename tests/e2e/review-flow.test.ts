@@ -5,23 +5,53 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { OverreadApp } from './pages/overread-app.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
 import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
+import { installTestModel } from '../inference/test-models.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join('test-artifacts', 'e2e');
 
 /** Two synthetic chest CT studies with nodules, written by `overread sample` (a few seconds). */
 function sampleStudies(folder: string): string {
-  execFileSync(process.execPath, ['bin/overread.js', 'sample', folder, '--studies', '2', '--size', '256'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    process.execPath,
+    [
+      'bin/overread.js',
+      'sample',
+      folder,
+      '--studies',
+      '2',
+      '--size',
+      '256',
+      '--slices',
+      '80',
+      '--nodules',
+      '3',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   return folder;
+}
+
+/**
+ * The model the server triages with: the bundled default when the repository ships one (models/<id>/model.json),
+ * else a tiny real ONNX network (tests/inference/test-models.ts: probability = sigmoid(6 − 12·x) on HU windowed
+ * to [0, 1], so air — the lungs and around the patient — comes out as findings) installed as a user model.
+ */
+function modelArguments(work: string): string[] {
+  const bundled =
+    existsSync('models') &&
+    readdirSync('models').some((name) => existsSync(join('models', name, 'model.json')));
+  if (bundled) return [];
+  const dir = join(work, 'models');
+  installTestModel(dir, { kind: 'fast', a: -12, b: 6, channels: 3 }, { id: 'e2e-air-model' });
+  return ['--models', dir];
 }
 
 async function launch(): Promise<Browser> {
@@ -47,14 +77,17 @@ test(
     const work = mkdtempSync(join(tmpdir(), 'overread-e2e-'));
     const samples = sampleStudies(join(work, 'samples'));
     const db = join(work, 'overread.db');
-    let server: ServeProcess | undefined = await startServe(db);
+    const models = modelArguments(work);
+    let server: ServeProcess | undefined = await startServe(db, models);
     const browser = await launch();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     t.after(async () => {
+      // Whatever happened, the screen at the end is kept beside the other screenshots.
+      await page.screenshot({ path: join(ARTIFACTS, 'last-screen.png') }).catch(() => {});
       await browser.close();
       await server?.stop();
       rmSync(work, { recursive: true, force: true });
     });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {
@@ -65,8 +98,14 @@ test(
 
     // Import through the UI and wait for the model to triage both studies.
     await app.goto(server.url);
+    await app.chooseReader('Dr Example'); // a new user is asked who is reading
+    await app.recordProgressBars();
     await app.importPaths([samples]);
     await app.waitForTriagedSeries(2);
+    const bars = await app.progressBarsSeen();
+    // Real progress: the import's bar and the bar of the model runs it queued, each with a value at some point.
+    assert.ok(bars.includes('Import progress determinate'), `no import progress bar: ${bars}`);
+    assert.ok(bars.includes('Model progress determinate'), `no model progress bar: ${bars}`);
     await page.screenshot({ path: join(ARTIFACTS, '01-worklist.png') });
     const rows = await app.worklistRows();
     assert.ok(
@@ -117,7 +156,8 @@ test(
     const correctedMask = await app.apiBytes(maskPath);
     await app.press('Escape'); // leave the brush
 
-    // Add a missed finding by painting it away from the others.
+    // Add a missed finding by painting it, on the whole image again (R resets the view the finding panned).
+    await app.press('r');
     const box = (await app.viewportFrame().boundingBox())!;
     const spot = { x: box.width * 0.35, y: box.height * 0.62 };
     await app.press('a');
@@ -151,7 +191,7 @@ test(
 
     // Restart the server on the same dataset: every action is still there.
     await server.stop();
-    server = await startServe(db);
+    server = await startServe(db, models);
     await app.goto(server.url);
     await app.showAllStatuses();
     const after = await app.worklistRows();

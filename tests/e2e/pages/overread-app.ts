@@ -25,12 +25,46 @@ export class OverreadApp {
     await this.page.getByRole('table', { name: 'Series to read' }).waitFor();
   }
 
+  /** Answers the first-run "Who is reading?" dialog. */
+  async chooseReader(name: string): Promise<void> {
+    const dialog = this.page.getByRole('dialog', { name: 'Who is reading?' });
+    await dialog.waitFor();
+    await dialog.getByLabel('Reader name').fill(name);
+    await dialog.getByRole('button', { name: 'Start reading' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await this.page.waitForFunction(
+      (expected) => document.getElementById('session-line')?.textContent?.startsWith(expected),
+      name,
+    );
+  }
+
   // ── worklist ──────────────────────────────────────────────────────────────
 
   async importPaths(paths: string[]): Promise<void> {
     await this.page.getByRole('button', { name: 'Import…' }).click();
     await this.page.getByLabel('Paths to import').fill(paths.join('\n'));
     await this.page.getByRole('button', { name: 'Import', exact: true }).click();
+  }
+
+  /** From now on, remembers the accessible name of every progress bar the top bar shows (they come and go). */
+  async recordProgressBars(): Promise<void> {
+    // A string, not a function: tsx names inner arrow functions with a helper that does not exist in the page.
+    await this.page.evaluate(`(() => {
+      const seen = (window.progressSeen = new Set());
+      const note = () =>
+        document.querySelectorAll('#jobs progress').forEach((bar) =>
+          seen.add(bar.getAttribute('aria-label') + (bar.hasAttribute('value') ? ' determinate' : ' indeterminate')),
+        );
+      new MutationObserver(note).observe(document.getElementById('jobs'), {
+        childList: true, subtree: true, attributes: true,
+      });
+    })()`);
+  }
+
+  progressBarsSeen(): Promise<string[]> {
+    return this.page.evaluate(() =>
+      [...(window as unknown as { progressSeen: Set<string> }).progressSeen].sort(),
+    );
   }
 
   async showAllStatuses(): Promise<void> {
