@@ -4,7 +4,7 @@
 // multipart stream, and writes one flushed (fsync) and renamed file per instance, where curl writes one blob.
 // Best of `runs` for each, alternating, each into a fresh folder.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -78,6 +78,14 @@ export async function run(argv: string[]): Promise<void> {
       const result = await retrieveSeries(client, ref, cache);
       ours.push({ seconds: (performance.now() - start) / 1000, bytes: result.bytes });
       if (result.fetched !== files.length) throw new Error(`fetched ${result.fetched} of ${files.length}`);
+      if (n === 0) {
+        // A figure only counts if the files are right: every instance byte-identical to its source.
+        for (const file of files) {
+          const sop = readHeader(file).sopInstanceUid;
+          const got = readFileSync(path.join(result.folder, `${sop}.dcm`));
+          if (!got.equals(readFileSync(file))) throw new Error(`${sop} differs from ${file}`);
+        }
+      }
       rmSync(cache, { recursive: true, force: true });
 
       const out = path.join(work, `curl-${n}.multipart`);
