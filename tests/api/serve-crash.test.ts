@@ -80,7 +80,7 @@ test('every change the server acknowledged survives SIGKILL', { timeout: 120_000
         const put = await fetch(`${url.origin}/api/findings/${finding.id}/mask/${k}`, {
           method: 'PUT',
           headers: { ...headers, 'content-type': 'application/octet-stream' },
-          body: mask,
+          body: mask as Uint8Array<ArrayBuffer>,
         });
         if (put.ok) corrected.push({ id: finding.id, k, mask });
         else throw new Error(`mask answered ${put.status}`);
