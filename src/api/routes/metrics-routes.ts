@@ -12,10 +12,13 @@ import {
   chooseThreshold,
   modelMetrics,
   previewThreshold,
+  type ReviewedSeries,
 } from '../../metrics/index.ts';
 import type { Job } from '../../shared/api-types.ts';
 import type { JobRegistry } from '../job-registry.ts';
 import { badRequest, conflict, notFound, problemFromError, problemResponse } from '../problem.ts';
+
+const CACHE_MS = 15_000;
 
 const problem = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() });
 const problemContent = (description: string) => ({
@@ -127,6 +130,20 @@ export function metricsRoutes(store: DatasetStore, registry: ModelRegistry, jobs
   });
   app.onError((error) => problemFromError(error));
 
+  // The slider asks for a preview at every step; reading every reviewed series' decisions (masks for Dice,
+  // kept maps for added findings) each time would make it lag on a large dataset. The decision set is kept
+  // briefly per model, and read again when the report is loaded, when more series are done, or after 15 s.
+  const cache = new Map<string, { at: number; done: number; series: ReviewedSeries[] }>();
+  const decisions = (modelId: string | undefined, fresh = false): ReviewedSeries[] => {
+    const key = modelId ?? '';
+    const done = store.worklist({ status: 'done', limit: 1 }).total;
+    const hit = cache.get(key);
+    if (!fresh && hit && hit.done === done && Date.now() - hit.at < CACHE_MS) return hit.series;
+    const series = collectDecisions(store, { modelId });
+    cache.set(key, { at: Date.now(), done, series });
+    return series;
+  };
+
   /** The model named, else the default installed one (the page's usual case). */
   const chosenModel = (id: string | undefined): string => {
     const chosen = id ?? registry.defaultModel()?.id;
@@ -136,7 +153,8 @@ export function metricsRoutes(store: DatasetStore, registry: ModelRegistry, jobs
 
   app.openapi(reportRoute, (c) => {
     const query = c.req.valid('query');
-    const series = collectDecisions(store, { modelId: query.model });
+    cache.clear(); // loading the report is the page's refresh: previews after it see the same decisions
+    const series = decisions(query.model, true);
     const report = modelMetrics(series, {
       modelId: query.model ?? null,
       resamples: query.resamples,
@@ -148,7 +166,7 @@ export function metricsRoutes(store: DatasetStore, registry: ModelRegistry, jobs
   app.openapi(previewRoute, (c) => {
     const query = c.req.valid('query');
     const id = chosenModel(query.model);
-    return c.json(previewThreshold(collectDecisions(store, { modelId: id }), id, query.threshold), 200);
+    return c.json(previewThreshold(decisions(id), id, query.threshold), 200);
   });
 
   app.openapi(calibrateRoute, (c) => {
@@ -161,7 +179,7 @@ export function metricsRoutes(store: DatasetStore, registry: ModelRegistry, jobs
       query.sensitivity !== undefined
         ? { sensitivity: query.sensitivity }
         : { fpPerScan: query.fpPerScan as number };
-    return c.json(chooseThreshold(collectDecisions(store, { modelId: id }), id, target), 200);
+    return c.json(chooseThreshold(decisions(id), id, target), 200);
   });
 
   app.openapi(applyRoute, (c) => {
@@ -171,6 +189,7 @@ export function metricsRoutes(store: DatasetStore, registry: ModelRegistry, jobs
     const saved = store.threshold(id);
     if (!saved)
       throw conflict(`no threshold is saved for ${id} — choose and save one on the Model page first`);
+    cache.clear();
     const job: Job = jobs.start(
       'model',
       `applying threshold ${saved.threshold} to ${id}'s proposals`,
