@@ -126,6 +126,11 @@ test(
     // Saving the threshold records it for the model.
     await page.locator('#save-threshold').click();
     await page.locator('#saved-threshold', { hasText: 'saved: 0.588' }).waitFor();
+    // Applying it re-derives the one unreviewed series (S4) from its kept map: at 0.588 all three cubes stay.
+    await page.locator('#apply-threshold').click();
+    await page
+      .locator('.toast', { hasText: /1 unreviewed series re-derived .*\(3 → 3 findings\)/ })
+      .waitFor();
 
     assert.deepEqual(problems, [], 'no page errors and no CSP refusals');
   },
