@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -176,10 +176,6 @@ test(
     await app.pressAndWait('Control+Shift+Z', 'POST', /\/redo$/);
     await app.waitForFindingCount(initialCount + 1);
     await page.screenshot({ path: join(ARTIFACTS, '03-review.png') });
-    if (process.env['OVERREAD_UPDATE_DOCS_SCREENSHOT']) {
-      mkdirSync(join('docs', 'screenshots'), { recursive: true });
-      copyFileSync(join(ARTIFACTS, '03-review.png'), join('docs', 'screenshots', 'review.png'));
-    }
     const before = await app.findings();
 
     // D: done, and the next series opens.

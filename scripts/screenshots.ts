@@ -1,0 +1,80 @@
+// The README's screenshots, taken from the real app: `node --import tsx scripts/screenshots.ts [--out DIR]`.
+// Generates sample studies with `overread sample`, starts `overread serve` on a fresh dataset with the bundled
+// model (a tiny test network when the repository ships none — the script says so), imports the studies
+// through the UI as a user would, and writes 1280×800 PNGs: the worklist, the viewer with its flags, and the
+// shortcut sheet. Nothing is mocked; rerun it after a UI change and commit the images.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { STATE_COLOURS } from '../renderer/layer-pixels.ts';
+import { installTestModel } from '../tests/inference/test-models.ts';
+import { OverreadApp } from '../tests/e2e/pages/overread-app.ts';
+import { startServe } from '../tests/e2e/serve-process.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { out: { type: 'string', default: join('docs', 'screenshots') } },
+});
+const out = resolve(values.out!);
+mkdirSync(out, { recursive: true });
+
+execFileSync(process.execPath, ['scripts/build-renderer.js'], { stdio: 'inherit' });
+const work = mkdtempSync(join(tmpdir(), 'overread-screenshots-'));
+const samples = join(work, 'samples');
+execFileSync(
+  process.execPath,
+  ['bin/overread.js', 'sample', samples, '--studies', '3', '--size', '512', '--seed', '11', '--nodules', '3'],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
+
+const bundled =
+  existsSync('models') &&
+  readdirSync('models').some((name) => existsSync(join('models', name, 'model.json')));
+const modelArgs: string[] = [];
+if (!bundled) {
+  console.error('no bundled model in models/: using a tiny test network (it flags air, not nodules)');
+  installTestModel(join(work, 'models'), { kind: 'fast', a: -12, b: 6, channels: 3 }, { id: 'test-model' });
+  modelArgs.push('--models', join(work, 'models'));
+}
+
+const server = await startServe(join(work, 'overread.db'), modelArgs);
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const app = new OverreadApp(page);
+  await app.goto(server.url);
+  await app.chooseReader('Dr Example');
+  await app.importPaths([samples]);
+  await app.waitForTriagedSeries(3, 300_000);
+  // Let the last toasts fade: the pictures show the app, not its notifications.
+  await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, {
+    timeout: 10_000,
+  });
+  await page.screenshot({ path: join(out, 'worklist.png') });
+
+  await app.openSelectedSeries();
+  await app.waitForColour(STATE_COLOURS.pending, 10);
+  await page.mouse.move(0, 799); // no hover highlight or brush cursor in the picture
+  await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, {
+    timeout: 10_000,
+  });
+  await page.screenshot({ path: join(out, 'viewer.png') });
+
+  await app.press('?');
+  await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+  await page.screenshot({ path: join(out, 'shortcuts.png') });
+  console.log(`wrote worklist.png, viewer.png and shortcuts.png to ${out}`);
+} finally {
+  await browser.close();
+  await server.stop();
+  rmSync(work, { recursive: true, force: true });
+}
