@@ -49,7 +49,9 @@ async function start(): Promise<void> {
   const api = await openApi({ electron: true });
   protocol.handle(APP_SCHEME, (request) => api.fetch(request));
   denyAllPermissions(session.defaultSession);
-  app.on('web-contents-created', (_event, contents) => guardWebContents(contents));
+  app.on('web-contents-created', (_event, contents) =>
+    guardWebContents(contents, (url) => shell.openExternal(url)),
+  );
 
   const window = new BrowserWindow(windowOptions(join(here, 'preload.cjs')));
   const recentFile = join(app.getPath('userData'), 'recent-items.json');
