@@ -16,6 +16,8 @@ export interface SecretStore {
   get(server: PacsServer, kind: SecretKind): Promise<string | undefined>;
   /** Stores a secret (keychain stores only; the environment is read-only). */
   set?(server: PacsServer, kind: SecretKind, secret: string): Promise<void>;
+  /** Forgets every secret of `server` (keychain stores only). */
+  delete?(server: PacsServer): Promise<void>;
 }
 
 export function secretEnvName(serverName: string, kind: SecretKind): string {
