@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -173,6 +174,75 @@ test('SIGKILL while importing: every acknowledged study is there whole', async (
     assert.ok(total - result.lines.length <= 1);
     assert.equal(store.verifyAudit().ok, true);
     store.close();
+  } finally {
+    t.remove();
+  }
+});
+
+test('SIGKILL while finishRun is writing pages into the WAL: those frames are ignored, the run is not shown', async () => {
+  const t = tempDir();
+  try {
+    const file = join(t.dir, 'd.sqlite');
+    const store = openDataset(file);
+    const { study, geometry } = syntheticStudy('4.3', { patientId: 'P', patientName: 'N' }, [
+      { seriesUid: '4.3.1', rows: 256, columns: 256, slices: 120 },
+    ]);
+    store.importStudy(study, geometry);
+    store.close();
+    const walSize = () => statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+    let caughtMidTransaction = 0;
+    for (let attempt = 0; attempt < 4 && caughtMidTransaction === 0; attempt++) {
+      // Kill as soon as the WAL grows by 1 MiB after "finishing": the 7.5 MiB of incompressible probability
+      // slices spill from the page cache into the WAL before the commit record is written.
+      const child = spawn(process.execPath, ['--import', 'tsx', writer, 'finish', file, '4.3.1', 'noise'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const lines: string[] = [];
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      let poll: NodeJS.Timeout | undefined;
+      let walAtKill = 0;
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        lines.push(...chunk.split('\n').filter(Boolean));
+        if (poll || !lines.includes('finishing')) return;
+        const base = walSize();
+        poll = setInterval(() => {
+          const size = walSize();
+          if (size > base + 2 ** 20) {
+            walAtKill = size;
+            child.kill('SIGKILL');
+            clearInterval(poll);
+          }
+        }, 1);
+      });
+      await new Promise((resolve) => child.on('close', resolve));
+      clearInterval(poll);
+      const runId = Number(lines.find((l) => l.startsWith('run '))?.slice(4));
+      assert.ok(runId > 0, stderr);
+      assert.equal(integrity(file), 'ok');
+      const after = openDataset(file);
+      const run = after.run(runId)!;
+      const db = new Database(file, { readonly: true });
+      const slices = (
+        db.prepare('SELECT count(*) AS n FROM probability_slices WHERE run_id = ?').get(runId) as {
+          n: number;
+        }
+      ).n;
+      const findings = (
+        db.prepare('SELECT count(*) AS n FROM findings WHERE run_id = ?').get(runId) as { n: number }
+      ).n;
+      db.close();
+      if (run.state === 'complete') assert.deepEqual([findings, slices], [2000, 120]);
+      else {
+        assert.deepEqual([findings, slices], [0, 0]);
+        assert.ok(!lines.includes('finished'));
+        if (walAtKill > 0) caughtMidTransaction++;
+      }
+      console.log(`  attempt ${attempt + 1}: WAL ${walAtKill} bytes at the kill, run ${run.state}`);
+      assert.equal(after.verifyAudit().ok, true);
+      after.close();
+    }
+    assert.ok(caughtMidTransaction > 0, 'no kill landed while the transaction was writing');
   } finally {
     t.remove();
   }
