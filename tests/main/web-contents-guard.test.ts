@@ -68,16 +68,18 @@ test('window.open is always denied; only http(s) goes to the OS browser', async 
 });
 
 test('every permission request, check and device request is refused', () => {
-  let request:
-    ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
-  let check: ((...args: unknown[]) => boolean) | null = null;
-  let device: ((...args: unknown[]) => boolean) | null = null;
+  const set: {
+    request?: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
+    check?: (...args: unknown[]) => boolean;
+    device?: (...args: unknown[]) => boolean;
+  } = {};
   const session = {
-    setPermissionRequestHandler: (handler: typeof request) => (request = handler),
-    setPermissionCheckHandler: (handler: typeof check) => (check = handler),
-    setDevicePermissionHandler: (handler: typeof device) => (device = handler),
+    setPermissionRequestHandler: (handler: typeof set.request) => (set.request = handler),
+    setPermissionCheckHandler: (handler: typeof set.check) => (set.check = handler),
+    setDevicePermissionHandler: (handler: typeof set.device) => (set.device = handler),
   };
   denyAllPermissions(session as unknown as GuardedSession);
+  const { request, check, device } = set;
   assert.ok(request && check && device, 'all three handlers are set');
   for (const permission of [
     'media',
@@ -88,9 +90,9 @@ test('every permission request, check and device request is refused', () => {
     'hid',
   ]) {
     const answers: boolean[] = [];
-    request!({}, permission, (granted) => answers.push(granted));
+    request({}, permission, (granted) => answers.push(granted));
     assert.deepEqual(answers, [false], permission);
-    assert.equal(check!({}, permission, 'app://overread', {}), false, permission);
+    assert.equal(check({}, permission, 'app://overread', {}), false, permission);
   }
-  assert.equal(device!({ deviceType: 'usb', origin: 'app://overread' }), false);
+  assert.equal(device({ deviceType: 'usb', origin: 'app://overread' }), false);
 });
