@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { OverreadApp } from './pages/overread-app.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
-import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
+import { STATE_COLOURS, WHAT_IF_COLOUR } from '../../renderer/layer-pixels.ts';
 import { installTestModel } from '../inference/test-models.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -99,6 +99,8 @@ test(
     // Import through the UI and wait for the model to triage both studies.
     await app.goto(server.url);
     await app.chooseReader('Dr Example'); // a new user is asked who is reading
+    // An empty dataset offers the bundled sample (this test imports its own studies instead).
+    assert.ok(await page.getByRole('button', { name: 'Open the sample studies' }).isVisible());
     await app.recordProgressBars();
     await app.importPaths([samples]);
     await app.waitForTriagedSeries(2);
@@ -131,6 +133,23 @@ test(
     const flagged = await app.waitForColour(STATE_COLOURS.pending, 10);
     await app.viewportScreenshot(join(ARTIFACTS, '02-flags.png'));
     assert.ok(flagged.count > 10, `flag outline not drawn (${flagged.count} pixels of the pending colour)`);
+    assert.ok(
+      await page
+        .getByRole('navigation', { name: 'Series in this study' })
+        .getByRole('button')
+        .first()
+        .isVisible(),
+      'no series thumbnail',
+    );
+
+    // The threshold slider away from the model's threshold outlines, live, what that threshold would flag.
+    const slider = page.getByLabel('Flag threshold');
+    await slider.fill('0.3');
+    const preview = await app.waitForColour(WHAT_IF_COLOUR, 10);
+    assert.ok(preview.count > 10, `no threshold preview drawn (${preview.count} cyan pixels)`);
+    assert.match((await page.locator('#threshold-readout').textContent()) ?? '', /regions? here/);
+    await slider.fill(String(await app.modelThreshold()));
+    assert.equal(await app.waitForColourGone(WHAT_IF_COLOUR), 0, 'the preview stays after the reset');
 
     // Confirm the first finding (Y), reject the next with a reason (N then 1 = vessel).
     await app.selectFinding(0);

@@ -185,6 +185,16 @@ export class OverreadApp {
     }
   }
 
+  /** Screenshots the viewport until no pixel shows `rgb`; returns how many still did at the deadline. */
+  async waitForColourGone(rgb: [number, number, number], timeout = 10_000): Promise<number> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const { count } = findColour(await this.viewportScreenshot(), rgb);
+      if (count === 0 || Date.now() > deadline) return count;
+      await this.page.waitForTimeout(200);
+    }
+  }
+
   /** Drags on the image from → to, in screenshot coordinates of the viewport frame. */
   async dragOnImage(from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
     const box = (await this.viewportFrame().boundingBox())!;
@@ -207,6 +217,13 @@ export class OverreadApp {
         })
         .map((control) => control.outerHTML.slice(0, 80)),
     );
+  }
+
+  /** The active model's threshold, as the session says. */
+  async modelThreshold(): Promise<number> {
+    const session = await this.apiJson<{ model: { threshold: number } | null }>('/api/session');
+    if (!session.model) throw new Error('no model is active');
+    return session.model.threshold;
   }
 
   errorToasts(): Promise<string[]> {
