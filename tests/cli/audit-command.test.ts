@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
+import { migrate } from '../../src/dataset/dataset-schema.ts';
 import { ballFinding, MODEL, outcomeOf, syntheticStudy, tempDir } from '../dataset/dataset-fixtures.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -46,6 +47,16 @@ test('overread audit verify: intact chain exits 0; an edited entry exits 1 namin
     const json = JSON.parse(audit('verify', '--db', file, '--json').stdout);
     assert.equal(json.ok, false);
     assert.equal(json.brokenAt.seq, 5);
+
+    // Verifying never writes: a file at an older schema version is not migrated.
+    const old = join(t.dir, 'old.sqlite');
+    const oldDb = new Database(old);
+    migrate(oldDb, old, 1);
+    oldDb.close();
+    assert.equal(audit('verify', '--db', old).status, 0);
+    const check = new Database(old, { readonly: true });
+    assert.equal(check.pragma('user_version', { simple: true }), 1);
+    check.close();
 
     const missing = audit('verify', '--db', join(t.dir, 'nope.sqlite'));
     assert.equal(missing.status, 1);
