@@ -31,6 +31,9 @@ export function worklistQuery(
     throw new DatasetError(`status "${query.status}" is not one of ${SERIES_STATUSES.join(', ')}`);
   }
   const maxWaitHours = query.maxWaitHours ?? 24;
+  if (!(maxWaitHours >= 0 && Number.isFinite(maxWaitHours))) {
+    throw new DatasetError(`maxWaitHours ${maxWaitHours} must be a number of hours ≥ 0`);
+  }
   const cutoff = (query.now ?? ctx.now()).getTime() - maxWaitHours * 3_600_000;
   const q = query.q?.trim().toLowerCase();
   // LIKE wildcards in what the user typed are matched literally.

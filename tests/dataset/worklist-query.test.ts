@@ -88,6 +88,10 @@ test('orders by score, lets a series waiting past the cap rise above, filters, p
     assert.equal(row().reviewedCount, 1);
 
     assert.throws(() => store.worklist({ limit: 0 }), /limit 0 must be a whole number from 1 to 500/);
+    assert.throws(
+      () => store.worklist({ maxWaitHours: -1 }),
+      /maxWaitHours -1 must be a number of hours ≥ 0/,
+    );
     // @ts-expect-error: a bad status from an untyped caller
     assert.throws(() => store.worklist({ status: 'nope' }), /status "nope" is not one of/);
   } finally {
