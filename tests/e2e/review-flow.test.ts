@@ -225,5 +225,21 @@ test(
     assert.deepEqual(await app.apiBytes(maskPath), correctedMask, 'the painted correction was not kept');
     await page.screenshot({ path: join(ARTIFACTS, '04-after-restart.png') });
     assert.deepEqual(await app.errorToasts(), []);
+
+    // A save that fails is shown, never swallowed: with the server gone, confirming says so and stays on screen.
+    await server.stop();
+    const pending = (await app.findings()).findIndex((f) => f.decision === 'Pending');
+    assert.ok(pending >= 0, 'no pending finding left to try a decision on');
+    await app.selectFinding(pending);
+    await app.press('y');
+    await page.waitForFunction(() => document.querySelectorAll('.toast.error').length > 0);
+    const [failure] = await app.errorToasts();
+    assert.match(failure ?? '', /^Confirming finding \d+ failed: /);
+    assert.equal(
+      (await app.findings())[pending]!.decision,
+      'Pending',
+      'the failed decision is shown as stored',
+    );
+    await page.screenshot({ path: join(ARTIFACTS, '05-failed-save.png') });
   },
 );
