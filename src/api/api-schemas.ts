@@ -170,7 +170,7 @@ export const undoResultSchema = z
 export const jobSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(['import', 'model', 'export']),
+    kind: z.enum(['import', 'model', 'export', 'pull']),
     state: z.enum(['running', 'done', 'failed', 'cancelled']),
     done: z.number(),
     total: z.number(),

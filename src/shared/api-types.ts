@@ -130,7 +130,7 @@ export interface UndoResult {
 /** POST /api/import { paths } → Job; POST /api/series/:seriesUid/run-model → Job */
 export interface Job {
   id: string;
-  kind: 'import' | 'model' | 'export';
+  kind: 'import' | 'model' | 'export' | 'pull';
   state: 'running' | 'done' | 'failed' | 'cancelled';
   done: number;
   total: number;

@@ -52,7 +52,7 @@ const choiceSchema = z
 const jobSchema = z
   .object({
     id: z.string(),
-    kind: z.enum(['import', 'model', 'export']),
+    kind: z.enum(['import', 'model', 'export', 'pull']),
     state: z.enum(['running', 'done', 'failed', 'cancelled']),
     done: z.number(),
     total: z.number(),
