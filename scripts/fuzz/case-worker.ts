@@ -58,7 +58,8 @@ function resetPeak(): void {
   }
 }
 
-const badText = (reason: string) => !reason || /\[object Object\]|^undefined$|^null$/.test(reason);
+/** A reason a person cannot use: empty, an object's default text, or a bare "undefined"/"null" from a missing field. */
+const badText = (reason: string) => !reason || /\[object \w+\]|(^|: )(undefined|null)$/.test(reason);
 
 /** A rejection is a per-file error only when it is a DicomError naming this file with a readable reason. */
 function classifyRejection(error: unknown, file: string): { outcome: Outcome; detail: string } {

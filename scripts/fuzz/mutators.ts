@@ -197,6 +197,7 @@ const pixelDimensions: Mutator = (input, layout) => {
     'photometric',
     'planar',
     'zero',
+    'large',
   ] as const);
   switch (shape) {
     case 'overflow':
@@ -235,6 +236,13 @@ const pixelDimensions: Mutator = (input, layout) => {
     case 'zero':
       us(rng.pick([0x0010, 0x0011]), 0);
       break;
+    case 'large': {
+      // Within the decoder's frame limit, far beyond any small file: compressed data must not be trusted to fill it.
+      const side = rng.pick([4096, 8192, 11585]);
+      us(0x0010, side);
+      us(0x0011, side);
+      break;
+    }
   }
   return bytes;
 };
@@ -249,8 +257,37 @@ const brokenFragments: Mutator = (input, layout) => {
   const out = input.bytes.slice();
   const view = new DataView(out.buffer);
   const fragment = rng.pick(items.slice(1).filter((i) => i.element === 0xe000)) ?? items[1];
-  const shape = rng.pick(['length', 'flip', 'cut', 'offsets', 'garbage', 'split', 'noDelimiter'] as const);
+  const shape = rng.pick([
+    'length',
+    'flip',
+    'cut',
+    'offsets',
+    'garbage',
+    'split',
+    'noDelimiter',
+    'codestreamSize',
+  ] as const);
   switch (shape) {
+    case 'codestreamSize': {
+      // The codestream's own image size (JPEG SOFn / JPEG-LS SOF55 height and width, JPEG 2000 SIZ) set huge.
+      const data = out.subarray(fragment.valueOffset, fragment.end);
+      const dataView = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      for (let at = 0; at + 12 < data.length; at++) {
+        if (data[at] !== 0xff) continue;
+        const marker = data[at + 1];
+        if ((marker >= 0xc0 && marker <= 0xc3) || marker === 0xf7) {
+          dataView.setUint16(at + 5, rng.pick([65535, 32768, 16384]), false); // lines
+          dataView.setUint16(at + 7, rng.pick([65535, 32768, 16384]), false); // samples per line
+          return out;
+        }
+        if (marker === 0x51 && at + 14 < data.length) {
+          dataView.setUint32(at + 6, rng.pick([0xffffffff, 0x10000, 0x7fffffff]), false); // Xsiz
+          dataView.setUint32(at + 10, rng.pick([0xffffffff, 0x10000, 0x7fffffff]), false); // Ysiz
+          return out;
+        }
+      }
+      return undefined;
+    }
     case 'length':
       view.setUint32(
         fragment.lengthOffset,

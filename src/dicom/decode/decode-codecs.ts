@@ -1,6 +1,7 @@
 // Owns the compressed transfer syntaxes: which decoder handles which syntax, loading each WASM codec once and
 // only when first needed, and returning the decoded samples as little-endian bytes of a known width.
 import { Decoder as JpegLosslessDecoder } from '@cornerstonejs/jpeg-lossless-decoder-js';
+import { assertCodestreamSize } from './codestream-size.ts';
 import { decodeRle } from './rle-decode.ts';
 import type { PixelModule } from './pixel-module.ts';
 
@@ -71,6 +72,7 @@ export async function decodeCompressed(
   const colour = module.samplesPerPixel === 3;
   if (syntax !== '1.2.840.10008.1.2.5' && !endsWithEndMarker(encoded))
     throw new Error('the compressed stream has no end marker (FFD9) — the fragment is truncated or corrupt');
+  if (syntax !== '1.2.840.10008.1.2.5') assertCodestreamSize(syntax, encoded, module.rows, module.columns);
   switch (syntax) {
     case '1.2.840.10008.1.2.5': {
       const bytesPerSample = module.bitsAllocated / 8;

@@ -89,7 +89,14 @@ async function decodeParsedFrame(
     try {
       output = await decodeCompressed(syntax, encoded, module);
     } catch (error) {
-      throw new DicomError(path, `frame ${frameIndex}: ${(error as Error).message}`);
+      // WASM codecs throw a bare number (CharLS: a C++ exception pointer, meaningless to a person) or a string.
+      const reason =
+        error instanceof Error
+          ? error.message
+          : typeof error === 'number'
+            ? 'the codec rejected the compressed data as corrupt'
+            : `the codec failed (${String(error)})`;
+      throw new DicomError(path, `frame ${frameIndex}: ${reason}`);
     }
     const width = output.bits / 8;
     if (output.bytes.length !== samples * width)

@@ -17,6 +17,14 @@ export function decodeRle(
   const offsets: number[] = [];
   for (let s = 0; s < segmentCount; s++) offsets.push(view.getUint32(4 + 4 * s, true));
   offsets.push(frame.length);
+  // PackBits turns 2 bytes into at most 128: a segment too short to fill its plane is refused before the frame
+  // is allocated (Rows × Columns in the header are otherwise trusted up to the decoder's frame limit).
+  for (let s = 0; s < segmentCount; s++) {
+    if ((offsets[s + 1] - offsets[s]) * 64 < pixels)
+      throw new Error(
+        `RLE segment ${s + 1} holds ${Math.max(0, offsets[s + 1] - offsets[s])} bytes, too few for ${pixels} pixels — the header's size does not match the data`,
+      );
+  }
   const out = new Uint8Array(pixels * samples * bytesPerSample);
   for (let s = 0; s < segmentCount; s++) {
     const start = offsets[s];
