@@ -5,27 +5,13 @@ import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { cornerTexts } from './corner-text.ts';
 import { byId } from './dom.ts';
-import {
-  findingsOnSlice,
-  findingState,
-  modelFlagCount,
-  stepFinding,
-  visibleFindings,
-} from './finding-state.ts';
+import { findingsOnSlice, modelFlagCount, stepFinding, visibleFindings } from './finding-state.ts';
 import { renderFindings, renderSliceBar, wireSliceBar } from './findings-panel.ts';
-import {
-  countRegions,
-  DRAFT_COLOUR,
-  maskStyle,
-  maskToRgba,
-  probabilityAtThreshold,
-  probabilityToRgba,
-  STATE_COLOURS,
-  WHAT_IF_COLOUR,
-} from './layer-pixels.ts';
+import { countRegions, DRAFT_COLOUR, probabilityAtThreshold, STATE_COLOURS } from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
 import { LayerStore } from './layer-store.ts';
-import { OverlayCanvas, type OverlayLayer } from './overlay-canvas.ts';
+import { OverlayCanvas } from './overlay-canvas.ts';
+import { overlayLayers } from './overlay-layers.ts';
 import { showError } from './toasts.ts';
 import { StackViewport } from './viewport/stack-viewport.ts';
 
@@ -270,71 +256,22 @@ export class ViewerPage {
     const series = this.series;
     if (!series) return;
     const k = this.viewport.slice;
-    const { rows, columns } = series;
-    const layers: OverlayLayer[] = [];
-    const probability = this.layers.probability(k);
-    if (this.showProbability && probability) {
-      layers.push({ key: `prob:${k}`, rows, columns, rgba: () => probabilityToRgba(probability) });
-    }
-    if (this.previewing() && probability) {
-      const threshold = this.threshold;
-      layers.push({
-        key: `what-if:${k}:${threshold}`,
-        rows,
-        columns,
-        rgba: () =>
-          maskToRgba(probabilityAtThreshold(probability, threshold), rows, columns, {
-            colour: WHAT_IF_COLOUR,
-            fillAlpha: 35,
-            outlineAlpha: 255,
-            dashed: true,
-          }),
-      });
-    }
-    if (this.showFlags) {
-      for (const finding of findingsOnSlice(this.navigable(), k)) {
-        const mask = this.cachedMask(finding.id, k);
-        if (!mask) continue;
-        const state = findingState(finding);
-        const selected = finding.id === this.selectedId;
-        layers.push({
-          key: `mask:${finding.id}:${k}:${state}:${selected}:${this.layers.generation}`,
-          rows,
-          columns,
-          rgba: () => maskToRgba(mask, rows, columns, maskStyle(state, selected)),
-        });
-      }
-    }
-    // The selected finding's mask while painting may lie outside its range; draw it too.
-    const selected = this.selected();
-    if (selected && this.tool !== 'none' && this.tool !== 'add' && !findingsOnSlice([selected], k).length) {
-      const mask = this.cachedMask(selected.id, k);
-      if (mask) {
-        const state = findingState(selected);
-        layers.push({
-          key: `mask:${selected.id}:${k}:${state}:true:${this.layers.generation}`,
-          rows,
-          columns,
-          rgba: () => maskToRgba(mask, rows, columns, maskStyle(state, true)),
-        });
-      }
-    }
-    if (this.draft && this.draft.slice === k) {
-      const draft = this.draft.mask;
-      this.overlay.invalidate('draft'); // changes with every stroke
-      layers.push({
-        key: 'draft',
-        rows,
-        columns,
-        rgba: () =>
-          maskToRgba(draft, rows, columns, {
-            colour: DRAFT_COLOUR,
-            fillAlpha: 110,
-            outlineAlpha: 255,
-            dashed: false,
-          }),
-      });
-    }
+    if (this.draft) this.overlay.invalidate('draft'); // the draft changes with every stroke
+    const layers = overlayLayers({
+      k,
+      rows: series.rows,
+      columns: series.columns,
+      probability: this.layers.probability(k),
+      showProbability: this.showProbability,
+      previewThreshold: this.previewing() ? this.threshold : null,
+      showFlags: this.showFlags,
+      visible: this.navigable(),
+      selected: this.selected(),
+      painting: this.tool === 'brush' || this.tool === 'eraser',
+      draft: this.draft,
+      generation: this.layers.generation,
+      mask: (id, slice) => this.cachedMask(id, slice),
+    });
     const canvas = this.viewport.canvas;
     const brushColour =
       this.tool === 'eraser'

@@ -1,0 +1,93 @@
+// Which layers the overlay draws on one slice, bottom to top: the probability heat map, the threshold
+// preview, each visible finding's mask in its review state's colour (the selected one brighter, and shown
+// off its range while it is being painted), and the draft of a finding being added. Each layer's key names
+// exactly what its pixels depend on, so the overlay rebuilds only what changed.
+import type { FindingInfo } from '../src/shared/api-types.ts';
+import { findingsOnSlice, findingState } from './finding-state.ts';
+import {
+  DRAFT_COLOUR,
+  maskStyle,
+  maskToRgba,
+  probabilityAtThreshold,
+  probabilityToRgba,
+  WHAT_IF_COLOUR,
+} from './layer-pixels.ts';
+import type { OverlayLayer } from './overlay-canvas.ts';
+
+export interface OverlayInput {
+  k: number;
+  rows: number;
+  columns: number;
+  probability: Uint8Array | undefined;
+  showProbability: boolean;
+  /** The slider's threshold when it previews another one than the model's, else null. */
+  previewThreshold: number | null;
+  showFlags: boolean;
+  /** Findings the slider lets through. */
+  visible: readonly FindingInfo[];
+  selected: FindingInfo | null;
+  /** True while the brush or eraser is on. */
+  painting: boolean;
+  draft: { slice: number; mask: Uint8Array } | null;
+  /** Bumped whenever masks were fetched again (undo, redo, correction). */
+  generation: number;
+  mask(findingId: number, k: number): Uint8Array | undefined;
+}
+
+export function overlayLayers(input: OverlayInput): OverlayLayer[] {
+  const { k, rows, columns, probability } = input;
+  const layers: OverlayLayer[] = [];
+  if (input.showProbability && probability) {
+    layers.push({ key: `prob:${k}`, rows, columns, rgba: () => probabilityToRgba(probability) });
+  }
+  if (input.previewThreshold !== null && probability) {
+    const threshold = input.previewThreshold;
+    layers.push({
+      key: `what-if:${k}:${threshold}`,
+      rows,
+      columns,
+      rgba: () =>
+        maskToRgba(probabilityAtThreshold(probability, threshold), rows, columns, {
+          colour: WHAT_IF_COLOUR,
+          fillAlpha: 35,
+          outlineAlpha: 255,
+          dashed: true,
+        }),
+    });
+  }
+  const findingLayer = (finding: FindingInfo, selected: boolean) => {
+    const mask = input.mask(finding.id, k);
+    if (!mask) return;
+    const state = findingState(finding);
+    layers.push({
+      key: `mask:${finding.id}:${k}:${state}:${selected}:${input.generation}`,
+      rows,
+      columns,
+      rgba: () => maskToRgba(mask, rows, columns, maskStyle(state, selected)),
+    });
+  };
+  if (input.showFlags) {
+    for (const finding of findingsOnSlice(input.visible, k))
+      findingLayer(finding, finding.id === input.selected?.id);
+  }
+  // The selected finding's mask while painting may lie outside its range; draw it too.
+  if (input.selected && input.painting && !findingsOnSlice([input.selected], k).length) {
+    findingLayer(input.selected, true);
+  }
+  if (input.draft && input.draft.slice === k) {
+    const draft = input.draft.mask;
+    layers.push({
+      key: 'draft', // changes with every stroke: the caller invalidates it before each draw
+      rows,
+      columns,
+      rgba: () =>
+        maskToRgba(draft, rows, columns, {
+          colour: DRAFT_COLOUR,
+          fillAlpha: 110,
+          outlineAlpha: 255,
+          dashed: false,
+        }),
+    });
+  }
+  return layers;
+}
