@@ -7,7 +7,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DicomError } from '../../src/dicom/dicom-error.ts';
 import { decodeFrame } from '../../src/dicom/decode/decode-frame.ts';
-import { fragmentsOf, layoutOf, uint16Value, upsertElement } from '../../scripts/fuzz/dicom-elements.ts';
+import {
+  fragmentsOf,
+  layoutOf,
+  textValue,
+  uint16Value,
+  upsertElement,
+} from '../../scripts/fuzz/dicom-elements.ts';
 import { decodeFixtures } from '../dicom/decode/decode-fixtures.ts';
 
 const fixtures = decodeFixtures();
@@ -152,4 +158,14 @@ test('a codec that throws a bare number (CharLS) gives a readable reason, not "u
   assert.ok(error instanceof DicomError, `not a DicomError: ${String(error)}`);
   assert.doesNotMatch(error.reason, /undefined|\d{4,}/);
   assert.match(error.reason, /^frame 0: /);
+});
+
+test('YBR_FULL_422 with one Samples per Pixel is refused, not decoded to a frame three times too long', async () => {
+  // Fuzz case full-1-31354: a big-endian 12-bit image whose photometric became YBR_FULL_422 (SamplesPerPixel 1).
+  const source = read('big-gray12.dcm');
+  const layout = layoutOf(source)!;
+  const bytes = upsertElement(source, layout, 0x0028, 0x0004, 'CS', textValue('YBR_FULL_422'));
+  const error = await rejection(decodeFrame('ybr.dcm', bytes));
+  assert.ok(error instanceof DicomError, `not a DicomError: ${String(error)}`);
+  assert.match(error.reason, /Photometric Interpretation YBR_FULL_422 does not fit Samples per Pixel 1/);
 });

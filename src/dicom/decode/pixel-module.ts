@@ -70,6 +70,10 @@ export function readPixelModule(path: string, dataSet: dicomParser.DataSet): Pix
     fail(`Number of Frames "${framesText}" is not a usable count`);
   if (!SUPPORTED.has(photometricText) && !CODEC_COLOUR.has(photometricText))
     fail(`Photometric Interpretation ${photometricText} is not supported`);
+  // A colour interpretation with one sample (or grey with three) would decode to a frame of the wrong length.
+  const colour = photometricText !== 'PALETTE COLOR' && !photometricText.startsWith('MONOCHROME');
+  if (colour !== (samplesPerPixel === 3))
+    fail(`Photometric Interpretation ${photometricText} does not fit Samples per Pixel ${samplesPerPixel}`);
   if (rows * columns * samplesPerPixel > MAX_FRAME_SAMPLES)
     fail(`frame of ${rows} × ${columns} × ${samplesPerPixel} samples is larger than Overread decodes`);
 
