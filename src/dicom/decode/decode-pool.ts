@@ -1,6 +1,8 @@
 // Owns decoding off the main thread: a small pool of worker threads (min(2, CPUs) by default) that decode frames
-// by path. Requests queue; an aborted request is dropped (or its result ignored); a worker that dies is replaced
-// and only its own request fails.
+// by path. Requests queue; each worker is handed up to two at once, so it starts the next frame as soon as it posts
+// one, instead of idling through the round trip to this thread. An aborted request is dropped (or its result
+// ignored); a worker that dies is replaced, only the request it was decoding fails, and the one queued behind it
+// is asked again of the new worker.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DicomError } from '../dicom-error.ts';
@@ -23,8 +25,12 @@ interface Task {
 
 interface Slot {
   worker: Worker;
-  task?: Task;
+  /** Requests posted to this worker, oldest first; the worker answers them in order. */
+  tasks: Task[];
 }
+
+/** Requests in flight per worker: one decoding, one waiting in its message queue. */
+const DEPTH = 2;
 
 type Reply =
   | { id: number; frame: DecodedFrame }
@@ -90,7 +96,7 @@ export class DecodePool {
           { eval: true },
         )
       : new Worker(workerUrl);
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, tasks: [] };
     worker.on('message', (reply: Reply) => this.onReply(slot, reply));
     worker.on('error', (error) => this.onDeath(slot, error));
     worker.on('exit', (code) => {
@@ -101,10 +107,10 @@ export class DecodePool {
   }
 
   private onReply(slot: Slot, reply: Reply): void {
-    const task = slot.task;
-    slot.task = undefined;
-    slot.worker.unref();
-    if (task && task.request.id === reply.id) {
+    const at = slot.tasks.findIndex((t) => t.request.id === reply.id);
+    const task = at >= 0 ? slot.tasks.splice(at, 1)[0] : undefined;
+    if (slot.tasks.length === 0) slot.worker.unref();
+    if (task) {
       if ('frame' in reply) this.settle(task, () => task.resolve(reply.frame));
       else {
         const { dicom, path, reason } = reply.error;
@@ -119,8 +125,9 @@ export class DecodePool {
   private onDeath(slot: Slot, error: Error): void {
     const index = this.slots.indexOf(slot);
     if (index < 0 || this.closed) return;
-    const task = slot.task;
-    slot.task = undefined;
+    const [task, ...waiting] = slot.tasks.splice(0);
+    // Requests behind the one that crashed were never started: they go back to the front of the queue.
+    this.queue.unshift(...waiting.filter((t) => !t.settled));
     if (task)
       this.settle(task, () =>
         task.reject(
@@ -144,13 +151,16 @@ export class DecodePool {
   }
 
   private pump(): void {
-    for (const slot of this.slots) {
-      if (slot.task) continue;
-      const task = this.queue.shift();
-      if (!task) return;
-      slot.task = task;
-      slot.worker.ref();
-      slot.worker.postMessage(task.request);
+    // Fill breadth first, so two requests go to two idle workers before either gets a second.
+    for (let depth = 1; depth <= DEPTH; depth++) {
+      for (const slot of this.slots) {
+        if (slot.tasks.length >= depth) continue;
+        const task = this.queue.shift();
+        if (!task) return;
+        slot.tasks.push(task);
+        slot.worker.ref();
+        slot.worker.postMessage(task.request);
+      }
     }
   }
 }

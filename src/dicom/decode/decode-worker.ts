@@ -1,6 +1,6 @@
 // The worker-thread side of DecodePool: reads a file, decodes the asked frame, and posts the frame back with its
 // pixel buffer transferred. Errors go back as messages, so one bad file costs one request, never the worker.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { parseDicom, type ParsedDicom } from '../parse/parse-dicom.ts';
 import { DicomError } from '../dicom-error.ts';
@@ -21,7 +21,9 @@ async function handle(request: DecodeRequest) {
     last = undefined;
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(path);
+      // Synchronous on purpose: this thread has nothing else to do meanwhile, and a sync read skips the libuv
+      // threadpool round trip, which cost more than the read itself (1.5 vs 0.5 ms for a 512² slice).
+      bytes = readFileSync(path);
     } catch (error) {
       throw new DicomError(
         path,
@@ -33,8 +35,24 @@ async function handle(request: DecodeRequest) {
   return decodeFrame(path, last.parsed, frameIndex);
 }
 
+// Requests are decoded one after another, in the order they came: the pool posts a second request while the
+// first decodes, and a codec still loading (an await) must not let the second overtake it or run beside it.
+let previous: Promise<unknown> = Promise.resolve();
+
 parentPort?.on('message', (request: DecodeRequest) => {
-  handle(request).then(
+  // A reply that cannot be posted is a broken worker: it dies (the pool replaces it and fails the request)
+  // rather than leaving the request unanswered.
+  previous = previous
+    .then(() => answer(request))
+    .catch((error: unknown) =>
+      process.nextTick(() => {
+        throw error;
+      }),
+    );
+});
+
+function answer(request: DecodeRequest): Promise<void> {
+  return handle(request).then(
     (frame) => parentPort?.postMessage({ id: request.id, frame }, [frame.data.buffer as ArrayBuffer]),
     (error: unknown) => {
       const dicom = error instanceof DicomError;
@@ -50,4 +68,4 @@ parentPort?.on('message', (request: DecodeRequest) => {
       });
     },
   );
-});
+}

@@ -1,6 +1,7 @@
 // Owns turning raw sample bytes (any width, either byte order) into numbers: Bits Stored masking, two's-complement
 // sign extension for Pixel Representation 1, and the modality rescale (slope/intercept) for grey images.
 import type { PixelModule } from './pixel-module.ts';
+import { wordsToFloat32 } from './simd-samples.ts';
 
 export interface RawSamples {
   bytes: Uint8Array;
@@ -21,8 +22,19 @@ export function storedValues(
   module: PixelModule,
   rescale?: { slope: number; intercept: number },
 ): Float32Array {
-  const out = new Float32Array(count);
   const { bytes, bits, bigEndian } = raw;
+  if (bits === 16 && !bigEndian) {
+    const fast = wordsToFloat32(
+      bytes,
+      count,
+      module.bitsStored,
+      module.signed,
+      rescale?.slope ?? 1,
+      rescale?.intercept ?? 0,
+    );
+    if (fast) return fast;
+  }
+  const out = new Float32Array(count);
   if (bits === 1) {
     const start = raw.bitOffset ?? 0;
     for (let i = 0; i < count; i++) {
@@ -43,7 +55,7 @@ export function storedValues(
     if (rescale) applyRescale(out, rescale);
     return out;
   }
-  // The hot path for every uncompressed slice: typed-array views (copied only when oddly aligned), sign extension
+  // The general path (the common 16-bit case is wordsToFloat32's, above): typed-array views (copied only when oddly aligned), sign extension
   // as a shift pair, rescale fused into the same pass, and one monomorphic loop per sample width.
   const slope = rescale?.slope ?? 1;
   const intercept = rescale?.intercept ?? 0;
