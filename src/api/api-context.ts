@@ -9,6 +9,7 @@ import type { Job } from '../shared/api-types.ts';
 import type { FileRoots } from './file-roots.ts';
 import type { JobRegistry } from './job-registry.ts';
 import type { ModelRunner } from './model-runner.ts';
+import type { PacsService } from './pacs-service.ts';
 import type { SeriesHeaderCache } from './series-header-cache.ts';
 import { ApiProblem, forbidden, notFound } from './problem.ts';
 
@@ -29,6 +30,8 @@ export interface ApiContext {
   /** Starts generating (first time) and importing the bundled sample studies. */
   startSample(): Job;
   sampleAvailable(): boolean;
+  /** DICOMweb servers, pulls and pushes (absent where the API was composed without them). */
+  pacs?: PacsService;
 }
 
 export function requireSeries(context: ApiContext, seriesUid: string): StoredSeries {

@@ -17,6 +17,7 @@ import { sliceRoutes } from './routes/slice-routes.ts';
 import { worklistRoutes } from './routes/worklist-routes.ts';
 import { exportRoutes } from './routes/export-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
+import { pacsRoutes } from './routes/pacs-routes.ts';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -71,6 +72,7 @@ export function buildApp(
   modelRoutes(app, context);
   app.route('/', exportRoutes(context.store, context.jobs));
   app.route('/', metricsRoutes(context.store, context.models.registry, context.jobs));
+  if (context.pacs) pacsRoutes(app, context, context.pacs);
 
   app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',

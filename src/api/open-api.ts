@@ -16,6 +16,8 @@ import { importIntoStore } from './import-job.ts';
 import { JobRegistry, type JobContext } from './job-registry.ts';
 import { SeriesHeaderCache } from './series-header-cache.ts';
 import { ModelRunner } from './model-runner.ts';
+import { PacsService } from './pacs-service.ts';
+import { defaultAppDataDir, type SecretStore } from '../pacs/index.ts';
 import { ensureSampleStudies } from './sample-studies.ts';
 
 export interface OpenApiOptions {
@@ -39,6 +41,12 @@ export interface OpenApiOptions {
   autoTriage?: boolean;
   /** For tests: how the model process is started (default a Node child process). */
   createModelHost?: () => ModelHost;
+  /** PACS settings, pull cache and push queue (default the CLI's app data folder, so both share them). */
+  pacsDataDir?: string;
+  /** The desktop keychain for PACS secrets (src/main/pacs-secrets.ts); serve mode has none. */
+  pacsSecrets?: SecretStore;
+  /** Where OVERREAD_PACS_<NAME>_PASSWORD / _TOKEN are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface OpenedApi {
@@ -160,6 +168,16 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
       const running = sampleJob !== undefined && jobs.get(sampleJob.id)?.state === 'running';
       return !running && store.worklist({ limit: 1 }).total === 0;
     },
+    pacs: new PacsService({
+      dataDir: options.pacsDataDir ?? defaultAppDataDir(options.env),
+      keychain: options.pacsSecrets,
+      env: options.env,
+      store,
+      importPaths: async (paths, job) => {
+        allowRoots(paths);
+        return importing(paths, job);
+      },
+    }),
   };
   const handler = buildApp(context, {
     rendererDir:
