@@ -283,4 +283,6 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const)
     process.send?.({ crash: String((error as Error)?.stack ?? error) });
     process.exit(70);
   });
+// The runner gone (killed, or ^C): nothing left to answer to, and an open API or decode pool would keep us alive.
+process.on('disconnect', () => process.exit(0));
 process.send?.({ ready: true });
