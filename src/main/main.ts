@@ -7,6 +7,7 @@ import {
   ipcMain,
   Menu,
   protocol,
+  safeStorage,
   session,
   shell,
   type IpcMainInvokeEvent,
@@ -20,6 +21,7 @@ import { windowOptions } from './window-options.ts';
 import { denyAllPermissions, guardWebContents } from './web-contents-guard.ts';
 import { buildMenu } from './app-menu.ts';
 import { existingRecent, readRecent, withRecent, writeRecent } from './recent-items.ts';
+import { safeStorageSecretStore } from './pacs-secrets.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -46,7 +48,11 @@ function fromApp(event: IpcMainInvokeEvent): boolean {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  const api = await openApi({ electron: true });
+  // PACS passwords and tokens go to the OS keychain (encrypted, never plain text) — see pacs-secrets.ts.
+  const api = await openApi({
+    electron: true,
+    pacsSecrets: safeStorageSecretStore(safeStorage, app.getPath('userData')),
+  });
   protocol.handle(APP_SCHEME, (request) => api.fetch(request));
   denyAllPermissions(session.defaultSession);
   app.on('web-contents-created', (_event, contents) =>
