@@ -49,7 +49,18 @@ export const command: Command = {
     if (values.reader !== undefined && values.reader.trim() === '')
       throw new Error('--reader needs a name, e.g. --reader "Dr Smith"');
     const api = await openApi({ db: values.db, userModels: values.models, reader: values.reader });
-    const server = await startHttpServer((request) => api.fetch(request), { port });
+    let server: Awaited<ReturnType<typeof startHttpServer>>;
+    try {
+      server = await startHttpServer((request) => api.fetch(request), { port });
+    } catch (error) {
+      await api.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE')
+        throw new Error(`port ${port} is in use — pick another with --port, or --port 0`);
+      if (code === 'EACCES')
+        throw new Error(`port ${port} needs privileges — use a port above 1023, or --port 0`);
+      throw error;
+    }
     console.log(server.url);
     console.error(`Overread is serving ${api.describe()} — press Ctrl+C to stop`);
     if (values.open) openBrowser(server.url);
