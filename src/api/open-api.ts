@@ -101,8 +101,20 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
   const roots = new FileRoots(store.roots());
   const pool = new DecodePool({ size: options.decodeWorkers });
   const decode = rootedDecoder(roots, (path, frameIndex, signal) => pool.decode(path, frameIndex, signal));
+  // The model reads whole series through its own worker, so slices fetched while scrolling never queue
+  // behind hundreds of frames decoded for a model run.
+  const modelPool = new DecodePool({ size: 1 });
+  const modelDecode = rootedDecoder(roots, (path, frameIndex, signal) =>
+    modelPool.decode(path, frameIndex, signal),
+  );
   const jobs = new JobRegistry();
-  const models = new ModelRunner({ store, registry, jobs, decode, createHost: options.createModelHost });
+  const models = new ModelRunner({
+    store,
+    registry,
+    jobs,
+    decode: modelDecode,
+    createHost: options.createModelHost,
+  });
   const autoTriage = options.autoTriage ?? true;
   models.resumeInterrupted(autoTriage);
   // The reader chosen in the app is remembered beside the dataset, so a restart goes on as the same person
@@ -206,6 +218,7 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
       jobs.cancelAll();
       await models.close();
       await pool.close();
+      await modelPool.close();
       store.close();
     },
   };
