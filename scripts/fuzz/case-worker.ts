@@ -285,4 +285,6 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const)
   });
 // The runner gone (killed, or ^C): nothing left to answer to, and an open API or decode pool would keep us alive.
 process.on('disconnect', () => process.exit(0));
+// ^C reaches the whole process group; the runner decides when we stop (it lets the case in flight finish).
+process.on('SIGINT', () => {});
 process.send?.({ ready: true });

@@ -32,6 +32,8 @@ export interface FuzzOptions {
   /** First case number (to reproduce one case: --first N --cases 1). */
   first?: number;
   onProgress?: (done: number, total: number, failures: number) => void;
+  /** When aborted, no new case starts; the cases in flight finish and the summary covers those run. */
+  signal?: AbortSignal;
 }
 
 export type FailureKind = 'crash' | 'hang' | 'bad-error' | 'memory';
@@ -48,6 +50,8 @@ export interface Failure {
 
 export interface FuzzSummary {
   cases: number;
+  /** The run was stopped (signal) before all requested cases ran. */
+  stoppedEarly: boolean;
   seed: string;
   seedFiles: number;
   elapsedMs: number;
@@ -95,6 +99,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const first = options.first ?? 0;
   const summary: FuzzSummary = {
     cases: 0,
+    stoppedEarly: false,
     seed: options.seed,
     seedFiles: seeds.length,
     elapsedMs: 0,
@@ -179,7 +184,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     let job = spawnJob(index);
     await job.ready;
     await warmUp(job);
-    while (next < end) {
+    while (next < end && !options.signal?.aborted) {
       const pending = makeCase(next++, job.dir);
       const result = await runOne(job, pending, options.budgetMs);
       summary.cases++;
@@ -314,6 +319,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     rmSync(work, { recursive: true, force: true });
   }
   summary.elapsedMs = performance.now() - started;
+  summary.stoppedEarly = summary.cases < options.cases;
   return summary;
 }
 
@@ -333,7 +339,7 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 export function formatSummary(summary: FuzzSummary): string {
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
   const lines = [
-    `fuzz: ${summary.cases} cases from ${summary.seedFiles} seed files, seed "${summary.seed}", ${(summary.elapsedMs / 1000).toFixed(1)} s (${(summary.cases / (summary.elapsedMs / 1000)).toFixed(0)} cases/s)`,
+    `fuzz: ${summary.cases} cases from ${summary.seedFiles} seed files, seed "${summary.seed}", ${(summary.elapsedMs / 1000).toFixed(1)} s (${(summary.cases / (summary.elapsedMs / 1000)).toFixed(0)} cases/s)${summary.stoppedEarly ? ' — stopped early' : ''}`,
   ];
   for (const [target, row] of Object.entries(summary.outcomes))
     lines.push(

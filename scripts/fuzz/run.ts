@@ -39,7 +39,15 @@ if (values.help) {
 }
 const cases = whole('cases', values.cases, 2000);
 let lastReport = 0;
+// ^C or kill: stop handing out cases and print the summary of those that ran.
+const stop = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    process.stderr.write(`fuzz: ${signal} — finishing the cases in flight, then the summary\n`);
+    stop.abort();
+  });
 const summary = await runFuzz({
+  signal: stop.signal,
   cases,
   seed: values.seed ?? 'overread',
   budgetMs: whole('budget-ms', values['budget-ms'], DEFAULTS.budgetMs),
