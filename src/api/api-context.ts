@@ -2,7 +2,7 @@
 // this session and the model runner — composed once in open-api.ts — plus the lookups that turn an id from
 // a URL into a stored record or a 404 naming it.
 import type { DatasetStore, StoredFinding, StoredSeries } from '../dataset/dataset-types.ts';
-import { decodeFrame, type DecodedFrame } from '../dicom/decode/decode-frame.ts';
+import { decodeFrame, type DecodedFrame, type WireFrame } from '../dicom/decode/decode-frame.ts';
 import { createInstanceReader, instanceName } from '../export/read-instance.ts';
 import type { FrameRef } from '../dicom/index/index.ts';
 import type { Job } from '../shared/api-types.ts';
@@ -22,6 +22,8 @@ export interface ApiContext {
   headers: SeriesHeaderCache;
   /** Decodes one frame of an imported series; refuses files outside the imported roots. */
   decode(frame: FrameRef, signal?: AbortSignal): Promise<DecodedFrame>;
+  /** decode() for the viewer: grey frames whose values all fit int16 come decoded as int16 (see WireFrame). */
+  decodeWire(frame: FrameRef, signal?: AbortSignal): Promise<WireFrame>;
   /** The reader whose decisions this session records. */
   reader(): string;
   setReader(name: string): void;
@@ -65,10 +67,10 @@ export function requireSlice(context: ApiContext, series: StoredSeries, k: numbe
  * worker pool; an entry of an imported zip is read from the archive and decoded here (zips are rare, and the
  * pool reads by path only).
  */
-export function rootedDecoder(
+export function rootedDecoder<Frame extends WireFrame>(
   roots: FileRoots,
-  decode: (path: string, frameIndex: number, signal?: AbortSignal) => Promise<DecodedFrame>,
-): (frame: FrameRef, signal?: AbortSignal) => Promise<DecodedFrame> {
+  decode: (path: string, frameIndex: number, signal?: AbortSignal) => Promise<Frame>,
+): (frame: FrameRef, signal?: AbortSignal) => Promise<Frame | DecodedFrame> {
   const readInstance = createInstanceReader();
   return async (frame, signal) => {
     if (!roots.contains(frame.path)) {

@@ -101,6 +101,9 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
   const roots = new FileRoots(store.roots());
   const pool = new DecodePool({ size: options.decodeWorkers });
   const decode = rootedDecoder(roots, (path, frameIndex, signal) => pool.decode(path, frameIndex, signal));
+  const decodeWire = rootedDecoder(roots, (path, frameIndex, signal) =>
+    pool.decodeWire(path, frameIndex, signal),
+  );
   // The model reads whole series through its own worker, so slices fetched while scrolling never queue
   // behind hundreds of frames decoded for a model run.
   const modelPool = new DecodePool({ size: 1 });
@@ -149,6 +152,7 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
     models,
     headers,
     decode,
+    decodeWire,
     reader: () => reader,
     setReader(name) {
       store.addReader(name);

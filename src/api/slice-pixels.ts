@@ -5,7 +5,10 @@ export interface SliceBody {
   bytes: Uint8Array;
 }
 
-export function slicePixels(values: Float32Array): SliceBody {
+export function slicePixels(values: Float32Array | Int16Array): SliceBody {
+  // Decoded as int16 in the worker already (DecodePool.decodeWire): nothing to check or convert here.
+  if (values instanceof Int16Array)
+    return { type: 'int16', bytes: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
   let integral = true;
   for (let n = 0; n < values.length; n++) {
     const v = values[n];

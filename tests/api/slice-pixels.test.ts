@@ -14,6 +14,17 @@ test('whole numbers in range travel as int16, bit for bit', () => {
   );
 });
 
+test('int16 decoded in the worker is sent as it is, without a copy', () => {
+  const values = Int16Array.from([-3072, -1024, 0, 3071]);
+  const body = slicePixels(values);
+  assert.equal(body.type, 'int16');
+  assert.equal(body.bytes.buffer, values.buffer);
+  assert.deepEqual(
+    Array.from(new Int16Array(body.bytes.buffer, body.bytes.byteOffset, 4)),
+    Array.from(values),
+  );
+});
+
 test('a fraction, a value out of range or NaN makes the slice float32, unchanged', () => {
   for (const odd of [0.5, 32768, -32769, Number.NaN]) {
     const values = Float32Array.from([0, 100, odd]);

@@ -40,7 +40,7 @@ export function sliceRoutes(app: ApiApp, context: ApiContext): void {
     const { seriesUid, k } = c.req.valid('param');
     const series = requireSeries(context, seriesUid);
     const frame = requireSlice(context, series, k);
-    const decoded = await context.decode(frame, c.req.raw.signal);
+    const decoded = await context.decodeWire(frame, c.req.raw.signal);
     const body = slicePixels(decoded.data);
     return new Response(bytes(body.bytes), {
       headers: {

@@ -6,6 +6,7 @@ import { DicomError } from '../dicom-error.ts';
 import { parseDicom, TS, type ParsedDicom } from '../parse/parse-dicom.ts';
 import { readPixelModule, type PixelModule } from './pixel-module.ts';
 import { storedValues, type RawSamples } from './stored-values.ts';
+import { wordsToInt16 } from './simd-samples.ts';
 import { expand422, paletteToRgb, planarToInterleaved, ybrFullToRgb } from './colour.ts';
 import { COMPRESSED_SYNTAX, decodeCompressed, unsupportedReason } from './decode-codecs.ts';
 
@@ -21,6 +22,13 @@ export interface DecodedFrame {
   windowWidth?: number;
 }
 
+/**
+ * A frame as the viewer is sent it: the same modality values, as int16 where every one is a whole number in
+ * int16's range (nearly every CT and MR slice), else float32. Decoding straight to int16 skips both the float32
+ * pass and the float32 → int16 pass the API would otherwise make on its main thread per request.
+ */
+export type WireFrame = Omit<DecodedFrame, 'data'> & { data: Float32Array | Int16Array };
+
 const NATIVE = new Set<string>([
   TS.implicitLittle,
   TS.explicitLittle,
@@ -33,8 +41,27 @@ export async function decodeFrame(
   input: Uint8Array | ParsedDicom,
   frameIndex = 0,
 ): Promise<DecodedFrame> {
+  // Without `int16` every path returns float32 data.
+  return (await decodeGuarded(path, input, frameIndex, false)) as DecodedFrame;
+}
+
+/** decodeFrame, with grey 16-bit frames whose values all fit int16 given as int16 (see WireFrame). */
+export function decodeWireFrame(
+  path: string,
+  input: Uint8Array | ParsedDicom,
+  frameIndex = 0,
+): Promise<WireFrame> {
+  return decodeGuarded(path, input, frameIndex, true);
+}
+
+async function decodeGuarded(
+  path: string,
+  input: Uint8Array | ParsedDicom,
+  frameIndex: number,
+  int16: boolean,
+): Promise<WireFrame> {
   try {
-    return await decodeParsedFrame(path, input, frameIndex);
+    return await decodeParsedFrame(path, input, frameIndex, int16);
   } catch (error) {
     if (error instanceof DicomError) throw error;
     // dicom-parser's accessors throw bare strings for an element whose length runs past the file (the fuzzer
@@ -48,7 +75,8 @@ async function decodeParsedFrame(
   path: string,
   input: Uint8Array | ParsedDicom,
   frameIndex: number,
-): Promise<DecodedFrame> {
+  int16: boolean,
+): Promise<WireFrame> {
   const parsed = input instanceof Uint8Array ? parseDicom(path, input) : input;
   const { dataSet, transferSyntaxUid: syntax } = parsed;
   const module = readPixelModule(path, dataSet);
@@ -65,7 +93,12 @@ async function decodeParsedFrame(
     module.samplesPerPixel === 1 && module.photometric !== 'PALETTE COLOR'
       ? { slope: module.slope, intercept: module.intercept }
       : undefined;
-  let values: Float32Array;
+  // The int16 form for the viewer: grey 16-bit samples whose rescaled values all fit (undefined otherwise).
+  const asInt16 = (raw: RawSamples, count: number) =>
+    int16 && rescale && raw.bits === 16 && !raw.bigEndian
+      ? wordsToInt16(raw.bytes, count, module.bitsStored, module.signed, rescale.slope, rescale.intercept)
+      : undefined;
+  let values: Float32Array | Int16Array;
   let planar = module.planarConfiguration === 1;
   let alreadyRgb = false;
   if (NATIVE.has(syntax)) {
@@ -73,13 +106,9 @@ async function decodeParsedFrame(
       throw new DicomError(path, 'native transfer syntax but encapsulated Pixel Data');
     // YBR_FULL_422 native data holds 2 samples per pixel (Y Y Cb Cr per pair), PS3.3 C.7.6.3.1.2.
     const frameSamples = packed422 ? pixels * 2 : samples;
-    values = storedValues(
-      nativeFrame(path, parsed, element, module, frameIndex, frameSamples),
-      frameSamples,
-      module,
-      rescale,
-    );
-    if (packed422) {
+    const raw = nativeFrame(path, parsed, element, module, frameIndex, frameSamples);
+    values = asInt16(raw, frameSamples) ?? storedValues(raw, frameSamples, module, rescale);
+    if (packed422 && values instanceof Float32Array) {
       values = expand422(values, module.rows, module.columns);
       planar = false;
     }
@@ -104,18 +133,29 @@ async function decodeParsedFrame(
         path,
         `frame ${frameIndex} decodes to ${output.bytes.length} bytes, the header's ${module.rows} × ${module.columns} × ${module.samplesPerPixel} needs ${samples * width} — the file is inconsistent`,
       );
-    values = storedValues(
-      { bytes: output.bytes, bits: output.bits, bigEndian: false },
-      samples,
-      module,
-      rescale,
-    );
+    const raw = { bytes: output.bytes, bits: output.bits, bigEndian: false };
+    values = asInt16(raw, samples) ?? storedValues(raw, samples, module, rescale);
     planar = output.planar;
     alreadyRgb = output.rgb;
   } else {
     throw new DicomError(path, unsupportedReason(syntax));
   }
 
+  const frame = <Data extends Float32Array | Int16Array>(
+    data: Data,
+    photometric: DecodedFrame['photometric'],
+  ) => ({
+    rows: module.rows,
+    columns: module.columns,
+    samplesPerPixel: photometric === 'RGB' ? (3 as const) : (1 as const),
+    data,
+    photometric,
+    ...(module.windowCenter !== undefined
+      ? { windowCenter: module.windowCenter, windowWidth: module.windowWidth }
+      : {}),
+  });
+  const grey = module.photometric === 'MONOCHROME1' ? 'MONOCHROME1' : 'MONOCHROME2';
+  if (values instanceof Int16Array) return frame(values, grey);
   let photometric: DecodedFrame['photometric'];
   if (module.samplesPerPixel === 3) {
     if (planar) values = planarToInterleaved(values, pixels);
@@ -126,18 +166,9 @@ async function decodeParsedFrame(
     values = paletteToRgb(path, dataSet, values);
     photometric = 'RGB';
   } else {
-    photometric = module.photometric === 'MONOCHROME1' ? 'MONOCHROME1' : 'MONOCHROME2';
+    photometric = grey;
   }
-  return {
-    rows: module.rows,
-    columns: module.columns,
-    samplesPerPixel: photometric === 'RGB' ? 3 : 1,
-    data: values,
-    photometric,
-    ...(module.windowCenter !== undefined
-      ? { windowCenter: module.windowCenter, windowWidth: module.windowWidth }
-      : {}),
-  };
+  return frame(values, photometric);
 }
 
 function nativeFrame(

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DicomError } from '../dicom-error.ts';
-import type { DecodedFrame } from './decode-frame.ts';
+import type { DecodedFrame, WireFrame } from './decode-frame.ts';
 import type { DecodeRequest } from './decode-worker.ts';
 
 export interface DecodePoolOptions {
@@ -16,7 +16,7 @@ export interface DecodePoolOptions {
 
 interface Task {
   request: DecodeRequest;
-  resolve: (frame: DecodedFrame) => void;
+  resolve: (frame: WireFrame) => void;
   reject: (error: Error) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
@@ -33,8 +33,7 @@ interface Slot {
 const DEPTH = 2;
 
 type Reply =
-  | { id: number; frame: DecodedFrame }
-  | { id: number; error: { dicom: boolean; path: string; reason: string } };
+  { id: number; frame: WireFrame } | { id: number; error: { dicom: boolean; path: string; reason: string } };
 
 const workerUrl = new URL(
   import.meta.url.endsWith('.ts') ? './decode-worker.ts' : './decode-worker.js',
@@ -62,10 +61,23 @@ export class DecodePool {
 
   /** Decodes one frame of a file in a worker. Rejects with a DicomError for bad input, AbortError when aborted. */
   decode(path: string, frameIndex = 0, signal?: AbortSignal): Promise<DecodedFrame> {
+    // Without `int16` the worker answers with float32 data.
+    return this.request({ id: this.nextId++, path, frameIndex }, signal) as Promise<DecodedFrame>;
+  }
+
+  /**
+   * Decodes one frame for the viewer: as decode(), but grey frames whose values are all whole numbers in int16's
+   * range come back as int16 (see WireFrame), decoded so in the worker rather than converted per request.
+   */
+  decodeWire(path: string, frameIndex = 0, signal?: AbortSignal): Promise<WireFrame> {
+    return this.request({ id: this.nextId++, path, frameIndex, int16: true }, signal);
+  }
+
+  private request(request: DecodeRequest, signal?: AbortSignal): Promise<WireFrame> {
     if (this.closed) return Promise.reject(new Error('the decode pool is closed'));
     if (signal?.aborted) return Promise.reject(abortError());
     return new Promise((resolve, reject) => {
-      const task: Task = { request: { id: this.nextId++, path, frameIndex }, resolve, reject, signal };
+      const task: Task = { request, resolve, reject, signal };
       if (signal) {
         task.onAbort = () => {
           const queued = this.queue.indexOf(task);

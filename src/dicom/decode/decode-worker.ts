@@ -4,12 +4,14 @@ import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { parseDicom, type ParsedDicom } from '../parse/parse-dicom.ts';
 import { DicomError } from '../dicom-error.ts';
-import { decodeFrame } from './decode-frame.ts';
+import { decodeFrame, decodeWireFrame } from './decode-frame.ts';
 
 export interface DecodeRequest {
   id: number;
   path: string;
   frameIndex: number;
+  /** Grey frames whose values all fit int16 come back as int16 (DecodePool.decodeWire). */
+  int16?: boolean;
 }
 
 // The last file parsed, so the frames of a multi-frame object do not re-read it each time.
@@ -32,7 +34,9 @@ async function handle(request: DecodeRequest) {
     }
     last = { path, parsed: parseDicom(path, bytes) };
   }
-  return decodeFrame(path, last.parsed, frameIndex);
+  return request.int16
+    ? decodeWireFrame(path, last.parsed, frameIndex)
+    : decodeFrame(path, last.parsed, frameIndex);
 }
 
 // Requests are decoded one after another, in the order they came: the pool posts a second request while the

@@ -1,9 +1,10 @@
-// The WebAssembly SIMD kernel for 16-bit grey samples gives exactly the values of the scalar definition (mask or
+// The WebAssembly SIMD kernels for 16-bit grey samples give exactly the values of the scalar definition (mask or
 // sign-extend Bits Stored, add the intercept) for every Bits Stored, both signs, garbage in the unused high bits,
-// odd byte offsets and counts that are not a multiple of its 8-sample step; and declines what it cannot do exactly.
+// odd byte offsets and counts that are not a multiple of their 8-sample step, as float32 and (where every value
+// fits) int16; and they decline what they cannot do exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wordsToFloat32 } from '../../../src/dicom/decode/simd-samples.ts';
+import { wordsToFloat32, wordsToInt16 } from '../../../src/dicom/decode/simd-samples.ts';
 
 /** Deterministic 16-bit words, every bit pattern likely, so the unused high bits hold garbage. */
 function words(count: number, seed: number): Uint16Array {
@@ -31,14 +32,24 @@ test('matches the scalar definition for Bits Stored 1–16, signed and unsigned,
         const odd = new Uint8Array(count * 2 + 1);
         odd.set(new Uint8Array(input.buffer), 1);
         for (const bytes of [new Uint8Array(input.buffer), odd.subarray(1)]) {
-          const got = wordsToFloat32(bytes, count, stored, signed, 1, intercept);
-          assert.ok(got, `the kernel ran for Bits Stored ${stored}`);
-          assert.equal(got.length, count);
-          for (let i = 0; i < count; i++) {
-            if (got[i] !== scalar(input[i], stored, signed, intercept))
-              assert.fail(
-                `Bits Stored ${stored}, ${signed ? 'signed' : 'unsigned'}, sample ${i} of ${count}: word ${input[i]} gave ${got[i]}, expected ${scalar(input[i], stored, signed, intercept)}`,
-              );
+          const expected = Array.from(input, (word) => scalar(word, stored, signed, intercept));
+          const fits = expected.every((v) => v >= -32768 && v <= 32767);
+          const float = wordsToFloat32(bytes, count, stored, signed, 1, intercept);
+          const int16 = wordsToInt16(bytes, count, stored, signed, 1, intercept);
+          assert.ok(float, `the float32 kernel ran for Bits Stored ${stored}`);
+          assert.equal(
+            int16 !== undefined,
+            fits,
+            `int16 given exactly when every value fits (${stored} bits)`,
+          );
+          for (const got of int16 ? [float, int16] : [float]) {
+            assert.equal(got.length, count);
+            for (let i = 0; i < count; i++) {
+              if (got[i] !== expected[i])
+                assert.fail(
+                  `${got.constructor.name}, Bits Stored ${stored}, ${signed ? 'signed' : 'unsigned'}, sample ${i} of ${count}: word ${input[i]} gave ${got[i]}, expected ${expected[i]}`,
+                );
+            }
           }
         }
       }
@@ -57,6 +68,27 @@ test('a 512² CT slice: signed 12-bit with intercept −1024 gives Hounsfield un
     got,
     Float32Array.from(hu, (v) => v - 1024),
   );
+  assert.deepEqual(
+    wordsToInt16(new Uint8Array(hu.buffer), hu.length, 12, true, 1, -1024),
+    Int16Array.from(hu, (v) => v - 1024),
+  );
+});
+
+test('int16 is declined when one value leaves its range, wherever that value is', () => {
+  for (const at of [0, 5, 8, 1000, 1002]) {
+    const hu = new Int16Array(1003).fill(-1000);
+    hu[at] = -31000; // −31000 − 2000 < −32768
+    assert.equal(
+      wordsToInt16(new Uint8Array(hu.buffer), hu.length, 16, true, 1, -2000),
+      undefined,
+      `at ${at}`,
+    );
+    hu[at] = -30000;
+    assert.equal(wordsToInt16(new Uint8Array(hu.buffer), hu.length, 16, true, 1, -2000)?.[at], -32000);
+  }
+  const top = new Uint16Array(9).fill(65535); // unsigned 16-bit 65535 is past int16 even with intercept 0
+  assert.equal(wordsToInt16(new Uint8Array(top.buffer), 9, 16, false, 1, 0), undefined);
+  assert.equal(wordsToInt16(new Uint8Array(top.buffer), 9, 16, false, 1, -32768)?.[8], 32767);
 });
 
 test('declines what float32 addition of whole numbers would not give exactly', () => {
@@ -65,4 +97,6 @@ test('declines what float32 addition of whole numbers would not give exactly', (
   assert.equal(wordsToFloat32(bytes, 8, 16, true, 1, 0.25), undefined, 'a fractional intercept');
   assert.equal(wordsToFloat32(bytes, 8, 16, true, 1, 2 ** 30), undefined, 'an intercept past 2^23');
   assert.equal(wordsToFloat32(bytes, 9, 16, true, 1, 0), undefined, 'fewer bytes than samples');
+  assert.equal(wordsToInt16(bytes, 8, 16, true, 2, 0), undefined, 'int16 with a slope other than 1');
+  assert.equal(wordsToInt16(bytes, 8, 16, true, 1, 0.5), undefined, 'int16 with a fractional intercept');
 });
