@@ -58,6 +58,7 @@ export const worklistItemSchema = z
     scopeWarnings: z.array(z.string()),
     warnings: z.array(z.string()),
     arrivedAt: z.string(),
+    overdue: z.boolean().optional(),
   })
   .openapi('WorklistItem');
 

@@ -32,6 +32,8 @@ export interface WorklistItem {
   warnings: string[];
   /** ISO time the series arrived; low-score series rise in the list once they have waited too long. */
   arrivedAt: string;
+  /** True when the series waited past the cap and was lifted above the score order. */
+  overdue?: boolean;
 }
 
 export interface WorklistPage {

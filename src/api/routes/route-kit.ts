@@ -44,6 +44,7 @@ export function worklistItem(row: WorklistRow): WorklistItem {
     scopeWarnings: s.scopeWarnings,
     warnings: s.warnings,
     arrivedAt: s.arrivedAt,
+    ...(row.overdue ? { overdue: true } : {}),
   };
 }
 

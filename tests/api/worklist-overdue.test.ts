@@ -1,0 +1,38 @@
+// The worklist's wait cap as the renderer sees it: a series that has waited past 24 hours is marked overdue
+// and listed before a fresh one, whatever their scores.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openApi } from '../../src/api/open-api.ts';
+import { openDataset } from '../../src/dataset/open-dataset.ts';
+import type { WorklistPage } from '../../src/shared/api-types.ts';
+import { syntheticStudy } from '../dataset/dataset-fixtures.ts';
+
+test('a series waiting past the cap is marked overdue and listed first', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'overread-overdue-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const db = join(dir, 'overread.db');
+  let clock = new Date(Date.now() - 3 * 24 * 3_600_000);
+  const store = openDataset(db, { now: () => clock });
+  const old = syntheticStudy('7.1', { patientId: 'OLD', patientName: 'OLD^ONE' }, [{ seriesUid: '7.1.1' }]);
+  store.importStudy(old.study, old.geometry);
+  clock = new Date();
+  const fresh = syntheticStudy('7.2', { patientId: 'NEW', patientName: 'NEW^ONE' }, [{ seriesUid: '7.2.1' }]);
+  store.importStudy(fresh.study, fresh.geometry);
+  store.close();
+  mkdirSync(join(dir, 'none'));
+  const api = await openApi({ db, dataDir: dir, bundledModels: join(dir, 'none'), rendererDir: false });
+  t.after(() => api.close());
+
+  const page = (await (await api.fetch(new Request('http://x/api/worklist'))).json()) as WorklistPage;
+
+  assert.deepEqual(
+    page.items.map((item) => [item.seriesUid, item.overdue ?? false]),
+    [
+      ['7.1.1', true],
+      ['7.2.1', false],
+    ],
+  );
+});
