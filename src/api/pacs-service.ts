@@ -161,22 +161,34 @@ export class PacsService {
 
   async remove(name: string): Promise<void> {
     const server = await this.server(name);
-    const servers = (await loadServers(this.#options.dataDir)).filter(
-      (s) => s !== server && s.name !== server.name,
-    );
+    const servers = (await loadServers(this.#options.dataDir)).filter((s) => s.name !== server.name);
     await saveServers(this.#options.dataDir, servers);
     await this.#options.keychain?.delete?.(server);
     for (const key of [...this.#session.keys()])
       if (key.startsWith(`${server.name.toLowerCase()}/`)) this.#session.delete(key);
   }
 
-  /** A client for the server; `secret` (from a connection test) is tried and kept for the session. */
-  async client(name: string, secret?: string): Promise<DicomwebClient> {
+  /** A client for the server, with its secret from the keychain, this session or the environment. */
+  async client(name: string): Promise<DicomwebClient> {
     const server = await this.server(name);
-    const kind = kindOf(server);
-    if (kind && secret) this.#remember(server, kind, secret);
     const authorization = await authorizationFor(server, this.#secrets());
     return new DicomwebClient(server, { authorization, fetch: this.#options.fetch });
+  }
+
+  /**
+   * Connection test. A `secret` given with it is tried instead of the stored one and, when the server takes
+   * it, kept for this session (a wrong one is not kept, so it cannot shadow the right one).
+   */
+  async test(name: string, secret?: string, signal?: AbortSignal): Promise<string> {
+    const server = await this.server(name);
+    const kind = kindOf(server);
+    const given: SecretStore = { get: async () => secret };
+    const authorization = await authorizationFor(server, kind && secret ? given : this.#secrets());
+    const client = new DicomwebClient(server, { authorization, fetch: this.#options.fetch });
+    await client.testConnection(signal);
+    if (kind && secret) this.#remember(server, kind, secret);
+    const who = server.auth.type === 'none' ? 'no authentication needed' : 'credentials accepted';
+    return `"${server.name}": connected, ${who}`;
   }
 
   /** The pull job's work: each series into the cache, then what arrived imported (and triaged). */

@@ -22,7 +22,7 @@ import type {
 } from '../../src/shared/pacs-types.ts';
 import { sampleStudy, type CachedSampleStudy } from '../helpers/sample-study.ts';
 import { installTestModel } from '../inference/test-models.ts';
-import { orthancAvailable, startOrthanc, type OrthancServer } from '../pacs/orthanc-server.ts';
+import { freePort, orthancAvailable, startOrthanc, type OrthancServer } from '../pacs/orthanc-server.ts';
 import { openTestApi, type TestApi } from './api-test-kit.ts';
 
 const missing = orthancAvailable();
@@ -166,6 +166,12 @@ test('servers: saved without the secret, tested, wrong credentials named', { ski
   const wrong = await call('POST', '/api/pacs/servers/nosecret/test', { secret: 'not-the-password' });
   assert.equal(wrong.status, 502);
   assert.match(wrong.json().detail, /refused the user name or password \(HTTP 401\)/);
+  const sourceOf = async (server: string) =>
+    (await ok<PacsServerList>('GET', '/api/pacs/servers')).servers.find((s) => s.name === server)
+      ?.secretSource;
+  assert.equal(await sourceOf('nosecret'), 'missing', 'a refused secret is not kept');
+  await ok('POST', '/api/pacs/servers/nosecret/test', { secret: orthanc.password });
+  assert.equal(await sourceOf('nosecret'), 'session', 'an accepted one is kept for the session');
   const bad = await call('PUT', '/api/pacs/servers/x', { baseUrl: 'ftp://a', auth: { type: 'none' } });
   assert.equal(bad.status, 409);
   assert.match(bad.json().detail, /"baseUrl" must be http: or https:/);
@@ -242,6 +248,24 @@ test('search by patient, date, modality and accession, paged', { skip: missing }
 });
 
 let pulledUid = '';
+
+test('a pull from a server that is not there fails with a message naming it', { skip: missing }, async () => {
+  const [a] = studies;
+  await ok('PUT', '/api/pacs/servers/gone', {
+    baseUrl: `http://127.0.0.1:${await freePort()}/dicom-web`,
+    auth: { type: 'none' },
+  });
+  const job = await ok<Job>('POST', '/api/pacs/servers/gone/pull', {
+    series: [{ studyInstanceUid: a!.truth.studyInstanceUid, seriesInstanceUid: a!.truth.seriesInstanceUid }],
+  });
+  const last = await finish(job);
+  assert.equal(last.state, 'failed');
+  assert.match(last.message, /could not connect to DICOMweb server "gone" .*connection refused/);
+  const search = await call('GET', '/api/pacs/servers/gone/studies');
+  assert.equal(search.status, 502);
+  assert.match(search.json().detail, /connection refused — is the server running/);
+  await ok('DELETE', '/api/pacs/servers/gone');
+});
 
 test(
   'pull a series as a job: it is imported, triaged, and listed as local',

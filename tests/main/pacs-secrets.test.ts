@@ -1,32 +1,13 @@
-// The desktop keychain store for PACS secrets, with a fake safeStorage that really encrypts (AES-256-GCM
-// with a key only it holds), as Electron's does, so "the file holds no plain text" can fail.
+// The desktop keychain store for PACS secrets, with a stand-in safeStorage that really encrypts
+// (fake-safe-storage.ts), as Electron's does, so "the file holds no plain text" can fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { safeStorageSecretStore, SECRETS_FILE, type SafeStorageLike } from '../../src/main/pacs-secrets.ts';
+import { safeStorageSecretStore, SECRETS_FILE } from '../../src/main/pacs-secrets.ts';
+import { fakeSafeStorage } from './fake-safe-storage.ts';
 import type { PacsServer } from '../../src/pacs/index.ts';
-
-function fakeSafeStorage(options: { available?: boolean; backend?: string } = {}): SafeStorageLike {
-  const key = randomBytes(32);
-  return {
-    isEncryptionAvailable: () => options.available ?? true,
-    getSelectedStorageBackend: () => options.backend ?? 'gnome_libsecret',
-    encryptString(text) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    decryptString(data) {
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-      decipher.setAuthTag(data.subarray(12, 28));
-      return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
-    },
-  };
-}
 
 const server: PacsServer = {
   name: 'Hospital',
