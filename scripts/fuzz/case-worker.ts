@@ -110,7 +110,11 @@ async function runCase(request: CaseRequest): Promise<TargetResult[]> {
         };
       }
       for (const entry of index.errors) {
-        const named = entry.path === file || entry.path.startsWith(`${file}!`);
+        // A DICOMDIR's errors may name the files its records point to, inside its own folder.
+        const named =
+          entry.path === file ||
+          entry.path.startsWith(`${file}!`) ||
+          (path.basename(file) === 'DICOMDIR' && entry.path.startsWith(path.dirname(file) + path.sep));
         if (!named) return { outcome: 'bad-error', detail: `error names ${entry.path}, not the file` };
         if (badText(entry.reason))
           return { outcome: 'bad-error', detail: `unreadable reason "${entry.reason}"` };

@@ -121,7 +121,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const fail = (pending: Pending, kind: FailureKind, target: string, detail: string) => {
     mkdirSync(options.failuresDir, { recursive: true });
     const base = path.join(options.failuresDir, `${options.seed}-${pending.caseNumber}-${kind}-${target}`);
-    const savedAs = `${base}${path.extname(pending.file)}`;
+    const savedAs = `${base}${path.basename(pending.file) === 'DICOMDIR' ? '.DICOMDIR' : path.extname(pending.file)}`;
     writeFileSync(savedAs, pending.bytes);
     const failure: Failure = {
       caseNumber: pending.caseNumber,
@@ -143,7 +143,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     const rng = random(options.seed, caseNumber);
     const seed: Seed = rng.pick(seeds);
     const mutated = mutate(seed.bytes, rng, donors);
-    const file = path.join(dir, `case-${caseNumber}${mutated.zip ? '.zip' : '.dcm'}`);
+    // A DICOMDIR is only recognised by its name, so it gets a folder of its own.
+    const dicomdir = seed.name.startsWith('dicomdir') && !mutated.zip;
+    if (dicomdir) mkdirSync(path.join(dir, `case-${caseNumber}`), { recursive: true });
+    const file = dicomdir
+      ? path.join(dir, `case-${caseNumber}`, 'DICOMDIR')
+      : path.join(dir, `case-${caseNumber}${mutated.zip ? '.zip' : '.dcm'}`);
     writeFileSync(file, mutated.bytes);
     return { caseNumber, file, seedFile: seed.name, steps: mutated.steps, bytes: mutated.bytes, started: 0 };
   };
@@ -198,7 +203,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
         await job.ready;
         await warmUp(job);
       }
-      rmSync(pending.file, { force: true });
+      rmSync(path.basename(pending.file) === 'DICOMDIR' ? path.dirname(pending.file) : pending.file, {
+        recursive: true,
+        force: true,
+      });
     }
     job.child.kill('SIGKILL');
   };

@@ -1,7 +1,8 @@
 // Owns the fuzzer's seed corpus: real DICOM written by real tools, built once and cached under os.tmpdir().
 // `overread sample` writes a small synthetic CT study; dcmtk and GDCM transcode two of its slices into each
 // transfer syntax the decoder supports (implicit/explicit/big endian, deflated, RLE, JPEG lossless, JPEG-LS,
-// JPEG 2000); the decode matrix's pydicom files (multi-frame, colour, palette, 1/8/12/32-bit) join them.
+// JPEG 2000); the decode matrix's pydicom files (multi-frame, colour, palette, 1/8/12/32-bit) and a dcmmkdir
+// DICOMDIR join them.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -18,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFixtures } from '../../tests/dicom/decode/decode-fixtures.ts';
+import { indexFixtures } from '../../tests/dicom/index/index-fixtures.ts';
 
 export interface Seed {
   name: string;
@@ -98,6 +100,10 @@ export function buildSeeds(): Seed[] {
     .filter((name) => name.endsWith('.dcm'))
     .sort()
     .map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(dir, name))) }));
+  // A DICOMDIR written by dcmmkdir: fuzzed on its own in a folder of its own, it exercises the record walk.
+  // Listed four times, so about 3 % of cases are DICOMDIRs.
+  const dicomdir = new Uint8Array(readFileSync(path.join(indexFixtures(), 'media', 'DICOMDIR')));
+  for (let i = 1; i <= 4; i++) seeds.push({ name: `dicomdir-media-${i}`, bytes: dicomdir });
   const matrix = decodeFixtures();
   for (const name of readdirSync(matrix.dir).sort()) {
     if (name.endsWith('.dcm'))
