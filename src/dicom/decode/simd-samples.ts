@@ -7,8 +7,11 @@
 // an opaque binary, so it can be read and reviewed; where WebAssembly SIMD is unavailable it returns undefined
 // and the caller uses the scalar loop.
 
-/** Frames larger than this use the scalar path rather than growing the kernel's memory (6 bytes a sample). */
-const MAX_SAMPLES = 2 ** 23;
+/**
+ * Frames larger than this (2048², 4 Mi samples) use the scalar path: WebAssembly memory never shrinks, so the
+ * kernel's memory (6 bytes a sample at most) stays below 25 MiB per thread whatever it has decoded.
+ */
+const MAX_SAMPLES = 2 ** 22;
 
 function leb(value: number): number[] {
   const out: number[] = [];

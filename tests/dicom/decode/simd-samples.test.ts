@@ -97,6 +97,9 @@ test('declines what float32 addition of whole numbers would not give exactly', (
   assert.equal(wordsToFloat32(bytes, 8, 16, true, 1, 0.25), undefined, 'a fractional intercept');
   assert.equal(wordsToFloat32(bytes, 8, 16, true, 1, 2 ** 30), undefined, 'an intercept past 2^23');
   assert.equal(wordsToFloat32(bytes, 9, 16, true, 1, 0), undefined, 'fewer bytes than samples');
+  const huge = new Uint8Array(2 * (2 ** 22 + 1)); // past 2048²: the scalar path, so the kernel's memory stays small
+  assert.equal(wordsToFloat32(huge, 2 ** 22 + 1, 16, true, 1, 0), undefined, 'a frame larger than 2048²');
+  assert.ok(wordsToFloat32(huge, 2 ** 22, 16, true, 1, 0), 'a 2048² frame');
   assert.equal(wordsToInt16(bytes, 8, 16, true, 2, 0), undefined, 'int16 with a slope other than 1');
   assert.equal(wordsToInt16(bytes, 8, 16, true, 1, 0.5), undefined, 'int16 with a fractional intercept');
 });
