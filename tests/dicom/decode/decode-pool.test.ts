@@ -85,3 +85,25 @@ test('the default size is min(2, CPUs)', async () => {
   assert.equal(pool.size, Math.min(2, os.availableParallelism()));
   await pool.close();
 });
+
+test('a worker that dies fails only the request it was decoding; the one posted behind it goes to its replacement', async () => {
+  const pool = new DecodePool({ size: 1 });
+  try {
+    const path = join(fixtures.dir, 'ct12.dcm');
+    // Both are posted to the one worker at once (two in flight per worker); it is still starting, so neither is done.
+    const first = pool.decode(path);
+    const second = pool.decode(path, 0);
+    const { worker } = (pool as unknown as { slots: Array<{ worker: import('node:worker_threads').Worker }> })
+      .slots[0];
+    await worker.terminate();
+    await assert.rejects(first, (error: unknown) => {
+      assert.ok(error instanceof DicomError);
+      assert.match(error.message, /ct12\.dcm: the decoder crashed on frame 0 \(decode worker exited/);
+      return true;
+    });
+    const frame = await second;
+    assert.deepEqual(frame.data, (await decodeFrame(path, readFileSync(path))).data);
+  } finally {
+    await pool.close();
+  }
+});
