@@ -1,11 +1,11 @@
 // Owns the fast path for the commonest frame there is — 16-bit little-endian grey samples with slope 1 and a
-// whole-number intercept (nearly every CT and MR slice): a tiny WebAssembly SIMD kernel that masks or
-// sign-extends Bits Stored, adds the intercept and converts to float32, 8 samples per step. The scalar JS loop
-// in stored-values.ts spends ~1 ns per sample (0.3–0.5 ms per 512² slice, most of a worker's time); this is ~5×
-// faster including the copies in and out. Integer sums below 2^24 are exact in float32, so the values are
-// identical to the scalar path's. The module is assembled here from its opcodes (below) rather than shipped as
-// an opaque binary, so it can be read and reviewed; where WebAssembly SIMD is unavailable it returns undefined
-// and the caller uses the scalar loop.
+// whole-number intercept (nearly every CT and MR slice): tiny WebAssembly SIMD kernels that mask or sign-extend
+// Bits Stored, add the intercept and give float32 (decodeFrame) or, when every value fits, int16 (what the
+// viewer is sent), 8 samples per step. The scalar JS loop in stored-values.ts spends ~1 ns per sample (0.3–0.5 ms
+// per 512² slice, most of a worker's time); the kernel takes ~0.03 ms, ~0.1 ms with the copies in and out.
+// Integer sums below 2^24 are exact in float32, so the values are identical to the scalar path's. The module is
+// assembled here from its opcodes (below) rather than shipped as an opaque binary, so it can be read and
+// reviewed; where WebAssembly SIMD is unavailable the functions return undefined and callers use the scalar loop.
 
 /**
  * Frames larger than this (2048², 4 Mi samples) use the scalar path: WebAssembly memory never shrinks, so the
