@@ -11,6 +11,8 @@ import { labelled, serversPanel, textInput as input } from './pacs-servers-panel
 import { showInfo } from './toasts.ts';
 
 const PAGE = 25;
+// Series that hold no images to triage (labels, reports, states): pulled only when the modality names them.
+const NOT_IMAGES = new Set(['SEG', 'SR', 'PR', 'KO', 'RTSTRUCT', 'REG', 'DOC']);
 
 export function setUpPacs(onImported: () => void): { open(): void } {
   const status = element('p', { attributes: { id: 'pacs-status', role: 'status', 'aria-live': 'polite' } });
@@ -60,7 +62,16 @@ export function setUpPacs(onImported: () => void): { open(): void } {
   pull.disabled = true;
   const bar = element('progress', { attributes: { id: 'pacs-pull-bar', 'aria-label': 'Pull progress' } });
   const pullLine = element('span', { attributes: { id: 'pacs-pull-line', 'aria-live': 'polite' } });
-  const progress = element('div', { className: 'export-progress' }, [bar, pullLine]);
+  const cancelPull = element('button', {
+    text: 'Cancel pull',
+    attributes: { id: 'pacs-cancel-pull', type: 'button' },
+  });
+  cancelPull.hidden = true;
+  let pulling: Job | undefined;
+  cancelPull.addEventListener('click', () => {
+    if (pulling) api.cancelJob(pulling.id).catch(fail);
+  });
+  const progress = element('div', { className: 'export-progress' }, [bar, pullLine, cancelPull]);
   progress.hidden = true;
 
   const runSearch = async (at: number) => {
@@ -131,12 +142,13 @@ export function setUpPacs(onImported: () => void): { open(): void } {
       const series = [];
       for (const study of selected) {
         for (const s of await pacsApi.series(target, study))
-          if (!modality || s.modality === modality)
+          if (modality ? s.modality === modality : !NOT_IMAGES.has(s.modality))
             series.push({ studyInstanceUid: s.studyInstanceUid, seriesInstanceUid: s.seriesInstanceUid });
       }
       if (series.length === 0) return say('The selected studies have no series to pull.');
       const job = await pacsApi.pull(target, series);
-      progress.hidden = false;
+      pulling = job;
+      progress.hidden = cancelPull.hidden = false;
       const last = await api.followJob(job, (state: Job) => {
         pullLine.textContent = state.message;
         if (state.total > 0) {
@@ -144,13 +156,21 @@ export function setUpPacs(onImported: () => void): { open(): void } {
           bar.value = state.done;
         } else bar.removeAttribute('value');
       });
-      say(last.state === 'done' ? `Pull finished: ${last.message}` : `Pull ${last.state}: ${last.message}`);
+      say(
+        last.state === 'done'
+          ? `Pull finished: ${last.message}`
+          : last.state === 'cancelled'
+            ? 'Pull cancelled; what arrived is kept in the cache, and pulling again fetches only the rest.'
+            : `Pull ${last.state}: ${last.message}`,
+      );
       if (last.state === 'done') showInfo(`Pull finished: ${last.message}`);
       onImported();
       await push.refresh();
     } catch (error) {
       fail(error);
     } finally {
+      pulling = undefined;
+      cancelPull.hidden = true;
       pull.disabled = selected.size === 0;
     }
   });

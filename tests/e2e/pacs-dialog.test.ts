@@ -121,6 +121,16 @@ test(
     await results.getByText(/^stored: [0-9.]+$/).waitFor();
     await page.getByText('The retry queue is empty.').waitFor();
     await dialog.screenshot({ path: join(ARTIFACTS, 'pacs-dialog-pushed.png') });
+
+    // The study now holds the SEG too; pulling it again brings the images only (labels are not triaged),
+    // and the instances already in the cache are not fetched again.
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('table', { name: 'Studies found' }).getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Pull selected' }).click();
+    await page
+      .locator('#pacs-status')
+      .getByText(/Pull finished: 1 of 1 series pulled from "orthanc"/)
+      .waitFor({ timeout: 60_000 });
     assert.deepEqual(pageErrors, []);
     assert.ok(
       !readFileSync(join(work, 'app-data', 'pacs-servers.json'), 'utf8').includes(orthanc.password),
