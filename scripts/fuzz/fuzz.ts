@@ -216,13 +216,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
    * are not the next fuzzed file's fault. A fresh child fails this only when the product cannot run at all.
    */
   const warmUp = async (job: Job) => {
-    const seed = seeds.find((s) => s.name.startsWith('sample0-original')) ?? seeds[0];
-    const file = path.join(job.dir, 'warm-up.dcm');
-    writeFileSync(file, seed.bytes);
-    const pending = { caseNumber: -1, file, seedFile: seed.name, steps: [], bytes: seed.bytes, started: 0 };
-    const result = await runOne(job, pending, 120_000);
-    if (result.kind !== 'reply')
-      throw new Error(`fuzz: the warm-up case failed (${result.kind}): ${result.detail}\n${job.stderr()}`);
+    // Every transfer syntax once, so each codec's WASM is compiled before the first timed case needs it.
+    const warmSeeds = seeds.filter((s) => s.name.startsWith('sample0-'));
+    for (const seed of warmSeeds.length > 0 ? warmSeeds : seeds.slice(0, 1)) {
+      const file = path.join(job.dir, 'warm-up.dcm');
+      writeFileSync(file, seed.bytes);
+      const pending = { caseNumber: -1, file, seedFile: seed.name, steps: [], bytes: seed.bytes, started: 0 };
+      const result = await runOne(job, pending, 120_000);
+      if (result.kind !== 'reply')
+        throw new Error(`fuzz: the warm-up case failed (${result.kind}): ${result.detail}\n${job.stderr()}`);
+    }
   };
 
   type RunResult =
