@@ -124,10 +124,16 @@ export class PacsService {
   }
 
   async server(name: string): Promise<PacsServer> {
-    const server = (await loadServers(this.#options.dataDir)).find(
-      (s) => s.name.toLowerCase() === name.toLowerCase(),
-    );
-    if (!server) throw notFound('DICOMweb server', `"${name}"`);
+    const servers = await loadServers(this.#options.dataDir);
+    const server = servers.find((s) => s.name.toLowerCase() === name.toLowerCase());
+    if (!server) {
+      const known = servers.length ? `set up: ${servers.map((s) => s.name).join(', ')}` : 'none is set up';
+      throw new ApiProblem(
+        404,
+        'Not found',
+        `no DICOMweb server named "${name}" (${known}) — add it in the PACS dialog`,
+      );
+    }
     return server;
   }
 
@@ -270,7 +276,29 @@ export class PacsService {
       ? [(await this.server(name)).name]
       : [...new Set((await this.queue.list()).map((e) => e.server))];
     const outcomes: PushFileOutcome[] = [];
-    for (const server of names) outcomes.push(...(await retryQueue(await this.client(server), this.queue)));
+    for (const server of names) {
+      let client: DicomwebClient;
+      try {
+        client = await this.client(server);
+      } catch (error) {
+        if (name) throw error;
+        // One server removed or without its secret must not hold back the others' retries; its entries stay.
+        const reason = error instanceof Error ? error.message : String(error);
+        for (const entry of await this.queue.list(server)) {
+          const { sopInstanceUid, sopClassUid, originalPath } = entry;
+          outcomes.push({
+            sopInstanceUid,
+            sopClassUid,
+            status: 'failed',
+            reason,
+            file: originalPath,
+            queued: true,
+          });
+        }
+        continue;
+      }
+      outcomes.push(...(await retryQueue(client, this.queue)));
+    }
     return summarise(outcomes);
   }
 }

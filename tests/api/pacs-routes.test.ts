@@ -426,6 +426,43 @@ test(
   },
 );
 
+test(
+  'a queued push whose server was removed stays queued, named, until the server is back',
+  { skip: missing },
+  async () => {
+    const flaky = { baseUrl: `${proxy.url}/dicom-web`, auth: { type: 'basic', username: orthanc.user } };
+    proxy.failStow = true;
+    await ok('PUT', '/api/pacs/servers/flaky', { ...flaky, secret: orthanc.password });
+    const failed = await ok<PacsPushResult>('POST', '/api/pacs/servers/flaky/push', { seriesUid: pulledUid });
+    const sop = failed.outcomes[0]!.sopInstanceUid;
+    await ok('DELETE', '/api/pacs/servers/flaky');
+    const unknown = await call('POST', '/api/pacs/servers/flaky/test');
+    assert.equal(unknown.status, 404);
+    assert.match(
+      unknown.json().detail,
+      /no DICOMweb server named "flaky" \(set up: orthanc, fromenv\) — add it/,
+    );
+
+    const retried = await ok<PacsPushResult>('POST', '/api/pacs/queue/retry');
+    assert.deepEqual(
+      retried.outcomes.map((o) => [o.sopInstanceUid, o.status, o.queued]),
+      [[sop, 'failed', true]],
+    );
+    assert.match(retried.outcomes[0]!.reason!, /no DICOMweb server named "flaky"/);
+    const queue = await ok<{ entries: PacsQueueEntry[] }>('GET', '/api/pacs/queue');
+    assert.deepEqual(
+      queue.entries.map((e) => e.sopInstanceUid),
+      [sop],
+    );
+
+    proxy.failStow = false;
+    await ok('PUT', '/api/pacs/servers/flaky', { ...flaky, secret: orthanc.password });
+    const back = await ok<PacsPushResult>('POST', '/api/pacs/queue/retry');
+    assert.equal(back.stored, 1);
+    assert.equal((await ok<{ entries: PacsQueueEntry[] }>('GET', '/api/pacs/queue')).entries.length, 0);
+  },
+);
+
 test('the password is nowhere: dataset, settings, queue, logs, API answers', { skip: missing }, async () => {
   const forms = [
     orthanc.password,
