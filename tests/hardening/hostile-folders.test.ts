@@ -2,10 +2,11 @@
 // naming each other, a link naming itself, two folders linking to each other) are survived — each file indexed
 // once, a dangling loop one error — and unreadable folders and files (chmod 000) are errors while the rest
 // indexes. Tests usually run as root here, where chmod does not stop reads: then the index runs in a child
-// process as the unprivileged user "nobody" (uid 65534), so the permission check is real, not skipped.
+// process as the unprivileged user "nobody" (uid 65534), so the permission check is real, not skipped. Named
+// pipes and links to devices are never opened.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,4 +100,18 @@ test('an unreadable folder and an unreadable file are errors; the rest indexes',
   } finally {
     chmodSync(path.join(root, 'locked'), 0o755);
   }
+});
+
+test('a named pipe, a link to it and a link to /dev/zero are never read (a read would block or never end)', async () => {
+  const root = folderWithSlices();
+  const pipe = path.join(root, 'pipe.dcm');
+  execFileSync('mkfifo', [pipe]);
+  symlinkSync(pipe, path.join(root, 'a', 'link-to-pipe.dcm'));
+  symlinkSync('/dev/zero', path.join(root, 'zero.dcm'));
+
+  const started = performance.now();
+  const index = await indexDicom([root, pipe]); // the pipe also given by name
+  assert.ok(performance.now() - started < 10_000);
+  assert.deepEqual(index.errors, []);
+  assert.equal(instancesOf(index).length, study.files.length);
 });
