@@ -67,14 +67,15 @@ const IMPORT = `async (dir) => {
     job = await (await fetch('/api/jobs/' + job.id)).json();
   }
   if (job.state !== 'done') throw new Error('import ' + job.state + ': ' + job.message);
-  // With a model installed the import queues a run; let it finish so it does not compete for the CPU.
-  const session = await (await fetch('/api/session')).json();
-  for (;;) {
-    const list = await (await fetch('/api/worklist?limit=10')).json();
-    const item = list.items[0];
-    if (!session.model || !['unread', 'model-running'].includes(item.status)) return item.seriesUid;
-    await new Promise((r) => setTimeout(r, 500));
+  // With a model installed the import queues a run: cancel it, the bench measures the viewer alone.
+  for (const running of await (await fetch('/api/jobs')).json()) {
+    if (running.kind === 'model') await fetch('/api/jobs/' + running.id + '/cancel', { method: 'POST' });
   }
+  for (let i = 0; i < 300 && (await (await fetch('/api/jobs')).json()).length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const list = await (await fetch('/api/worklist?limit=10')).json();
+  return list.items[0].seriesUid;
 }`;
 
 /** Arms a timer from the next Enter (capture phase, before the app sees it) to cornerstone's first render. */
@@ -231,7 +232,7 @@ export async function run(argv: string[]): Promise<void> {
   execFileSync(process.execPath, ['scripts/build-renderer.js'], { stdio: 'inherit' });
   const dir = sampleSeries(size, slices);
   const work = mkdtempSync(path.join(os.tmpdir(), 'overread-bench-render-db-'));
-  // No model: the bench measures the viewer, and a model run would compete for the CPU.
+  // No extra model; a bundled one's run is cancelled after the import (it would compete for the CPU).
   const server = await startServe(path.join(work, 'bench.db'), ['--models', path.join(work, 'no-models')]);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
