@@ -62,6 +62,8 @@ export class PacsService {
   readonly #env: SecretStore;
   /** Secrets given in a request, kept in memory until the API closes (serve mode, or a keychain refusal). */
   readonly #session = new Map<string, { baseUrl: string; username?: string; secret: string }>();
+  /** Series UIDs a pull job is fetching now. */
+  readonly #pulling = new Set<string>();
   readonly queue: PushQueue;
   readonly cacheDir: string;
 
@@ -198,7 +200,31 @@ export class PacsService {
   }
 
   /** The pull job's work: each series into the cache, then what arrived imported (and triaged). */
+  /**
+   * Refuses series another pull is fetching now: two retrieves of one series would write the same files
+   * (and one clears the other's half-written ones at start). Call right before starting the pull job.
+   */
+  checkNotPulling(series: { seriesInstanceUid: string }[]): void {
+    const busy = series.filter((s) => this.#pulling.has(s.seriesInstanceUid));
+    if (busy.length > 0) {
+      throw conflict(
+        `${busy.length} of the chosen series ${busy.length === 1 ? 'is' : 'are'} being pulled already (e.g. ${busy[0]!.seriesInstanceUid}) — wait for that pull to finish`,
+      );
+    }
+  }
+
   async pull(name: string, series: SeriesSummary[], job: JobContext): Promise<string> {
+    this.checkNotPulling(series);
+    // Claimed before the first await, so a second request checked after this one started is refused.
+    for (const s of series) this.#pulling.add(s.seriesInstanceUid);
+    try {
+      return await this.#pull(name, series, job);
+    } finally {
+      for (const s of series) this.#pulling.delete(s.seriesInstanceUid);
+    }
+  }
+
+  async #pull(name: string, series: SeriesSummary[], job: JobContext): Promise<string> {
     const client = await this.client(name);
     const totals = new Map<string, { done: number; total: number }>();
     const report = () => {

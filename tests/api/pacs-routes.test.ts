@@ -283,6 +283,11 @@ test(
       series: [{ studyInstanceUid: a!.truth.studyInstanceUid, seriesInstanceUid: pulledUid }],
     });
     assert.equal(job.kind, 'pull');
+    const twice = await call('POST', '/api/pacs/servers/orthanc/pull', {
+      series: [{ studyInstanceUid: a!.truth.studyInstanceUid, seriesInstanceUid: pulledUid }],
+    });
+    assert.equal(twice.status, 409, 'the same series is not pulled twice at once');
+    assert.match(twice.json().detail, /being pulled already .* wait for that pull to finish/);
     const last = await finish(job);
     assert.equal(last.state, 'done', last.message);
     assert.match(

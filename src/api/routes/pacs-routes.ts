@@ -215,6 +215,7 @@ export function pacsRoutes(app: ApiApp, context: ApiContext, pacs: PacsService):
     }));
     // The server and its secret are checked now, so "no password" is an answer, not a failed job.
     const server = await mapped(() => pacs.client(name));
+    pacs.checkNotPulling(chosen);
     const job = context.jobs.start(
       'pull',
       `pulling ${chosen.length} series from "${server.server.name}"`,
