@@ -98,6 +98,8 @@ test('every decision and mask the server acknowledged survives SIGKILL', { timeo
   await Promise.all([...Array(CLIENTS).keys()].map(client));
   assert.equal(await killing, 'SIGKILL');
   assert.ok(acked >= TARGET);
+  const inFlight = [...decided, ...masked].filter((f) => f.inFlight !== undefined).length;
+  t.diagnostic(`${acked} writes acknowledged before the kill, ${inFlight} in flight`);
   assert.equal(integrityCheck(db), 'ok');
 
   const second = await serve(db, args);
