@@ -2,20 +2,13 @@
 // OpenAPI document at /api/openapi.json is generated from them. They mirror src/shared/api-types.ts (the
 // renderer's contract); the route modules type-check their answers against both.
 import { z } from '@hono/zod-openapi';
+import { DECISION_KINDS, REJECT_REASONS, SERIES_STATUSES } from '../shared/review-vocabulary.ts';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
 
-export const seriesStatusSchema = z.enum([
-  'unread',
-  'model-running',
-  'flagged',
-  'no-findings',
-  'outside-scope',
-  'in-review',
-  'done',
-]);
+export const seriesStatusSchema = z.enum(SERIES_STATUSES);
 
-export const rejectReasonSchema = z.enum(['vessel', 'scar', 'artefact', 'benign', 'other']);
+export const rejectReasonSchema = z.enum(REJECT_REASONS);
 
 export const problemSchema = z
   .object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() })
@@ -108,7 +101,7 @@ export const seriesInfoSchema = z
 
 export const decisionInfoSchema = z
   .object({
-    kind: z.enum(['confirmed', 'rejected', 'corrected', 'added']),
+    kind: z.enum(DECISION_KINDS),
     reason: rejectReasonSchema.nullable(),
     note: z.string().nullable(),
     reader: z.string(),

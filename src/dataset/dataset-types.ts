@@ -6,10 +6,8 @@ import type { IndexedSeries, IndexedStudy } from '../dicom/index/index-types.ts'
 import type { Finding } from '../inference/findings-at-threshold.ts';
 import type { VolumeGeometry } from '../dicom/volume.ts';
 
-export type SeriesStatus =
-  'unread' | 'model-running' | 'flagged' | 'no-findings' | 'outside-scope' | 'in-review' | 'done';
-export type RejectReason = 'vessel' | 'scar' | 'artefact' | 'benign' | 'other';
-export type DecisionKind = 'confirmed' | 'rejected' | 'corrected' | 'added';
+import type { DecisionKind, RejectReason, SeriesStatus } from '../shared/review-vocabulary.ts';
+export type { DecisionKind, RejectReason, SeriesStatus };
 
 export interface ModelRef {
   id: string;

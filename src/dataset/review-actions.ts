@@ -18,16 +18,12 @@ import {
   type Patch,
 } from './undo-stack.ts';
 
-export const REJECT_REASONS: readonly RejectReason[] = ['vessel', 'scar', 'artefact', 'benign', 'other'];
-export const SERIES_STATUSES: readonly SeriesStatus[] = [
-  'unread',
-  'model-running',
-  'flagged',
-  'no-findings',
-  'outside-scope',
-  'in-review',
-  'done',
-];
+import {
+  isRejectReason,
+  isSeriesStatus,
+  REJECT_REASONS,
+  SERIES_STATUSES,
+} from '../shared/review-vocabulary.ts';
 const NOTE_LIMIT = 2000;
 
 export function requireReader(ctx: StoreContext, reader: string): void {
@@ -71,7 +67,7 @@ export function decide(
   if (decision.kind !== 'confirmed' && decision.kind !== 'rejected') {
     throw new DatasetError(`decision "${String(decision.kind)}" is not one of confirmed, rejected`);
   }
-  if (decision.kind === 'rejected' && !REJECT_REASONS.includes(decision.reason as RejectReason)) {
+  if (decision.kind === 'rejected' && !isRejectReason(decision.reason)) {
     throw new DatasetError(`a rejection needs a reason: one of ${REJECT_REASONS.join(', ')}`);
   }
   if (decision.kind === 'confirmed' && decision.reason !== undefined) {
@@ -303,7 +299,7 @@ export function setStatus(
   status: SeriesStatus,
   reader: string | null,
 ): void {
-  if (!SERIES_STATUSES.includes(status)) {
+  if (!isSeriesStatus(status)) {
     throw new DatasetError(`status "${status}" is not one of ${SERIES_STATUSES.join(', ')}`);
   }
   ctx.write(() => {

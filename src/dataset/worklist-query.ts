@@ -8,10 +8,10 @@
 // 31(6):3837–3845 (doi:10.1007/s00330-020-07480-7): AI prioritisation cut the mean report turnaround for
 // critical findings but raised the maximum; an upper limit on waiting time, after which an exam gets the
 // highest urgency, brought the maximum back down (pneumothorax 979 vs 1293 min).
-import type { SeriesStatus, WorklistQuery, WorklistRow } from './dataset-types.ts';
+import type { WorklistQuery, WorklistRow } from './dataset-types.ts';
 import { SERIES_COLUMNS, toStoredSeries, type SeriesRow } from './series-records.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
-import { SERIES_STATUSES } from './review-actions.ts';
+import { isSeriesStatus, SERIES_STATUSES } from '../shared/review-vocabulary.ts';
 
 const MAX_PAGE = 500;
 
@@ -27,7 +27,7 @@ export function worklistQuery(
   }
   if (!Number.isInteger(offset) || offset < 0)
     throw new DatasetError(`worklist offset ${offset} must be ≥ 0`);
-  if (query.status !== undefined && !SERIES_STATUSES.includes(query.status as SeriesStatus)) {
+  if (query.status !== undefined && !isSeriesStatus(query.status)) {
     throw new DatasetError(`status "${query.status}" is not one of ${SERIES_STATUSES.join(', ')}`);
   }
   const maxWaitHours = query.maxWaitHours ?? 24;

@@ -4,8 +4,7 @@
 // rejection vocabulary names nobody and is what a researcher needs to study false positives, so it stays.
 import type { Pseudonyms, UidRemapper } from '../dicom/deidentify/uid-remapper.ts';
 import type { FindingExportRow } from './findings-table.ts';
-
-const REJECT_REASONS = new Set(['vessel', 'scar', 'artefact', 'benign', 'other']);
+import { isRejectReason } from '../shared/review-vocabulary.ts';
 
 export function deidentifyFindingRows(
   rows: FindingExportRow[],
@@ -17,7 +16,7 @@ export function deidentifyFindingRows(
     studyInstanceUid: uids.map(row.studyInstanceUid),
     seriesInstanceUid: uids.map(row.seriesInstanceUid),
     reader: row.reader === undefined ? undefined : pseudonyms.of('reader', row.reader),
-    reason: row.reason !== undefined && REJECT_REASONS.has(row.reason) ? row.reason : undefined,
+    reason: row.reason !== undefined && isRejectReason(row.reason) ? row.reason : undefined,
     decidedAt: undefined,
   }));
 }

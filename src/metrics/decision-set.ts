@@ -7,6 +7,7 @@
 // A finding counts as proposed at threshold t when its score (peak probability) is ≥ t, the rule
 // findingsAtThreshold applies to the kept probability map.
 import type { FindingCounts, OperatingPoint, RejectReasonKey } from '../shared/metrics-types.ts';
+import { REJECT_REASONS } from '../shared/review-vocabulary.ts';
 
 export type ReviewKind = 'confirmed' | 'rejected' | 'corrected' | 'added';
 
@@ -40,7 +41,7 @@ export interface ReviewedSeries {
   findings: ReviewedFinding[];
 }
 
-export const REJECT_REASONS: readonly RejectReasonKey[] = ['vessel', 'scar', 'artefact', 'benign', 'other'];
+export { REJECT_REASONS } from '../shared/review-vocabulary.ts';
 
 export const isTruePositive = (f: ReviewedFinding) =>
   f.source === 'model' && (f.kind === 'confirmed' || f.kind === 'corrected');

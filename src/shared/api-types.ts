@@ -1,14 +1,10 @@
 // The contract between the renderer and the API (`app://api/...` in Electron, `/api/...` under `overread serve`).
-// Types only: the renderer imports nothing else from src/. Binary endpoints are described in comments here.
+// Types only (the vocabulary lists live in review-vocabulary.ts): the renderer imports nothing else from src/. Binary endpoints are described in comments here.
 
 export type Vec3 = [number, number, number];
 
-export type SeriesStatus =
-  'unread' | 'model-running' | 'flagged' | 'no-findings' | 'outside-scope' | 'in-review' | 'done';
-
-export type RejectReason = 'vessel' | 'scar' | 'artefact' | 'benign' | 'other';
-
-export type DecisionKind = 'confirmed' | 'rejected' | 'corrected' | 'added';
+import type { DecisionKind, RejectReason, SeriesStatus } from './review-vocabulary.ts';
+export type { DecisionKind, RejectReason, SeriesStatus };
 
 /** GET /api/worklist?status=&q=&modality=&limit=&offset= → WorklistPage (ordered by effective priority). */
 export interface WorklistItem {

@@ -10,7 +10,9 @@
 //                                                      kept probability maps (ThresholdApplication, summed up
 //                                                      in the job's final message)
 
-export type RejectReasonKey = 'vessel' | 'scar' | 'artefact' | 'benign' | 'other';
+import type { RejectReason } from './review-vocabulary.ts';
+
+export type RejectReasonKey = RejectReason;
 
 /** A figure with its bootstrap 95 % interval and what it rests on. */
 export interface Estimate {
