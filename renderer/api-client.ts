@@ -54,7 +54,8 @@ async function request(what: string, url: string, init?: RequestInit): Promise<R
   return response;
 }
 
-async function json<T>(what: string, url: string, init?: RequestInit): Promise<T> {
+/** One JSON call; the Model page and PACS dialog clients use it too, so failures read the same everywhere. */
+export async function json<T>(what: string, url: string, init?: RequestInit): Promise<T> {
   const response = await request(what, url, init);
   return (await response.json()) as T;
 }

@@ -3,28 +3,9 @@
 // detail, as api-client.ts does, for the page to show in a toast.
 import type { Job } from '../src/shared/api-types.ts';
 import type { MetricsReport, ThresholdChoice, ThresholdPreview } from '../src/shared/metrics-types.ts';
-import { ApiError } from './api-client.ts';
+import { json } from './api-client.ts';
 
-async function call<T>(what: string, url: string, init?: RequestInit): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, { credentials: 'same-origin', ...init });
-  } catch (error) {
-    throw new ApiError(what, 0, `the app's server did not answer (${(error as Error).message})`);
-  }
-  const text = await response.text();
-  if (!response.ok) {
-    let detail = `${response.status} ${response.statusText}`;
-    try {
-      const problem = JSON.parse(text) as { detail?: string; title?: string };
-      detail = problem.detail || problem.title || detail;
-    } catch {
-      if (text) detail = text.slice(0, 200);
-    }
-    throw new ApiError(what, response.status, detail);
-  }
-  return JSON.parse(text) as T;
-}
+const call = json;
 
 const query = (params: Record<string, string | number | undefined>) =>
   new URLSearchParams(
