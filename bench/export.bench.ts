@@ -3,39 +3,16 @@
 // Our NIfTI figure covers the same work as dcm2niix: read the DICOM files, build the volume, gzip, write.
 // Series reading is the product's: header index (order, geometry) then the frame decoder.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { printTable, type BenchRow } from './report.ts';
+import { pydicomSeriesDir } from './pydicom-series.ts';
 import { encodeNiftiGz } from '../src/export/nifti/write-nifti.ts';
 import { readSourceHeader, writeSeg } from '../src/dicom/write-seg/write-seg.ts';
 import { loadSeriesVolume } from '../src/export/load-series-volume.ts';
 import { readFileSync } from 'node:fs';
-
-const here = path.dirname(new URL(import.meta.url).pathname);
-
-function seriesDir(slices: number, size: number): string {
-  const dir = path.join(os.tmpdir(), `overread-bench-series-${size}x${size}x${slices}`);
-  if (existsSync(path.join(dir, `slice${String(slices - 1).padStart(3, '0')}.dcm`))) return dir;
-  console.error(`generating ${slices} slices of ${size}×${size} with pydicom…`);
-  const result = spawnSync(
-    '/usr/bin/python3',
-    [
-      path.join(here, '../tests/export/fixtures/make-series.py'),
-      dir,
-      '--rows',
-      String(size),
-      '--cols',
-      String(size),
-      '--slices',
-      String(slices),
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
-  );
-  if (result.status !== 0) throw new Error(`make-series.py failed: ${result.stderr}`);
-  return dir;
-}
 
 function folderBytes(dir: string): number {
   return readdirSync(dir).reduce((sum, name) => sum + statSync(path.join(dir, name)).size, 0);
@@ -48,7 +25,7 @@ export async function run(argv: string[]): Promise<void> {
   });
   const slices = Number(values.slices ?? 300);
   const size = Number(values.size ?? 512);
-  const source = seriesDir(slices, size);
+  const source = pydicomSeriesDir(slices, size);
   const files = readdirSync(source)
     .filter((f) => f.endsWith('.dcm'))
     .sort()

@@ -4,41 +4,18 @@
 // multipart stream, and writes one flushed (fsync) and renamed file per instance, where curl writes one blob.
 // Best of `runs` for each, alternating, each into a fresh folder.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { printTable, type BenchRow } from './report.ts';
+import { pydicomSeriesDir } from './pydicom-series.ts';
 import { DicomwebClient } from '../src/pacs/dicomweb-client.ts';
 import { retrieveSeries } from '../src/pacs/retrieve-series.ts';
 import { readHeader } from '../src/dicom/index/index.ts';
 import { startOrthanc } from '../tests/pacs/orthanc-server.ts';
 
-const here = path.dirname(new URL(import.meta.url).pathname);
 const ACCEPT = 'multipart/related; type="application/dicom"; transfer-syntax=*';
-
-/** The same pydicom series (and cache folder) as the export bench. */
-function seriesDir(slices: number, size: number): string {
-  const dir = path.join(os.tmpdir(), `overread-bench-series-${size}x${size}x${slices}`);
-  if (existsSync(path.join(dir, `slice${String(slices - 1).padStart(3, '0')}.dcm`))) return dir;
-  console.error(`generating ${slices} slices of ${size}×${size} with pydicom…`);
-  const result = spawnSync(
-    '/usr/bin/python3',
-    [
-      path.join(here, '../tests/export/fixtures/make-series.py'),
-      dir,
-      '--rows',
-      String(size),
-      '--cols',
-      String(size),
-      '--slices',
-      String(slices),
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
-  );
-  if (result.status !== 0) throw new Error(`make-series.py failed: ${result.stderr}`);
-  return dir;
-}
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -48,7 +25,7 @@ export async function run(argv: string[]): Promise<void> {
   const slices = Number(values.slices ?? 300);
   const size = Number(values.size ?? 512);
   const runs = Number(values.runs ?? 3);
-  const source = seriesDir(slices, size);
+  const source = pydicomSeriesDir(slices, size);
   const files = readdirSync(source)
     .filter((f) => f.endsWith('.dcm'))
     .sort()
