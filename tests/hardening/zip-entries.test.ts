@@ -2,11 +2,21 @@
 // "..\..\…" and "a/../../../…", plus a symbolic-link entry naming a secret DICOM file outside the zip. The index
 // treats every name as a name (the slices index with their names as written, the link entry is just bytes),
 // and an export of that series — SEG with de-identified image copies, read back out of the zip — writes only
-// inside its output folder under names of its own. Nothing appears at any path an entry name points to.
+// inside its output folder under names of its own. Nothing appears at any path an entry name points to. A zip
+// bomb beside a real slice is skipped after inflating only its first kilobytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { indexDicom } from '../../src/dicom/index/index.ts';
@@ -105,3 +115,40 @@ test('zip entry names cannot write or read outside their folder, in the index or
   assert.deepEqual(readdirSync(root).sort(), ['one', 'secret.dcm'], 'nothing new beside the zip’s folders');
   assert.deepEqual(readdirSync(deep).sort(), ['evil.zip', 'export']);
 });
+
+test('a zip bomb (Python zipfile: 256 MiB of zeros in 256 KB) is skipped without inflating it', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'overread-zip-bomb-'));
+  const zip = path.join(root, 'bomb.zip');
+  execFileSync('/usr/bin/python3', [
+    '-c',
+    [
+      'import sys, zipfile',
+      "with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as z:",
+      "    with z.open('zeros.dcm', 'w') as f:",
+      '        for _ in range(16): f.write(bytes(16 << 20))',
+      "    z.write(sys.argv[2], 'slice.dcm')",
+    ].join('\n'),
+    zip,
+    study.files[0],
+  ]);
+  assert.ok(statSync(zip).size < 2 * 2 ** 20, 'the bomb is small');
+
+  let growth: number | undefined;
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    growth = -peakRss();
+  } catch {
+    growth = undefined; // no /proc here: the outcome is still checked
+  }
+  const index = await indexDicom([zip]);
+  if (growth !== undefined) growth += peakRss();
+
+  assert.deepEqual(index.errors, []);
+  assert.equal(index.skipped, 1, 'the zeros are not DICOM');
+  assert.equal(index.studies[0].series[0].instances[0].zipEntry, 'slice.dcm');
+  if (growth !== undefined) assert.ok(growth < 64 * 2 ** 20, `peak RSS grew by ${growth >> 20} MB`);
+});
+
+function peakRss(): number {
+  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
+}
