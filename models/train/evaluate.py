@@ -93,7 +93,7 @@ def auc(scores, positives):
 
 
 def evaluate(model, studies, cfg, log=print):
-    per_scan, scores, positives, at_default = [], [], [], {'tp': 0, 'fp': 0}
+    per_scan, scores, positives, at_default, default_hits = [], [], [], {'tp': 0, 'fp': 0}, []
     for study in studies:
         image, _, grid = prepare(study, cfg['target_mm'], cfg['multiple'], cfg['window'])
         prob = predict_volume(model, image, cfg['channels'])
@@ -102,15 +102,19 @@ def evaluate(model, studies, cfg, log=print):
         per_scan.append((matched, study.nodules))
         scores.append(float(prob.max()))
         positives.append(len(study.nodules) > 0)
-        hits = {h for sc, h in matched if sc >= cfg['default_threshold'] and h >= 0}
+        # What the app shows: components of p ≥ the default threshold (not the p ≥ 0.1 candidates above, which
+        # can merge a nodule with neighbouring tissue into one blob whose centre lies elsewhere).
+        shown = match(candidates(prob, grid, study, cfg['default_threshold']), study.nodules)
+        hits = {h for _, h in shown if h >= 0}
         at_default['tp'] += len(hits)
-        at_default['fp'] += sum(1 for sc, h in matched if sc >= cfg['default_threshold'] and h == -1)
+        at_default['fp'] += sum(1 for _, h in shown if h == -1)
+        default_hits.append(hits)
         log(f'eval {study.name}: {len(study.nodules)} nodules, {len(found)} candidates, max p {prob.max():.3f}')
     sens, cpm, total, _ = froc(per_scan)
     n_scans = len(studies)
     missed = [dict(scan=studies[s].name, diameterMm=n['diameterMm'], type=n['type'], attached=n['attached'])
               for s, (matched, nodules) in enumerate(per_scan) for i, n in enumerate(nodules)
-              if n['diameterMm'] >= 4 and not any(h == i and sc >= cfg['default_threshold'] for sc, h in matched)]
+              if n['diameterMm'] >= 4 and i not in default_hits[s]]
     return {
         'scans': n_scans,
         'scansWithNodules': int(sum(positives)),
@@ -122,6 +126,7 @@ def evaluate(model, studies, cfg, log=print):
         'studyAuc': auc(scores, positives),
         'atDefaultThreshold': {
             'threshold': cfg['default_threshold'],
+            'method': 'components of p >= threshold',
             'sensitivity': at_default['tp'] / max(total, 1),
             'falsePositivesPerScan': at_default['fp'] / max(n_scans, 1),
             'missedNodulesAtLeast4mm': missed,

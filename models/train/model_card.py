@@ -26,6 +26,15 @@ def render(manifest, metrics, wall_minutes=None):
     missed = at['missedNodulesAtLeast4mm']
     missed_rows = '\n'.join(f"| {m['scan']} | {m['diameterMm']:.1f} | {m['type']} | {m['attached']} |" for m in missed)
     capped = t['steps'] < t['plannedSteps']
+    if at.get('method') == 'components of p >= threshold':
+        default_note = ('The default-threshold rows count what the app shows: 3D components of p ≥ '
+                        f"{at['threshold']} (before the app's minimum finding size).")
+    else:  # metrics.json from evaluate.py before it labelled components at the default threshold
+        default_note = ('The default-threshold rows count the p ≥ 0.1 candidates whose peak reaches '
+                        f"{at['threshold']}, not the app's components at {at['threshold']}: a candidate can merge "
+                        'a nodule with neighbouring tissue, so these rows understate what the app finds and '
+                        'undercount its false findings (tests/inference/default-model.test.ts prints the '
+                        "app's own figures).")
     r = manifest['trainingRanges']
     wall = f', {wall_minutes:.0f} min wall time for the whole recipe' if wall_minutes else ''
     return f"""# Model card: {manifest['id']} {manifest['version']}
@@ -92,6 +101,8 @@ centroid; a candidate hits a nodule when its centre lies within max(radius, 5 mm
 | at the default threshold {at['threshold']}: false positives per scan | {at['falsePositivesPerScan']:.2f} | — |
 
 FROC points (sensitivity at FP/scan): {', '.join(f"{k}: {sens[k]:.3f}" for k in FP_RATES)}.
+
+{default_note}
 
 With {metrics['scans']} scans and {metrics['nodulesAtLeast4mm']} nodules these figures are coarse: one nodule
 is {1 / max(metrics['nodulesAtLeast4mm'], 1):.3f} of sensitivity. `tests/inference/default-model.test.ts` re-measures

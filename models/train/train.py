@@ -80,12 +80,15 @@ class PatchSampler:
                 jitter = self.rng.integers(-self.patch // 3, self.patch // 3 + 1, size=2)
                 r, c = r + jitter[0], c + jitter[1]
             else:
-                # Mostly inside the lungs (where the hard negatives — vessels, pleura — are), not outside air.
+                # Negatives: half inside the lungs (the hard ones — vessels, pleura), half anywhere in the body.
+                # Lung-only negatives (v1.0.0) left the mediastinum, chest wall and bone unseen as negatives:
+                # that model put p > 0.1 on ~97 % of soft tissue in a training slice, thousands of candidates.
                 s = self.rng.integers(len(self.prepared))
                 image = self.prepared[s][0]
+                lo, hi = (0.02, 0.3) if b % 4 == 1 else (0.02, 1.01)
                 for _ in range(10):
                     k, r, c = (self.rng.integers(n) for n in image.shape)
-                    if 0.02 < image[k, r, c] < 0.3:
+                    if lo < image[k, r, c] < hi:
                         break
             x, y = self.crop(s, k, r, c)
             if self.rng.random() < 0.5:  # left-right flip
