@@ -1,6 +1,7 @@
 // `npm run fuzz [-- --cases N --seed S --budget-ms M --jobs J --out DIR --first K]`: mutates real DICOM files and
 // feeds them through index and decode (see scripts/fuzz/fuzz.ts). Exits 1 when any case crashed, hung, failed
 // without a per-file error or used memory out of proportion to its size; the inputs are saved under --out.
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS, formatSummary, runFuzz } from './fuzz.ts';
@@ -8,9 +9,10 @@ import { DEFAULTS, formatSummary, runFuzz } from './fuzz.ts';
 const HELP = `usage: npm run fuzz -- [--cases N] [--seed S] [--budget-ms M] [--jobs J] [--out DIR] [--first K]
   --cases N       cases to run (default 2000)
   --seed S        run seed; case K of seed S is always the same input (default "overread")
-  --budget-ms M   time allowed per case before it counts as a hang (default ${DEFAULTS.budgetMs})
+  --budget-ms M   CPU time a case may use before it counts as a hang (default ${DEFAULTS.budgetMs});
+                  a case waiting 6× that in wall time (at least 60 s) is a hang too
   --jobs J        child processes side by side (default ${DEFAULTS.jobs})
-  --out DIR       where failing inputs are saved (default fuzz-failures/)
+  --out DIR       where failing inputs are saved (default: overread-fuzz-failures in the temp folder)
   --first K       first case number, to rerun one case: --first K --cases 1
   --api-every N   also import every Nth case through the API and fetch its slice (default ${DEFAULTS.apiEvery}; 0: never)`;
 
@@ -52,7 +54,7 @@ const summary = await runFuzz({
   seed: values.seed ?? 'overread',
   budgetMs: whole('budget-ms', values['budget-ms'], DEFAULTS.budgetMs),
   jobs: Math.max(1, whole('jobs', values.jobs, DEFAULTS.jobs)),
-  failuresDir: path.resolve(values.out ?? 'fuzz-failures'),
+  failuresDir: path.resolve(values.out ?? path.join(os.tmpdir(), 'overread-fuzz-failures')),
   memoryBaseBytes: DEFAULTS.memoryBaseBytes,
   memoryPerFileByte: DEFAULTS.memoryPerFileByte,
   first: whole('first', values.first, 0),
