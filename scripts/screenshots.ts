@@ -15,6 +15,7 @@ import { OverreadApp } from '../tests/e2e/pages/overread-app.ts';
 import { startServe } from '../tests/e2e/serve-process.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+const STUDIES = 5;
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -28,7 +29,19 @@ const work = mkdtempSync(join(tmpdir(), 'overread-screenshots-'));
 const samples = join(work, 'samples');
 execFileSync(
   process.execPath,
-  ['bin/overread.js', 'sample', samples, '--studies', '3', '--size', '512', '--seed', '11', '--nodules', '3'],
+  [
+    'bin/overread.js',
+    'sample',
+    samples,
+    '--studies',
+    String(STUDIES),
+    '--size',
+    '512',
+    '--seed',
+    '11',
+    '--nodules',
+    '3',
+  ],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 );
 
@@ -54,21 +67,35 @@ try {
   await app.goto(server.url);
   await app.chooseReader('Dr Example');
   await app.importPaths([samples]);
-  await app.waitForTriagedSeries(3, 300_000);
-  // Let the last toasts fade: the pictures show the app, not its notifications.
-  await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, {
-    timeout: 10_000,
-  });
-  await page.screenshot({ path: join(out, 'worklist.png') });
+  await app.waitForTriagedSeries(STUDIES, 300_000);
+  const noToasts = () =>
+    page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, { timeout: 15_000 });
 
+  // The viewer on the most suspicious series, its first flag selected.
   await app.openSelectedSeries();
   await app.waitForColour(STATE_COLOURS.pending, 10);
   await page.mouse.move(0, 799); // no hover highlight or brush cursor in the picture
-  await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, {
-    timeout: 10_000,
-  });
+  await noToasts();
   await page.screenshot({ path: join(out, 'viewer.png') });
 
+  // A little reading, so the worklist shows more than one status: confirm, reject as a vessel, done (the
+  // next series opens, in review), back to the worklist with every status listed.
+  await app.pressAndWait('y', 'POST', /\/decision$/);
+  await app.press('n');
+  await app.pressAndWait('1', 'POST', /\/decision$/);
+  const title = await page.title();
+  await app.pressAndWait('d', 'POST', /\/status$/);
+  await page.waitForFunction((before) => document.title !== before, title);
+  await app.press('Escape');
+  await page.getByRole('table', { name: 'Series to read' }).waitFor();
+  await app.showAllStatuses();
+  await page.waitForFunction(() =>
+    /In review/.test(document.getElementById('worklist-body')?.textContent ?? ''),
+  );
+  await noToasts();
+  await page.screenshot({ path: join(out, 'worklist.png') });
+
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // keys back from the filter
   await app.press('?');
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
   await page.screenshot({ path: join(out, 'shortcuts.png') });
