@@ -142,7 +142,7 @@ export function correctMaskSlice(
       ctx,
       grid.seriesUid,
       reader,
-      `paint slice ${k} of finding ${findingId}`,
+      `paint slice ${k + 1} of finding ${findingId}`,
       [
         { type: 'mask', findingId, reader, k, runs: currentFinalRow(ctx, findingId, reader, k) },
         { type: 'decision', findingId, reader, decision: previous },
@@ -276,7 +276,7 @@ export function addFinding(
       ctx,
       seriesUid,
       reader,
-      `add finding ${findingId} on slice ${k}`,
+      `add finding ${findingId} on slice ${k + 1}`,
       [
         { type: 'retracted', findingId, retracted: true },
         { type: 'decision', findingId, reader, decision: null },

@@ -130,7 +130,8 @@ test('undo and redo walk back and forth through a reader’s actions, and are au
   const ids = () => store.findings('1.4.1', 'alice').map((f) => f.id);
   assert.equal(store.undo('1.4.1', 'alice').description, 'undid set status done');
   assert.equal(store.series('1.4.1')!.status, 'in-review');
-  assert.equal(store.undo('1.4.1', 'alice').description, `undid add finding ${added.id} on slice 15`);
+  // Descriptions name slices 1-based, as the viewer shows them (slice index 15 is "slice 16").
+  assert.equal(store.undo('1.4.1', 'alice').description, `undid add finding ${added.id} on slice 16`);
   assert.ok(!ids().includes(added.id));
   assert.throws(() => store.decide(added.id, 'bob', { kind: 'confirmed' }), /was withdrawn/);
   store.undo('1.4.1', 'alice');
