@@ -3,10 +3,13 @@
 // naming the file with a readable reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DicomError } from '../../src/dicom/dicom-error.ts';
 import { decodeFrame } from '../../src/dicom/decode/decode-frame.ts';
+import { indexDicom } from '../../src/dicom/index/index.ts';
 import {
   fragmentsOf,
   layoutOf,
@@ -15,6 +18,7 @@ import {
   upsertElement,
 } from '../../scripts/fuzz/dicom-elements.ts';
 import { decodeFixtures } from '../dicom/decode/decode-fixtures.ts';
+import { sampleStudy } from '../helpers/sample-study.ts';
 
 const fixtures = decodeFixtures();
 const read = (name: string) => new Uint8Array(readFileSync(path.join(fixtures.dir, name)));
@@ -168,4 +172,37 @@ test('YBR_FULL_422 with one Samples per Pixel is refused, not decoded to a frame
   const error = await rejection(decodeFrame('ybr.dcm', bytes));
   assert.ok(error instanceof DicomError, `not a DicomError: ${String(error)}`);
   assert.match(error.reason, /Photometric Interpretation YBR_FULL_422 does not fit Samples per Pixel 1/);
+});
+
+test('a zero or not-unit Image Orientation in a series does not make indexDicom throw', async () => {
+  // Fuzz case full-4-12867: Image Orientation (Patient) [0,0,0,0,1,0] crashed the series ordering.
+  const study = sampleStudy({ seed: 'fuzz-orientation', size: 32, slices: 4, nodules: 0 });
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'overread-orientation-'));
+  const files = study.files.map((file, i) => {
+    const copy = path.join(folder, `s${i}.dcm`);
+    copyFileSync(file, copy);
+    return copy;
+  });
+  const setOrientation = (file: string, value: string) =>
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      'import sys, pydicom\nds = pydicom.dcmread(sys.argv[1])\nds.ImageOrientationPatient = sys.argv[2].split("\\\\")\nds.save_as(sys.argv[1])',
+      file,
+      value,
+    ]);
+  setOrientation(files[1], '0\\0\\0\\0\\1\\0');
+  setOrientation(files[2], '0.9\\0\\0\\0\\0.9\\0');
+
+  const index = await indexDicom([folder]);
+  assert.deepEqual(index.errors, []);
+  const series = index.studies[0].series[0];
+  assert.equal(series.frames.length, 4);
+  const degenerate = series.instances.find((i) => i.path === files[1])!;
+  assert.equal(degenerate.imageOrientation, undefined, 'a zero row vector is no orientation');
+  const scaled = series.instances.find((i) => i.path === files[2])!;
+  assert.deepEqual(scaled.imageOrientation, [
+    [0.9, 0, 0],
+    [0, 0.9, 0],
+  ]);
+  assert.ok(!series.warnings.some((w) => /mixed orientations/.test(w)), series.warnings.join('; '));
 });

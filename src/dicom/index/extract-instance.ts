@@ -59,12 +59,18 @@ function position(dataSet: DataSet | undefined): Vec3 | undefined {
 
 function orientation(dataSet: DataSet | undefined): [Vec3, Vec3] | undefined {
   const v = vector(dataSet, 'x00200037', 6);
-  return v
-    ? [
-        [v[0], v[1], v[2]],
-        [v[3], v[4], v[5]],
-      ]
-    : undefined;
+  if (!v) return undefined;
+  const row: Vec3 = [v[0], v[1], v[2]];
+  const column: Vec3 = [v[3], v[4], v[5]];
+  // A zero or parallel pair spans no plane: treated as no orientation (the fuzzer's [0,0,0] row vector made
+  // the series ordering throw).
+  const normal = [
+    row[1] * column[2] - row[2] * column[1],
+    row[2] * column[0] - row[0] * column[2],
+    row[0] * column[1] - row[1] * column[0],
+  ];
+  const spanned = Math.hypot(...normal) / (Math.hypot(...row) * Math.hypot(...column));
+  return spanned > 0.5 ? [row, column] : undefined;
 }
 
 function spacing(dataSet: DataSet | undefined): [number, number] | undefined {

@@ -42,7 +42,12 @@ function framesOf(instance: InstanceHeader): FrameRef[] {
 }
 
 function sameOrientation(a: [Vec3, Vec3], b: [Vec3, Vec3]): boolean {
-  return dot(a[0], b[0]) > 0.9999 && dot(a[1], b[1]) > 0.9999;
+  // Cosines, so direction vectors a writer left not quite unit length still match their own kind.
+  const cos = (u: Vec3, v: Vec3) => {
+    const lengths = Math.hypot(u[0], u[1], u[2]) * Math.hypot(v[0], v[1], v[2]);
+    return lengths > 1e-6 ? dot(u, v) / lengths : 0;
+  };
+  return cos(a[0], b[0]) > 0.9999 && cos(a[1], b[1]) > 0.9999;
 }
 
 /** Gap warnings for positions already sorted ascending; returns the median gap. */
@@ -103,7 +108,9 @@ export function orderSeries(instances: InstanceHeader[]): IndexedSeries {
     if (best > oriented.length / 2) break;
   }
   const offAxis = new Set(
-    oriented.filter((i) => !sameOrientation(i.imageOrientation!, orientation!)).map((i) => i.sopInstanceUid),
+    oriented
+      .filter((i) => orientation && !sameOrientation(i.imageOrientation!, orientation))
+      .map((i) => i.sopInstanceUid),
   );
   if (offAxis.size > 0) {
     warnings.push(
