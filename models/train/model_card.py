@@ -69,8 +69,8 @@ Each study: one axial CT series, 150–250 slices, slice spacing and field of vi
 spacing {r['pixelSpacingMm'][0]}–{r['pixelSpacingMm'][1]} mm, slice spacing {r['sliceThicknessMm'][0]}–
 {r['sliceThicknessMm'][1]} mm, values {r['intensity'][0]:.0f}…{r['intensity'][1]:.0f} HU), 0–4 nodules each
 (solid, part-solid or ground-glass; free, vessel- or pleura-attached; 3–30 mm). Training: {t['steps']} steps of
-batch {t['batch']} random {t['patch']}×{t['patch']} patches (half centred near a nodule voxel, half inside the
-lungs), AdamW, one-cycle learning rate, Dice + BCE loss, torch seed {t['torchSeed']}, on 2 shared CPU cores in
+batch {t['batch']} random {t['patch']}×{t['patch']} patches (half centred near a nodule voxel, a quarter inside the
+lungs, a quarter anywhere in the body), AdamW, one-cycle learning rate, Dice + BCE loss, torch seed {t['torchSeed']}, on 2 shared CPU cores in
 {metrics['trainingSeconds'] / 60:.0f} min{wall}.{' The run stopped at its time cap before the planned '
     + str(t['plannedSteps']) + ' steps (the learning-rate schedule follows the cap, so it still annealed).'
     if capped else ''}
@@ -106,7 +106,8 @@ FROC points (sensitivity at FP/scan): {', '.join(f"{k}: {sens[k]:.3f}" for k in 
 
 With {metrics['scans']} scans and {metrics['nodulesAtLeast4mm']} nodules these figures are coarse: one nodule
 is {1 / max(metrics['nodulesAtLeast4mm'], 1):.3f} of sensitivity. `tests/inference/default-model.test.ts` re-measures
-them through Overread's own pipeline on three further held-out studies (tolerance 0.2).
+them through Overread's own pipeline on three further held-out studies (tolerance 0.2 on sensitivity, 0.3
+on AUC).
 
 ## Known failure modes
 
@@ -124,7 +125,9 @@ Nodules ≥ 4 mm not found at the default threshold on the held-out set ({len(mi
   model still runs, with no measured quality.
 - **2.5D context.** Three adjacent slices: thick-slice series (≥ 2.5 mm) give the network little through-plane
   shape, and the first/last slice reuse their neighbour.
-- **The series score** is the highest probability anywhere; one bright false positive ranks a normal study high.
+- **The series score** is the highest probability anywhere; one bright false positive ranks a normal study high,
+  and when false positives reach p ≈ 1 (as here) nodule-free studies tie with nodule studies at the top of the
+  worklist (the app stores probabilities as bytes, so 0.998 and 1.0 both read 1.000).
 """
 
 
