@@ -13,6 +13,7 @@ import type {
   StatusRequest,
   UndoResult,
   WorklistPage,
+  WorklistSort,
 } from '../src/shared/api-types.ts';
 import { SseParser } from './sse-parser.ts';
 
@@ -93,12 +94,12 @@ export interface ModelList {
 export const api = {
   session: () => json<SessionInfo>('Loading the session', '/api/session'),
   /** The whole worklist in the API's order, fetched in pages (the API answers at most 500 at a time). */
-  async worklist(): Promise<WorklistPage> {
+  async worklist(sort: WorklistSort = 'priority'): Promise<WorklistPage> {
     const items: WorklistPage['items'] = [];
     for (;;) {
       const page = await json<WorklistPage>(
         'Loading the worklist',
-        `/api/worklist?limit=500&offset=${items.length}`,
+        `/api/worklist?limit=500&offset=${items.length}&sort=${encodeURIComponent(sort)}`,
       );
       items.push(...page.items);
       if (page.items.length === 0 || items.length >= page.total) return { items, total: page.total };

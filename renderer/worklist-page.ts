@@ -1,6 +1,6 @@
 // The worklist screen: series in the API's priority order, filtered by status and text as one types,
 // ↑/↓ (or J/K) to move, Enter or double-click to open. Refreshes itself while models are running.
-import type { WorklistItem } from '../src/shared/api-types.ts';
+import type { WorklistItem, WorklistSort } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { formatDicomDate } from './corner-text.ts';
 import { byId, element } from './dom.ts';
@@ -22,12 +22,14 @@ export class WorklistPage {
   private readonly body = byId('worklist-body');
   private readonly status = byId<HTMLSelectElement>('status-filter');
   private readonly text = byId<HTMLInputElement>('text-filter');
+  private readonly sort = byId<HTMLSelectElement>('sort-select');
   private timer: ReturnType<typeof setInterval> | null = null;
   /** Called after each render with every item (unfiltered): the first-run sample offer listens. */
   onRendered: (items: readonly WorklistItem[]) => void = () => {};
 
   constructor(private readonly onOpen: (item: WorklistItem) => void) {
     this.status.addEventListener('change', () => this.render());
+    this.sort.addEventListener('change', () => void this.refresh());
     this.text.addEventListener('input', () => this.render());
     this.text.addEventListener('keydown', (event) => {
       if (event.key === 'ArrowDown' || event.key === 'Enter') {
@@ -60,7 +62,7 @@ export class WorklistPage {
 
   async refresh(): Promise<void> {
     try {
-      this.items = (await api.worklist()).items;
+      this.items = (await api.worklist(this.sort.value as WorklistSort)).items;
       this.render();
     } catch (error) {
       showError(error);

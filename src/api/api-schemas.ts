@@ -2,7 +2,12 @@
 // OpenAPI document at /api/openapi.json is generated from them. They mirror src/shared/api-types.ts (the
 // renderer's contract); the route modules type-check their answers against both.
 import { z } from '@hono/zod-openapi';
-import { DECISION_KINDS, REJECT_REASONS, SERIES_STATUSES } from '../shared/review-vocabulary.ts';
+import {
+  DECISION_KINDS,
+  REJECT_REASONS,
+  SERIES_STATUSES,
+  WORKLIST_SORTS,
+} from '../shared/review-vocabulary.ts';
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()]);
 
@@ -61,6 +66,7 @@ export const worklistPageSchema = z
 
 export const worklistQuerySchema = z.object({
   status: seriesStatusSchema.optional(),
+  sort: z.enum(WORKLIST_SORTS).default('priority'),
   q: z.string().max(200).optional(),
   modality: z.string().max(16).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(200),

@@ -6,8 +6,8 @@ import type { IndexedSeries, IndexedStudy } from '../dicom/index/index-types.ts'
 import type { Finding } from '../inference/findings-at-threshold.ts';
 import type { VolumeGeometry } from '../dicom/volume.ts';
 
-import type { DecisionKind, RejectReason, SeriesStatus } from '../shared/review-vocabulary.ts';
-export type { DecisionKind, RejectReason, SeriesStatus };
+import type { DecisionKind, RejectReason, SeriesStatus, WorklistSort } from '../shared/review-vocabulary.ts';
+export type { DecisionKind, RejectReason, SeriesStatus, WorklistSort };
 
 export interface ModelRef {
   id: string;
@@ -54,6 +54,7 @@ export interface ChangedFile {
 
 export interface WorklistQuery {
   status?: SeriesStatus;
+  sort?: WorklistSort;
   /** Matches patient id/name, study/series description, accession (case-insensitive substring). */
   q?: string;
   modality?: string;

@@ -8,10 +8,10 @@
 // 31(6):3837–3845 (doi:10.1007/s00330-020-07480-7): AI prioritisation cut the mean report turnaround for
 // critical findings but raised the maximum; an upper limit on waiting time, after which an exam gets the
 // highest urgency, brought the maximum back down (pneumothorax 979 vs 1293 min).
-import type { WorklistQuery, WorklistRow } from './dataset-types.ts';
+import type { WorklistQuery, WorklistRow, WorklistSort } from './dataset-types.ts';
 import { SERIES_COLUMNS, toStoredSeries, type SeriesRow } from './series-records.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
-import { isSeriesStatus, SERIES_STATUSES } from '../shared/review-vocabulary.ts';
+import { isSeriesStatus, SERIES_STATUSES, WORKLIST_SORTS } from '../shared/review-vocabulary.ts';
 
 const MAX_PAGE = 500;
 
@@ -48,6 +48,19 @@ export function worklistQuery(
   // Starved series first (oldest first), then the rest by score: two ordered reads that walk the arrival and
   // score indexes and stop at the page, instead of sorting every matching series on each request.
   const starved = `s.status <> 'done' AND s.arrived_ms <= @cutoff`;
+  const sort = query.sort ?? 'priority';
+  if (sort !== 'priority') {
+    const orderBy = PLAIN_ORDERS[sort];
+    if (!orderBy)
+      throw new DatasetError(`worklist sort "${sort}" is not one of ${WORKLIST_SORTS.join(', ')}`);
+    const plain = ctx
+      .sql(
+        `SELECT ${SERIES_COLUMNS} FROM series s JOIN studies st USING (study_uid) ${where}
+         ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit, offset }) as SeriesRow[];
+    return withCounts(ctx, plain, 0, total, reader);
+  }
   const { starvedTotal } = ctx
     .sql(`SELECT count(*) AS starvedTotal FROM series s ${where} AND ${starved}`)
     .get({ ...params, cutoff }) as { starvedTotal: number };
@@ -80,6 +93,24 @@ export function worklistQuery(
         }) as SeriesRow[]),
     );
   }
+  return withCounts(ctx, rows, overdueRows, total, reader);
+}
+
+// The plain orders, from a fixed list (never SQL built from what the client sent); ties fall back to arrival.
+const PLAIN_ORDERS: Record<Exclude<WorklistSort, 'priority'>, string> = {
+  score: 's.score DESC, s.arrived_ms, s.series_uid',
+  arrived: 's.arrived_ms, s.series_uid',
+  'study-date': 'st.study_date DESC, s.arrived_ms, s.series_uid',
+  patient: 'st.patient_name COLLATE NOCASE, st.study_date DESC, s.series_uid',
+};
+
+function withCounts(
+  ctx: StoreContext,
+  rows: SeriesRow[],
+  overdueRows: number,
+  total: number,
+  reader: string | undefined,
+): { rows: WorklistRow[]; total: number } {
   if (rows.length === 0) return { rows: [], total };
   const counts = ctx
     .sql(

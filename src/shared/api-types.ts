@@ -3,10 +3,10 @@
 
 export type Vec3 = [number, number, number];
 
-import type { DecisionKind, RejectReason, SeriesStatus } from './review-vocabulary.ts';
-export type { DecisionKind, RejectReason, SeriesStatus };
+import type { DecisionKind, RejectReason, SeriesStatus, WorklistSort } from './review-vocabulary.ts';
+export type { DecisionKind, RejectReason, SeriesStatus, WorklistSort };
 
-/** GET /api/worklist?status=&q=&modality=&limit=&offset= → WorklistPage (ordered by effective priority). */
+/** GET /api/worklist?status=&q=&modality=&sort=&limit=&offset= → WorklistPage. */
 export interface WorklistItem {
   seriesUid: string;
   studyUid: string;

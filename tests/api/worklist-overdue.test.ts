@@ -1,5 +1,5 @@
 // The worklist's wait cap as the renderer sees it: a series that has waited past 24 hours is marked overdue
-// and listed before a fresh one, whatever their scores.
+// and listed before a fresh one, whatever their scores; a reader may pick a plain order instead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -35,4 +35,19 @@ test('a series waiting past the cap is marked overdue and listed first', async (
       ['7.2.1', false],
     ],
   );
+
+  // A reader's own order: patient name A–Z, no cap; an unknown order is a 400 naming the allowed ones.
+  const byName = (await (
+    await api.fetch(new Request('http://x/api/worklist?sort=patient'))
+  ).json()) as WorklistPage;
+  assert.deepEqual(
+    byName.items.map((item) => [item.seriesUid, item.overdue ?? false]),
+    [
+      ['7.2.1', false],
+      ['7.1.1', false],
+    ],
+  );
+  const bad = await api.fetch(new Request('http://x/api/worklist?sort=drop'));
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { detail: string }).detail, /sort/);
 });

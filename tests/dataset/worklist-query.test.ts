@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
-import type { DatasetStore } from '../../src/dataset/dataset-types.ts';
+import type { DatasetStore, WorklistSort } from '../../src/dataset/dataset-types.ts';
 import { ballFinding, MODEL, outcomeOf, syntheticStudy, tempDir } from './dataset-fixtures.ts';
 
 const SIZE: [number, number, number] = [16, 16, 4];
@@ -14,14 +14,23 @@ function addSeries(
   store: DatasetStore,
   clock: { now: Date },
   uid: string,
-  options: { arrived: Date; score?: number; patient?: string; modality?: string; findings?: number },
+  options: {
+    arrived: Date;
+    score?: number;
+    patient?: string;
+    modality?: string;
+    findings?: number;
+    name?: string;
+    studyDate?: string;
+  },
 ): void {
   clock.now = options.arrived;
   const { study, geometry } = syntheticStudy(
     `${uid}.0`,
-    { patientId: options.patient ?? `P-${uid}`, patientName: `Name^${uid}` },
+    { patientId: options.patient ?? `P-${uid}`, patientName: options.name ?? `Name^${uid}` },
     [{ seriesUid: uid, rows: 16, columns: 16, slices: 4, modality: options.modality }],
   );
+  if (options.studyDate) study.studyDate = options.studyDate;
   store.importStudy(study, geometry);
   if (options.score !== undefined) {
     const runId = store.startRun(uid, MODEL, 0.5, {});
@@ -146,5 +155,41 @@ test('a worklist page over 10,000 series takes milliseconds, not a query per row
   } finally {
     store.close();
     rmSync(t.dir, { recursive: true, force: true });
+  }
+});
+
+test('plain sorts: score, oldest arrival, newest study, patient name — each paged, none built from the request', () => {
+  const t = tempDir();
+  const clock = { now: new Date('2025-05-01T00:00:00Z') };
+  const store = openDataset(join(t.dir, 'd.sqlite'), { now: () => clock.now });
+  try {
+    const now = new Date('2025-05-03T00:00:00Z');
+    const ago = (hours: number) => new Date(now.getTime() - hours * HOUR);
+    addSeries(store, clock, '2.1', {
+      arrived: ago(30),
+      score: 0.2,
+      name: 'Young^Ann',
+      studyDate: '20240301',
+    });
+    addSeries(store, clock, '2.2', { arrived: ago(2), score: 0.9, name: 'adams^Bo', studyDate: '20230101' });
+    addSeries(store, clock, '2.3', { arrived: ago(5), score: 0.6, name: 'Moss^Cy', studyDate: '20250101' });
+    addSeries(store, clock, '2.4', { arrived: ago(1), name: 'Baker^Di', studyDate: '20240615' }); // no run yet
+
+    const order = (sort: WorklistSort, query = {}) =>
+      store.worklist({ now, sort, ...query }).rows.map((r) => r.series.seriesUid);
+    // priority: 2.1 waited past the 24 h cap, so it leads despite its low score.
+    assert.deepEqual(order('priority'), ['2.1', '2.2', '2.3', '2.4']);
+    assert.deepEqual(order('score'), ['2.2', '2.3', '2.1', '2.4'], 'no cap; unscored last');
+    assert.deepEqual(order('arrived'), ['2.1', '2.3', '2.2', '2.4']);
+    assert.deepEqual(order('study-date'), ['2.3', '2.4', '2.1', '2.2']);
+    assert.deepEqual(order('patient'), ['2.2', '2.4', '2.3', '2.1'], 'case-insensitive');
+    assert.deepEqual(order('score', { offset: 1, limit: 2 }), ['2.3', '2.1']);
+    assert.equal(store.worklist({ now, sort: 'patient', limit: 1 }).total, 4);
+    assert.ok(store.worklist({ now, sort: 'score' }).rows.every((r) => !r.overdue));
+    // @ts-expect-error: an untyped caller's sort never reaches SQL
+    assert.throws(() => store.worklist({ sort: 's.score; DROP TABLE series' }), /sort .* is not one of/);
+  } finally {
+    store.close();
+    t.remove();
   }
 });
