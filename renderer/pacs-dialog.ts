@@ -78,6 +78,10 @@ export function setUpPacs(onImported: () => void): { open(): void } {
     const target = chosen();
     if (!target) return say('Add a server first.');
     say('Searching…');
+    // The old results go at once: nobody may tick (and pull) a row of a search that is being replaced.
+    selected.clear();
+    pull.disabled = true;
+    resultsBody.replaceChildren();
     try {
       const page = await pacsApi.studies(target, {
         patientName: fields.patientName.value,
