@@ -100,6 +100,8 @@ def evaluate(model, studies, cfg, log=print):
         found = candidates(prob, grid, study, cfg['candidate_threshold'])
         matched = match(found, study.nodules)
         per_scan.append((matched, study.nodules))
+        # The app keeps probabilities as uint8 (p × 255) and scores a series by its highest one, so the AUC that
+        # describes the worklist is over that quantised score (ties count half); the float maximum is kept beside.
         scores.append(float(prob.max()))
         positives.append(len(study.nodules) > 0)
         # What the app shows: components of p ≥ the default threshold (not the p ≥ 0.1 candidates above, which
@@ -123,7 +125,8 @@ def evaluate(model, studies, cfg, log=print):
         'sensitivityAtFpPerScan': sens,
         'sensitivityAt1FpPerScan': sens['1'],
         'cpm': cpm,
-        'studyAuc': auc(scores, positives),
+        'studyAuc': auc([round(s * 255) / 255 for s in scores], positives),
+        'studyAucFloatMax': auc(scores, positives),
         'atDefaultThreshold': {
             'threshold': cfg['default_threshold'],
             'method': 'components of p >= threshold',

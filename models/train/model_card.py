@@ -96,7 +96,8 @@ centroid; a candidate hits a nodule when its centre lies within max(radius, 5 mm
 |---|---|---|
 | lesion sensitivity at 1 FP/scan (nodules ≥ 4 mm) | **{metrics['sensitivityAt1FpPerScan']:.3f}** | ≥ 0.90 ({verdict(metrics['sensitivityAt1FpPerScan'], 0.90)}) |
 | CPM (mean sensitivity at 1/8, 1/4, 1/2, 1, 2, 4, 8 FP/scan) | **{metrics['cpm']:.3f}** | — |
-| study-level AUC of the series score (nodule vs none) | **{'n/a' if auc is None else f'{auc:.3f}'}** | ≥ 0.95 ({verdict(auc, 0.95)}) |
+| study-level AUC of the series score as the app computes it (max of p × 255; nodule vs none) | **{'n/a' if auc is None else f'{auc:.3f}'}** | ≥ 0.95 ({verdict(auc, 0.95)}) |
+| study-level AUC of the unquantised float maximum (not what the worklist sees) | {'n/a' if metrics.get('studyAucFloatMax') is None else f"{metrics['studyAucFloatMax']:.3f}"} | — |
 | at the default threshold {at['threshold']}: sensitivity | {at['sensitivity']:.3f} | — |
 | at the default threshold {at['threshold']}: false positives per scan | {at['falsePositivesPerScan']:.2f} | — |
 

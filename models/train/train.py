@@ -268,7 +268,8 @@ def main():
         },
     }
     json.dump(manifest, open(os.path.join(args.out, 'model.json'), 'w'), indent=2)
-    card = write_card(args.out, (time.time() - t0) / 60)
+    # A --reuse-checkpoint run did not train, so its wall time says nothing about the recipe.
+    card = write_card(args.out, None if args.reuse_checkpoint else (time.time() - t0) / 60)
     log(f'wrote {card}')
     log(f'wrote {args.out} (model.onnx {os.path.getsize(path) / 1e6:.2f} MB, sha256 {sha[:12]}…)')
 
