@@ -7,7 +7,10 @@
 //   finding counts); bare is SELECT … ORDER BY score DESC LIMIT 50 on a one-table copy of the same series.
 // - a 512×512 mask slice written / read: ours is correctMaskSlice() / maskSlice() (run-length codec, undo,
 //   audit); bare writes / reads the raw 256 KiB 0/1 slice as one blob.
+// Then the API bench (bench/api.bench.ts) runs with the same options: the same operations through the handler
+// and over HTTP, beside the store call alone.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { run as runApiBench } from './api.bench.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -226,4 +229,7 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  // The same operations through the API (handler and HTTP) beside the store call, in this same run: with the
+  // table above, each figure is tied to bare SQLite through the store.
+  await runApiBench(argv);
 }
