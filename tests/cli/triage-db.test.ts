@@ -2,37 +2,19 @@
 // series, the same fixture as triage-command.test.ts, shared through its cache folder).
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installTestModel } from '../inference/test-models.ts';
+import { triageStudies } from './fixtures/triage-studies.ts';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const generator = fileURLToPath(new URL('./fixtures/make-triage-studies.py', import.meta.url));
 let studies: string;
 let modelsDir: string;
 let work: string;
-
-function triageStudies(): string {
-  const key = createHash('sha256').update(readFileSync(generator)).digest('hex').slice(0, 16);
-  const dir = join(tmpdir(), `overread-triage-studies-${key}`);
-  if (!existsSync(dir)) {
-    const partial = `${dir}.${process.pid}.partial`;
-    const out = execFileSync('/usr/bin/python3', [generator, partial], { encoding: 'utf8' });
-    execFileSync('/usr/bin/python3', [
-      '-c',
-      `import sys; open(sys.argv[1], "w").write(sys.argv[2])`,
-      join(partial, 'truth.json'),
-      out,
-    ]);
-    renameSync(partial, dir);
-  }
-  return dir;
-}
 
 before(() => {
   studies = triageStudies();
