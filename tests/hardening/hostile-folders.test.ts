@@ -2,8 +2,10 @@
 // naming each other, a link naming itself, two folders linking to each other) are survived — each file indexed
 // once, a dangling loop one error — and unreadable folders and files (chmod 000) are errors while the rest
 // indexes. Tests usually run as root here, where chmod does not stop reads: then the index runs in a child
-// process as the unprivileged user "nobody" (uid 65534), so the permission check is real, not skipped. Named
-// pipes and links to devices are never opened.
+// process without the capabilities that let root ignore file modes (setpriv drops CAP_DAC_OVERRIDE and
+// CAP_DAC_READ_SEARCH), so the permission check is real, not skipped — and the child still reads the checkout
+// wherever it lies (a uid like "nobody" cannot when the clone sits in a 0700 temp folder). Named pipes and links
+// to devices are never opened.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -54,7 +56,7 @@ const index = await indexDicom([process.argv[2]]);
 const instances = index.studies.flatMap((s) => s.series.flatMap((x) => x.instances)).length;
 console.log(JSON.stringify({ errors: index.errors, instances }));`;
 
-/** Indexes `folder` as someone chmod applies to: this process, or "nobody" in a child when we are root. */
+/** Indexes `folder` as someone chmod applies to: this process, or a child without root's file-mode bypass. */
 async function indexAsUnprivileged(
   folder: string,
 ): Promise<{ errors: DicomIndex['errors']; instances: number }> {
@@ -63,17 +65,18 @@ async function indexAsUnprivileged(
     return { errors: index.errors, instances: instancesOf(index).length };
   }
   const entry = fileURLToPath(new URL('../../src/dicom/index/index.ts', import.meta.url));
+  const noBypass = '-dac_override,-dac_read_search';
   const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', childScript, entry, folder],
-    {
-      uid: 65534,
-      gid: 65534,
-      encoding: 'utf8',
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    },
+    'setpriv',
+    [
+      `--inh-caps=${noBypass}`,
+      `--bounding-set=${noBypass}`,
+      process.execPath,
+      ...['--import', 'tsx', '--input-type=module', '-e', childScript, entry, folder],
+    ],
+    { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) },
   );
-  assert.equal(result.status, 0, `index as nobody failed: ${result.stderr}`);
+  assert.equal(result.status, 0, `index without root's file-mode bypass failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {
     errors: DicomIndex['errors'];
     instances: number;
@@ -82,7 +85,7 @@ async function indexAsUnprivileged(
 
 test('an unreadable folder and an unreadable file are errors; the rest indexes', async () => {
   const root = folderWithSlices();
-  // Readable by "nobody" too when we are root (mkdtemp makes 0700 folders).
+  // Readable by anyone but the locked parts (mkdtemp makes 0700 folders).
   chmodSync(root, 0o755);
   for (const sub of ['a', 'b']) chmodSync(path.join(root, sub), 0o755);
   mkdirSync(path.join(root, 'locked'));
