@@ -142,17 +142,18 @@ test('unknown series and slices outside the series are 404 problems naming the i
 });
 
 test('a slice whose file leads outside the imported folders is refused with 403', async () => {
-  // A copy of the study in which one file is a link to a file in another folder, never imported.
+  // A copy of the study in which one file is swapped, after the import, for a link to a file in another
+  // folder. (A link that is there at import time is not even followed: tests/hardening/hostile-folders.)
   const root = mkdtempSync(join(tmpdir(), 'overread-api-root-'));
   const elsewhere = mkdtempSync(join(tmpdir(), 'overread-api-elsewhere-'));
   try {
     const other = sampleStudy({ seed: 'api-outside', size: 64, slices: 12 });
     cpSync(other.dir, join(root, 'study'), { recursive: true });
     const linked = join(root, 'study', other.truth.slices[3]!.file);
+    await importThrough(t, [root]);
     cpSync(linked, join(elsewhere, 'moved.dcm'));
     unlinkSync(linked);
     symlinkSync(join(elsewhere, 'moved.dcm'), linked);
-    await importThrough(t, [root]);
 
     const response = await t.call('GET', `/api/series/${other.truth.seriesInstanceUid}/slices/3`);
     assert.equal(response.status, 403);

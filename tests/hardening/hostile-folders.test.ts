@@ -115,6 +115,34 @@ test('a named pipe, a link to it and a link to /dev/zero are never read (a read 
   const started = performance.now();
   const index = await indexDicom([root, pipe]); // the pipe also given by name
   assert.ok(performance.now() - started < 10_000);
-  assert.deepEqual(index.errors, []);
+  // /dev/zero lies outside the imported folder, so its link is not even followed (named, not read).
+  assert.deepEqual(
+    index.errors.map((e) => [path.basename(e.path), e.reason.split(',')[0]]),
+    [['zero.dcm', 'symbolic link to /dev/zero']],
+  );
   assert.equal(instancesOf(index).length, study.files.length);
+});
+
+test('links that leave the imported folder (to /, to a sibling folder) are named and not followed', async () => {
+  const outside = folderWithSlices(); // DICOM files the user did not choose
+  const root = folderWithSlices();
+  symlinkSync('/', path.join(root, 'a', 'whole-disk'));
+  symlinkSync(path.join(outside, 'b'), path.join(root, 'elsewhere'));
+  symlinkSync(path.join(outside, 'a', 'slice0.dcm'), path.join(root, 'b', 'stray.dcm'));
+  symlinkSync(path.join(root, 'b'), path.join(root, 'a', 'inside')); // inside the folder: followed (once)
+
+  const started = performance.now();
+  const index = await indexDicom([root]);
+  assert.ok(performance.now() - started < 10_000, 'the walk did not cover the disk');
+  assert.equal(instancesOf(index).length, study.files.length, 'only the files under the imported folder');
+  assert.ok(instancesOf(index).every((i) => i.path.startsWith(root)));
+  const refused = index.errors.map((e) => path.basename(e.path)).sort();
+  assert.deepEqual(refused, ['elsewhere', 'stray.dcm', 'whole-disk']);
+  for (const error of index.errors)
+    assert.match(error.reason, /outside the folder being imported — not followed/);
+
+  // The user can still import the outside folder by naming it.
+  const direct = await indexDicom([path.join(root, 'elsewhere')]);
+  assert.deepEqual(direct.errors, []);
+  assert.equal(instancesOf(direct).length, 2);
 });

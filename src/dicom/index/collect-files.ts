@@ -1,8 +1,11 @@
 // Owns turning the user's paths into the list of files to read: folders walked recursively (symlink loops
 // survived by remembering each folder's device+inode), zip files and DICOMDIRs recognised by name, each file
 // listed once however many ways it is reached. Unreadable folders become errors; the walk goes on.
+// A symbolic link inside a folder is followed only when it leads somewhere inside the path the user gave: a
+// CD or USB stick with a link to `/` or to the reader's home folder must not turn an import into a walk of
+// the whole disk, or read files the user never chose (they are named in the errors instead).
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative, isAbsolute } from 'node:path';
 import type { FileError } from './index-types.ts';
 import { dicomdirFiles } from './dicomdir-files.ts';
 
@@ -54,6 +57,12 @@ export function collectFiles(paths: string[]): CollectedFiles {
     } else if (name.toLowerCase().endsWith('.zip')) out.zips.push(path);
     else out.files.push(path);
   };
+  /** Real path of the path the user gave that the walk is currently under. */
+  let root = '';
+  const insideRoot = (real: string) => {
+    const rel = relative(root, real);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
   const walk = (folder: string) => {
     let stat;
     try {
@@ -83,8 +92,27 @@ export function collectFiles(paths: string[]): CollectedFiles {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile()) addFile(path, join(real, entry.name));
-      else if (entry.isSymbolicLink()) visit(path);
+      else if (entry.isSymbolicLink()) visitLink(path);
     }
+  };
+  const visitLink = (path: string) => {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch (error) {
+      out.errors.push({ path, reason: reasonOf(error, 'path') });
+      return;
+    }
+    if (!insideRoot(real)) {
+      out.errors.push({
+        path,
+        reason:
+          `symbolic link to ${real}, outside the folder being imported — not followed; ` +
+          'import that location itself to include it',
+      });
+      return;
+    }
+    visit(path);
   };
   const visit = (path: string) => {
     let stat;
@@ -103,6 +131,13 @@ export function collectFiles(paths: string[]): CollectedFiles {
       }
     }
   };
-  for (const path of paths) visit(path);
+  for (const path of paths) {
+    try {
+      root = realpathSync(path);
+    } catch {
+      root = path; // visit reports why it cannot be read
+    }
+    visit(path);
+  }
   return out;
 }
