@@ -90,22 +90,33 @@ export class ModelRunner {
   }
 
   /**
-   * Series left at 'model-running' with no run in progress (queued when the last session ended) are queued
-   * again, or shown as unread when `requeue` is false or no model is installed. A run another process owns
+   * Series left at 'model-running' with no run in progress (queued when the last session ended), and unread
+   * series whose last run was cut off by the app stopping (killed, crashed, power cut: the store marks such
+   * runs failed as "interrupted" when it opens), are queued again — or shown as unread when `requeue` is
+   * false or no model is installed. A series whose last two runs were both interrupted is not queued a third
+   * time (it may be what stops the app); the reader can still run it. A run another process owns
    * (`overread triage --db` at the same time) is left alone.
    */
   resumeInterrupted(requeue: boolean): number {
     const { store } = this.options;
-    const { rows } = worklistPages(store, { status: 'model-running', limit: 100_000 });
+    const interrupted = (run: { state: string; message: string | null } | undefined) =>
+      run?.state === 'failed' && (run.message ?? '').startsWith('interrupted');
+    const queued = worklistPages(store, { status: 'model-running', limit: 100_000 }).rows.map(
+      (row) => row.series.seriesUid,
+    );
+    const cutOff = worklistPages(store, { status: 'unread', limit: 100_000 })
+      .rows.map((row) => row.series.seriesUid)
+      .filter((uid) => {
+        const runs = store.runs(uid);
+        return interrupted(runs.at(-1)) && !interrupted(runs.at(-2));
+      });
     let resumed = 0;
-    for (const { series } of rows) {
-      if (store.runs(series.seriesUid).some((run) => run.state === 'running')) continue;
+    for (const seriesUid of [...queued, ...cutOff]) {
+      if (store.runs(seriesUid).some((run) => run.state === 'running')) continue;
+      store.setStatus(seriesUid, 'unread', null);
       if (requeue && this.active()) {
-        store.setStatus(series.seriesUid, 'unread', null);
-        this.start(series.seriesUid);
+        this.start(seriesUid);
         resumed++;
-      } else {
-        store.setStatus(series.seriesUid, 'unread', null);
       }
     }
     return resumed;

@@ -1,10 +1,11 @@
 // The API closed and opened again on the same dataset, as after a restart: decisions are still there, and a
-// series left queued for the model (status 'model-running', no run in progress) is queued again.
+// series left queued for the model (status 'model-running', no run in progress) or cut off mid-run is queued again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { openApi, type OpenApiOptions } from '../../src/api/open-api.ts';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
 import type { FindingInfo, Job, WorklistPage } from '../../src/shared/api-types.ts';
@@ -93,5 +94,45 @@ test(
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     assert.equal(status, 'flagged');
+    await api.close();
+
+    // As if the app was killed during a run: a run left 'running' by a process that no longer exists. The
+    // store marks it failed ("interrupted") when it opens, and the runner queues the series again.
+    const interruptRun = () => {
+      const store = openDataset(options.db!);
+      store.setStatus(uid, 'model-running', null); // as the runner shows a series it runs
+      const runId = store.startRun(
+        uid,
+        { id: 'reopen-model', version: '1', sha256: 'a'.repeat(64) },
+        0.5,
+        {},
+      );
+      store.close();
+      const db = new Database(options.db!);
+      db.prepare('UPDATE model_runs SET owner_pid = ? WHERE id = ?').run(2 ** 22 + 12345, runId); // no such pid
+      db.close();
+    };
+    const statusAfterReopen = async () => {
+      api = await openApi(options);
+      const first = (await call<WorklistPage>(api, 'GET', '/api/worklist')).items[0]!.status;
+      const jobs = (await call<Job[]>(api, 'GET', '/api/jobs')).filter((j) => j.kind === 'model');
+      for (const job of jobs) await call<string>(api, 'GET', `/api/jobs/${job.id}/events`);
+      await api.close();
+      return { first, queued: jobs.length };
+    };
+    interruptRun();
+    assert.deepEqual(await statusAfterReopen(), { first: 'model-running', queued: 1 });
+
+    // Interrupted twice in a row: not queued a third time (the series may be what stops the app).
+    interruptRun();
+    interruptRun();
+    assert.deepEqual(await statusAfterReopen(), { first: 'unread', queued: 0 });
+    const runs = openDataset(options.db!);
+    assert.deepEqual(
+      runs.runs(uid).map((r) => r.state),
+      ['complete', 'complete', 'failed', 'complete', 'failed', 'failed'],
+    );
+    runs.close();
+    api = await openApi(options);
   },
 );
