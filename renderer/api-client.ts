@@ -124,6 +124,32 @@ export const api = {
     }
     return { pixels, rows, columns };
   },
+  /** Slices from … from + count - 1 in one request (fewer when the series ends first), in order. */
+  async sliceRange(uid: string, from: number, count: number): Promise<SliceData[]> {
+    const what = `Loading slices ${from + 1}–${from + count}`;
+    const response = await request(what, `${seriesUrl(uid)}/slices?from=${from}&count=${count}`);
+    const buffer = await response.arrayBuffer();
+    const rows = Number(response.headers.get('x-rows'));
+    const columns = Number(response.headers.get('x-columns'));
+    const types = (response.headers.get('x-pixel-types') ?? '').split(',');
+    const sizes = (response.headers.get('x-slice-bytes') ?? '').split(',').map(Number);
+    const slices: SliceData[] = [];
+    let offset = 0;
+    for (let i = 0; i < sizes.length; i++) {
+      const bytes = sizes[i]!;
+      // Views on the one buffer, no copies: each slice's bytes are whole elements of its type.
+      const pixels =
+        types[i] === 'float32'
+          ? new Float32Array(buffer.slice(offset, offset + bytes)) // may be unaligned in the shared buffer
+          : new Int16Array(buffer, offset, bytes / 2);
+      if (!bytes || offset + bytes > buffer.byteLength || pixels.length < rows * columns) {
+        throw new ApiError(what, response.status, `slice ${from + i + 1} is incomplete in the response`);
+      }
+      slices.push({ pixels, rows, columns });
+      offset += bytes;
+    }
+    return slices;
+  },
   async probability(uid: string, k: number): Promise<Uint8Array> {
     const response = await request(
       `Loading the probability map of slice ${k + 1}`,

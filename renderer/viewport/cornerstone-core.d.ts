@@ -76,5 +76,7 @@ declare module 'cornerstone-core' {
     setMaximumSizeBytes(bytes: number): void;
     /** The cache entry of an image being loaded or loaded, or undefined. */
     getImageLoadObject(imageId: string): { promise: Promise<CornerstoneImage> } | undefined;
+    /** Adds an entry (throws if the id has one); the entry is dropped again if the promise rejects. */
+    putImageLoadObject(imageId: string, imageLoadObject: { promise: Promise<CornerstoneImage> }): void;
   };
 }

@@ -1,8 +1,11 @@
 // The cornerstone image loader for `overread:<seriesUid>/<k>` image ids: fetches the decoded slice from the
 // API (modality values, already rescaled in Node — one pixel truth) and wraps it as a cornerstone image.
+// loadRange puts a run of consecutive slices into cornerstone's cache from one request (the prefetch), each
+// slice's cache entry made before the request goes out, so a scroll that reaches one meanwhile waits for
+// that request instead of sending its own.
 import * as cornerstone from 'cornerstone-core';
 import type { SeriesInfo } from '../../src/shared/api-types.ts';
-import { api } from '../api-client.ts';
+import { api, type SliceData } from '../api-client.ts';
 import { storedPixels } from './stored-pixels.ts';
 import { CACHE_BYTES } from './cache-size.ts';
 
@@ -22,9 +25,16 @@ function parseImageId(imageId: string): { seriesUid: string; k: number } {
 
 async function loadSlice(imageId: string): Promise<cornerstone.CornerstoneImage> {
   const { seriesUid, k } = parseImageId(imageId);
+  return toImage(imageId, seriesInfo(seriesUid), await api.slice(seriesUid, k));
+}
+
+function seriesInfo(seriesUid: string): SeriesInfo {
   const info = seriesByUid.get(seriesUid);
   if (!info) throw new Error(`series ${seriesUid} was not opened before loading its slices`);
-  const slice = await api.slice(seriesUid, k);
+  return info;
+}
+
+function toImage(imageId: string, info: SeriesInfo, slice: SliceData): cornerstone.CornerstoneImage {
   const { data, slope, intercept, min, max } = storedPixels(slice.pixels);
   return {
     imageId,
@@ -45,6 +55,53 @@ async function loadSlice(imageId: string): Promise<cornerstone.CornerstoneImage>
     invert: info.photometric === 'MONOCHROME1',
     sizeInBytes: data.byteLength,
   };
+}
+
+/** A slice whose range request failed: it has no cache entry any more, and loading it alone may work. */
+export class RangeLoadError extends Error {
+  constructor(readonly reason: unknown) {
+    super(`a prefetch of several slices failed: ${(reason as Error)?.message ?? String(reason)}`);
+    this.name = 'RangeLoadError';
+  }
+}
+
+/**
+ * Loads slices from … from + count - 1 of an opened series into cornerstone's cache with one request; slices
+ * already cached or loading are left alone (the range is trimmed to the first run of missing ones). Resolves
+ * when they are cached; a failed request drops their cache entries, so showing one later loads it alone and
+ * names the slice that fails.
+ */
+export async function loadRange(seriesUid: string, from: number, count: number): Promise<void> {
+  const info = seriesInfo(seriesUid);
+  const end = Math.min(info.slices, from + count);
+  let first = from;
+  while (first < end && cornerstone.imageCache.getImageLoadObject(imageIdFor(seriesUid, first))) first++;
+  let last = first;
+  while (last < end && !cornerstone.imageCache.getImageLoadObject(imageIdFor(seriesUid, last))) last++;
+  if (first >= last) return;
+  const pending = new Map<
+    number,
+    { resolve: (image: cornerstone.CornerstoneImage) => void; reject: (e: unknown) => void }
+  >();
+  for (let k = first; k < last; k++) {
+    const promise = new Promise<cornerstone.CornerstoneImage>((resolve, reject) =>
+      pending.set(k, { resolve, reject }),
+    );
+    // cornerstone removes an entry whose promise rejects; the catch only keeps the rejection "handled".
+    promise.catch(() => undefined);
+    cornerstone.imageCache.putImageLoadObject(imageIdFor(seriesUid, k), { promise });
+  }
+  try {
+    const slices = await api.sliceRange(seriesUid, first, last - first);
+    slices.forEach((slice, i) =>
+      pending.get(first + i)?.resolve(toImage(imageIdFor(seriesUid, first + i), info, slice)),
+    );
+    // A shorter answer (the server clipped it): the rest load on their own when asked for.
+    for (let k = first + slices.length; k < last; k++)
+      pending.get(k)?.reject(new RangeLoadError('not in the range answer'));
+  } catch (error) {
+    for (const { reject } of pending.values()) reject(new RangeLoadError(error));
+  }
 }
 
 let registered = false;

@@ -6,7 +6,7 @@ import * as cornerstone from 'cornerstone-core';
 import type { SeriesInfo } from '../../src/shared/api-types.ts';
 import { dragWindowLevel, type WindowLevel } from '../window-presets.ts';
 import type { Point } from '../mask-brush.ts';
-import { imageIdFor, registerSeries } from './overread-image-loader.ts';
+import { imageIdFor, loadRange, RangeLoadError, registerSeries } from './overread-image-loader.ts';
 import { CACHE_BYTES } from './cache-size.ts';
 
 export type PaintStage = 'start' | 'move' | 'end';
@@ -20,14 +20,15 @@ export interface ViewState {
 }
 
 const PREFETCH = 3;
-/** Background slice requests in flight at once: enough to keep the server's decode workers busy. */
-const PREFETCH_REQUESTS = 4;
+/** Slices per prefetch request (16 × 512² int16 = 8 MiB). */
+const RANGE = 16;
+/** Background range requests in flight at once: enough to keep the server's decode workers busy. */
+const PREFETCH_REQUESTS = 2;
 
 export class StackViewport {
   private series: SeriesInfo | null = null;
   private current = 0;
   private requested = 0;
-  private prefetchGeneration = 0;
   private cineTimer: ReturnType<typeof setInterval> | null = null;
   private paintHandler: PaintHandler | null = null;
   private readonly resizeObserver: ResizeObserver;
@@ -88,7 +89,13 @@ export class StackViewport {
     const slice = Math.min(series.slices - 1, Math.max(0, Math.round(k)));
     this.requested = slice;
     try {
-      const image = await cornerstone.loadAndCacheImage(imageIdFor(series.seriesUid, slice));
+      const imageId = imageIdFor(series.seriesUid, slice);
+      // A slice whose prefetch range failed is asked for alone once: the error then names this slice.
+      const image = await cornerstone
+        .loadAndCacheImage(imageId)
+        .catch((error: unknown) =>
+          error instanceof RangeLoadError ? cornerstone.loadAndCacheImage(imageId) : Promise.reject(error),
+        );
       if (this.series !== series) return;
       // A later scroll may have overtaken this load. It is still shown when it lies between the slice on
       // screen and the one asked for, so a fast scroll over uncached slices moves instead of freezing.
@@ -100,8 +107,9 @@ export class StackViewport {
       const viewport = this.hasImage ? cornerstone.getViewport(this.element) : undefined;
       cornerstone.displayImage(this.element, image, viewport);
       this.hasImage = true;
+      const direction = slice - this.current;
       this.current = slice;
-      this.prefetch(series, slice);
+      this.prefetch(series, slice, direction);
     } catch (error) {
       this.onError(error);
     }
@@ -112,30 +120,50 @@ export class StackViewport {
   }
 
   /**
-   * Loads the rest of the stack in the background, nearest slices first, a few requests at a time, so a
-   * scroll soon runs from memory. Restarted from each shown slice (the order follows the reader); a series
-   * too large for the image cache is prefetched only within a window around the slice.
+   * Loads the rest of the stack in the background, nearest slices first, in ranges of RANGE slices per
+   * request (one request per few MB: a stack arrives while the reader scrolls, without a request's overhead
+   * per slice), a few requests at a time. Restarted from each shown slice (the order follows the reader:
+   * ranges ahead of it in the direction of travel first); a series too large for the image cache is
+   * prefetched only within a window around the slice.
    */
-  private prefetch(series: SeriesInfo, k: number): void {
-    const generation = ++this.prefetchGeneration;
+  private prefetch(series: SeriesInfo, k: number, direction: number): void {
     const bytesPerSlice = series.rows * series.columns * 4;
     const radius = Math.max(PREFETCH, Math.floor((0.8 * CACHE_BYTES) / bytesPerSlice / 2));
-    const order: number[] = [];
-    for (let d = 1; d <= Math.min(radius, series.slices); d++) {
-      if (k + d < series.slices) order.push(k + d);
-      if (k - d >= 0) order.push(k - d);
-    }
-    let next = 0;
-    const worker = async () => {
-      while (generation === this.prefetchGeneration && this.series === series && next < order.length) {
-        const imageId = imageIdFor(series.seriesUid, order[next++]!);
-        // Cached or on its way: skipped without an await, so a restart over a warm stack costs next to nothing.
-        if (cornerstone.imageCache.getImageLoadObject(imageId)) continue;
-        // Failures here surface when the slice is shown; a prefetch must not raise a second toast.
-        await cornerstone.loadAndCacheImage(imageId).catch(() => undefined);
+    const ahead = direction < 0 ? -1 : 1;
+    const order: number[] = []; // (first slice, count) of each range, flattened
+    for (let d = 0; d * RANGE <= radius; d++) {
+      const forward = k + ahead * (1 + d * RANGE);
+      const backward = k - ahead * (1 + d * RANGE);
+      for (const start of [forward, backward]) {
+        const first = ahead > 0 === (start === forward) ? start : start - RANGE + 1;
+        const from = Math.max(0, first);
+        const to = Math.min(series.slices, first + RANGE);
+        if (to > from) order.push(from, to - from);
       }
-    };
-    for (let i = 0; i < PREFETCH_REQUESTS; i++) void worker();
+    }
+    // The workers are shared across restarts: a restart replaces what they fetch next, so fast scrolling
+    // never stacks up requests beyond PREFETCH_REQUESTS.
+    this.prefetchQueue = { series, order, next: 0 };
+    while (this.prefetchWorkers < PREFETCH_REQUESTS) void this.prefetchWorker();
+  }
+
+  private prefetchQueue: { series: SeriesInfo; order: number[]; next: number } | null = null;
+  private prefetchWorkers = 0;
+
+  private async prefetchWorker(): Promise<void> {
+    this.prefetchWorkers++;
+    try {
+      for (;;) {
+        const queue = this.prefetchQueue;
+        if (!queue || queue.series !== this.series || queue.next >= queue.order.length) return;
+        const from = queue.order[queue.next++]!;
+        const count = queue.order[queue.next++]!;
+        // Failures here surface when the slice is shown (loaded alone then); a prefetch raises no toast.
+        await loadRange(queue.series.seriesUid, from, count).catch(() => undefined);
+      }
+    } finally {
+      this.prefetchWorkers--;
+    }
   }
 
   viewState(): ViewState | null {

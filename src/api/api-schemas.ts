@@ -31,12 +31,13 @@ export const findingIdSchema = z.coerce
   .positive()
   .openapi({ param: { name: 'id', in: 'path' }, example: 1 });
 
-export const sliceIndexSchema = z.coerce
-  .number()
-  .int()
-  .min(0)
-  .max(100_000)
-  .openapi({ param: { name: 'k', in: 'path' }, example: 0 });
+/** A slice index (display order) wherever it appears; sliceIndexSchema is the `{k}` path parameter. */
+export const sliceNumberSchema = z.coerce.number().int().min(0).max(100_000);
+
+export const sliceIndexSchema = sliceNumberSchema.openapi({
+  param: { name: 'k', in: 'path' },
+  example: 0,
+});
 
 export const worklistItemSchema = z
   .object({

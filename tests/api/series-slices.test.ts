@@ -113,6 +113,37 @@ test("a slice's pixels are pydicom's modality values of the same file, as int16 
   }
 });
 
+test('a range of slices comes back to back, each byte-equal to its own /slices/{k}, clipped at the end', async () => {
+  const response = await t.call('GET', `/api/series/${uid}/slices?from=8&count=6`);
+  assert.equal(response.status, 200, await response.clone().text());
+  assert.equal(response.headers.get('x-first'), '8');
+  assert.equal(response.headers.get('x-count'), '4', 'slices 8–11: the series ends at 11');
+  assert.equal(response.headers.get('x-pixel-types'), 'int16,int16,int16,int16');
+  assert.equal(
+    response.headers.get('x-slice-bytes'),
+    Array(4)
+      .fill(64 * 64 * 2)
+      .join(','),
+  );
+  assert.equal(response.headers.get('x-rows'), '64');
+  const body = new Uint8Array(await response.arrayBuffer());
+  assert.equal(body.byteLength, 4 * 64 * 64 * 2);
+  for (let i = 0; i < 4; i++) {
+    const one = new Uint8Array(
+      await (await t.call('GET', `/api/series/${uid}/slices/${8 + i}`)).arrayBuffer(),
+    );
+    const part = body.subarray(i * one.byteLength, (i + 1) * one.byteLength);
+    assert.ok(Buffer.from(part).equals(Buffer.from(one)), `slice ${8 + i} differs from its own request`);
+  }
+  const outside = await t.call('GET', `/api/series/${uid}/slices?from=12&count=2`);
+  assert.equal(outside.status, 404);
+  assert.match((await outside.json()).detail, /slices 0–11/);
+  for (const query of ['from=0&count=0', 'from=0&count=33', 'from=-1&count=2', 'count=2']) {
+    const bad = await t.call('GET', `/api/series/${uid}/slices?${query}`);
+    assert.equal(bad.status, 400, query);
+  }
+});
+
 test('a series imported as a zip shows the same pixels as its files', async () => {
   const zipped = sampleStudy({ seed: 'api-zip', size: 64, slices: 12 });
   const zip = join(t.dir, 'study.zip');
@@ -196,6 +227,7 @@ test('the OpenAPI document lists every route the renderer calls', async () => {
     ['get', '/api/series/{seriesUid}/findings'],
     ['post', '/api/series/{seriesUid}/findings'],
     ['get', '/api/series/{seriesUid}/slices/{k}'],
+    ['get', '/api/series/{seriesUid}/slices'],
     ['get', '/api/series/{seriesUid}/probability/{k}'],
     ['get', '/api/findings/{id}/mask/{k}'],
     ['put', '/api/findings/{id}/mask/{k}'],

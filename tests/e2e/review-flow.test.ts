@@ -117,7 +117,39 @@ test(
     );
 
     // Open the top series: the flags are listed and drawn on the canvas in the pending colour.
+    const sliceRequests: string[] = [];
+    page.on('request', (request) => {
+      if (/\/api\/series\/[^/]+\/slices(\/|\?)/.test(request.url())) sliceRequests.push(request.url());
+    });
     await app.openSelectedSeries();
+    // The first image comes alone; the rest of the stack is prefetched in ranges, every slice exactly once.
+    const rangeOf = (url: string) => {
+      const query = new URL(url).searchParams;
+      return query.has('from') ? [Number(query.get('from')), Number(query.get('count'))] : null;
+    };
+    const seriesSlices = Number(
+      /Slice \d+ \/ (\d+)/.exec((await page.locator('#corner-bottom-left').textContent()) ?? '')?.[1],
+    );
+    const rangeSlices = () =>
+      sliceRequests.map(rangeOf).reduce((sum, range) => sum + (range ? range[1]! : 0), 0);
+    for (let i = 0; i < 100 && rangeSlices() < seriesSlices - 1; i++) await page.waitForTimeout(100);
+    await page.waitForTimeout(500); // anything fetched twice would show up by now
+    // The study's thumbnail strip fetches each series' middle slice on its own (not through the viewer).
+    const total = seriesSlices;
+    const viewer = sliceRequests.filter((url) => !url.endsWith(`/slices/${Math.floor(total / 2)}`));
+    const singles = viewer.filter((url) => !rangeOf(url));
+    const covered = viewer.flatMap((url) => {
+      const range = rangeOf(url);
+      const k = Number(/\/slices\/(\d+)/.exec(url)?.[1]);
+      return range ? Array.from({ length: range[1]! }, (_, i) => range[0]! + i) : [k];
+    });
+    assert.ok(singles.length <= 1, `slices fetched one by one: ${singles.join(' ')}`);
+    assert.ok(sliceRequests.some(rangeOf), 'no range request');
+    assert.equal(
+      new Set(covered).size,
+      covered.length,
+      `a slice was fetched twice: ${sliceRequests.join(' ')}`,
+    );
     for (const name of ['Confirm', 'Reject', 'Brush', 'Eraser', 'Add finding', 'Undo', 'Redo', 'Done']) {
       assert.ok(
         await page.getByRole('button', { name, exact: true }).isVisible(),

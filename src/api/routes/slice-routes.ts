@@ -1,9 +1,11 @@
-// Owns the binary image endpoints the viewer scrolls through: a slice's decoded modality values and the
+// Owns the binary image endpoints the viewer scrolls through: a slice's decoded modality values, a run of
+// consecutive slices in one response (the viewer's prefetch: one request per few MB instead of one per slice,
+// so a stack loads while the reader scrolls without a request's overhead per slice on either side), and the
 // model's probability map of a slice. Slices never change for a series, so the browser keeps them; the
 // probability map changes with each model run, so it is revalidated.
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireSeries, requireSlice, type ApiContext } from '../api-context.ts';
-import { seriesUidSchema, sliceIndexSchema } from '../api-schemas.ts';
+import { seriesUidSchema, sliceIndexSchema, sliceNumberSchema } from '../api-schemas.ts';
 import { notFound } from '../problem.ts';
 import { slicePixels } from '../slice-pixels.ts';
 import { problems, type ApiApp } from './route-kit.ts';
@@ -22,6 +24,25 @@ const sliceRoute = createRoute({
     'Slice k (display order) as little-endian modality values, row-major; X-Pixel-Type int16|float32, X-Rows, X-Columns, X-Samples',
   request: { params },
   responses: { 200: binary('The slice'), 403: problems[403], 404: problems[404] },
+});
+
+/** Most slices one range request may ask for (32 × 512² int16 = 16 MiB). */
+export const MAX_SLICE_RANGE = 32;
+
+const rangeRoute = createRoute({
+  method: 'get',
+  path: '/api/series/{seriesUid}/slices',
+  summary:
+    'Slices from … from + count - 1 (clipped to the series) back to back, each as /slices/{k} sends it; ' +
+    'X-First, X-Count, X-Rows, X-Columns, X-Samples, and per slice X-Pixel-Types (int16|float32) and X-Slice-Bytes, comma-separated',
+  request: {
+    params: z.object({ seriesUid: seriesUidSchema }),
+    query: z.object({
+      from: sliceNumberSchema,
+      count: z.coerce.number().int().min(1).max(MAX_SLICE_RANGE),
+    }),
+  },
+  responses: { 200: binary('The slices'), 403: problems[403], 404: problems[404] },
 });
 
 const probabilityRoute = createRoute({
@@ -49,6 +70,47 @@ export function sliceRoutes(app: ApiApp, context: ApiContext): void {
         'x-rows': String(decoded.rows),
         'x-columns': String(decoded.columns),
         'x-samples': String(decoded.samplesPerPixel),
+        'cache-control': 'private, max-age=31536000, immutable',
+      },
+    });
+  });
+
+  app.openapi(rangeRoute, async (c) => {
+    const { seriesUid } = c.req.valid('param');
+    const { from, count } = c.req.valid('query');
+    const series = requireSeries(context, seriesUid);
+    const first = requireSlice(context, series, from);
+    const frames = [first];
+    for (let k = from + 1; k < from + count; k++) {
+      const frame = context.headers.get(series).frames[k];
+      if (!frame) break; // clipped at the last slice
+      frames.push(frame);
+    }
+    const signal = c.req.raw.signal;
+    // Decoded in parallel by the pool; one failed slice fails the request, naming it (the viewer then loads
+    // slices one by one and shows which one is bad).
+    const all = await Promise.all(frames.map((frame) => context.decodeWire(frame, signal)));
+    // One size per response: a slice whose size differs from the first ends the range (it comes in the next).
+    const same = all.findIndex((d) => d.rows !== all[0]!.rows || d.columns !== all[0]!.columns);
+    const decoded = same === -1 ? all : all.slice(0, same);
+    const bodies = decoded.map((d) => slicePixels(d.data));
+    const total = bodies.reduce((sum, b) => sum + b.bytes.byteLength, 0);
+    const out = new Uint8Array(total);
+    let offset = 0;
+    for (const body of bodies) {
+      out.set(body.bytes, offset);
+      offset += body.bytes.byteLength;
+    }
+    return new Response(out, {
+      headers: {
+        'content-type': 'application/octet-stream',
+        'x-first': String(from),
+        'x-count': String(bodies.length),
+        'x-pixel-types': bodies.map((b) => b.type).join(','),
+        'x-slice-bytes': bodies.map((b) => b.bytes.byteLength).join(','),
+        'x-rows': String(decoded[0]!.rows),
+        'x-columns': String(decoded[0]!.columns),
+        'x-samples': String(decoded[0]!.samplesPerPixel),
         'cache-control': 'private, max-age=31536000, immutable',
       },
     });
