@@ -74,9 +74,12 @@ function installStandIn(modelsDir: string, spacing: number): void {
   writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest));
 }
 
-/** A chest-CT-like volume: air, a body ellipse of soft tissue, darker lungs and a few nodules. */
-function syntheticStudy(size: number, slices: number, spacing: Vec3): Volume {
-  const voxels = new Float32Array(size * size * slices);
+/**
+ * A chest-CT-like volume: air, a body ellipse of soft tissue, darker lungs and a few nodules. Int16, as the
+ * app's loader gives a CT (loadSeriesVolume over DecodePool.decodeWire).
+ */
+function syntheticStudy(size: number, slices: number, spacing: Vec3): Volume<Int16Array> {
+  const voxels = new Int16Array(size * size * slices);
   const c = size / 2;
   for (let k = 0; k < slices; k++)
     for (let j = 0; j < size; j++)
@@ -104,7 +107,7 @@ function syntheticStudy(size: number, slices: number, spacing: Vec3): Volume {
 
 async function bareSessionSeconds(
   model: InstalledModel,
-  volume: Volume,
+  volume: Volume<ArrayLike<number>>,
   batch: number,
   threads: number,
 ): Promise<number> {

@@ -3,7 +3,7 @@
 // 'running' first and commits it with all its findings at the end, so a crash never shows half a run. A
 // series the model cannot read is recorded as skipped with the reason and shown as outside its scope.
 import type { DatasetStore, ModelRef } from '../dataset/dataset-types.ts';
-import type { DecodedFrame } from '../dicom/decode/decode-frame.ts';
+import type { WireFrame } from '../dicom/decode/decode-frame.ts';
 import type { FrameRef } from '../dicom/index/index.ts';
 import {
   analyzeVolume,
@@ -29,7 +29,7 @@ export interface ModelRunnerOptions {
   store: DatasetStore;
   registry: ModelRegistry;
   jobs: JobRegistry;
-  decode(frame: FrameRef, signal?: AbortSignal): Promise<DecodedFrame>;
+  decode(frame: FrameRef, signal?: AbortSignal): Promise<WireFrame>;
   /** Default: a Node child process. */
   createHost?: () => ModelHost;
 }

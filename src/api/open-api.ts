@@ -105,10 +105,10 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
     pool.decodeWire(path, frameIndex, signal),
   );
   // The model reads whole series through its own worker, so slices fetched while scrolling never queue
-  // behind hundreds of frames decoded for a model run.
+  // behind hundreds of frames decoded for a model run. As int16 where lossless: half the volume's memory.
   const modelPool = new DecodePool({ size: 1 });
   const modelDecode = rootedDecoder(roots, (path, frameIndex, signal) =>
-    modelPool.decode(path, frameIndex, signal),
+    modelPool.decodeWire(path, frameIndex, signal),
   );
   const jobs = new JobRegistry();
   const models = new ModelRunner({

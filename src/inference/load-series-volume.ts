@@ -1,6 +1,9 @@
 // Owns assembling a series' decoded frames into the Volume the model reads: frames in the index's slice order
 // (k = 0 … n-1, as seriesGeometry describes them), each decoded to modality values (HU for CT) and placed at
 // its slice. Decoding runs through the caller's decoder (a worker pool), several frames at a time.
+// The volume is int16 while every frame is (a CT decoded by DecodePool.decodeWire nearly always is: half the
+// memory of float32, and it crosses to the model process as is); the first frame that is not turns it into
+// float32, values unchanged.
 import type { Volume, VolumeGeometry } from '../dicom/volume.ts';
 import { seriesGeometry, type FrameRef, type IndexedSeries } from '../dicom/index/index.ts';
 import type { SeriesScopeInput } from './series-scope.ts';
@@ -25,13 +28,13 @@ export async function assembleVolume<F extends FrameSource>(
   geometry: VolumeGeometry,
   decode: DecodeFrame<F>,
   options: LoadVolumeOptions = {},
-): Promise<Volume> {
+): Promise<Volume<Int16Array | Float32Array>> {
   const [cols, rows, slices] = geometry.size;
   if (frames.length !== slices) {
     throw new Error(`the series has ${frames.length} frames but its geometry ${slices} slices — re-index it`);
   }
   const plane = cols * rows;
-  const voxels = new Float32Array(plane * slices);
+  let voxels: Int16Array | Float32Array = new Int16Array(plane * slices);
   let next = 0;
   let decoded = 0;
   let failed = false;
@@ -54,7 +57,8 @@ export async function assembleVolume<F extends FrameSource>(
             'the series mixes image sizes; re-index it',
         );
       }
-      voxels.set(values, k * plane);
+      if (voxels instanceof Int16Array && !(values instanceof Int16Array)) voxels = new Float32Array(voxels);
+      voxels.set(values as ArrayLike<number>, k * plane);
       options.onProgress?.(++decoded, frames.length);
     }
   };
@@ -67,7 +71,7 @@ export function loadSeriesVolume(
   series: IndexedSeries,
   decode: DecodeFrame<FrameRef>,
   options: LoadVolumeOptions = {},
-): Promise<Volume> {
+): Promise<Volume<Int16Array | Float32Array>> {
   return assembleVolume(series.frames, seriesGeometry(series), decode, options);
 }
 

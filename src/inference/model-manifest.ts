@@ -14,6 +14,8 @@
 //       "name": "image",                   // input tensor name; layout float32 NCHW = [batch, channels, rows, cols]
 //       "channels": 3,                     // adjacent slices stacked as channels, centred on the slice being
 //                                          // predicted: 3 = k-1, k, k+1 (odd; edge slices clamp to the first/last)
+//       "sliceSpacingMm": 2,               // optional: channels sit this many mm apart (linear interpolation
+//                                          // between slices) instead of one slice apart, whatever the series' spacing
 //       "pixelSpacingMm": 0.8,             // optional: in-plane spacing the slices are resampled to (bilinear)
 //       "size": [512, 512],                // optional [rows, cols]: fixed network input. With pixelSpacingMm the
 //                                          // resampled slice is centre-padded/cropped to it; alone, the whole
@@ -69,6 +71,7 @@ const inputSchema = z
       .int()
       .positive()
       .refine((n) => n % 2 === 1, { message: 'channels must be odd (slices centred on the predicted one)' }),
+    sliceSpacingMm: positive.optional(),
     pixelSpacingMm: positive.optional(),
     size: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
     sizeMultiple: z.number().int().positive().default(1),

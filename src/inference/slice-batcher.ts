@@ -1,6 +1,9 @@
 // Owns building the network's input tensors from a volume: each slice resampled in-plane to the model grid and
-// normalised once, then stacked with its neighbours as channels (k-1, k, k+1 for 3 channels; slices beyond
-// the first/last clamp to it) into [batch, channels, rows, cols] float32 batches.
+// normalised once, then stacked with its neighbours as channels into [batch, channels, rows, cols] float32
+// batches. Without input.sliceSpacingMm the neighbours are the adjacent slices (k-1, k, k+1 for 3 channels);
+// with it, channel c samples z = k + (c - half) × sliceSpacingMm / the series' slice spacing, linearly
+// interpolated between the two nearest slices, so the network sees the same physical depth whatever the
+// series' spacing. Positions beyond the first/last slice clamp to it.
 import type { Volume } from '../dicom/volume.ts';
 import type { ModelManifest } from './model-manifest.ts';
 import { modelGrid, resampleSlice, toModelTaps, type AxisTaps, type ModelGrid } from './model-grid.ts';
@@ -19,6 +22,10 @@ export class SliceBatcher {
   readonly grid: ModelGrid;
   readonly slices: number;
   private readonly channels: number;
+  /** Per channel: the two source-slice offsets around k and the weight of the upper one. */
+  private readonly taps: { lo: number; hi: number; weight: number }[];
+  /** How many slices below k a channel may read (for the sliding cache). */
+  private readonly reach: number;
   private readonly rowTaps: AxisTaps;
   private readonly colTaps: AxisTaps;
   private readonly intensity: IntensityMapping;
@@ -34,6 +41,8 @@ export class SliceBatcher {
     this.grid = modelGrid(input, cols, rows, spacingCol, spacingRow);
     this.slices = slices;
     this.channels = input.channels;
+    this.taps = channelTaps(input.channels, input.sliceSpacingMm, volume.geometry.spacing[2]);
+    this.reach = Math.max(0, ...this.taps.map((t) => -t.lo));
     this.rowTaps = toModelTaps(this.grid, 'row', rows);
     this.colTaps = toModelTaps(this.grid, 'col', cols);
     this.intensity = intensityMapping(input.normalization);
@@ -43,16 +52,23 @@ export class SliceBatcher {
   batch(firstSlice: number, count: number): InputBatch {
     const { rows, cols } = this.grid;
     const plane = rows * cols;
-    const half = (this.channels - 1) / 2;
     const data = new Float32Array(count * this.channels * plane);
+    const clamp = (k: number): number => Math.min(Math.max(k, 0), this.slices - 1);
     for (let b = 0; b < count; b++) {
       for (let c = 0; c < this.channels; c++) {
-        const k = Math.min(Math.max(firstSlice + b + c - half, 0), this.slices - 1);
-        data.set(this.modelSlice(k), (b * this.channels + c) * plane);
+        const { lo, hi, weight } = this.taps[c]!;
+        const target = data.subarray((b * this.channels + c) * plane, (b * this.channels + c + 1) * plane);
+        const below = this.modelSlice(clamp(firstSlice + b + lo));
+        if (weight === 0) {
+          target.set(below);
+          continue;
+        }
+        const above = this.modelSlice(clamp(firstSlice + b + hi));
+        for (let i = 0; i < plane; i++) target[i] = below[i]! + (above[i]! - below[i]!) * weight;
       }
     }
     // Slices below the next batch's lowest neighbour are never read again.
-    const nextLowest = firstSlice + count - half;
+    const nextLowest = firstSlice + count - this.reach;
     for (const k of this.cache.keys()) if (k < nextLowest) this.cache.delete(k);
     return { firstSlice, count, data, dims: [count, this.channels, rows, cols] };
   }
@@ -76,6 +92,26 @@ export class SliceBatcher {
     this.cache.set(k, out);
     return out;
   }
+}
+
+/**
+ * Channel c of `channels` sits at offset (c - half) × step slices from k, step = sliceSpacingMm / seriesSpacing
+ * (1 without sliceSpacingMm): returned as the slices just below/above that offset and the upper one's weight.
+ * The sum is written as lo + (hi - lo) × weight in both engines (models/train/sample_data.py stack_channels).
+ */
+export function channelTaps(
+  channels: number,
+  sliceSpacingMm: number | undefined,
+  seriesSpacingMm: number,
+): { lo: number; hi: number; weight: number }[] {
+  const half = (channels - 1) / 2;
+  const step = sliceSpacingMm && seriesSpacingMm > 0 ? sliceSpacingMm / seriesSpacingMm : 1;
+  return Array.from({ length: channels }, (_, c) => {
+    const offset = (c - half) * step;
+    const lo = Math.floor(offset + 1e-9);
+    const weight = Math.max(0, offset - lo);
+    return { lo, hi: lo + 1, weight: weight < 1e-6 ? 0 : weight };
+  });
 }
 
 function subarray(voxels: ArrayLike<number>, start: number, end: number): ArrayLike<number> {

@@ -104,6 +104,36 @@ test('slices stack as channels k-1, k, k+1 and clamp at the first and last slice
   );
 });
 
+test('with sliceSpacingMm the channels sit that many mm apart, interpolated between slices, across batches', () => {
+  // 0.8 mm slices, channels 2 mm apart → offsets -5, -2.5, 0, 2.5, 5 slices; slice k holds k / 14 after the window.
+  const slices = 12;
+  const g = geometry([4, 4, slices], [1, 1, 0.8]);
+  const voxels = new Float32Array(16 * slices).map((_, n) => -1000 + 100 * Math.floor(n / 16));
+  const input = { ...manifest().input, channels: 5, sliceSpacingMm: 2, sizeMultiple: 1 };
+  const batcher = new SliceBatcher({ geometry: g, voxels }, manifest({ input }).input);
+  const clamp = (k: number) => Math.min(Math.max(k, 0), slices - 1);
+  const expected = (k: number, c: number) => {
+    const z = k + (c - 2) * 2.5;
+    const lo = Math.floor(z);
+    return clamp(lo) + (clamp(lo + 1) - clamp(lo)) * (z - lo);
+  };
+
+  // Batches of 4 in order, as inferProbability asks for them: the sliding cache must keep every slice a later
+  // batch reads (up to 5 below its first slice).
+  for (let first = 0; first < slices; first += 4) {
+    const { data, dims } = batcher.batch(first, 4);
+    assert.deepEqual(dims, [4, 5, 4, 4]);
+    for (let b = 0; b < 4; b++)
+      for (let c = 0; c < 5; c++) {
+        const value = data[(b * 5 + c) * 16 + 5] * 14;
+        assert.ok(
+          Math.abs(value - expected(first + b, c)) < 1e-4,
+          `k ${first + b} channel ${c}: ${value} vs ${expected(first + b, c)}`,
+        );
+      }
+  }
+});
+
 for (const descending of [false, true]) {
   test(`a sphere survives resampling to the model grid and back (${descending ? 'descending' : 'ascending'} k)`, async () => {
     // 0.7 mm pixels → the model's 1 mm grid (padded to 16) → back to 0.7 mm.

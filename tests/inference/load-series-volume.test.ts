@@ -41,3 +41,26 @@ test('an aborted load stops', async () => {
     { name: 'AbortError' },
   );
 });
+
+test('int16 frames make an int16 volume; the first other frame turns it float32 with every value kept', async () => {
+  const g = geometry([3, 2, 4], [1, 1, 1]);
+  const ints = await assembleVolume(frames, g, async (frame) => new Int16Array(6).fill(-1000 + frame.k));
+  assert.ok(ints.voxels instanceof Int16Array);
+  assert.deepEqual(Array.from(ints.voxels.filter((_, n) => n % 6 === 0)), [-1000, -999, -998, -997]);
+
+  // Slices 0 and 1 arrive as int16 first, then a float slice (a fraction, and a value beyond int16).
+  const mixed = await assembleVolume(frames, g, async (frame) => {
+    await new Promise((resolve) => setTimeout(resolve, frame.k * 5));
+    return frame.k === 2
+      ? new Float32Array([0.5, 40000, 0, 0, 0, 0])
+      : new Int16Array(6).fill(-1000 + frame.k);
+  });
+  assert.ok(mixed.voxels instanceof Float32Array);
+  assert.deepEqual(Array.from(mixed.voxels.subarray(0, 14)), [
+    ...Array(6).fill(-1000),
+    ...Array(6).fill(-999),
+    0.5,
+    40000,
+  ]);
+  assert.equal(mixed.voxels[18], -997);
+});

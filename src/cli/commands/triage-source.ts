@@ -21,7 +21,7 @@ export interface TriageSource {
   series: TriageSeries[];
   /** One line per unreadable file (path and reason), for stderr. */
   problems: string[];
-  decode(frame: FrameRef): Promise<Float32Array>;
+  decode(frame: FrameRef): Promise<Float32Array | Int16Array>;
   close(): Promise<void>;
 }
 
@@ -47,7 +47,7 @@ export async function openTriageSource(
       if (frame.zipEntry !== undefined) {
         throw new Error(`${frame.path}: triage reads plain files; unzip it first (entry ${frame.zipEntry})`);
       }
-      const decoded = await pool.decode(frame.path, frame.frameIndex);
+      const decoded = await pool.decodeWire(frame.path, frame.frameIndex);
       if (decoded.samplesPerPixel !== 1) {
         throw new Error(`${frame.path}: a colour image; the model reads greyscale`);
       }
