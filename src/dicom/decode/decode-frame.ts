@@ -9,6 +9,7 @@ import { storedValues, type RawSamples } from './stored-values.ts';
 import { wordsToInt16 } from './simd-samples.ts';
 import { expand422, paletteToRgb, planarToInterleaved, ybrFullToRgb } from './colour.ts';
 import { COMPRESSED_SYNTAX, decodeCompressed, unsupportedReason } from './decode-codecs.ts';
+import { parserErrorText } from '../parser-error-text.ts';
 
 export interface DecodedFrame {
   rows: number;
@@ -66,8 +67,7 @@ async function decodeGuarded(
     if (error instanceof DicomError) throw error;
     // dicom-parser's accessors throw bare strings for an element whose length runs past the file (the fuzzer
     // found Rescale Intercept claiming 8 MB in a 10 KB file); that is one broken file, not a decoder failure.
-    const text = error instanceof Error ? error.message : String(error);
-    throw new DicomError(path, `the header is corrupt (${text.replace(/^[A-Za-z]+\.[A-Za-z0-9]+: /, '')})`);
+    throw new DicomError(path, `the header is corrupt (${parserErrorText(error)})`);
   }
 }
 
@@ -245,10 +245,6 @@ function encapsulatedFrame(
     );
   } catch (error) {
     if (error instanceof DicomError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new DicomError(
-      path,
-      `broken encapsulated pixel data: ${reason.replace(/^dicomParser\.[A-Za-z0-9]+: /, '')}`,
-    );
+    throw new DicomError(path, `broken encapsulated pixel data: ${parserErrorText(error)}`);
   }
 }

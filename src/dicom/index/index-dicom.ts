@@ -6,6 +6,7 @@ import { collectFiles } from './collect-files.ts';
 import { orderSeries } from './order-series.ts';
 import { NotDicomError, readHeader } from './read-header.ts';
 import { indexZip } from './zip-headers.ts';
+import { parserErrorText } from '../parser-error-text.ts';
 
 export interface IndexOptions {
   /** Called every few hundred files with files done and files found. */
@@ -27,6 +28,11 @@ function reasonOf(error: unknown): string {
   if (code === 'EACCES' || code === 'EPERM')
     return 'cannot be read (permission denied) — check its permissions';
   if (code === 'ENOENT') return 'vanished while indexing';
+  if (typeof error === 'string') {
+    // dicom-parser throws bare strings naming its own functions; say what is wrong with the file instead.
+    const plain = parserErrorText(error);
+    return `header is corrupt${plain ? ` (${plain})` : ''} — the file cannot be read; copy it again from its source`;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -4,6 +4,7 @@
 import dicomParser from 'dicom-parser';
 import { inflateRawSync } from 'node:zlib';
 import { DicomError } from '../dicom-error.ts';
+import { parserErrorText } from '../parser-error-text.ts';
 
 export const TS = {
   implicitLittle: '1.2.840.10008.1.2',
@@ -99,10 +100,7 @@ function boundedInflater(maxInflatedBytes: number | undefined) {
 function reasonOf(error: unknown): string {
   const wrapped = error !== null && typeof error === 'object' && 'exception' in error;
   const inner = wrapped ? (error as { exception: unknown }).exception : error;
-  const text = (inner instanceof Error ? inner.message : String(inner)).replace(
-    /^dicomParser[.:][A-Za-z0-9]+: /,
-    '',
-  );
+  const text = parserErrorText(inner) || 'unreadable';
   return wrapped ? `the dataset is corrupt (${text})` : text;
 }
 
