@@ -65,6 +65,16 @@ test('the worklist filters by status and text, and refuses a bad query with the 
   assert.equal((await t.json<WorklistPage>('GET', '/api/worklist?status=done')).total, 0);
   assert.equal((await t.json<WorklistPage>('GET', '/api/worklist?status=unread')).total, 1);
   assert.equal((await t.json<WorklistPage>('GET', '/api/worklist?q=no-such-patient-xyz')).total, 0);
+  // The accession number, as dcmdump reads it from the file, finds the series.
+  const accession = /\(0008,0050\) SH \[([^\]]*)\]/.exec(
+    execFileSync('dcmdump', ['+P', '0008,0050', study.files[0]!], { encoding: 'utf8' }),
+  )?.[1];
+  assert.ok(accession, 'the sample writes an accession number');
+  const byAccession = await t.json<WorklistPage>('GET', `/api/worklist?q=${accession.toLowerCase()}`);
+  assert.deepEqual(
+    byAccession.items.map((i) => i.seriesUid),
+    [uid],
+  );
   // What the renderer asks for: more than the store's own page size.
   assert.equal((await t.json<WorklistPage>('GET', '/api/worklist?limit=1000')).items.length, 1);
 

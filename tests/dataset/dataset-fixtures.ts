@@ -54,6 +54,7 @@ function instance(
     studyInstanceUid: study.uid,
     studyDate: '20250101',
     studyDescription: 'CT CHEST',
+    accessionNumber: `A${study.uid.slice(-6)}`,
     seriesInstanceUid: options.seriesUid,
     seriesDescription: options.description ?? 'AXIAL 1.25',
     sopInstanceUid: `${options.seriesUid}.${k + 1}`,
@@ -96,6 +97,7 @@ export function syntheticStudy(
     patientName: patient.patientName,
     studyDate: '20250101',
     description: 'CT CHEST',
+    accessionNumber: `A${studyUid.slice(-6)}`,
     series: series.map((options): IndexedSeries => {
       const slices = options.slices ?? 20;
       const instances = Array.from({ length: slices }, (_, k) =>

@@ -169,6 +169,7 @@ export function extractInstance(
     studyInstanceUid,
     studyDate: text(dataSet, 'x00080020'),
     studyDescription: text(dataSet, 'x00081030'),
+    accessionNumber: text(dataSet, 'x00080050'),
     seriesInstanceUid,
     seriesNumber,
     seriesDescription: text(dataSet, 'x0008103e'),

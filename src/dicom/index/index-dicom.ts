@@ -55,6 +55,7 @@ export function groupInstances(instances: InstanceHeader[]): IndexedStudy[] {
       patientName: first.patientName,
       studyDate: first.studyDate,
       description: first.studyDescription,
+      accessionNumber: first.accessionNumber,
       series: [...series.values()]
         .map(orderSeries)
         .sort(

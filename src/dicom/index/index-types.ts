@@ -17,6 +17,7 @@ export interface InstanceHeader extends InstanceLocation {
   studyInstanceUid: string;
   studyDate: string;
   studyDescription: string;
+  accessionNumber: string;
   seriesInstanceUid: string;
   seriesNumber?: number;
   seriesDescription: string;
@@ -82,6 +83,8 @@ export interface IndexedStudy {
   patientName: string;
   studyDate: string;
   description: string;
+  /** Accession Number (0008,0050) of the study's first instance; '' when absent. */
+  accessionNumber: string;
   series: IndexedSeries[];
 }
 
