@@ -237,6 +237,12 @@ export async function run(argv: string[]): Promise<void> {
         `waiting on the network ${(t.waitMs / 1000).toFixed(2)} s, write-back ${(t.postprocessMs / 1000).toFixed(2)} s, ` +
         `total in process ${(t.totalMs / 1000).toFixed(2)} s; findings ${analysis.findings.length}`,
     );
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    console.log(
+      `app side: before the run (scope, intensity check) ${seconds(pipelineSeconds * 1000 - t.hostMs - t.findingsMs)}, ` +
+        `voxels to the model process and probabilities back (host.run beyond the run itself) ${seconds(t.hostMs - t.totalMs - t.loadMs)}, ` +
+        `components and score ${seconds(t.findingsMs)}`,
+    );
   } finally {
     rmSync(modelsDir, { recursive: true, force: true });
   }

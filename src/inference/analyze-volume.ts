@@ -14,7 +14,13 @@ export interface VolumeAnalysis {
   threshold: number;
   warnings: string[];
   seconds: number;
-  timings: ModelRunTimings;
+  /** The model process's own timings, plus what the app side spent around them. */
+  timings: ModelRunTimings & {
+    /** host.run from call to result: sending the voxels, the run, the probabilities coming back. */
+    hostMs: number;
+    /** Connected components at the threshold and the series score, on this thread. */
+    findingsMs: number;
+  };
 }
 
 export interface AnalyzeOptions extends ModelRunOptions {
@@ -44,18 +50,22 @@ export async function analyzeVolume(
   const intensity = intensityScopeWarning(model.manifest, volume.voxels);
   if (intensity) warnings.push(intensity);
   const threshold = options.threshold ?? model.manifest.defaultThreshold;
+  const hostStarted = performance.now();
   const { values, timings } = await host.run(
     { model, volume, batchSize: options.batchSize },
     { signal: options.signal, onProgress: options.onProgress },
   );
+  const findingsStarted = performance.now();
   const findings = findingsAtThreshold(values, volume.geometry, threshold, model.manifest.minFinding);
+  const score = seriesScore(values, findings);
+  const ended = performance.now();
   return {
     probability: values,
     findings,
-    score: seriesScore(values, findings),
+    score,
     threshold,
     warnings,
-    seconds: (performance.now() - started) / 1000,
-    timings,
+    seconds: (ended - started) / 1000,
+    timings: { ...timings, hostMs: findingsStarted - hostStarted, findingsMs: ended - findingsStarted },
   };
 }

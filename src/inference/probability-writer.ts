@@ -1,8 +1,14 @@
 // Owns turning the network's output back into the series' own grid: pick the finding channel, apply the
 // activation the graph does not apply itself, resample each slice bilinearly back to the series' pixels and
 // store it quantised (probability × 255, rounded) so thresholds can be changed later without the model.
+// The resampling is resampleSlice's arithmetic done in two passes (along rows, then down columns, in double
+// precision, so every byte is the same), and series rows read only from model rows that would all round to 0
+// are written as zeros without computing them: most of a probability map is background.
 import { findingChannel, type ModelManifest } from './model-manifest.ts';
-import { fromModelTaps, resampleSlice, type AxisTaps, type ModelGrid } from './model-grid.ts';
+import { fromModelTaps, type AxisTaps, type ModelGrid } from './model-grid.ts';
+
+/** Below this, p × 255 rounds to 0, and so does any bilinear mix of such values. */
+const ROUNDS_TO_ZERO = 0.499 / 255; // a hair under 0.5 / 255, so float rounding cannot tip a mix to 1
 
 export class ProbabilityWriter {
   /** Probability × 255 per voxel of the series, i fastest then j then k (the Volume layout). */
@@ -11,6 +17,10 @@ export class ProbabilityWriter {
   private readonly colTaps: AxisTaps;
   private readonly channel: number;
   private readonly plane: Float32Array;
+  /** Each model row resampled along the row to the series' columns (pass 1). */
+  private readonly across: Float64Array;
+  /** Per model row: 1 when some value in it could round above 0. */
+  private readonly rowLive: Uint8Array;
 
   constructor(
     private readonly manifest: ModelManifest,
@@ -22,6 +32,8 @@ export class ProbabilityWriter {
     this.colTaps = fromModelTaps(grid, 'col', size[0]);
     this.channel = findingChannel(manifest);
     this.plane = new Float32Array(grid.rows * grid.cols);
+    this.across = new Float64Array(grid.rows * size[0]);
+    this.rowLive = new Uint8Array(grid.rows);
   }
 
   /** Writes a batch's output ([batch, labels, rows, cols] or [batch, rows, cols]) for slices firstSlice…. */
@@ -41,16 +53,64 @@ export class ProbabilityWriter {
     const plane = rows * cols;
     const [seriesCols, seriesRows] = this.size;
     const seriesPlane = seriesCols * seriesRows;
-    const scratch = new Float32Array(seriesPlane);
     for (let b = 0; b < count; b++) {
       this.activate(data, b * labels * plane, plane, labels);
-      resampleSlice(this.plane, cols, this.rowTaps, this.colTaps, scratch, 0, identity);
       const out = this.values.subarray((firstSlice + b) * seriesPlane, (firstSlice + b + 1) * seriesPlane);
-      for (let n = 0; n < seriesPlane; n++) {
-        const q = Math.round(scratch[n] * 255);
-        out[n] = q < 0 ? 0 : q > 255 ? 255 : q;
+      this.resampleToBytes(out);
+    }
+  }
+
+  /** this.plane (model grid) → `out` (series grid, p × 255 rounded and clamped; outside the field of view 0). */
+  private resampleToBytes(out: Uint8Array): void {
+    const { rows, cols } = this.grid;
+    const seriesCols = this.size[0];
+    const { rowTaps, colTaps, plane, across, rowLive } = this;
+    const { lo: cLo, hi: cHi, weight: cW, inside: cIn } = colTaps;
+    // Pass 1: each model row that is not all background, along the row.
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      let live = 0;
+      for (let c = 0; c < cols; c++) if (plane[base + c]! >= ROUNDS_TO_ZERO) live = 1;
+      rowLive[r] = live;
+      if (!live) continue;
+      const target = r * seriesCols;
+      for (let u = 0; u < seriesCols; u++) {
+        const left = plane[base + cLo[u]!]!;
+        across[target + u] = left + (plane[base + cHi[u]!]! - left) * cW[u]!;
       }
     }
+    // Pass 2: down the columns, quantised.
+    for (let v = 0; v < rowTaps.lo.length; v++) {
+      const rowOut = v * seriesCols;
+      const top = rowTaps.lo[v]!;
+      const bottom = rowTaps.hi[v]!;
+      if (!rowTaps.inside[v] || (!rowLive[top] && !rowLive[bottom])) {
+        out.fill(0, rowOut, rowOut + seriesCols);
+        continue;
+      }
+      const wy = rowTaps.weight[v]!;
+      const upperRow = top * seriesCols;
+      const lowerRow = bottom * seriesCols;
+      for (let u = 0; u < seriesCols; u++) {
+        if (!cIn[u]) {
+          out[rowOut + u] = 0;
+          continue;
+        }
+        // A background row was skipped in pass 1: its values are all below ROUNDS_TO_ZERO, read as 0 —
+        // the mix still rounds the same unless the other row is live, which is then read in full.
+        const upper = rowLive[top] ? across[upperRow + u]! : this.sample(top, u);
+        const lower = rowLive[bottom] ? across[lowerRow + u]! : this.sample(bottom, u);
+        const q = Math.round((upper + (lower - upper) * wy) * 255);
+        out[rowOut + u] = q < 0 ? 0 : q > 255 ? 255 : q;
+      }
+    }
+  }
+
+  /** Pass 1's value for model row r at series column u, for a row pass 1 skipped. */
+  private sample(r: number, u: number): number {
+    const base = r * this.grid.cols;
+    const left = this.plane[base + this.colTaps.lo[u]!]!;
+    return left + (this.plane[base + this.colTaps.hi[u]!]! - left) * this.colTaps.weight[u]!;
   }
 
   /** Fills this.plane with the finding channel's probability for one batch item starting at `base`. */
@@ -72,5 +132,3 @@ export class ProbabilityWriter {
     }
   }
 }
-
-const identity = (value: number): number => value;
