@@ -10,16 +10,10 @@ import {
 } from '../../src/dataset/mask-codec.ts';
 import { openDatasetConnection, openDataset } from '../../src/dataset/open-dataset.ts';
 import { ballFinding, MODEL, outcomeOf, syntheticStudy, tempDir } from './dataset-fixtures.ts';
+import { seededRandom } from '../../src/metrics/seeded-random.ts';
 
-/** Deterministic pseudo-random generator (mulberry32) so a failure reproduces. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
+const random = seededRandom;
 
 test('round-trips empty, full, edge and random slices', () => {
   const next = random(7);

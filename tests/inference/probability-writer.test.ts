@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromModelTaps, modelGrid, resampleSlice } from '../../src/inference/model-grid.ts';
 import { ProbabilityWriter } from '../../src/inference/probability-writer.ts';
+import { seededRandom } from '../../src/metrics/seeded-random.ts';
 import { manifest } from './manifest-fixtures.ts';
 
 function reference(plane: Float32Array, grid: ReturnType<typeof modelGrid>, cols: number, rows: number) {
@@ -21,15 +22,6 @@ function reference(plane: Float32Array, grid: ReturnType<typeof modelGrid>, cols
   return Uint8Array.from(out, (v) => Math.min(255, Math.max(0, Math.round(v * 255))));
 }
 
-function mulberry(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const cases: [string, number, number, number, number][] = [
   ['0.7 mm series on a 1 mm grid', 100, 90, 0.7, 0.7],
   ['unequal row/column spacing', 77, 64, 0.63, 1.4],
@@ -40,7 +32,7 @@ for (const [name, cols, rows, spacingCol, spacingRow] of cases) {
   test(`write-back bytes equal the plain resampling: ${name}`, () => {
     const m = manifest();
     const grid = modelGrid(m.input, cols, rows, spacingCol, spacingRow);
-    const random = mulberry(cols * rows);
+    const random = seededRandom(cols * rows);
     const slices = 6;
     const planes = Array.from({ length: slices }, (_, s) => {
       const plane = new Float32Array(grid.rows * grid.cols);
