@@ -217,8 +217,15 @@ function sortedVoxels(
   return out;
 }
 
-/** Series score: the best finding's score, or the highest probability anywhere when there is no finding. */
-export function seriesScore(values: Uint8Array, findings: readonly Finding[]): number {
+/**
+ * Series score, what the worklist ranks by: the model's highest probability anywhere in the series, at full
+ * precision when the run reports it (`peak`) — the stored map holds bytes, in which a nodule-free series whose
+ * brightest false positive reaches 0.998 ties with every series holding a nodule at 1.0 (v1.2.0's study AUC
+ * was 0.50 on bytes, 0.91 on full precision). From the bytes alone: the best finding's score, or the highest
+ * value anywhere when there is no finding.
+ */
+export function seriesScore(values: Uint8Array, findings: readonly Finding[], peak?: number): number {
+  if (peak !== undefined && Number.isFinite(peak)) return Math.min(1, Math.max(0, peak));
   if (findings.length > 0) return Math.max(...findings.map((f) => f.score));
   let max = 0;
   for (let n = 0; n < values.length; n++) if (values[n] > max) max = values[n];

@@ -39,7 +39,7 @@ export async function inferProbability(
   manifest: ModelManifest,
   runBatch: RunBatch,
   options: InferOptions,
-): Promise<{ values: Uint8Array; timings: InferTimings }> {
+): Promise<{ values: Uint8Array; timings: InferTimings; peak: number }> {
   const started = performance.now();
   const timings: InferTimings = { preprocessMs: 0, waitMs: 0, postprocessMs: 0, totalMs: 0 };
   const batcher = new SliceBatcher(volume, manifest.input);
@@ -79,5 +79,5 @@ export async function inferProbability(
     current = next;
   }
   timings.totalMs = performance.now() - started;
-  return { values: writer.values, timings };
+  return { values: writer.values, timings, peak: writer.peak };
 }

@@ -31,6 +31,8 @@ export interface ModelRunTimings extends InferTimings {
 export interface ModelRunResult {
   /** Probability × 255 per voxel on the series' own grid (the Volume layout). */
   values: Uint8Array;
+  /** The highest probability on the series grid at full precision (values holds bytes). */
+  peak: number;
   timings: ModelRunTimings;
 }
 
@@ -97,7 +99,7 @@ export type FromModelProcess =
       firstSlice: number;
       values: Uint8Array;
     }
-  | { type: 'result'; runId: number; timings: ModelRunTimings }
+  | { type: 'result'; runId: number; timings: ModelRunTimings; peak: number }
   | { type: 'failed'; runId: number; message: string }
   | { type: 'cancelled'; runId: number };
 

@@ -69,7 +69,7 @@ export function serveModelRuns(port: ModelProcessPort): void {
         const timed = timedRunner(loaded.session, message);
         const plane = message.geometry.size[0] * message.geometry.size[1];
         let sent = 0;
-        const { timings } = await inferProbability(
+        const { timings, peak } = await inferProbability(
           { geometry: message.geometry, voxels },
           message.model.manifest,
           timed.run,
@@ -93,6 +93,7 @@ export function serveModelRuns(port: ModelProcessPort): void {
           type: 'result',
           runId: message.runId,
           timings: { ...timings, loadMs, sessionMs: timed.sessionMs() },
+          peak,
         });
       } catch (error) {
         if (error instanceof InferenceCancelledError) {

@@ -13,6 +13,8 @@ const ROUNDS_TO_ZERO = 0.499 / 255; // a hair under 0.5 / 255, so float rounding
 export class ProbabilityWriter {
   /** Probability × 255 per voxel of the series, i fastest then j then k (the Volume layout). */
   readonly values: Uint8Array;
+  /** The highest probability written so far, at full precision (the bytes cannot tell 0.998 from 1). */
+  peak = 0;
   private readonly rowTaps: AxisTaps;
   private readonly colTaps: AxisTaps;
   private readonly channel: number;
@@ -100,7 +102,9 @@ export class ProbabilityWriter {
         // the mix still rounds the same unless the other row is live, which is then read in full.
         const upper = rowLive[top] ? across[upperRow + u]! : this.sample(top, u);
         const lower = rowLive[bottom] ? across[lowerRow + u]! : this.sample(bottom, u);
-        const q = Math.round((upper + (lower - upper) * wy) * 255);
+        const p = upper + (lower - upper) * wy;
+        if (p > this.peak) this.peak = p;
+        const q = Math.round(p * 255);
         out[rowOut + u] = q < 0 ? 0 : q > 255 ? 255 : q;
       }
     }

@@ -159,7 +159,7 @@ export class ProcessModelHost implements ModelHost {
             return;
           }
           if (message.type === 'result') {
-            settle(() => resolve({ values, timings: message.timings }));
+            settle(() => resolve({ values, timings: message.timings, peak: message.peak }));
           } else if (message.type === 'failed') {
             settle(() => reject(new Error(message.message)));
           } else {

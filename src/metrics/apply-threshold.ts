@@ -67,7 +67,8 @@ export function applyThreshold(store: DatasetStore, options: ApplyThresholdOptio
       });
       store.finishRun(runId, {
         findings: derived,
-        score: seriesScore(values, derived),
+        // The peak does not depend on the threshold: the run's own (full-precision) score carries over.
+        score: run.score ?? seriesScore(values, derived),
         probability: values,
         warnings: [],
         seconds: 0,

@@ -66,6 +66,8 @@ test('a model runs in a child process and returns the predicted probabilities, w
   assert.equal(findings.length, 1);
   assert.deepEqual(findings[0].sliceRange, [1, 11]);
   assert.ok(result.timings.sessionMs > 0 && result.timings.totalMs >= result.timings.sessionMs);
+  // The peak comes back at full precision: inside the sphere the network gives sigmoid(5) exactly.
+  assert.ok(Math.abs(result.peak - sigmoid(5)) < 1e-6, `peak ${result.peak}`);
 });
 
 test('a manifest that does not validate is refused with the reason', async () => {

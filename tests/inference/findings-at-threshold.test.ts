@@ -145,6 +145,8 @@ test('with no finding the series score is the highest probability anywhere', () 
   const findings = findingsAtThreshold(values, g, 0.5);
   assert.equal(findings.length, 0);
   assert.equal(seriesScore(values, findings), 0.2);
+  // A run's full-precision peak wins over the bytes (which cannot tell 0.998 from 1).
+  assert.equal(seriesScore(values, findings, 0.2013), 0.2013);
 });
 
 test('bad arguments are refused with a message', () => {

@@ -8,6 +8,8 @@ import { ProbabilityWriter } from '../../src/inference/probability-writer.ts';
 import { seededRandom } from '../../src/metrics/seeded-random.ts';
 import { manifest } from './manifest-fixtures.ts';
 
+let referencePeak = 0;
+
 function reference(plane: Float32Array, grid: ReturnType<typeof modelGrid>, cols: number, rows: number) {
   const out = new Float32Array(cols * rows);
   resampleSlice(
@@ -19,6 +21,7 @@ function reference(plane: Float32Array, grid: ReturnType<typeof modelGrid>, cols
     0,
     (v) => v,
   );
+  for (const v of out) referencePeak = Math.max(referencePeak, v);
   return Uint8Array.from(out, (v) => Math.min(255, Math.max(0, Math.round(v * 255))));
 }
 
@@ -33,6 +36,7 @@ for (const [name, cols, rows, spacingCol, spacingRow] of cases) {
     const m = manifest();
     const grid = modelGrid(m.input, cols, rows, spacingCol, spacingRow);
     const random = seededRandom(cols * rows);
+    referencePeak = 0;
     const slices = 6;
     const planes = Array.from({ length: slices }, (_, s) => {
       const plane = new Float32Array(grid.rows * grid.cols);
@@ -65,5 +69,6 @@ for (const [name, cols, rows, spacingCol, spacingRow] of cases) {
       writer.values.some((v) => v > 0),
       'the test maps have foreground',
     );
+    assert.ok(Math.abs(writer.peak - referencePeak) < 1e-6, `peak ${writer.peak} vs ${referencePeak}`);
   });
 }
