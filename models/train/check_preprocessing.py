@@ -11,18 +11,23 @@ import tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sample_data import REPO, model_grid, normalise, stack_channels, to_model  # noqa: E402
+from sample_data import REPO, channel_step, model_grid, normalise, stack_channels, to_model  # noqa: E402
+from train import CFG  # noqa: E402
 
 rng = np.random.default_rng(3)
-slices, rows, cols = 4, 37, 45
-spacing = (0.73, 0.81, 1.25)  # col mm, row mm, slice mm
+slices, rows, cols = 9, 37, 45
+spacing = (0.73, 0.81, 1.25)  # col mm, row mm, slice mm: channels 2 mm apart fall between slices
 hu = rng.uniform(-1200, 600, size=(slices, rows, cols)).astype(np.float32)
-input_spec = {'name': 'image', 'channels': 3, 'pixelSpacingMm': 1.5, 'sizeMultiple': 8,
-              'normalization': {'kind': 'window', 'window': [-1000, 400]}}
+# The manifest's input block exactly as train.py writes it.
+input_spec = {'name': 'image', 'channels': CFG['channels'], 'pixelSpacingMm': CFG['target_mm'],
+              'sizeMultiple': CFG['multiple'], 'normalization': {'kind': 'window', 'window': CFG['window']}}
+if CFG.get('slice_spacing_mm'):
+    input_spec['sliceSpacingMm'] = CFG['slice_spacing_mm']
 
-grid = model_grid(cols, rows, spacing[0], spacing[1], 1.5, 8)
-image = normalise(to_model(hu, grid, fill=-1e9), [-1000, 400])
-expected = np.stack([stack_channels(image, k, 3) for k in range(slices)])
+grid = model_grid(cols, rows, spacing[0], spacing[1], CFG['target_mm'], CFG['multiple'])
+image = normalise(to_model(hu, grid, fill=-1e9), CFG['window'])
+step = channel_step(CFG, spacing[2])
+expected = np.stack([stack_channels(image, k, CFG['channels'], step) for k in range(slices)])
 
 with tempfile.TemporaryDirectory() as d:
     hu.astype('<f4').tofile(os.path.join(d, 'hu.f32'))

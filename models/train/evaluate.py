@@ -9,18 +9,20 @@ import numpy as np
 import torch
 from scipy import ndimage
 
-from sample_data import model_to_series_index, prepare, stack_channels
+from sample_data import channel_step, model_to_series_index, prepare, stack_channels
 
 FP_RATES = [0.125, 0.25, 0.5, 1, 2, 4, 8]
 
 
 @torch.no_grad()
-def predict_volume(model, image, channels, batch=8):
+def predict_volume(model, image, channels, step=1.0, batch=8, slices=None):
+    """Probability for each slice in `slices` (default: all), stacked in that order."""
     model.eval()
-    out = np.zeros(image.shape, dtype=np.float32)
-    for start in range(0, image.shape[0], batch):
-        ks = range(start, min(start + batch, image.shape[0]))
-        x = torch.from_numpy(np.stack([stack_channels(image, k, channels) for k in ks]))
+    slices = np.arange(image.shape[0]) if slices is None else np.asarray(slices)
+    out = np.zeros((len(slices),) + image.shape[1:], dtype=np.float32)
+    for start in range(0, len(slices), batch):
+        ks = slices[start:start + batch]
+        x = torch.from_numpy(np.stack([stack_channels(image, k, channels, step) for k in ks]))
         out[start:start + len(ks)] = model(x)[:, 0].numpy()
     return out
 
@@ -96,12 +98,13 @@ def evaluate(model, studies, cfg, log=print):
     per_scan, scores, positives, at_default, default_hits = [], [], [], {'tp': 0, 'fp': 0}, []
     for study in studies:
         image, _, grid = prepare(study, cfg['target_mm'], cfg['multiple'], cfg['window'])
-        prob = predict_volume(model, image, cfg['channels'])
+        prob = predict_volume(model, image, cfg['channels'], channel_step(cfg, study.spacing[2]))
         found = candidates(prob, grid, study, cfg['candidate_threshold'])
         matched = match(found, study.nodules)
         per_scan.append((matched, study.nodules))
-        # The app keeps probabilities as uint8 (p × 255) and scores a series by its highest one, so the AUC that
-        # describes the worklist is over that quantised score (ties count half); the float maximum is kept beside.
+        # The app scores a series by its highest probability at full precision (the model process reports it;
+        # the stored map is bytes, p × 255, where 0.998 and 1.0 tie): that is the worklist's AUC. The AUC of the
+        # bytes' maximum is kept beside (ties count half), as v1.2.0 was scored.
         scores.append(float(prob.max()))
         positives.append(len(study.nodules) > 0)
         # What the app shows: components of p ≥ the default threshold (not the p ≥ 0.1 candidates above, which
@@ -125,8 +128,8 @@ def evaluate(model, studies, cfg, log=print):
         'sensitivityAtFpPerScan': sens,
         'sensitivityAt1FpPerScan': sens['1'],
         'cpm': cpm,
-        'studyAuc': auc([round(s * 255) / 255 for s in scores], positives),
-        'studyAucFloatMax': auc(scores, positives),
+        'studyAuc': auc(scores, positives),
+        'studyAucBytes': auc([round(s * 255) / 255 for s in scores], positives),
         'atDefaultThreshold': {
             'threshold': cfg['default_threshold'],
             'method': 'components of p >= threshold',

@@ -16,6 +16,33 @@ def verdict(value, target):
     return 'meets' if value >= target else 'MISSES'
 
 
+HISTORY = """- **1.3.0** — five channels 2 mm apart (`sliceSpacingMm`) instead of three adjacent slices, so a vessel crossing
+  the slice no longer looks like a nodule; negatives centred on vessel look-alikes and, from half-way, on the
+  model's own false positives (hard-negative mining); positives drawn per nodule rather than per voxel (drawing
+  per voxel, as 1.2.0 did, picks a 25 mm nodule ~100× as often as a 6 mm one: a first 1.3.0 run that still
+  did had p ≈ 0 on most 5–10 mm nodules, training ones included); 40 training studies (was 28). Held-out: sensitivity at 1 FP/scan 0.605 → 0.711, false findings
+  per scan at p ≥ 0.5 10.65 → 7.40, sensitivity there 0.684 → 0.789. The app now ranks series by their
+  full-precision peak probability (study AUC 0.952; on stored bytes it would be 0.750, and 1.2.0's was 0.500).
+  The evaluation was rerun once from the run's checkpoint (`--reuse-checkpoint`, same weights, byte-identical
+  model.onnx) after evaluate.py switched its AUC to that score.
+- **1.2.0** — three adjacent slices, negatives a quarter in the lungs and a quarter anywhere in the body."""
+
+
+def channels_text(spec):
+    if spec.get('sliceSpacingMm'):
+        return (f"{spec['channels']} slices {spec['sliceSpacingMm']} mm apart (interpolated between the series' "
+                "own slices)")
+    return f"{spec['channels']} adjacent slices"
+
+
+def sampling_text():
+    from train import SLOTS  # the batch composition the recipe actually used
+    share = lambda kind: f'{SLOTS.count(kind)}/{len(SLOTS)}'  # noqa: E731
+    return (f"{share('nodule')} centred near a nodule voxel, {share('vessel')} on vessel look-alikes in the lungs, "
+            f"{share('mined')} on the model's own false positives mined half-way through training, "
+            f"{share('lung')} anywhere in the lungs, {share('body')} anywhere in the body")
+
+
 def render(manifest, metrics, wall_minutes=None):
     t = manifest['training']
     sens = metrics['sensitivityAtFpPerScan']
@@ -46,7 +73,7 @@ figures below say nothing about how it would do on one. Nothing it flags, or fai
 ## What it is
 
 A compact 2.5D U-Net (`models/train/unet.py`, base width {t['baseWidth']}, three poolings, BatchNorm, sigmoid in
-the graph; `model.onnx`, {manifest['input']['channels']} adjacent slices in as channels, opset 17) that maps
+the graph; `model.onnx`, {channels_text(manifest['input'])} in as channels, opset 17) that maps
 each CT slice, resampled in-plane to {manifest['input']['pixelSpacingMm']} mm and windowed to HU
 {manifest['input']['normalization']['window']} → [0, 1], to a per-pixel nodule probability. Overread turns the
 probability volume into findings: 3D connected components at p ≥ {manifest['defaultThreshold']} (default
@@ -69,8 +96,7 @@ Each study: one axial CT series, 150–250 slices, slice spacing and field of vi
 spacing {r['pixelSpacingMm'][0]}–{r['pixelSpacingMm'][1]} mm, slice spacing {r['sliceThicknessMm'][0]}–
 {r['sliceThicknessMm'][1]} mm, values {r['intensity'][0]:.0f}…{r['intensity'][1]:.0f} HU), 0–4 nodules each
 (solid, part-solid or ground-glass; free, vessel- or pleura-attached; 3–30 mm). Training: {t['steps']} steps of
-batch {t['batch']} random {t['patch']}×{t['patch']} patches (half centred near a nodule voxel, a quarter inside the
-lungs, a quarter anywhere in the body), AdamW, one-cycle learning rate, Dice + BCE loss, torch seed {t['torchSeed']}, on 2 shared CPU cores in
+batch {t['batch']} random {t['patch']}×{t['patch']} patches ({sampling_text()}), AdamW, one-cycle learning rate, Dice + BCE loss, torch seed {t['torchSeed']}, on 2 shared CPU cores in
 {metrics['trainingSeconds'] / 60:.0f} min{wall}.{' The run stopped at its time cap before the planned '
     + str(t['plannedSteps']) + ' steps (the learning-rate schedule follows the cap, so it still annealed).'
     if capped else ''}
@@ -96,8 +122,8 @@ centroid; a candidate hits a nodule when its centre lies within max(radius, 5 mm
 |---|---|---|
 | lesion sensitivity at 1 FP/scan (nodules ≥ 4 mm) | **{metrics['sensitivityAt1FpPerScan']:.3f}** | ≥ 0.90 ({verdict(metrics['sensitivityAt1FpPerScan'], 0.90)}) |
 | CPM (mean sensitivity at 1/8, 1/4, 1/2, 1, 2, 4, 8 FP/scan) | **{metrics['cpm']:.3f}** | — |
-| study-level AUC of the series score as the app computes it (max of p × 255; nodule vs none) | **{'n/a' if auc is None else f'{auc:.3f}'}** | ≥ 0.95 ({verdict(auc, 0.95)}) |
-| study-level AUC of the unquantised float maximum (not what the worklist sees) | {'n/a' if metrics.get('studyAucFloatMax') is None else f"{metrics['studyAucFloatMax']:.3f}"} | — |
+| study-level AUC of the series score as the app computes it (the highest probability in the series, full precision; nodule vs none) | **{'n/a' if auc is None else f'{auc:.3f}'}** | ≥ 0.95 ({verdict(auc, 0.95)}) |
+| study-level AUC of the highest stored byte (p × 255; how v1.2.0 and earlier ranked the worklist) | {'n/a' if metrics.get('studyAucBytes') is None else f"{metrics['studyAucBytes']:.3f}"} | — |
 | at the default threshold {at['threshold']}: sensitivity | {at['sensitivity']:.3f} | — |
 | at the default threshold {at['threshold']}: false positives per scan | {at['falsePositivesPerScan']:.2f} | — |
 
@@ -109,6 +135,10 @@ With {metrics['scans']} scans and {metrics['nodulesAtLeast4mm']} nodules these f
 is {1 / max(metrics['nodulesAtLeast4mm'], 1):.3f} of sensitivity. `tests/inference/default-model.test.ts` re-measures
 them through Overread's own pipeline on three further held-out studies (tolerance 0.2 on sensitivity, 0.3
 on AUC).
+
+## History
+
+{HISTORY}
 
 ## Known failure modes
 
@@ -124,11 +154,10 @@ Nodules ≥ 4 mm not found at the default threshold on the held-out set ({len(mi
   vessel branch point can be flagged.
 - **Outside the training ranges** (slice spacing, in-plane spacing, intensity above): the app warns; the
   model still runs, with no measured quality.
-- **2.5D context.** Three adjacent slices: thick-slice series (≥ 2.5 mm) give the network little through-plane
-  shape, and the first/last slice reuse their neighbour.
-- **The series score** is the highest probability anywhere; one bright false positive ranks a normal study high,
-  and when false positives reach p ≈ 1 (as here) nodule-free studies tie with nodule studies at the top of the
-  worklist (the app stores probabilities as bytes, so 0.998 and 1.0 both read 1.000).
+- **2.5D context.** {channels_text(manifest['input'])}: on thick-slice series (≥ 2.5 mm) neighbouring
+  channels interpolate between few real slices, and near the first/last slice they repeat it.
+- **The series score** is the highest probability anywhere (full precision); one bright false positive ranks a
+  normal study as high as a nodule, which is what the study AUC above measures.
 """
 
 

@@ -140,8 +140,27 @@ def prepare(study, target_mm, multiple, window):
     return image, labels, grid
 
 
-def stack_channels(image, k, channels):
-    """Channels k-half … k+half at the series' own slice spacing, clamped at the first/last slice."""
+def stack_channels(image, k, channels, step=1.0):
+    """Channels at k + (c - half) × step slices (step = sliceSpacingMm / the series' slice spacing; 1 = adjacent
+    slices), linearly interpolated between the two nearest slices and clamped at the first/last slice — a port of
+    channelTaps and SliceBatcher.batch in src/inference/slice-batcher.ts."""
     half = (channels - 1) // 2
-    idx = np.clip(np.arange(k - half, k + half + 1), 0, image.shape[0] - 1)
-    return image[idx]
+    last = image.shape[0] - 1
+    out = np.empty((channels,) + image.shape[1:], dtype=np.float32)
+    for c in range(channels):
+        offset = (c - half) * step
+        lo = int(np.floor(offset + 1e-9))
+        weight = max(0.0, offset - lo)
+        below = image[min(max(k + lo, 0), last)].astype(np.float32)
+        if weight < 1e-6:
+            out[c] = below
+            continue
+        above = image[min(max(k + lo + 1, 0), last)].astype(np.float32)
+        out[c] = below + (above - below) * np.float32(weight)
+    return out
+
+
+def channel_step(cfg, slice_mm):
+    """Slices between channels for a series with this slice spacing (1 when the model stacks adjacent slices)."""
+    spacing = cfg.get('slice_spacing_mm')
+    return spacing / slice_mm if spacing and slice_mm > 0 else 1.0

@@ -23,19 +23,23 @@ import time
 
 import numpy as np
 import torch
+from scipy import ndimage
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from evaluate import evaluate  # noqa: E402
 from model_card import write_card  # noqa: E402
-from sample_data import REPO, generate, load_study, prepare, stack_channels  # noqa: E402
+from sample_data import REPO, channel_step, generate, load_study, prepare, stack_channels  # noqa: E402
 from unet import UNet25D  # noqa: E402
 
+# Five channels 2 mm apart (sliceSpacingMm in the manifest): ±4 mm of through-plane context whatever the series'
+# spacing. v1.2.0 stacked three adjacent slices — 1.6 mm of context on a 0.8 mm series — and could not tell a
+# vessel crossing the slice from a nodule: its false positives were single-slice vessel cross-sections at p ≈ 1.
 CFG = {
-    'channels': 3, 'target_mm': 1.5, 'multiple': UNet25D.STRIDE, 'window': [-1000, 400],
+    'channels': 5, 'slice_spacing_mm': 2.0, 'target_mm': 1.5, 'multiple': UNet25D.STRIDE, 'window': [-1000, 400],
     'default_threshold': 0.5, 'candidate_threshold': 0.1,
 }
 # (seed, studies, size): 256 gives ~1.3–1.6 mm pixels, 512 ~0.6–0.8 mm; both resample to 1.5 mm.
-TRAIN_SETS = [(101, 16, 256), (202, 12, 512)]
+TRAIN_SETS = [(101, 24, 256), (202, 16, 512)]
 HELDOUT_SETS = [(9001, 10, 512), (9002, 10, 256)]
 
 
@@ -53,39 +57,92 @@ def load_sets(sets, data_dir):
     return studies
 
 
+def vessel_voxels(image, labels, rng, keep=20000):
+    """Bright voxels (HU above about -370) whose 11×11 in-plane neighbourhood is mostly lung: vessel cross-sections
+    and branch points — the look-alikes v1.2.0 flagged at p ≈ 1 — away from any nodule (label dilated 3 voxels)."""
+    img = image.astype(np.float32)
+    lungish = ndimage.uniform_filter((img < 0.3).astype(np.float32), size=(1, 11, 11)) >= 0.5
+    near_nodule = ndimage.binary_dilation(labels > 0.5, iterations=3)
+    found = np.argwhere((img > 0.45) & lungish & ~near_nodule)
+    if len(found) > keep:
+        found = found[rng.choice(len(found), keep, replace=False)]
+    return found
+
+
+# Each batch slot's kind, in order; a batch of 16 takes the list once (smaller batches a prefix, larger repeat it).
+# Positives: centred near a nodule voxel. 'vessel': a vessel look-alike (above). 'mined': a false positive of
+# the model itself, found half-way through training (hard-negative mining; 'vessel' until then). 'lung': any
+# lung voxel. 'body': anywhere in the body (chest wall, mediastinum, bone — v1.0.0 never saw those).
+SLOTS = ['nodule', 'vessel', 'nodule', 'lung', 'nodule', 'mined', 'nodule', 'body',
+         'nodule', 'vessel', 'nodule', 'mined', 'nodule', 'lung', 'vessel', 'body']
+
+
 class PatchSampler:
-    """Random 2.5D patches; half of them centred (with jitter) on a nodule voxel."""
+    """Random 2.5D patches of the kinds in SLOTS."""
 
     def __init__(self, prepared, patch, rng):
         self.prepared, self.patch, self.rng = prepared, patch, rng
-        self.positives = [(s, np.argwhere(lab > 0.5)) for s, (_, lab) in enumerate(prepared)]
-        self.positives = [(s, p) for s, p in self.positives if len(p)]
+        # One entry per nodule, each picked equally often: picking a voxel of a study (v1.2.0, 1.3.0 in
+        # development) drew a 25 mm nodule ~100× as often as a 6 mm one, and the model never learned small
+        # nodules — p ≈ 0 on most 5–10 mm nodules, in training studies too.
+        self.positives = []
+        for s, (_, lab, _) in enumerate(prepared):
+            components, count = ndimage.label(lab > 0.5)
+            for voxels in ndimage.value_indices(components, ignore_value=0).values():
+                self.positives.append((s, np.stack(voxels, axis=1)))
+        self.vessels = [(s, vessel_voxels(img, lab, rng)) for s, (img, lab, _) in enumerate(prepared)]
+        self.vessels = [(s, v) for s, v in self.vessels if len(v)]
+        self.mined = []  # (study, k, r, c) of the model's own false positives, once mine() has run
 
     def crop(self, s, k, r, c):
-        image, labels = self.prepared[s]
+        image, labels, step = self.prepared[s]
         half = self.patch // 2
-        x = stack_channels(image, k, CFG['channels']).astype(np.float32)
+        x = stack_channels(image, k, CFG['channels'], step)
         y = (labels[k] > 0.5).astype(np.float32)[None]
         pad = ((0, 0), (half, half), (half, half))
         x = np.pad(x, pad)
         y = np.pad(y, pad)
         return x[:, r:r + self.patch, c:c + self.patch], y[:, r:r + self.patch, c:c + self.patch]
 
+    def pick(self, pool):
+        s, voxels = pool[self.rng.integers(len(pool))]
+        return (s, *voxels[self.rng.integers(len(voxels))])
+
+    def mine(self, model, every=4, threshold=0.5, keep=4000):
+        """Runs the model on every `every`-th slice of each training study and keeps voxels of p ≥ threshold away
+        from any nodule: the negatives it currently gets most wrong."""
+        from evaluate import predict_volume
+        found = []
+        for s, (image, labels, step) in enumerate(self.prepared):
+            ks = np.arange(0, image.shape[0], every)
+            prob = predict_volume(model, image, CFG['channels'], step, slices=ks)
+            near = ndimage.binary_dilation(labels[ks] > 0.5, iterations=3)
+            for i, r, c in np.argwhere((prob >= threshold) & ~near):
+                found.append((s, int(ks[i]), int(r), int(c)))
+        model.train()
+        if len(found) > keep:
+            found = [found[i] for i in self.rng.choice(len(found), keep, replace=False)]
+        self.mined = found
+        return len(found)
+
     def batch(self, size):
         xs, ys = [], []
         for b in range(size):
-            if b % 2 == 0 and self.positives:
-                s, voxels = self.positives[self.rng.integers(len(self.positives))]
-                k, r, c = voxels[self.rng.integers(len(voxels))]
+            kind = SLOTS[b % len(SLOTS)]
+            if kind == 'mined' and self.mined:
+                s, k, r, c = self.mined[self.rng.integers(len(self.mined))]
+                jitter = self.rng.integers(-4, 5, size=2)
+                r, c = r + jitter[0], c + jitter[1]
+            elif kind in ('vessel', 'mined') and self.vessels:
+                s, k, r, c = self.pick(self.vessels)
+            elif kind == 'nodule' and self.positives:
+                s, k, r, c = self.pick(self.positives)
                 jitter = self.rng.integers(-self.patch // 3, self.patch // 3 + 1, size=2)
                 r, c = r + jitter[0], c + jitter[1]
             else:
-                # Negatives: half inside the lungs (the hard ones — vessels, pleura), half anywhere in the body.
-                # Lung-only negatives (v1.0.0) left the mediastinum, chest wall and bone unseen as negatives:
-                # that model put p > 0.1 on ~97 % of soft tissue in a training slice, thousands of candidates.
                 s = self.rng.integers(len(self.prepared))
                 image = self.prepared[s][0]
-                lo, hi = (0.02, 0.3) if b % 4 == 1 else (0.02, 1.01)
+                lo, hi = (0.02, 0.3) if kind == 'lung' else (0.02, 1.01)
                 for _ in range(10):
                     k, r, c = (self.rng.integers(n) for n in image.shape)
                     if lo < image[k, r, c] < hi:
@@ -108,6 +165,7 @@ def loss_fn(logits, target):
 
 
 MAX_LR = 2e-3
+MINE_AT = 0.5  # fraction of the run after which the model's own false positives join the negatives
 
 
 def learning_rate(progress):
@@ -124,7 +182,7 @@ def train(model, prepared, steps, batch, patch, seed, max_minutes=None):
     opt = torch.optim.AdamW(model.parameters(), lr=MAX_LR, weight_decay=1e-4)
     model.train()
     started, running = time.time(), 0.0
-    done = 0
+    done, mined = 0, False
     for step in range(1, steps + 1):
         elapsed = time.time() - started
         if max_minutes and elapsed > max_minutes * 60:
@@ -135,6 +193,10 @@ def train(model, prepared, steps, batch, patch, seed, max_minutes=None):
         progress = max((step - 1) / steps, elapsed / (max_minutes * 60) if max_minutes else 0.0)
         for group in opt.param_groups:
             group['lr'] = learning_rate(progress)
+        if not mined and progress >= MINE_AT:
+            log(f'hard-negative mining at step {step}: '
+                f'{sampler.mine(model)} false-positive voxels kept ({time.time() - started:.0f} s)')
+            mined = True
         x, y = sampler.batch(batch)
         loss = loss_fn(model.logits(x), y)
         opt.zero_grad()
@@ -201,7 +263,7 @@ def main():
     prepared = []
     for st in train_studies:
         image, labels, _ = prepare(st, CFG['target_mm'], CFG['multiple'], CFG['window'])
-        prepared.append((image.astype(np.float16), labels.astype(np.float16)))
+        prepared.append((image.astype(np.float16), labels.astype(np.float16), channel_step(CFG, st.spacing[2])))
     spacing = [st.spacing for st in train_studies]
     hu = [(float(st.hu.min()), float(st.hu.max())) for st in train_studies]
     del train_studies
@@ -244,7 +306,8 @@ def main():
         'bodyPart': 'CHEST',
         'description': '2.5D U-Net for lung nodules, trained on synthetic `overread sample` phantoms only — '
                        'research and demonstration, not diagnosis',
-        'input': {'name': 'image', 'channels': CFG['channels'], 'pixelSpacingMm': CFG['target_mm'],
+        'input': {'name': 'image', 'channels': CFG['channels'], 'sliceSpacingMm': CFG['slice_spacing_mm'],
+                  'pixelSpacingMm': CFG['target_mm'],
                   'sizeMultiple': CFG['multiple'],
                   'normalization': {'kind': 'window', 'window': CFG['window']}},
         'output': {'name': 'probability', 'labels': ['nodule'], 'activation': 'sigmoid',

@@ -154,15 +154,15 @@ test('at the default threshold the findings reproduce the card’s sensitivity w
 });
 
 test('the study-level AUC of the series score reproduces the card within 0.3', (t) => {
-  // Not "the top study has a nodule": this model's series scores saturate (p = 1.000 in nodule-free studies
-  // too, card AUC well under 1), so the top of a three-study worklist is often a tie that only the sort order
-  // breaks. Ties count one half, as in evaluate.py; 0.3 is about one of the two positive/negative pairs.
+  // Not "the top study has a nodule": a nodule-free study's brightest false positive can reach p ≈ 1 too
+  // (the card's AUC is under 1), and the series scores (full-precision peaks) then differ only in the fourth
+  // decimal. Ties count one half, as in evaluate.py; 0.3 is about one of the two positive/negative pairs.
   const positives = scored.filter((s) => s.truth.nodules.length > 0).map((s) => s.analysis.score);
   const negatives = scored.filter((s) => s.truth.nodules.length === 0).map((s) => s.analysis.score);
   let wins = 0;
   for (const p of positives) for (const n of negatives) wins += p > n ? 1 : p === n ? 0.5 : 0;
   const auc = wins / (positives.length * negatives.length);
-  const scores = scored.map((s) => `${s.truth.nodules.length} nodules: ${s.analysis.score.toFixed(3)}`);
+  const scores = scored.map((s) => `${s.truth.nodules.length} nodules: ${s.analysis.score.toFixed(6)}`);
   t.diagnostic(`series scores: ${scores.join(', ')}; AUC ${auc}; card ${card.studyAuc}`);
   assert.ok(auc >= card.studyAuc - 0.3, `AUC ${auc} on the test studies (${scores.join(', ')})`);
 });
