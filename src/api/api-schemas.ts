@@ -68,13 +68,9 @@ export const worklistPageSchema = z
 export const worklistQuerySchema = z.object({
   status: seriesStatusSchema.optional(),
   sort: z.enum(WORKLIST_SORTS).default('priority'),
-  q: z
-    .string()
-    .max(200)
-    .optional()
-    .openapi({
-      description: 'Text in the patient name or id, accession number, study or series description',
-    }),
+  q: z.string().max(200).optional().openapi({
+    description: 'Text in the patient name or id, accession number, study or series description',
+  }),
   modality: z.string().max(16).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(200),
   offset: z.coerce.number().int().min(0).default(0),

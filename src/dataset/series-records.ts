@@ -111,7 +111,13 @@ export function requireSeries(ctx: StoreContext, seriesUid: string): SeriesRow {
 function searchText(study: IndexedStudy, series: IndexedSeries): string {
   // Accession numbers are what a reader is often handed (RIS, a colleague's note); `?? ''` for studies
   // indexed before the field existed.
-  return [study.patientId, study.patientName, study.accessionNumber ?? '', study.description, series.description]
+  return [
+    study.patientId,
+    study.patientName,
+    study.accessionNumber ?? '',
+    study.description,
+    series.description,
+  ]
     .join('\u0001')
     .toLowerCase();
 }

@@ -17,7 +17,7 @@ export interface WorklistItem {
   seriesDescription: string;
   modality: string;
   instances: number;
-  /** Highest finding score, or the highest probability anywhere when none; null before the model ran. */
+  /** The model's highest probability anywhere in the series (full precision); null before the model ran. */
   score: number | null;
   findingCount: number;
   reviewedCount: number;
