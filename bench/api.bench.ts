@@ -14,7 +14,13 @@ import { openApi, type OpenedApi } from '../src/api/open-api.ts';
 import { startServe } from '../tests/e2e/serve-process.ts';
 import { openDataset } from '../src/dataset/open-dataset.ts';
 import type { DatasetStore } from '../src/dataset/dataset-types.ts';
-import { ballFinding, MODEL, outcomeOf, syntheticStudy } from '../tests/dataset/dataset-fixtures.ts';
+import {
+  ballFinding,
+  importManySeries,
+  MODEL,
+  outcomeOf,
+  syntheticStudy,
+} from '../tests/dataset/dataset-fixtures.ts';
 
 const SERIES = '9.1.1';
 const SIZE: [number, number, number] = [512, 512, 200];
@@ -40,20 +46,7 @@ function seed(file: string, findings: number, seriesCount: number): number[] {
       probability: new Uint8Array(0),
     })
     .map((f) => f.id);
-  const perStudy = 100;
-  for (let s = 0; s < seriesCount / perStudy; s++) {
-    const { study, geometry } = syntheticStudy(
-      `8.${s}`,
-      { patientId: `P${s}`, patientName: `N^${s}` },
-      Array.from({ length: perStudy }, (_, n) => ({
-        seriesUid: `8.${s}.${n}`,
-        rows: 16,
-        columns: 16,
-        slices: 4,
-      })),
-    );
-    store.importStudy(study, geometry);
-  }
+  importManySeries(store, seriesCount);
   store.close();
   return ids;
 }

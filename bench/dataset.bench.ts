@@ -18,7 +18,13 @@ import Database from 'better-sqlite3';
 import { printTable } from './report.ts';
 import { openDataset } from '../src/dataset/open-dataset.ts';
 import type { DatasetStore } from '../src/dataset/dataset-types.ts';
-import { ballFinding, MODEL, outcomeOf, syntheticStudy } from '../tests/dataset/dataset-fixtures.ts';
+import {
+  ballFinding,
+  importManySeries,
+  MODEL,
+  outcomeOf,
+  syntheticStudy,
+} from '../tests/dataset/dataset-fixtures.ts';
 
 function bareDatabase(file: string): Database.Database {
   const db = new Database(file);
@@ -92,20 +98,9 @@ function benchWorklist(dir: string, seriesCount: number) {
   let clock = new Date('2025-01-01T00:00:00Z');
   const store = openDataset(file, { now: () => clock });
   const perStudy = 100;
-  for (let s = 0; s < seriesCount / perStudy; s++) {
+  importManySeries(store, seriesCount, (s) => {
     clock = new Date(Date.parse('2025-01-01T00:00:00Z') + s * 3_600_000);
-    const { study, geometry } = syntheticStudy(
-      `8.${s}`,
-      { patientId: `P${s}`, patientName: `N^${s}` },
-      Array.from({ length: perStudy }, (_, n) => ({
-        seriesUid: `8.${s}.${n}`,
-        rows: 16,
-        columns: 16,
-        slices: 4,
-      })),
-    );
-    store.importStudy(study, geometry);
-  }
+  });
   const size: [number, number, number] = [16, 16, 4];
   for (let n = 0; n < seriesCount / 10; n++) {
     const uid = `8.${n % (seriesCount / perStudy)}.${Math.floor(n / (seriesCount / perStudy)) % perStudy}`;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { IndexedSeries, IndexedStudy, InstanceHeader } from '../../src/dicom/index/index-types.ts';
 import type { VolumeGeometry } from '../../src/dicom/volume.ts';
 import type { Finding } from '../../src/inference/findings-at-threshold.ts';
-import type { RunOutcome } from '../../src/dataset/dataset-types.ts';
+import type { DatasetStore, RunOutcome } from '../../src/dataset/dataset-types.ts';
 
 export function tempDir(prefix = 'overread-dataset-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -128,6 +128,32 @@ export function syntheticStudy(
 }
 
 /** A ball of voxels (radius in voxels) at (ci, cj, ck) on a columns × rows × slices grid, as a Finding. */
+/**
+ * Imports `seriesCount` small series (16×16×4) in studies of 100, series `8.<study>.<n>` of patient `P<study>`:
+ * the worklist benches' load. `beforeStudy(s)` runs before study s is imported (to move a test clock).
+ */
+export function importManySeries(
+  store: Pick<DatasetStore, 'importStudy'>,
+  seriesCount: number,
+  beforeStudy?: (s: number) => void,
+): void {
+  const perStudy = 100;
+  for (let s = 0; s < seriesCount / perStudy; s++) {
+    beforeStudy?.(s);
+    const { study, geometry } = syntheticStudy(
+      `8.${s}`,
+      { patientId: `P${s}`, patientName: `N^${s}` },
+      Array.from({ length: perStudy }, (_, n) => ({
+        seriesUid: `8.${s}.${n}`,
+        rows: 16,
+        columns: 16,
+        slices: 4,
+      })),
+    );
+    store.importStudy(study, geometry);
+  }
+}
+
 export function ballFinding(
   id: number,
   size: [number, number, number],
