@@ -40,7 +40,7 @@ CFG = {
 }
 # (seed, studies, size): 256 gives ~1.3–1.6 mm pixels, 512 ~0.6–0.8 mm; both resample to 1.5 mm.
 TRAIN_SETS = [(101, 24, 256), (202, 16, 512)]
-HELDOUT_SETS = [(9001, 10, 512), (9002, 10, 256)]
+HELDOUT_SETS = [(9001, 10, 512), (9002, 10, 256), (9003, 20, 256)]
 
 
 def log(*a):
@@ -158,10 +158,13 @@ class PatchSampler:
 
 
 def loss_fn(logits, target):
+    """BCE plus soft Dice per patch, averaged: a Dice over the whole batch is dominated by the biggest nodule in
+    it, so a 6 mm nodule beside a 25 mm one barely moved it."""
     bce = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
     p = torch.sigmoid(logits)
-    dice = 1 - (2 * (p * target).sum() + 1) / (p.sum() + target.sum() + 1)
-    return bce + dice
+    dims = (1, 2, 3)
+    dice = 1 - (2 * (p * target).sum(dims) + 1) / (p.sum(dims) + target.sum(dims) + 1)
+    return bce + dice.mean()
 
 
 MAX_LR = 2e-3
