@@ -130,11 +130,15 @@ test('links that leave the imported folder (to /, to a sibling folder) are named
   symlinkSync(path.join(outside, 'b'), path.join(root, 'elsewhere'));
   symlinkSync(path.join(outside, 'a', 'slice0.dcm'), path.join(root, 'b', 'stray.dcm'));
   symlinkSync(path.join(root, 'b'), path.join(root, 'a', 'inside')); // inside the folder: followed (once)
+  mkdirSync(path.join(root, '..dots')); // a name starting with two dots is still inside
+  copyFileSync(study.files[0]!, path.join(root, '..dots', 'copy.dcm'));
+  symlinkSync(path.join(root, '..dots', 'copy.dcm'), path.join(root, 'dots-link.dcm'));
 
   const started = performance.now();
   const index = await indexDicom([root]);
   assert.ok(performance.now() - started < 10_000, 'the walk did not cover the disk');
-  assert.equal(instancesOf(index).length, study.files.length, 'only the files under the imported folder');
+  // The slices plus the copy in ..dots (its link resolves to the same file: listed once).
+  assert.equal(instancesOf(index).length, study.files.length + 1, 'only the files under the imported folder');
   assert.ok(instancesOf(index).every((i) => i.path.startsWith(root)));
   const refused = index.errors.map((e) => path.basename(e.path)).sort();
   assert.deepEqual(refused, ['elsewhere', 'stray.dcm', 'whole-disk']);

@@ -5,7 +5,7 @@
 // CD or USB stick with a link to `/` or to the reader's home folder must not turn an import into a walk of
 // the whole disk, or read files the user never chose (they are named in the errors instead).
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { basename, join, relative, isAbsolute } from 'node:path';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import type { FileError } from './index-types.ts';
 import { dicomdirFiles } from './dicomdir-files.ts';
 
@@ -61,7 +61,8 @@ export function collectFiles(paths: string[]): CollectedFiles {
   let root = '';
   const insideRoot = (real: string) => {
     const rel = relative(root, real);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    // Not `startsWith('..')`: a folder may be named `..hidden`.
+    return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
   };
   const walk = (folder: string) => {
     let stat;
