@@ -71,6 +71,40 @@ function post<T>(what: string, url: string, body?: unknown): Promise<T> {
 
 const seriesUrl = (uid: string) => `/api/series/${encodeURIComponent(uid)}`;
 
+/**
+ * Slice k's pixels: `bytes` bytes at `offset` in a slice response's body (the whole body for /slices/{k},
+ * one part of a range), int16 unless the server said float32, checked against X-Rows × X-Columns.
+ */
+function sliceData(
+  response: Response,
+  what: string,
+  k: number,
+  buffer: ArrayBuffer,
+  offset: number,
+  bytes: number,
+  type: string | null,
+): SliceData {
+  const rows = Number(response.headers.get('x-rows'));
+  const columns = Number(response.headers.get('x-columns'));
+  const whole = Number.isFinite(bytes) && bytes >= 0 && offset + bytes <= buffer.byteLength;
+  // Views on the response's buffer, no copies; only a float32 part that sits unaligned in a range is copied.
+  const pixels = !whole
+    ? new Int16Array(0)
+    : type !== 'float32'
+      ? new Int16Array(buffer, offset, Math.floor(bytes / 2))
+      : offset % 4 === 0
+        ? new Float32Array(buffer, offset, Math.floor(bytes / 4))
+        : new Float32Array(buffer.slice(offset, offset + bytes));
+  if (pixels.length < rows * columns) {
+    throw new ApiError(
+      what,
+      response.status,
+      `slice ${k + 1}: got ${pixels.length} pixels, expected ${rows}×${columns}`,
+    );
+  }
+  return { pixels, rows, columns };
+}
+
 export interface SliceData {
   pixels: Int16Array | Float32Array;
   rows: number;
@@ -109,44 +143,24 @@ export const api = {
   findings: (uid: string) => json<FindingInfo[]>('Loading the findings', `${seriesUrl(uid)}/findings`),
 
   async slice(uid: string, k: number): Promise<SliceData> {
-    const response = await request(`Loading slice ${k + 1}`, `${seriesUrl(uid)}/slices/${k}`);
-    const type = response.headers.get('x-pixel-type');
+    const what = `Loading slice ${k + 1}`;
+    const response = await request(what, `${seriesUrl(uid)}/slices/${k}`);
     const buffer = await response.arrayBuffer();
-    const rows = Number(response.headers.get('x-rows'));
-    const columns = Number(response.headers.get('x-columns'));
-    const pixels = type === 'float32' ? new Float32Array(buffer) : new Int16Array(buffer);
-    if (pixels.length < rows * columns) {
-      throw new ApiError(
-        `Loading slice ${k + 1}`,
-        response.status,
-        `got ${pixels.length} pixels, expected ${rows}×${columns}`,
-      );
-    }
-    return { pixels, rows, columns };
+    const type = response.headers.get('x-pixel-type');
+    return sliceData(response, what, k, buffer, 0, buffer.byteLength, type);
   },
   /** Slices from … from + count - 1 in one request (fewer when the series ends first), in order. */
   async sliceRange(uid: string, from: number, count: number): Promise<SliceData[]> {
     const what = `Loading slices ${from + 1}–${from + count}`;
     const response = await request(what, `${seriesUrl(uid)}/slices?from=${from}&count=${count}`);
     const buffer = await response.arrayBuffer();
-    const rows = Number(response.headers.get('x-rows'));
-    const columns = Number(response.headers.get('x-columns'));
     const types = (response.headers.get('x-pixel-types') ?? '').split(',');
     const sizes = (response.headers.get('x-slice-bytes') ?? '').split(',').map(Number);
     const slices: SliceData[] = [];
     let offset = 0;
     for (let i = 0; i < sizes.length; i++) {
-      const bytes = sizes[i]!;
-      // Views on the one buffer, no copies: each slice's bytes are whole elements of its type.
-      const pixels =
-        types[i] === 'float32'
-          ? new Float32Array(buffer.slice(offset, offset + bytes)) // may be unaligned in the shared buffer
-          : new Int16Array(buffer, offset, bytes / 2);
-      if (!bytes || offset + bytes > buffer.byteLength || pixels.length < rows * columns) {
-        throw new ApiError(what, response.status, `slice ${from + i + 1} is incomplete in the response`);
-      }
-      slices.push({ pixels, rows, columns });
-      offset += bytes;
+      slices.push(sliceData(response, what, from + i, buffer, offset, sizes[i]!, types[i] ?? null));
+      offset += sizes[i]!;
     }
     return slices;
   },
