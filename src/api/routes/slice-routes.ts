@@ -79,13 +79,8 @@ export function sliceRoutes(app: ApiApp, context: ApiContext): void {
     const { seriesUid } = c.req.valid('param');
     const { from, count } = c.req.valid('query');
     const series = requireSeries(context, seriesUid);
-    const first = requireSlice(context, series, from);
-    const frames = [first];
-    for (let k = from + 1; k < from + count; k++) {
-      const frame = context.headers.get(series).frames[k];
-      if (!frame) break; // clipped at the last slice
-      frames.push(frame);
-    }
+    requireSlice(context, series, from); // a 404 naming the series' slices when `from` is past its end
+    const frames = context.headers.get(series).frames.slice(from, from + count); // clipped at the last slice
     const signal = c.req.raw.signal;
     // Decoded in parallel by the pool; one failed slice fails the request, naming it (the viewer then loads
     // slices one by one and shows which one is bad).
