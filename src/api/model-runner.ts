@@ -2,7 +2,7 @@
 // progress (decoding, then the network), in a separate model process. The store records the run as
 // 'running' first and commits it with all its findings at the end, so a crash never shows half a run. A
 // series the model cannot read is recorded as skipped with the reason and shown as outside its scope.
-import type { DatasetStore, ModelRef } from '../dataset/dataset-types.ts';
+import type { DatasetStore, ModelRef, ModelRunRecord } from '../dataset/dataset-types.ts';
 import type { WireFrame } from '../dicom/decode/decode-frame.ts';
 import type { FrameRef } from '../dicom/index/index.ts';
 import {
@@ -99,27 +99,30 @@ export class ModelRunner {
    */
   resumeInterrupted(requeue: boolean): number {
     const { store } = this.options;
-    const interrupted = (run: { state: string; message: string | null } | undefined) =>
-      run?.state === 'failed' && (run.message ?? '').startsWith('interrupted');
-    const queued = worklistPages(store, { status: 'model-running', limit: 100_000 }).rows.map(
-      (row) => row.series.seriesUid,
-    );
-    const cutOff = worklistPages(store, { status: 'unread', limit: 100_000 })
-      .rows.map((row) => row.series.seriesUid)
-      .filter((uid) => {
-        const runs = store.runs(uid);
-        return interrupted(runs.at(-1)) && !interrupted(runs.at(-2));
-      });
-    let resumed = 0;
-    for (const seriesUid of [...queued, ...cutOff]) {
-      if (store.runs(seriesUid).some((run) => run.state === 'running')) continue;
-      store.setStatus(seriesUid, 'unread', null);
-      if (requeue && this.active()) {
-        this.start(seriesUid);
-        resumed++;
-      }
+    // Every run in one read, grouped by series (oldest first), rather than a query per series at start-up.
+    const runsOf = new Map<string, ModelRunRecord[]>();
+    for (const run of store.runs()) {
+      const list = runsOf.get(run.seriesUid);
+      if (list) list.push(run);
+      else runsOf.set(run.seriesUid, [run]);
     }
-    return resumed;
+    const interrupted = (run: ModelRunRecord | undefined) =>
+      run?.state === 'failed' && (run.message ?? '').startsWith('interrupted');
+    const seriesWith = (status: 'model-running' | 'unread') =>
+      worklistPages(store, { status, limit: 100_000 }).rows.map((row) => row.series.seriesUid);
+    const cutOff = seriesWith('unread').filter((uid) => {
+      const runs = runsOf.get(uid) ?? [];
+      return interrupted(runs.at(-1)) && !interrupted(runs.at(-2));
+    });
+    const queued = seriesWith('model-running').filter(
+      (uid) => !runsOf.get(uid)?.some((run) => run.state === 'running'),
+    );
+    // Back to unread (start() shows them running again); cut-off series are unread already, and a status
+    // write is an audit entry, so they are not written again.
+    for (const seriesUid of queued) store.setStatus(seriesUid, 'unread', null);
+    if (!requeue || !this.active()) return 0;
+    for (const seriesUid of [...queued, ...cutOff]) this.start(seriesUid);
+    return queued.length + cutOff.length;
   }
 
   async close(): Promise<void> {
