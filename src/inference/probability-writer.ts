@@ -13,7 +13,10 @@ const ROUNDS_TO_ZERO = 0.499 / 255; // a hair under 0.5 / 255, so float rounding
 export class ProbabilityWriter {
   /** Probability × 255 per voxel of the series, i fastest then j then k (the Volume layout). */
   readonly values: Uint8Array;
-  /** The highest probability written so far, at full precision (the bytes cannot tell 0.998 from 1). */
+  /**
+   * The highest probability written so far, at full precision (the bytes cannot tell 0.998 from 1); 0 while
+   * every value is background (below ROUNDS_TO_ZERO, stored as 0 and not resampled).
+   */
   peak = 0;
   private readonly rowTaps: AxisTaps;
   private readonly colTaps: AxisTaps;
@@ -72,7 +75,7 @@ export class ProbabilityWriter {
     for (let r = 0; r < rows; r++) {
       const base = r * cols;
       let live = 0;
-      for (let c = 0; c < cols; c++) if (plane[base + c]! >= ROUNDS_TO_ZERO) live = 1;
+      for (let c = 0; c < cols && !live; c++) if (plane[base + c]! >= ROUNDS_TO_ZERO) live = 1;
       rowLive[r] = live;
       if (!live) continue;
       const target = r * seriesCols;
