@@ -55,7 +55,7 @@ export interface ChangedFile {
 export interface WorklistQuery {
   status?: SeriesStatus;
   sort?: WorklistSort;
-  /** Matches patient id/name, study/series description (case-insensitive substring). */
+  /** Matches patient id/name, accession number, study/series description (case-insensitive substring). */
   q?: string;
   modality?: string;
   limit?: number;
