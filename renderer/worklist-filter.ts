@@ -34,6 +34,7 @@ function haystack(item: WorklistItem): string {
     item.patientName,
     item.patientId,
     item.studyDate,
+    item.accessionNumber,
     item.studyDescription,
     item.seriesDescription,
     item.modality,

@@ -121,6 +121,7 @@ export class WorklistPage {
         element('td', { text: item.patientName.replace(/\^/g, ' ').trim() || '(no name)' }),
         element('td', { text: item.patientId }),
         element('td', { text: formatDicomDate(item.studyDate) }),
+        element('td', { text: item.accessionNumber }),
         element('td', { text: item.studyDescription }),
         element('td', { text: item.seriesDescription }),
         element('td', { text: item.modality }),

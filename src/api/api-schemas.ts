@@ -46,6 +46,7 @@ export const worklistItemSchema = z
     patientId: z.string(),
     patientName: z.string(),
     studyDate: z.string(),
+    accessionNumber: z.string(),
     studyDescription: z.string(),
     seriesDescription: z.string(),
     modality: z.string(),

@@ -180,6 +180,13 @@ export const migrations: Migration[] = [
       ALTER TABLE series DROP COLUMN indexed_json;
     `,
   },
+  {
+    version: 4,
+    description: "the study's accession number, so the worklist can show and find it",
+    // Studies imported before this version read '' until their folder is imported again (the upsert refreshes
+    // it); their search text already holds the number, so the API's ?q= finds them meanwhile.
+    sql: `ALTER TABLE studies ADD COLUMN accession_number TEXT NOT NULL DEFAULT '';`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

@@ -21,6 +21,8 @@ export interface StoredSeries {
   patientId: string;
   patientName: string;
   studyDate: string;
+  /** Accession Number (0008,0050) of the study; '' when absent. */
+  accessionNumber: string;
   studyDescription: string;
   seriesDescription: string;
   modality: string;

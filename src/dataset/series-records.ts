@@ -9,6 +9,7 @@ import { DatasetError, parseJson, type StoreContext } from './store-context.ts';
 
 /** The series columns StoredSeries needs, without indexed_json (read only when `indexed` is asked for). */
 export const SERIES_COLUMNS = `s.series_uid, s.study_uid, st.patient_id, st.patient_name, st.study_date,
+  st.accession_number,
   st.description AS study_description, s.description, s.modality, s.body_part, s.manufacturer,
   s.scanner_model, s.instance_count, s.image_rows, s.image_columns, s.slice_count, s.geometry_json,
   s.slice_thickness, s.status, s.score, s.warnings_json, s.scope_warnings_json, s.arrived_at,
@@ -20,6 +21,7 @@ export interface SeriesRow {
   patient_id: string;
   patient_name: string;
   study_date: string;
+  accession_number: string;
   study_description: string;
   description: string;
   modality: string;
@@ -51,6 +53,7 @@ export function toStoredSeries(ctx: StoreContext, row: SeriesRow): StoredSeries 
     patientId: row.patient_id,
     patientName: row.patient_name,
     studyDate: row.study_date,
+    accessionNumber: row.accession_number,
     studyDescription: row.study_description,
     seriesDescription: row.description,
     modality: row.modality,
@@ -131,13 +134,20 @@ export function importStudy(
     const now = ctx.now();
     ctx
       .sql(
-        `INSERT INTO studies (study_uid, patient_id, patient_name, study_date, description)
-         VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO studies (study_uid, patient_id, patient_name, study_date, description, accession_number)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (study_uid) DO UPDATE SET patient_id = excluded.patient_id,
            patient_name = excluded.patient_name, study_date = excluded.study_date,
-           description = excluded.description`,
+           description = excluded.description, accession_number = excluded.accession_number`,
       )
-      .run(study.studyInstanceUid, study.patientId, study.patientName, study.studyDate, study.description);
+      .run(
+        study.studyInstanceUid,
+        study.patientId,
+        study.patientName,
+        study.studyDate,
+        study.description,
+        study.accessionNumber ?? '',
+      );
     let instanceCount = 0;
     for (const series of study.series) {
       const first = series.instances.find((i) => i.hasPixelData) ?? series.instances[0];

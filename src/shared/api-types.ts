@@ -13,6 +13,8 @@ export interface WorklistItem {
   patientId: string;
   patientName: string;
   studyDate: string;
+  /** Accession Number (0008,0050); '' when absent. */
+  accessionNumber: string;
   studyDescription: string;
   seriesDescription: string;
   modality: string;

@@ -75,6 +75,8 @@ test('the worklist filters by status and text, and refuses a bad query with the 
     byAccession.items.map((i) => i.seriesUid),
     [uid],
   );
+  // …and the item carries it, for the worklist's Accession column and its in-page search.
+  assert.equal(byAccession.items[0]!.accessionNumber, accession);
   // What the renderer asks for: more than the store's own page size.
   assert.equal((await t.json<WorklistPage>('GET', '/api/worklist?limit=1000')).items.length, 1);
 

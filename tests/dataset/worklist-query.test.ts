@@ -193,3 +193,24 @@ test('plain sorts: score, oldest arrival, newest study, patient name — each pa
     t.remove();
   }
 });
+
+test("the study's accession number is kept, shown on its series, found by ?q= and refreshed by a new import", () => {
+  const t = tempDir();
+  const store = openDataset(join(t.dir, 'accession.sqlite'));
+  try {
+    const { study, geometry } = syntheticStudy('9.9.0', { patientId: 'P', patientName: 'N' }, [
+      { seriesUid: '9.9.1', rows: 16, columns: 16, slices: 4 },
+    ]);
+    study.accessionNumber = 'RIS-000123';
+    store.importStudy(study, geometry);
+    assert.equal(store.series('9.9.1')!.accessionNumber, 'RIS-000123');
+    assert.equal(store.worklist({ q: 'ris-000123' }).rows[0]!.series.accessionNumber, 'RIS-000123');
+    study.accessionNumber = 'RIS-000456'; // corrected at the RIS and sent again
+    store.importStudy(study, geometry);
+    assert.equal(store.series('9.9.1')!.accessionNumber, 'RIS-000456');
+    assert.deepEqual(store.worklist({ q: 'ris-000123' }).rows, []);
+  } finally {
+    store.close();
+    t.remove();
+  }
+});

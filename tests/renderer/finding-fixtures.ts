@@ -34,6 +34,7 @@ export function item(uid: string, patch: Partial<WorklistItem> = {}): WorklistIt
     patientId: `P-${uid}`,
     patientName: 'Doe^Jane',
     studyDate: '20240102',
+    accessionNumber: `A-${uid}`,
     studyDescription: 'CT CHEST',
     seriesDescription: 'Lung 1.25',
     modality: 'CT',

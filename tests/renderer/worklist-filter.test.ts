@@ -27,8 +27,9 @@ test('"to read" hides done series; a status filter keeps only that status', () =
   assert.deepEqual(uids(filterWorklist(items, { status: 'outside-scope', text: '' })), ['d']);
 });
 
-test('text matches name, id, descriptions, modality and status, every word, any case', () => {
+test('text matches name, id, accession, descriptions, modality and status, every word, any case', () => {
   assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: 'roe' })), ['b']);
+  assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: 'a-c' })), ['c']);
   assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: 'x-77' })), ['c']);
   assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: 'ABDOMEN' })), ['b']);
   assert.deepEqual(uids(filterWorklist(items, { status: 'all', text: 'mr' })), ['d']);

@@ -33,6 +33,7 @@ export function worklistItem(row: WorklistRow): WorklistItem {
     patientId: s.patientId,
     patientName: s.patientName,
     studyDate: s.studyDate,
+    accessionNumber: s.accessionNumber,
     studyDescription: s.studyDescription,
     seriesDescription: s.seriesDescription,
     modality: s.modality,
