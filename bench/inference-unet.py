@@ -2,9 +2,12 @@
 defined in PyTorch so the very same network can be timed in PyTorch (CPU) and, exported, in onnxruntime.
 
 usage: inference-unet.py export OUT.onnx
-       inference-unet.py time SLICES ROWS COLS BATCH THREADS [BASE]   → prints {"seconds": …} (network only)
-With BASE, the network timed is the trained model's architecture (models/train/unet.py, UNet25D of that base
-width; its weights do not change its speed) instead of the stand-in.
+       inference-unet.py time SLICES ROWS COLS BATCH THREADS [BASE CHANNELS [int8]]
+       → prints {"seconds": …, "int8Seconds": …} (network only; int8Seconds with int8)
+With BASE and CHANNELS, the network timed is the trained model's architecture (models/train/unet.py, UNet25D of
+that base width and input channels; its weights do not change its speed) instead of the stand-in. PyTorch runs
+it in float32, as the trainer does, and with int8 also quantized by PyTorch itself (onednn), the fair match for a
+shipped int8 model (models/train/quantize.py).
 Run with /usr/bin/python3 (Debian's python3-torch).
 """
 import json
@@ -51,6 +54,34 @@ def network():
     return model
 
 
+def timed(model, x, slices, batch):
+    """Seconds for `slices` slices in batches of `batch` (after one warm-up batch, as onnxruntime's session
+    creation is outside its timing too)."""
+    with torch.inference_mode():
+        model(x)
+        started = time.perf_counter()
+        done = 0
+        while done < slices:
+            n = min(batch, slices - done)
+            model(x[:n])
+            done += n
+        return time.perf_counter() - started
+
+
+def int8(model, x):
+    """The same network quantized by PyTorch itself (FX graph mode, onednn engine: s8 weights per channel, u8
+    activations — the scheme of models/train/quantize.py; ConvTranspose per tensor, which is all PyTorch offers
+    for it). Calibrated on `x`: ranges do not change the speed."""
+    from torch.ao.quantization import default_qconfig, get_default_qconfig_mapping
+    from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+    torch.backends.quantized.engine = 'onednn'
+    mapping = get_default_qconfig_mapping('onednn').set_object_type(nn.ConvTranspose2d, default_qconfig)
+    prepared = prepare_fx(model, mapping, example_inputs=(x,))
+    with torch.no_grad():
+        prepared(x)
+    return convert_fx(prepared)
+
+
 def main():
     if sys.argv[1] == "export":
         x = torch.zeros(1, 3, 64, 64)
@@ -64,20 +95,15 @@ def main():
     if len(sys.argv) > 7:
         sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'models', 'train'))
         from unet import UNet25D  # noqa: E402 (the trainer's architecture, found at run time)
-        model = UNet25D(3, int(sys.argv[7])).eval()
+        channels = int(sys.argv[8])
+        model = UNet25D(channels, int(sys.argv[7])).eval()
     else:
-        model = network()
-    x = torch.rand(batch, 3, rows, cols)
-    with torch.inference_mode():
-        model(x)  # warm-up, as onnxruntime's session creation is outside its timing too
-        started = time.perf_counter()
-        done = 0
-        while done < slices:
-            n = min(batch, slices - done)
-            model(x[:n])
-            done += n
-        seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds}))
+        channels, model = 3, network()
+    x = torch.rand(batch, channels, rows, cols)
+    result = {"seconds": timed(model, x, slices, batch)}
+    if len(sys.argv) > 9 and sys.argv[9] == 'int8':
+        result["int8Seconds"] = timed(int8(model, x), x, slices, batch)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -181,8 +181,11 @@ export async function run(argv: string[]): Promise<void> {
     // PyTorch runs the same architecture on tensors of the model grid's size: the stand-in, or the trained
     // model's UNet25D at its recorded base width.
     const grid = new SliceBatcher(syntheticStudy(size, 1, spacing), model.manifest.input).grid;
-    const baseWidth = (model.manifest.training as { baseWidth?: number } | undefined)?.baseWidth;
+    const training = model.manifest.training as { baseWidth?: number; quantization?: unknown } | undefined;
+    const baseWidth = training?.baseWidth;
+    const quantized = training?.quantization !== undefined;
     let torchSeconds: number | undefined;
+    let torchInt8Seconds: number | undefined;
     if (!values.model || baseWidth !== undefined) {
       const args = [
         script,
@@ -193,9 +196,13 @@ export async function run(argv: string[]): Promise<void> {
         String(batch),
         String(threads),
       ];
-      if (values.model) args.push(String(baseWidth));
+      if (values.model) args.push(String(baseWidth), String(model.manifest.input.channels));
+      // A quantized model is also matched against PyTorch running the same network quantized by PyTorch.
+      if (values.model && quantized) args.push('int8');
       const out = execFileSync('/usr/bin/python3', args, { encoding: 'utf8' });
-      torchSeconds = (JSON.parse(out) as { seconds: number }).seconds;
+      const timed = JSON.parse(out) as { seconds: number; int8Seconds?: number };
+      torchSeconds = timed.seconds;
+      torchInt8Seconds = timed.int8Seconds;
     }
     const rows: BenchRow[] = [
       {
@@ -222,6 +229,18 @@ export async function run(argv: string[]): Promise<void> {
         referenceName: torchSeconds === undefined ? undefined : 'PyTorch CPU',
         higherIsBetter: false,
       },
+      ...(torchInt8Seconds === undefined
+        ? []
+        : [
+            {
+              what: 'bare onnxruntime session.run (int8 model), same tensors',
+              unit: 's',
+              ours: bare,
+              reference: torchInt8Seconds,
+              referenceName: 'PyTorch CPU int8 (onednn), same network',
+              higherIsBetter: false,
+            },
+          ]),
       { what: 'peak memory, model process', unit: 'MiB', ours: childPeak, higherIsBetter: false },
       {
         what: 'peak memory, app process (volume + probability map)',

@@ -1,11 +1,13 @@
 // Runs the exported model.onnx in onnxruntime-node (the runtime Overread ships) on the input PyTorch saved and
-// compares with PyTorch's output: max abs difference ≤ 1e-4, else exit 1.
-// usage: node models/train/check-onnx.mjs <model.onnx> <check dir with input.f32, expected.f32, shapes.json>
+// compares with the expected output (PyTorch's, or quantize.py's simulation of the int8 graph): max abs difference
+// ≤ TOLERANCE (default 1e-4), else exit 1.
+// usage: node models/train/check-onnx.mjs <model.onnx> <check dir with input.f32, expected.f32, shapes.json> [TOLERANCE]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 
-const [modelPath, dir] = process.argv.slice(2);
+const [modelPath, dir, toleranceArg] = process.argv.slice(2);
+const tolerance = toleranceArg === undefined ? 1e-4 : Number(toleranceArg);
 const shapes = JSON.parse(readFileSync(join(dir, 'shapes.json'), 'utf8'));
 const floats = (name) => {
   const bytes = readFileSync(join(dir, name));
@@ -22,6 +24,6 @@ if (output.dims.join() !== shapes.output.join()) {
 let maxDiff = 0;
 for (let n = 0; n < expected.length; n++) maxDiff = Math.max(maxDiff, Math.abs(output.data[n] - expected[n]));
 console.log(
-  `check-onnx: ${modelPath} dims ${output.dims}, max abs diff vs PyTorch ${maxDiff.toExponential(2)}`,
+  `check-onnx: ${modelPath} dims ${output.dims}, max abs diff vs expected ${maxDiff.toExponential(2)} (tolerance ${tolerance})`,
 );
-if (!(maxDiff <= 1e-4)) process.exit(1);
+if (!(maxDiff <= tolerance)) process.exit(1);

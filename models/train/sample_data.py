@@ -140,12 +140,14 @@ def prepare(study, target_mm, multiple, window):
     return image, labels, grid
 
 
-def stack_channels(image, k, channels, step=1.0):
+def stack_channels(image, k, channels, step=1.0, window=(slice(None), slice(None))):
     """Channels at k + (c - half) × step slices (step = sliceSpacingMm / the series' slice spacing; 1 = adjacent
     slices), linearly interpolated between the two nearest slices and clamped at the first/last slice — a port of
-    channelTaps and SliceBatcher.batch in src/inference/slice-batcher.ts."""
+    channelTaps and SliceBatcher.batch in src/inference/slice-batcher.ts. `window` (rows, cols slices) stacks only
+    that part of each slice: training crops 64² patches, and stacking whole slices for each was a fifth of a step."""
     half = (channels - 1) // 2
     last = image.shape[0] - 1
+    image = image[:, window[0], window[1]]
     out = np.empty((channels,) + image.shape[1:], dtype=np.float32)
     for c in range(channels):
         offset = (c - half) * step
