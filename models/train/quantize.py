@@ -24,6 +24,15 @@ def _attrs(node):
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
+def _along_axis(x, scale, zero, axis):
+    """A per-channel scale and zero point shaped to broadcast along `axis` of x (per-tensor ones as they are)."""
+    if scale.dim() == 1 and scale.numel() > 1:
+        shape = [1] * x.dim()
+        shape[axis] = -1
+        return scale.reshape(shape), zero.reshape(shape)
+    return scale, zero
+
+
 def _depth_to_space_dcr(x, block):
     n, c, h, w = x.shape
     x = x.reshape(n, block, block, c // block ** 2, h, w).permute(0, 3, 4, 1, 5, 2)
@@ -58,22 +67,13 @@ def run_graph(model, x, observe=None):
         elif op == 'Sigmoid':
             out = torch.sigmoid(ins[0])
         elif op == 'QuantizeLinear':
-            scale, zero = ins[1], ins[2]
-            lo, hi = (0, 255) if zero.dtype == torch.uint8 else (-128, 127)
-            axis = a.get('axis', 1)
-            if scale.dim() == 1 and scale.numel() > 1:
-                shape = [1] * ins[0].dim()
-                shape[axis] = -1
-                scale, zero = scale.reshape(shape), zero.reshape(shape)
+            scale, zero = _along_axis(ins[0], ins[1], ins[2], a.get('axis', 1))
+            lo, hi = (0, 255) if ins[2].dtype == torch.uint8 else (-128, 127)
             # Round half to even, as QuantizeLinear specifies (torch.round does the same).
             out = torch.clamp(torch.round(ins[0] / scale) + zero.to(torch.float32), lo, hi)
         elif op == 'DequantizeLinear':
-            scale, zero = ins[1], ins[2] if len(ins) > 2 and ins[2] is not None else torch.zeros(())
-            axis = a.get('axis', 1)
-            if scale.dim() == 1 and scale.numel() > 1:
-                shape = [1] * ins[0].dim()
-                shape[axis] = -1
-                scale, zero = scale.reshape(shape), zero.reshape(shape)
+            zero = ins[2] if len(ins) > 2 and ins[2] is not None else torch.zeros(())
+            scale, zero = _along_axis(ins[0], ins[1], zero, a.get('axis', 1))
             out = (ins[0].to(torch.float32) - zero.to(torch.float32)) * scale
         else:
             raise ValueError(f'run_graph: operator {op} is not one the U-Net uses')
