@@ -175,7 +175,10 @@ test(
       'no series thumbnail',
     );
 
-    // The threshold slider away from the model's threshold outlines, live, what that threshold would flag.
+    // The threshold slider away from the model's threshold outlines, live, what that threshold would flag. The
+    // flags are hidden (H) meanwhile: where the preview's outline follows a finding's, the finding's is drawn on
+    // top of it.
+    await app.press('h');
     const slider = page.getByLabel('Flag threshold');
     await slider.fill('0.3');
     const preview = await app.waitForColour(WHAT_IF_COLOUR, 10);
@@ -183,6 +186,7 @@ test(
     assert.match((await page.locator('#threshold-readout').textContent()) ?? '', /regions? here/);
     await slider.fill(String(await app.modelThreshold()));
     assert.equal(await app.waitForColourGone(WHAT_IF_COLOUR), 0, 'the preview stays after the reset');
+    await app.press('h');
 
     // Confirm the first finding (Y), reject the next with a reason (N then 1 = vessel).
     await app.selectFinding(0);

@@ -72,12 +72,25 @@ export class OverreadApp {
   }
 
   worklistRows(): Promise<WorklistRow[]> {
-    return this.page.$$eval('#worklist-body tr', (rows) =>
-      rows.map((row) => {
+    // Cells are found by their column's header, so a new column does not shift what the tests read. (No named
+    // function inside: tsx would wrap it in a helper the page does not have.)
+    return this.page.$$eval('#worklist-body tr', (rows) => {
+      const headers = Array.from(document.querySelectorAll('#worklist-table thead th'), (th) =>
+        (th.textContent ?? '').trim(),
+      );
+      const [patient, series, findings, status] = ['Patient', 'Series', 'Findings', 'Status'].map((h) =>
+        headers.indexOf(h),
+      );
+      return rows.map((row) => {
         const cells = Array.from(row.querySelectorAll('td'), (td) => td.textContent ?? '');
-        return { patient: cells[0]!, series: cells[4]!, findings: cells[9]!, status: cells[10]! };
-      }),
-    );
+        return {
+          patient: cells[patient!]!,
+          series: cells[series!]!,
+          findings: cells[findings!]!,
+          status: cells[status!]!,
+        };
+      });
+    });
   }
 
   /** Waits until the worklist shows `count` series, none of them still waiting for the model. */
