@@ -250,7 +250,8 @@ def calibration_batches(prepared, rng, count=8, size=4):
 
 def export(model, out_dir, work_dir, calibration):
     """Exports the float network, checks it, quantizes it to int8 (quantize.py) and checks that: writes
-    <out_dir>/model.onnx (int8, what ships) and <work_dir>/model-float.onnx. Returns (path, quantization facts)."""
+    <out_dir>/model.onnx (int8, what ships) and <work_dir>/model-float.onnx. Returns (path, the int8 graph,
+    quantization facts)."""
     model.eval()
     os.makedirs(work_dir, exist_ok=True)
     float_path = os.path.join(work_dir, 'model-float.onnx')
