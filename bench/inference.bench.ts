@@ -5,8 +5,9 @@
 //
 // The network is a stand-in 2D U-Net defined in bench/inference-unet.py, so PyTorch and onnxruntime run the
 // very same weights. With --model ID an installed model is timed instead, and PyTorch runs its architecture
-// (models/train/unet.py at the manifest's training.baseWidth; weights do not change speed) on tensors of the
-// same size. The bare session.run loop imports onnxruntime-node directly: measuring the library without our
+// (models/train/unet.py at the manifest's training.baseWidth and input channels; weights do not change speed) on
+// tensors of the same size — in float32, and for a quantized model (training.quantization) also quantized by
+// PyTorch itself, so an int8 file is matched against int8 PyTorch too. The bare session.run loop imports onnxruntime-node directly: measuring the library without our
 // pipeline is the point.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -179,7 +180,7 @@ export async function run(argv: string[]): Promise<void> {
 
     const bare = await bareSessionSeconds(model, volume, batch, threads);
     // PyTorch runs the same architecture on tensors of the model grid's size: the stand-in, or the trained
-    // model's UNet25D at its recorded base width.
+    // model's UNet25D at its recorded base width and channel count.
     const grid = new SliceBatcher(syntheticStudy(size, 1, spacing), model.manifest.input).grid;
     const training = model.manifest.training as { baseWidth?: number; quantization?: unknown } | undefined;
     const baseWidth = training?.baseWidth;
