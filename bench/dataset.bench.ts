@@ -22,6 +22,7 @@ import {
   ballFinding,
   importManySeries,
   MODEL,
+  SERIES_PER_STUDY,
   outcomeOf,
   syntheticStudy,
 } from '../tests/dataset/dataset-fixtures.ts';
@@ -97,7 +98,7 @@ function benchWorklist(dir: string, seriesCount: number) {
   const file = path.join(dir, 'worklist.sqlite');
   let clock = new Date('2025-01-01T00:00:00Z');
   const store = openDataset(file, { now: () => clock });
-  const perStudy = 100;
+  const perStudy = SERIES_PER_STUDY;
   importManySeries(store, seriesCount, (s) => {
     clock = new Date(Date.parse('2025-01-01T00:00:00Z') + s * 3_600_000);
   });

@@ -7,8 +7,8 @@
 // very same weights. With --model ID an installed model is timed instead, and PyTorch runs its architecture
 // (models/train/unet.py at the manifest's training.baseWidth and input channels; weights do not change speed) on
 // tensors of the same size — in float32, and for a quantized model (training.quantization) also quantized by
-// PyTorch itself, so an int8 file is matched against int8 PyTorch too. The bare session.run loop imports onnxruntime-node directly: measuring the library without our
-// pipeline is the point.
+// PyTorch itself, so an int8 file is matched against int8 PyTorch too. The bare session.run loop imports
+// onnxruntime-node directly: measuring the library without our pipeline is the point.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {

@@ -16,7 +16,7 @@ from train import CFG  # noqa: E402
 
 rng = np.random.default_rng(3)
 slices, rows, cols = 9, 37, 45
-spacing = (0.73, 0.81, 1.25)  # col mm, row mm, slice mm: channels 2 mm apart fall between slices
+spacing = (0.73, 0.81, 1.25)  # col mm, row mm, slice mm: channels sliceSpacingMm apart fall between slices
 hu = rng.uniform(-1200, 600, size=(slices, rows, cols)).astype(np.float32)
 # The manifest's input block exactly as train.py writes it.
 input_spec = {'name': 'image', 'channels': CFG['channels'], 'pixelSpacingMm': CFG['target_mm'],

@@ -73,7 +73,7 @@ studies: sensitivity at 1 FP/scan {f['sensitivityAt1FpPerScan']:.3f}, CPM {f['cp
 {f['atDefaultThreshold']['falsePositivesPerScan']:.2f} false findings per scan.""")
     return f"""The float export is checked against PyTorch in onnxruntime-node (max abs difference ≤ 1e-4), and the
 training preprocessing against the engine's (`models/train/check_preprocessing.py`). What ships is that network
-quantized to int8 (`models/train/quantize.py`: {q['kind'].replace(' (quantize.py):', ',')}; ranges from {q['calibration']}): onnxruntime runs it
+quantized to int8 (`models/train/quantize.py`: {q['kind']}; ranges from {q['calibration']}): onnxruntime runs it
 as QLinearConv, {q['floatBytes'] / 1e6:.2f} MB → {q['int8Bytes'] / 1e6:.2f} MB. onnxruntime-node's output for it
 is checked against quantize.py's simulation of the int8 graph (≤ 1e-3), and that simulation is what the held-out
 evaluation below runs, so the figures are those of the shipped file (largest difference from the float network

@@ -4,13 +4,15 @@ QLinearConv (u8 activations × s8 weights, the VNNI path on current x86 CPUs).
 Written by hand because the usual tool, onnxruntime.quantization, ships only with onnxruntime's Python wheel,
 which Debian does not package and this machine cannot download; the `onnx` package is enough to rewrite the
 graph. The recipe is the standard QDQ one onnxruntime documents:
+- each 2×2 ConvTranspose is first rewritten, exactly, as a 1×1 Conv + DepthToSpace (transpose_as_depth_to_space),
+  because onnxruntime has no int8 ConvTranspose kernel;
 - weights of each Conv: int8, symmetric, one scale per output channel; bias: int32 at input scale × weight scale;
-- every activation tensor (the image, each Relu, MaxPool, ConvTranspose and Concat output): uint8, a
-  QuantizeLinear → DequantizeLinear pair whose range comes from calibration on training slices;
-- ConvTranspose keeps float weights and the head's output stays float into the Sigmoid.
-`run_graph` below is a small interpreter of the six operators the U-Net uses (Conv, Relu, MaxPool,
-ConvTranspose, Concat, Sigmoid) plus QuantizeLinear/DequantizeLinear, so the same code calibrates the float
-graph and evaluates the quantized one in PyTorch (evaluate.py then scores what ships).
+- every activation tensor (the image, each Relu, MaxPool, DepthToSpace and Concat output and each DepthToSpace
+  input): uint8, a QuantizeLinear → DequantizeLinear pair whose range comes from calibration on training slices;
+- the head's output stays float into the Sigmoid.
+`run_graph` below is a small interpreter of the operators the U-Net uses (Conv, ConvTranspose, Relu, MaxPool,
+Concat, DepthToSpace, Sigmoid) plus QuantizeLinear/DequantizeLinear, so the same code calibrates the float graph
+and evaluates the quantized one in PyTorch (evaluate.py then scores what ships).
 """
 import numpy as np
 import onnx

@@ -127,23 +127,25 @@ export function syntheticStudy(
   return { study, geometry };
 }
 
-/** A ball of voxels (radius in voxels) at (ci, cj, ck) on a columns × rows × slices grid, as a Finding. */
+/** Series per study in importManySeries. */
+export const SERIES_PER_STUDY = 100;
+
 /**
- * Imports `seriesCount` small series (16×16×4) in studies of 100, series `8.<study>.<n>` of patient `P<study>`:
- * the worklist benches' load. `beforeStudy(s)` runs before study s is imported (to move a test clock).
+ * Imports `seriesCount` small series (16×16×4) in studies of SERIES_PER_STUDY, series `8.<study>.<n>` of
+ * patient `P<study>`: the worklist benches' load. `beforeStudy(s)` runs before study s is imported (to move a
+ * test clock).
  */
 export function importManySeries(
   store: Pick<DatasetStore, 'importStudy'>,
   seriesCount: number,
   beforeStudy?: (s: number) => void,
 ): void {
-  const perStudy = 100;
-  for (let s = 0; s < seriesCount / perStudy; s++) {
+  for (let s = 0; s < seriesCount / SERIES_PER_STUDY; s++) {
     beforeStudy?.(s);
     const { study, geometry } = syntheticStudy(
       `8.${s}`,
       { patientId: `P${s}`, patientName: `N^${s}` },
-      Array.from({ length: perStudy }, (_, n) => ({
+      Array.from({ length: SERIES_PER_STUDY }, (_, n) => ({
         seriesUid: `8.${s}.${n}`,
         rows: 16,
         columns: 16,
@@ -154,6 +156,7 @@ export function importManySeries(
   }
 }
 
+/** A ball of voxels (radius in voxels) at (ci, cj, ck) on a columns × rows × slices grid, as a Finding. */
 export function ballFinding(
   id: number,
   size: [number, number, number],
