@@ -11,7 +11,7 @@ import tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sample_data import REPO, channel_step, model_grid, normalise, stack_channels, to_model  # noqa: E402
+from sample_data import REPO, channel_offsets, model_grid, normalise, stack_channels, to_model  # noqa: E402
 from train import CFG  # noqa: E402
 
 rng = np.random.default_rng(3)
@@ -21,13 +21,15 @@ hu = rng.uniform(-1200, 600, size=(slices, rows, cols)).astype(np.float32)
 # The manifest's input block exactly as train.py writes it.
 input_spec = {'name': 'image', 'channels': CFG['channels'], 'pixelSpacingMm': CFG['target_mm'],
               'sizeMultiple': CFG['multiple'], 'normalization': {'kind': 'window', 'window': CFG['window']}}
-if CFG.get('slice_spacing_mm'):
+if CFG.get('channel_offsets_mm'):
+    input_spec['channelOffsetsMm'] = CFG['channel_offsets_mm']
+elif CFG.get('slice_spacing_mm'):
     input_spec['sliceSpacingMm'] = CFG['slice_spacing_mm']
 
 grid = model_grid(cols, rows, spacing[0], spacing[1], CFG['target_mm'], CFG['multiple'])
 image = normalise(to_model(hu, grid, fill=-1e9), CFG['window'])
-step = channel_step(CFG, spacing[2])
-expected = np.stack([stack_channels(image, k, CFG['channels'], step) for k in range(slices)])
+offsets = channel_offsets(CFG, spacing[2])
+expected = np.stack([stack_channels(image, k, offsets) for k in range(slices)])
 
 with tempfile.TemporaryDirectory() as d:
     hu.astype('<f4').tofile(os.path.join(d, 'hu.f32'))

@@ -9,20 +9,20 @@ import numpy as np
 import torch
 from scipy import ndimage
 
-from sample_data import channel_step, model_to_series_index, prepare, stack_channels
+from sample_data import channel_offsets, model_to_series_index, prepare, stack_channels
 
 FP_RATES = [0.125, 0.25, 0.5, 1, 2, 4, 8]
 
 
 @torch.no_grad()
-def predict_volume(model, image, channels, step=1.0, batch=8, slices=None):
+def predict_volume(model, image, offsets, batch=8, slices=None):
     """Probability for each slice in `slices` (default: all), stacked in that order."""
     model.eval()
     slices = np.arange(image.shape[0]) if slices is None else np.asarray(slices)
     out = np.zeros((len(slices),) + image.shape[1:], dtype=np.float32)
     for start in range(0, len(slices), batch):
         ks = slices[start:start + batch]
-        x = torch.from_numpy(np.stack([stack_channels(image, k, channels, step) for k in ks]))
+        x = torch.from_numpy(np.stack([stack_channels(image, k, offsets) for k in ks]))
         out[start:start + len(ks)] = model(x)[:, 0].numpy()
     return out
 
@@ -98,7 +98,7 @@ def evaluate(model, studies, cfg, log=print):
     per_scan, scores, positives, at_default, default_hits = [], [], [], {'tp': 0, 'fp': 0}, []
     for study in studies:
         image, _, grid = prepare(study, cfg['target_mm'], cfg['multiple'], cfg['window'])
-        prob = predict_volume(model, image, cfg['channels'], channel_step(cfg, study.spacing[2]))
+        prob = predict_volume(model, image, channel_offsets(cfg, study.spacing[2]))
         found = candidates(prob, grid, study, cfg['candidate_threshold'])
         matched = match(found, study.nodules)
         per_scan.append((matched, study.nodules))

@@ -47,6 +47,10 @@ HISTORY = """- **1.4.0** — seven channels 1.5 mm apart (was five, 2 mm: a 5 mm
 
 
 def channels_text(spec):
+    if spec.get('channelOffsetsMm'):
+        offsets = ', '.join(f'{o:g}' for o in spec['channelOffsetsMm'])
+        return (f"{spec['channels']} slices at {offsets} mm from the predicted one (interpolated between the "
+                "series' own slices)")
     if spec.get('sliceSpacingMm'):
         return (f"{spec['channels']} slices {spec['sliceSpacingMm']} mm apart (interpolated between the series' "
                 "own slices)")

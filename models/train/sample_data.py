@@ -140,17 +140,15 @@ def prepare(study, target_mm, multiple, window):
     return image, labels, grid
 
 
-def stack_channels(image, k, channels, step=1.0, window=(slice(None), slice(None))):
-    """Channels at k + (c - half) × step slices (step = sliceSpacingMm / the series' slice spacing; 1 = adjacent
-    slices), linearly interpolated between the two nearest slices and clamped at the first/last slice — a port of
-    channelTaps and SliceBatcher.batch in src/inference/slice-batcher.ts. `window` (rows, cols slices) stacks only
-    that part of each slice: training crops 64² patches, and stacking whole slices for each was a fifth of a step."""
-    half = (channels - 1) // 2
+def stack_channels(image, k, offsets, window=(slice(None), slice(None))):
+    """One channel per entry of `offsets` (slices from k, see channel_offsets), each linearly interpolated between
+    the two nearest slices and clamped at the first/last slice — a port of channelTaps and SliceBatcher.batch in
+    src/inference/slice-batcher.ts. `window` (rows, cols slices) stacks only that part of each slice: training
+    crops 64² patches, and stacking whole slices for each was a fifth of a step."""
     last = image.shape[0] - 1
     image = image[:, window[0], window[1]]
-    out = np.empty((channels,) + image.shape[1:], dtype=np.float32)
-    for c in range(channels):
-        offset = (c - half) * step
+    out = np.empty((len(offsets),) + image.shape[1:], dtype=np.float32)
+    for c, offset in enumerate(offsets):
         lo = int(np.floor(offset + 1e-9))
         weight = max(0.0, offset - lo)
         below = image[min(max(k + lo, 0), last)].astype(np.float32)
@@ -162,7 +160,13 @@ def stack_channels(image, k, channels, step=1.0, window=(slice(None), slice(None
     return out
 
 
-def channel_step(cfg, slice_mm):
-    """Slices between channels for a series with this slice spacing (1 when the model stacks adjacent slices)."""
+def channel_offsets(cfg, slice_mm):
+    """Each channel's distance from the predicted slice, in slices of a series this far apart: channel_offsets_mm
+    (the manifest's channelOffsetsMm) divided by the spacing; else (c - half) × slice_spacing_mm / the spacing
+    (sliceSpacingMm); else adjacent slices. The arithmetic is channelTaps', so both engines tap the same slices."""
+    half = (cfg['channels'] - 1) // 2
+    if cfg.get('channel_offsets_mm'):
+        return [o / slice_mm for o in cfg['channel_offsets_mm']]
     spacing = cfg.get('slice_spacing_mm')
-    return spacing / slice_mm if spacing and slice_mm > 0 else 1.0
+    step = spacing / slice_mm if spacing and slice_mm > 0 else 1.0
+    return [(c - half) * step for c in range(cfg['channels'])]

@@ -51,12 +51,12 @@ export async function analyzeVolume(
   if (intensity) warnings.push(intensity);
   const threshold = options.threshold ?? model.manifest.defaultThreshold;
   const hostStarted = performance.now();
-  const { values, timings, peak } = await host.run(
+  const { values, rowMax, timings, peak } = await host.run(
     { model, volume, batchSize: options.batchSize },
     { signal: options.signal, onProgress: options.onProgress },
   );
   const findingsStarted = performance.now();
-  const findings = findingsAtThreshold(values, volume.geometry, threshold, model.manifest.minFinding);
+  const findings = findingsAtThreshold(values, volume.geometry, threshold, model.manifest.minFinding, rowMax);
   const score = seriesScore(values, findings, peak);
   const ended = performance.now();
   return {

@@ -49,11 +49,17 @@ export function thresholdLevel(threshold: number): number {
   return Math.max(1, Math.ceil(threshold * 255 - 1e-6));
 }
 
+/**
+ * `rowMax`, when given, holds the highest value of each row (j + k·rows; ProbabilityWriter.rowMax): rows whose
+ * highest value is below the threshold cannot start a finding and are not scanned for one — on a 300 × 512²
+ * map of mostly background that is the difference between 0.1 s and a few ms.
+ */
 export function findingsAtThreshold(
   values: Uint8Array,
   geometry: VolumeGeometry,
   threshold: number,
   minSize: MinFindingSize = {},
+  rowMax?: Uint8Array,
 ): Finding[] {
   const [cols, rows, slices] = geometry.size;
   const plane = cols * rows;
@@ -84,49 +90,55 @@ export function findingsAtThreshold(
     return tail + 1;
   };
 
-  for (let seed = 0; seed < values.length; seed++) {
-    if (values[seed] < level || visited[seed >> 3] & (1 << (seed & 7))) continue;
-    visited[seed >> 3] |= 1 << (seed & 7);
-    queue[0] = seed;
-    let head = 0;
-    let tail = 1;
-    while (head < tail) {
-      const index = queue[head++];
-      const k = (index / plane) | 0;
-      const j = ((index - k * plane) / cols) | 0;
-      const i = index - k * plane - j * cols;
-      if (i > 0 && i < cols - 1 && j > 0 && j < rows - 1 && k > 0 && k < slices - 1) {
-        if (tail + 26 > queue.length) {
-          const grown = new Uint32Array(queue.length * 2);
-          grown.set(queue);
-          queue = grown;
+  if (rowMax && rowMax.length !== rows * slices) {
+    throw new Error(`rowMax holds ${rowMax.length} rows but the series has ${rows * slices}`);
+  }
+  for (let row = 0; row < rows * slices; row++) {
+    if (rowMax && rowMax[row] < level) continue;
+    for (let seed = row * cols, rowEnd = seed + cols; seed < rowEnd; seed++) {
+      if (values[seed] < level || visited[seed >> 3] & (1 << (seed & 7))) continue;
+      visited[seed >> 3] |= 1 << (seed & 7);
+      queue[0] = seed;
+      let head = 0;
+      let tail = 1;
+      while (head < tail) {
+        const index = queue[head++];
+        const k = (index / plane) | 0;
+        const j = ((index - k * plane) / cols) | 0;
+        const i = index - k * plane - j * cols;
+        if (i > 0 && i < cols - 1 && j > 0 && j < rows - 1 && k > 0 && k < slices - 1) {
+          if (tail + 26 > queue.length) {
+            const grown = new Uint32Array(queue.length * 2);
+            grown.set(queue);
+            queue = grown;
+          }
+          for (let o = 0; o < 26; o++) {
+            const n = index + offsets[o];
+            if (values[n] < level || visited[n >> 3] & (1 << (n & 7))) continue;
+            visited[n >> 3] |= 1 << (n & 7);
+            queue[tail++] = n;
+          }
+          continue;
         }
-        for (let o = 0; o < 26; o++) {
-          const n = index + offsets[o];
-          if (values[n] < level || visited[n >> 3] & (1 << (n & 7))) continue;
-          visited[n >> 3] |= 1 << (n & 7);
-          queue[tail++] = n;
-        }
-        continue;
-      }
-      for (let dk = -1; dk <= 1; dk++) {
-        const nk = k + dk;
-        if (nk < 0 || nk >= slices) continue;
-        for (let dj = -1; dj <= 1; dj++) {
-          const nj = j + dj;
-          if (nj < 0 || nj >= rows) continue;
-          for (let di = -1; di <= 1; di++) {
-            const ni = i + di;
-            if (ni < 0 || ni >= cols || (di === 0 && dj === 0 && dk === 0)) continue;
-            tail = visit(ni + nj * cols + nk * plane, tail);
+        for (let dk = -1; dk <= 1; dk++) {
+          const nk = k + dk;
+          if (nk < 0 || nk >= slices) continue;
+          for (let dj = -1; dj <= 1; dj++) {
+            const nj = j + dj;
+            if (nj < 0 || nj >= rows) continue;
+            for (let di = -1; di <= 1; di++) {
+              const ni = i + di;
+              if (ni < 0 || ni >= cols || (di === 0 && dj === 0 && dk === 0)) continue;
+              tail = visit(ni + nj * cols + nk * plane, tail);
+            }
           }
         }
       }
+      const finding = measure(values, geometry, queue.subarray(0, tail), threshold * 255);
+      if (minSize.volumeMm3 !== undefined && finding.volumeMm3 < minSize.volumeMm3) continue;
+      if (minSize.diameterMm !== undefined && finding.diameterMm < minSize.diameterMm) continue;
+      findings.push(finding);
     }
-    const finding = measure(values, geometry, queue.subarray(0, tail), threshold * 255);
-    if (minSize.volumeMm3 !== undefined && finding.volumeMm3 < minSize.volumeMm3) continue;
-    if (minSize.diameterMm !== undefined && finding.diameterMm < minSize.diameterMm) continue;
-    findings.push(finding);
   }
   findings.sort((a, b) => b.score - a.score || a.voxels[0] - b.voxels[0]);
   return findings.map((finding, n) => ({ id: n + 1, ...finding }));

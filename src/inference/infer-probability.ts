@@ -21,10 +21,18 @@ export interface InferTimings {
 
 export interface InferOptions {
   batchSize: number;
-  /** After each batch: slices done, in all, and the probabilities so far (slices 0 … done - 1 are final). */
-  onProgress?: (done: number, total: number, values: Uint8Array) => void;
+  /**
+   * After each batch: slices done, in all, the probabilities so far (slices 0 … done - 1 are final) and each
+   * series row's highest value (ProbabilityWriter.rowMax, rows of slices 0 … done - 1 final).
+   */
+  onProgress?: (done: number, total: number, values: Uint8Array, rowMax: Uint8Array) => void;
   /** Checked between batches; a true answer stops the run with InferenceCancelledError. */
   isCancelled?: () => boolean;
+  /**
+   * Resolves once the volume holds slices 0 … count - 1 (the model process starts before all voxels have
+   * come); without it the whole volume is taken to be there.
+   */
+  waitForSlices?: (count: number) => Promise<void>;
 }
 
 export class InferenceCancelledError extends Error {
@@ -39,17 +47,19 @@ export async function inferProbability(
   manifest: ModelManifest,
   runBatch: RunBatch,
   options: InferOptions,
-): Promise<{ values: Uint8Array; timings: InferTimings; peak: number }> {
+): Promise<{ values: Uint8Array; rowMax: Uint8Array; timings: InferTimings; peak: number }> {
   const started = performance.now();
   const timings: InferTimings = { preprocessMs: 0, waitMs: 0, postprocessMs: 0, totalMs: 0 };
   const batcher = new SliceBatcher(volume, manifest.input);
   const writer = new ProbabilityWriter(manifest, batcher.grid, volume.geometry.size);
   const slices = batcher.slices;
   const batchSize = Math.max(1, Math.floor(options.batchSize));
-  const prepare = (first: number): InputBatch | undefined => {
+  const prepare = async (first: number): Promise<InputBatch | undefined> => {
     if (first >= slices) return undefined;
+    const count = Math.min(batchSize, slices - first);
+    await options.waitForSlices?.(batcher.slicesRead(first, count));
     const t = performance.now();
-    const batch = batcher.batch(first, Math.min(batchSize, slices - first));
+    const batch = batcher.batch(first, count);
     timings.preprocessMs += performance.now() - t;
     return batch;
   };
@@ -63,21 +73,35 @@ export async function inferProbability(
     return promise;
   };
 
-  let current = prepare(0);
+  const writeBack = (batch: InputBatch, output: { data: Float32Array; dims: readonly number[] }) => {
+    const w = performance.now();
+    writer.write(output.data, output.dims, batch.firstSlice, batch.count);
+    timings.postprocessMs += performance.now() - w;
+    options.onProgress?.(batch.firstSlice + batch.count, slices, writer.values, writer.rowMax);
+  };
+
+  let current = await prepare(0);
   let pending = start(current);
   while (current && pending) {
-    const next = prepare(current.firstSlice + current.count);
+    let nextReady = false;
+    const preparing = prepare(current.firstSlice + current.count).then((batch) => {
+      nextReady = true;
+      return batch;
+    });
+    preparing.catch(() => undefined); // awaited below
     const t = performance.now();
     const output = await pending;
     timings.waitMs += performance.now() - t;
     if (options.isCancelled?.()) throw new InferenceCancelledError();
+    // Normally the next batch was built while the network ran and starts before this one is written back.
+    // If its slices have not come yet, this one is written (and reported) while they come.
+    const written = !nextReady;
+    if (written) writeBack(current, output);
+    const next = await preparing;
     pending = start(next);
-    const w = performance.now();
-    writer.write(output.data, output.dims, current.firstSlice, current.count);
-    timings.postprocessMs += performance.now() - w;
-    options.onProgress?.(current.firstSlice + current.count, slices, writer.values);
+    if (!written) writeBack(current, output);
     current = next;
   }
   timings.totalMs = performance.now() - started;
-  return { values: writer.values, timings, peak: writer.peak };
+  return { values: writer.values, rowMax: writer.rowMax, timings, peak: writer.peak };
 }

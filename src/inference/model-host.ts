@@ -33,6 +33,8 @@ export interface ModelRunResult {
   values: Uint8Array;
   /** The highest probability on the series grid at full precision (values holds bytes). */
   peak: number;
+  /** The highest value of each series row (j + k·rows), for findingsAtThreshold to skip empty rows. */
+  rowMax: Uint8Array;
   timings: ModelRunTimings;
 }
 
@@ -98,6 +100,8 @@ export type FromModelProcess =
       /** Probability × 255 of slices firstSlice … done - 1, on the series grid. */
       firstSlice: number;
       values: Uint8Array;
+      /** The highest of `values` in each of their series rows. */
+      rowMax: Uint8Array;
     }
   | { type: 'result'; runId: number; timings: ModelRunTimings; peak: number }
   | { type: 'failed'; runId: number; message: string }

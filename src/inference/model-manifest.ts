@@ -16,6 +16,9 @@
 //                                          // predicted: 3 = k-1, k, k+1 (odd; edge slices clamp to the first/last)
 //       "sliceSpacingMm": 2,               // optional: channels sit this many mm apart (linear interpolation
 //                                          // between slices) instead of one slice apart, whatever the series' spacing
+//       "channelOffsetsMm": [-6, -2, 0, 2, 6],  // optional, instead of sliceSpacingMm: each channel's distance in
+//                                          // mm from the predicted slice (one per channel, ascending, 0 in the
+//                                          // middle) — fine near the slice, wide further out
 //       "pixelSpacingMm": 0.8,             // optional: in-plane spacing the slices are resampled to (bilinear)
 //       "size": [512, 512],                // optional [rows, cols]: fixed network input. With pixelSpacingMm the
 //                                          // resampled slice is centre-padded/cropped to it; alone, the whole
@@ -72,6 +75,7 @@ const inputSchema = z
       .positive()
       .refine((n) => n % 2 === 1, { message: 'channels must be odd (slices centred on the predicted one)' }),
     sliceSpacingMm: positive.optional(),
+    channelOffsetsMm: z.array(z.number().finite()).optional(),
     pixelSpacingMm: positive.optional(),
     size: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
     sizeMultiple: z.number().int().positive().default(1),
@@ -79,7 +83,26 @@ const inputSchema = z
   })
   .refine((input) => input.pixelSpacingMm !== undefined || input.size !== undefined, {
     message: 'input needs pixelSpacingMm, size, or both',
-  });
+  })
+  .refine((input) => input.channelOffsetsMm === undefined || input.sliceSpacingMm === undefined, {
+    message: 'give channelOffsetsMm or sliceSpacingMm, not both',
+    path: ['channelOffsetsMm'],
+  })
+  .refine(
+    (input) => input.channelOffsetsMm === undefined || validOffsets(input.channelOffsetsMm, input.channels),
+    {
+      message: 'channelOffsetsMm needs one offset per channel, in ascending order, with 0 in the middle',
+      path: ['channelOffsetsMm'],
+    },
+  );
+
+function validOffsets(offsets: number[], channels: number): boolean {
+  return (
+    offsets.length === channels &&
+    offsets[(channels - 1) / 2] === 0 &&
+    offsets.every((o, i) => i === 0 || o > offsets[i - 1]!)
+  );
+}
 
 const outputSchema = z
   .object({

@@ -25,36 +25,32 @@ export function serveModelRuns(port: ModelProcessPort): void {
   let lastFinished = 0;
   let queue = Promise.resolve();
   /** Runs whose voxels are still arriving. */
-  const arriving = new Map<
-    number,
-    { message: RunMessage; voxels: Int16Array | Float32Array; received: number }
-  >();
+  const arriving = new Map<number, ArrivingVolume>();
 
   port.onMessage((message) => {
     if (message.type === 'cancel') {
       // A cancel that crossed the run's result on the way is stale.
       if (message.runId > lastFinished) cancelled.add(message.runId);
+      arriving.get(message.runId)?.fail(new InferenceCancelledError());
       return;
     }
     if (message.type === 'run') {
-      const count = message.geometry.size[0] * message.geometry.size[1] * message.geometry.size[2];
-      const voxels = message.voxelType === 'int16' ? new Int16Array(count) : new Float32Array(count);
-      arriving.set(message.runId, { message, voxels, received: 0 });
-      if (count === 0) arrived(message.runId);
+      const volume = new ArrivingVolume(message);
+      if (!volume.complete) arriving.set(message.runId, volume);
+      start(message, volume);
       return;
     }
-    const run = arriving.get(message.runId);
-    if (!run) return;
-    run.voxels.set(message.data, message.offset);
-    run.received += message.data.length;
-    if (run.received >= run.voxels.length) arrived(message.runId);
+    const volume = arriving.get(message.runId);
+    if (!volume) return;
+    volume.add(message.offset, message.data);
+    if (volume.complete) arriving.delete(message.runId);
   });
 
-  function arrived(runId: number): void {
-    const run = arriving.get(runId);
-    if (!run) return;
-    arriving.delete(runId);
-    const { message, voxels } = run;
+  // A run starts as soon as its message comes, before its voxels have: loading the session and each batch
+  // wait only for the slices they read, so moving a 150 MB volume across overlaps the network's work instead
+  // of coming before it.
+  function start(message: RunMessage, volume: ArrivingVolume): void {
+    const { voxels } = volume;
     queue = queue.then(async () => {
       try {
         if (cancelled.has(message.runId)) throw new InferenceCancelledError();
@@ -67,7 +63,8 @@ export function serveModelRuns(port: ModelProcessPort): void {
         }
         const loadMs = performance.now() - started;
         const timed = timedRunner(loaded.session, message);
-        const plane = message.geometry.size[0] * message.geometry.size[1];
+        const [cols, rows] = message.geometry.size;
+        const plane = cols * rows;
         let sent = 0;
         const { timings, peak } = await inferProbability(
           { geometry: message.geometry, voxels },
@@ -76,7 +73,8 @@ export function serveModelRuns(port: ModelProcessPort): void {
           {
             batchSize: message.batchSize,
             isCancelled: () => cancelled.has(message.runId),
-            onProgress: (done, total, values) => {
+            waitForSlices: (count) => volume.whenSlices(count),
+            onProgress: (done, total, values, rowMax) => {
               port.post({
                 type: 'progress',
                 runId: message.runId,
@@ -84,6 +82,7 @@ export function serveModelRuns(port: ModelProcessPort): void {
                 total,
                 firstSlice: sent,
                 values: values.slice(sent * plane, done * plane),
+                rowMax: rowMax.slice(sent * rows, done * rows),
               });
               sent = done;
             },
@@ -102,10 +101,62 @@ export function serveModelRuns(port: ModelProcessPort): void {
           port.post({ type: 'failed', runId: message.runId, message: (error as Error).message });
         }
       } finally {
+        arriving.delete(message.runId);
         cancelled.delete(message.runId);
         lastFinished = Math.max(lastFinished, message.runId);
       }
     });
+  }
+}
+
+/** One run's voxels as their messages come in: whole slices, in order (one IPC channel keeps the order). */
+class ArrivingVolume {
+  readonly voxels: Int16Array | Float32Array;
+  private received = 0;
+  private readonly plane: number;
+  private failure: Error | undefined;
+  private waiters: { slices: number; resolve: () => void; reject: (error: Error) => void }[] = [];
+
+  constructor(message: RunMessage) {
+    const [cols, rows, slices] = message.geometry.size;
+    this.plane = cols * rows;
+    this.voxels =
+      message.voxelType === 'int16'
+        ? new Int16Array(this.plane * slices)
+        : new Float32Array(this.plane * slices);
+  }
+
+  get complete(): boolean {
+    return this.received >= this.voxels.length;
+  }
+
+  add(offset: number, data: Int16Array | Float32Array): void {
+    if (this.failure) return;
+    if (offset !== this.received || offset + data.length > this.voxels.length) {
+      this.fail(
+        new Error(`voxels arrived out of order (at ${offset}, expected ${this.received}) — run it again`),
+      );
+      return;
+    }
+    this.voxels.set(data, offset);
+    this.received += data.length;
+    const arrived = this.plane ? Math.floor(this.received / this.plane) : 0;
+    const ready = this.waiters.filter((w) => w.slices <= arrived || this.complete);
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
+
+  /** Resolves once slices 0 … slices - 1 have arrived; rejects if the run is cancelled meanwhile. */
+  whenSlices(slices: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.complete || slices * this.plane <= this.received) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ slices, resolve, reject }));
+  }
+
+  fail(error: Error): void {
+    this.failure ??= error;
+    for (const w of this.waiters) w.reject(this.failure);
+    this.waiters = [];
   }
 }
 

@@ -18,6 +18,11 @@ export class ProbabilityWriter {
    * every value is background (below ROUNDS_TO_ZERO, stored as 0 and not resampled).
    */
   peak = 0;
+  /**
+   * The highest stored value of each series row (index j + k·rows): what lets findingsAtThreshold skip the rows
+   * that cannot hold a finding instead of scanning every voxel. Costs a compare per value already computed.
+   */
+  readonly rowMax: Uint8Array;
   private readonly rowTaps: AxisTaps;
   private readonly colTaps: AxisTaps;
   private readonly channel: number;
@@ -33,6 +38,7 @@ export class ProbabilityWriter {
     private readonly size: [number, number, number],
   ) {
     this.values = new Uint8Array(size[0] * size[1] * size[2]);
+    this.rowMax = new Uint8Array(size[1] * size[2]);
     this.rowTaps = fromModelTaps(grid, 'row', size[1]);
     this.colTaps = fromModelTaps(grid, 'col', size[0]);
     this.channel = findingChannel(manifest);
@@ -60,13 +66,17 @@ export class ProbabilityWriter {
     const seriesPlane = seriesCols * seriesRows;
     for (let b = 0; b < count; b++) {
       this.activate(data, b * labels * plane, plane, labels);
-      const out = this.values.subarray((firstSlice + b) * seriesPlane, (firstSlice + b + 1) * seriesPlane);
-      this.resampleToBytes(out);
+      const k = firstSlice + b;
+      const out = this.values.subarray(k * seriesPlane, (k + 1) * seriesPlane);
+      this.resampleToBytes(out, this.rowMax.subarray(k * seriesRows, (k + 1) * seriesRows));
     }
   }
 
-  /** this.plane (model grid) → `out` (series grid, p × 255 rounded and clamped; outside the field of view 0). */
-  private resampleToBytes(out: Uint8Array): void {
+  /**
+   * this.plane (model grid) → `out` (series grid, p × 255 rounded and clamped; outside the field of view 0),
+   * and each series row's highest value into `rowMax`.
+   */
+  private resampleToBytes(out: Uint8Array, rowMax: Uint8Array): void {
     const { rows, cols } = this.grid;
     const seriesCols = this.size[0];
     const { rowTaps, colTaps, plane, across, rowLive } = this;
@@ -91,8 +101,10 @@ export class ProbabilityWriter {
       const bottom = rowTaps.hi[v]!;
       if (!rowTaps.inside[v] || (!rowLive[top] && !rowLive[bottom])) {
         out.fill(0, rowOut, rowOut + seriesCols);
+        rowMax[v] = 0;
         continue;
       }
+      let max = 0;
       const wy = rowTaps.weight[v]!;
       const upperRow = top * seriesCols;
       const lowerRow = bottom * seriesCols;
@@ -108,8 +120,11 @@ export class ProbabilityWriter {
         const p = upper + (lower - upper) * wy;
         if (p > this.peak) this.peak = p;
         const q = Math.round(p * 255);
-        out[rowOut + u] = q < 0 ? 0 : q > 255 ? 255 : q;
+        const byte = q < 0 ? 0 : q > 255 ? 255 : q;
+        out[rowOut + u] = byte;
+        if (byte > max) max = byte;
       }
+      rowMax[v] = max;
     }
   }
 

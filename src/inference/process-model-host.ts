@@ -129,6 +129,7 @@ export class ProcessModelHost implements ModelHost {
     const runId = ++this.nextRunId;
     const modelId = request.model.id;
     const values = new Uint8Array(voxels.length);
+    const rowMax = new Uint8Array(rows * slices);
     return new Promise<void>((free) => {
       let settled = false;
       let killTimer: NodeJS.Timeout | undefined;
@@ -155,11 +156,12 @@ export class ProcessModelHost implements ModelHost {
         onMessage: (message) => {
           if (message.type === 'progress') {
             values.set(message.values, message.firstSlice * cols * rows);
+            rowMax.set(message.rowMax, message.firstSlice * rows);
             if (!settled) onProgress?.({ done: message.done, total: message.total });
             return;
           }
           if (message.type === 'result') {
-            settle(() => resolve({ values, timings: message.timings, peak: message.peak }));
+            settle(() => resolve({ values, rowMax, timings: message.timings, peak: message.peak }));
           } else if (message.type === 'failed') {
             settle(() => reject(new Error(message.message)));
           } else {

@@ -1,9 +1,10 @@
 // Owns building the network's input tensors from a volume: each slice resampled in-plane to the model grid and
 // normalised once, then stacked with its neighbours as channels into [batch, channels, rows, cols] float32
 // batches. Without input.sliceSpacingMm the neighbours are the adjacent slices (k-1, k, k+1 for 3 channels);
-// with it, channel c samples z = k + (c - half) × sliceSpacingMm / the series' slice spacing, linearly
-// interpolated between the two nearest slices, so the network sees the same physical depth whatever the
-// series' spacing. Positions beyond the first/last slice clamp to it.
+// with it, channel c samples z = k + (c - half) × sliceSpacingMm / the series' slice spacing (with
+// input.channelOffsetsMm, k + channelOffsetsMm[c] / the spacing), linearly interpolated between the two nearest
+// slices, so the network sees the same physical depth whatever the series' spacing. Positions beyond the
+// first/last slice clamp to it.
 import type { Volume } from '../dicom/volume.ts';
 import type { ModelManifest } from './model-manifest.ts';
 import { modelGrid, resampleSlice, toModelTaps, type AxisTaps, type ModelGrid } from './model-grid.ts';
@@ -41,11 +42,17 @@ export class SliceBatcher {
     this.grid = modelGrid(input, cols, rows, spacingCol, spacingRow);
     this.slices = slices;
     this.channels = input.channels;
-    this.taps = channelTaps(input.channels, input.sliceSpacingMm, volume.geometry.spacing[2]);
+    this.taps = channelTaps(input, volume.geometry.spacing[2]);
     this.reach = Math.max(0, ...this.taps.map((t) => -t.lo));
     this.rowTaps = toModelTaps(this.grid, 'row', rows);
     this.colTaps = toModelTaps(this.grid, 'col', cols);
     this.intensity = intensityMapping(input.normalization);
+  }
+
+  /** How many slices from the first a batch reads: it needs slices 0 … slicesRead - 1 of the volume. */
+  slicesRead(firstSlice: number, count: number): number {
+    const above = Math.max(...this.taps.map((t) => (t.weight === 0 ? t.lo : t.hi)));
+    return Math.min(Math.max(firstSlice + count - 1 + above, 0), this.slices - 1) + 1;
   }
 
   /** Builds the batch of slices firstSlice … firstSlice + count - 1. */
@@ -95,19 +102,21 @@ export class SliceBatcher {
 }
 
 /**
- * Channel c of `channels` sits at offset (c - half) × step slices from k, step = sliceSpacingMm / seriesSpacing
- * (1 without sliceSpacingMm): returned as the slices just below/above that offset and the upper one's weight.
- * The sum is written as lo + (hi - lo) × weight in both engines (models/train/sample_data.py stack_channels).
+ * Channel c sits at channelOffsetsMm[c] / seriesSpacing slices from k, or else at (c - half) × step, step =
+ * sliceSpacingMm / seriesSpacing (1 without sliceSpacingMm): returned as the slices just below/above that offset
+ * and the upper one's weight. The offsets and the sum, lo + (hi - lo) × weight, are computed the same way in
+ * both engines (models/train/sample_data.py channel_offsets and stack_channels).
  */
 export function channelTaps(
-  channels: number,
-  sliceSpacingMm: number | undefined,
+  input: Pick<ModelManifest['input'], 'channels' | 'sliceSpacingMm' | 'channelOffsetsMm'>,
   seriesSpacingMm: number,
 ): { lo: number; hi: number; weight: number }[] {
+  const { channels, sliceSpacingMm, channelOffsetsMm } = input;
   const half = (channels - 1) / 2;
   const step = sliceSpacingMm && seriesSpacingMm > 0 ? sliceSpacingMm / seriesSpacingMm : 1;
   return Array.from({ length: channels }, (_, c) => {
-    const offset = (c - half) * step;
+    const offset =
+      channelOffsetsMm && seriesSpacingMm > 0 ? channelOffsetsMm[c]! / seriesSpacingMm : (c - half) * step;
     const lo = Math.floor(offset + 1e-9);
     const weight = Math.max(0, offset - lo);
     return { lo, hi: lo + 1, weight: weight < 1e-6 ? 0 : weight };

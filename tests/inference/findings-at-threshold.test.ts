@@ -64,6 +64,26 @@ test('a binary sphere (no soft edge) measures its voxel faces: diameter within o
   assert.ok(Math.abs(f.diameterMm - 14) <= 1.5, `diameter ${f.diameterMm}`);
 });
 
+test('with each row’s highest value given, only rows that reach the threshold are scanned, same findings', () => {
+  const g = geometry([80, 60, 40], [1, 1, 2]);
+  const values = sphereMap(g, [
+    { centerMm: patientToVoxelInverse(g, [20, 30, 20]), radiusMm: 5, peak: 200 },
+    { centerMm: patientToVoxelInverse(g, [50, 30, 30]), radiusMm: 4, peak: 250 },
+    { centerMm: patientToVoxelInverse(g, [62, 12, 10]), radiusMm: 3, peak: 100 },
+  ]);
+  const rowMax = new Uint8Array(60 * 40);
+  for (let row = 0; row < rowMax.length; row++)
+    rowMax[row] = values.subarray(row * 80, (row + 1) * 80).reduce((m, v) => Math.max(m, v), 0);
+  for (const threshold of [0.1, 0.3, 0.5, 0.9]) {
+    const hinted = findingsAtThreshold(values, g, threshold, {}, rowMax);
+    assert.deepEqual(hinted, findingsAtThreshold(values, g, threshold), `threshold ${threshold}`);
+  }
+  assert.equal(findingsAtThreshold(values, g, 0.3, {}, rowMax).length, 3);
+  // The hint is trusted: a row it calls empty is not scanned (which is why only ProbabilityWriter makes it).
+  assert.equal(findingsAtThreshold(values, g, 0.3, {}, new Uint8Array(60 * 40)).length, 0);
+  assert.throws(() => findingsAtThreshold(values, g, 0.3, {}, new Uint8Array(3)), /rowMax holds 3 rows/);
+});
+
 test('separated blobs are two findings ranked by score; touching blobs are one', () => {
   const g = geometry([80, 60, 40], [1, 1, 2]);
   const a = patientToVoxelInverse(g, [20, 30, 20]);

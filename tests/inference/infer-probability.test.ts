@@ -134,6 +134,52 @@ test('with sliceSpacingMm the channels sit that many mm apart, interpolated betw
   }
 });
 
+test('with channelOffsetsMm each channel sits at its own distance, interpolated, across batches', () => {
+  // 1.25 mm slices, channels at -6, -1.5, 0, 2, 7.5 mm → -4.8, -1.2, 0, 1.6, 6 slices; slice k holds k / 14.
+  const slices = 14;
+  const g = geometry([4, 4, slices], [1, 1, 1.25]);
+  const voxels = new Float32Array(16 * slices).map((_, n) => -1000 + 100 * Math.floor(n / 16));
+  const offsetsMm = [-6, -1.5, 0, 2, 7.5];
+  const input = { ...manifest().input, channels: 5, channelOffsetsMm: offsetsMm, sizeMultiple: 1 };
+  const batcher = new SliceBatcher({ geometry: g, voxels }, manifest({ input }).input);
+  const clamp = (k: number) => Math.min(Math.max(k, 0), slices - 1);
+  const expected = (k: number, c: number) => {
+    const z = k + offsetsMm[c] / 1.25;
+    const lo = Math.floor(z + 1e-9);
+    return clamp(lo) + (clamp(lo + 1) - clamp(lo)) * (z - lo);
+  };
+  // Batches of 3 in order: the cache must keep the slices 4.8 below a later batch's first one.
+  for (let first = 0; first < slices; first += 3) {
+    const count = Math.min(3, slices - first);
+    const { data, dims } = batcher.batch(first, count);
+    assert.deepEqual(dims, [count, 5, 4, 4]);
+    for (let b = 0; b < count; b++)
+      for (let c = 0; c < 5; c++) {
+        const value = data[(b * 5 + c) * 16 + 5] * 14;
+        assert.ok(
+          Math.abs(value - expected(first + b, c)) < 1e-4,
+          `k ${first + b} channel ${c}: ${value} vs ${expected(first + b, c)}`,
+        );
+      }
+  }
+});
+
+test('channelOffsetsMm is refused unless it has one ascending offset per channel with 0 in the middle', () => {
+  const base = manifest().input;
+  const bad: [Record<string, unknown>, RegExp][] = [
+    [{ channelOffsetsMm: [-2, 0] }, /one offset per channel/],
+    [{ channelOffsetsMm: [-2, 1, 3] }, /0 in the middle/],
+    [{ channelOffsetsMm: [2, 0, -2] }, /ascending/],
+    [{ channelOffsetsMm: [-2, 0, 2], sliceSpacingMm: 2 }, /not both/],
+  ];
+  for (const [change, message] of bad)
+    assert.throws(() => manifest({ input: { ...base, ...change } }), message, JSON.stringify(change));
+  assert.deepEqual(
+    manifest({ input: { ...base, channelOffsetsMm: [-5, 0, 1] } }).input.channelOffsetsMm,
+    [-5, 0, 1],
+  );
+});
+
 for (const descending of [false, true]) {
   test(`a sphere survives resampling to the model grid and back (${descending ? 'descending' : 'ascending'} k)`, async () => {
     // 0.7 mm pixels → the model's 1 mm grid (padded to 16) → back to 0.7 mm.

@@ -70,5 +70,11 @@ for (const [name, cols, rows, spacingCol, spacingRow] of cases) {
       'the test maps have foreground',
     );
     assert.ok(Math.abs(writer.peak - referencePeak) < 1e-6, `peak ${writer.peak} vs ${referencePeak}`);
+    // Each series row's highest byte, which findingsAtThreshold trusts to skip rows.
+    for (let row = 0; row < rows * slices; row++) {
+      const max = writer.values.subarray(row * cols, (row + 1) * cols).reduce((m, v) => Math.max(m, v), 0);
+      assert.equal(writer.rowMax[row], max, `row ${row % rows} of slice ${Math.floor(row / rows)}`);
+    }
+    assert.ok(writer.rowMax.some((v) => v === 0) && writer.rowMax.some((v) => v > 0), 'rows of both kinds');
   });
 }

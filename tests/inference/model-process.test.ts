@@ -1,0 +1,133 @@
+// The model process's side of the protocol, driven in this process through a fake port: a run starts on its
+// message and each batch waits only for the slices it reads, so the network works while the rest of the
+// volume is still coming; a cancel or a broken stream of voxels ends the run with a message, never a hang.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openModelRegistry, type InstalledModel } from '../../src/inference/model-registry.ts';
+import { serveModelRuns } from '../../src/inference/model-process.ts';
+import {
+  voxelMessages,
+  type FromModelProcess,
+  type RunMessage,
+  type ToModelProcess,
+} from '../../src/inference/model-host.ts';
+import { geometry } from './volume-fixtures.ts';
+import { installTestModel } from './test-models.ts';
+
+let modelsDir: string;
+let model: InstalledModel;
+
+before(async () => {
+  modelsDir = mkdtempSync(join(tmpdir(), 'overread-model-process-'));
+  // sigmoid(10 · x - 5) of the centre slice, x = HU windowed [-1000, 400] → [0, 1].
+  installTestModel(modelsDir, { kind: 'fast', a: 10, b: -5, channels: 3 }, { id: 'fast' });
+  model = (await openModelRegistry({ bundledDir: join(modelsDir, 'none'), userDir: modelsDir })).get('fast');
+});
+
+after(() => rmSync(modelsDir, { recursive: true, force: true }));
+
+const size: [number, number, number] = [32, 24, 16];
+const plane = size[0] * size[1];
+
+/** Slice k holds -1000 + 100 k HU everywhere. */
+function voxels(): Int16Array {
+  return Int16Array.from({ length: plane * size[2] }, (_, n) => -1000 + 100 * Math.floor(n / plane));
+}
+
+function serve() {
+  const posted: FromModelProcess[] = [];
+  let handler: ((message: ToModelProcess) => void) | undefined;
+  let wake: (() => void) | undefined;
+  serveModelRuns({
+    post: (message) => {
+      posted.push(message);
+      wake?.();
+    },
+    onMessage: (h) => (handler = h),
+  });
+  /** Resolves when a posted message passes `test` (or one already has). */
+  const waitFor = async (test: (m: FromModelProcess) => boolean): Promise<FromModelProcess> => {
+    for (;;) {
+      const found = posted.find(test);
+      if (found) return found;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  };
+  return { posted, send: (message: ToModelProcess) => handler!(message), waitFor };
+}
+
+function runMessage(runId: number): RunMessage {
+  return {
+    type: 'run',
+    runId,
+    model: {
+      id: model.id,
+      onnxPath: model.onnxPath,
+      sha256: model.manifest.sha256,
+      manifest: model.manifest,
+    },
+    geometry: geometry(size, [1, 1, 1]),
+    voxelType: 'int16',
+    batchSize: 2,
+    threads: 1,
+  };
+}
+
+test('a run starts before its voxels have all come, and each batch waits for the slices it reads', async () => {
+  const { posted, send, waitFor } = serve();
+  const messages = [...voxelMessages(1, voxels(), plane, 'int16', plane)]; // one slice per message
+  assert.equal(messages.length, 16);
+  send(runMessage(1));
+  messages.slice(0, 6).forEach(send);
+
+  // Slices 0–5 are here: batches 0–1 and 2–3 (which reads slice 4) can run, 4–5 (reads slice 6) cannot.
+  const first = await waitFor((m) => m.type === 'progress' && m.done === 4);
+  assert.equal(first.type, 'progress');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const progress = posted.filter((m) => m.type === 'progress');
+  assert.deepEqual(
+    progress.map((m) => m.type === 'progress' && m.done),
+    [2, 4],
+    'nothing past the slices that have come',
+  );
+  assert.ok(!posted.some((m) => m.type === 'result'));
+
+  messages.slice(6).forEach(send);
+  const result = await waitFor((m) => m.type === 'result');
+  assert.equal(result.type, 'result');
+  // Every slice's probability, from the slices as they were sent: sigmoid(10 · k / 14 - 5) on slice k.
+  const values = new Uint8Array(plane * size[2]);
+  for (const m of posted) if (m.type === 'progress') values.set(m.values, m.firstSlice * plane);
+  for (let k = 0; k < size[2]; k++) {
+    const x = Math.min(1, (100 * k) / 1400);
+    assert.equal(values[k * plane + 7], Math.round(255 / (1 + Math.exp(-(10 * x - 5)))), `slice ${k}`);
+  }
+});
+
+test('a run cancelled while its voxels are still coming ends as cancelled', async () => {
+  const { send, waitFor } = serve();
+  const messages = [...voxelMessages(1, voxels(), plane, 'int16', plane)];
+  send(runMessage(1));
+  messages.slice(0, 3).forEach(send);
+  await waitFor((m) => m.type === 'progress');
+  send({ type: 'cancel', runId: 1 });
+  const end = await waitFor((m) => m.type !== 'progress');
+  assert.equal(end.type, 'cancelled');
+});
+
+test('voxels that arrive out of order fail the run with a message instead of running on a gap', async () => {
+  const { send, waitFor } = serve();
+  const messages = [...voxelMessages(1, voxels(), plane, 'int16', plane)];
+  send(runMessage(1));
+  send(messages[0]!);
+  send(messages[2]!);
+  const end = await waitFor((m) => m.type !== 'progress');
+  assert.equal(end.type, 'failed');
+  assert.match(
+    end.type === 'failed' ? end.message : '',
+    /voxels arrived out of order \(at 1536, expected 768\)/,
+  );
+});
