@@ -28,11 +28,6 @@ export interface InferOptions {
   onProgress?: (done: number, total: number, values: Uint8Array, rowMax: Uint8Array) => void;
   /** Checked between batches; a true answer stops the run with InferenceCancelledError. */
   isCancelled?: () => boolean;
-  /**
-   * Resolves once the volume holds slices 0 … count - 1 (the model process starts before all voxels have
-   * come); without it the whole volume is taken to be there.
-   */
-  waitForSlices?: (count: number) => Promise<void>;
 }
 
 export class InferenceCancelledError extends Error {
@@ -54,12 +49,10 @@ export async function inferProbability(
   const writer = new ProbabilityWriter(manifest, batcher.grid, volume.geometry.size);
   const slices = batcher.slices;
   const batchSize = Math.max(1, Math.floor(options.batchSize));
-  const prepare = async (first: number): Promise<InputBatch | undefined> => {
+  const prepare = (first: number): InputBatch | undefined => {
     if (first >= slices) return undefined;
-    const count = Math.min(batchSize, slices - first);
-    await options.waitForSlices?.(batcher.slicesRead(first, count));
     const t = performance.now();
-    const batch = batcher.batch(first, count);
+    const batch = batcher.batch(first, Math.min(batchSize, slices - first));
     timings.preprocessMs += performance.now() - t;
     return batch;
   };
@@ -73,33 +66,19 @@ export async function inferProbability(
     return promise;
   };
 
-  const writeBack = (batch: InputBatch, output: { data: Float32Array; dims: readonly number[] }) => {
-    const w = performance.now();
-    writer.write(output.data, output.dims, batch.firstSlice, batch.count);
-    timings.postprocessMs += performance.now() - w;
-    options.onProgress?.(batch.firstSlice + batch.count, slices, writer.values, writer.rowMax);
-  };
-
-  let current = await prepare(0);
+  let current = prepare(0);
   let pending = start(current);
   while (current && pending) {
-    let nextReady = false;
-    const preparing = prepare(current.firstSlice + current.count).then((batch) => {
-      nextReady = true;
-      return batch;
-    });
-    preparing.catch(() => undefined); // awaited below
+    const next = prepare(current.firstSlice + current.count);
     const t = performance.now();
     const output = await pending;
     timings.waitMs += performance.now() - t;
     if (options.isCancelled?.()) throw new InferenceCancelledError();
-    // Normally the next batch was built while the network ran and starts before this one is written back.
-    // If its slices have not come yet, this one is written (and reported) while they come.
-    const written = !nextReady;
-    if (written) writeBack(current, output);
-    const next = await preparing;
     pending = start(next);
-    if (!written) writeBack(current, output);
+    const w = performance.now();
+    writer.write(output.data, output.dims, current.firstSlice, current.count);
+    timings.postprocessMs += performance.now() - w;
+    options.onProgress?.(current.firstSlice + current.count, slices, writer.values, writer.rowMax);
     current = next;
   }
   timings.totalMs = performance.now() - started;

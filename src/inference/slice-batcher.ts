@@ -49,12 +49,6 @@ export class SliceBatcher {
     this.intensity = intensityMapping(input.normalization);
   }
 
-  /** How many slices from the first a batch reads: it needs slices 0 … slicesRead - 1 of the volume. */
-  slicesRead(firstSlice: number, count: number): number {
-    const above = Math.max(...this.taps.map((t) => (t.weight === 0 ? t.lo : t.hi)));
-    return Math.min(Math.max(firstSlice + count - 1 + above, 0), this.slices - 1) + 1;
-  }
-
   /** Builds the batch of slices firstSlice … firstSlice + count - 1. */
   batch(firstSlice: number, count: number): InputBatch {
     const { rows, cols } = this.grid;

@@ -1,6 +1,6 @@
-// The model process's side of the protocol, driven in this process through a fake port: a run starts on its
-// message and each batch waits only for the slices it reads, so the network works while the rest of the
-// volume is still coming; a cancel or a broken stream of voxels ends the run with a message, never a hang.
+// The model process's side of the protocol, driven in this process through a fake port: a run's turn starts on
+// its message and the network once every voxel has come; a cancel or a broken stream of voxels ends the run
+// with a message, never a hang.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -76,34 +76,36 @@ function runMessage(runId: number): RunMessage {
   };
 }
 
-test('a run starts before its voxels have all come, and each batch waits for the slices it reads', async () => {
+test('a run waits for all its voxels, then returns every slice’s probability with progress', async () => {
   const { posted, send, waitFor } = serve();
   const messages = [...voxelMessages(1, voxels(), plane, 'int16', plane)]; // one slice per message
   assert.equal(messages.length, 16);
   send(runMessage(1));
-  messages.slice(0, 6).forEach(send);
+  messages.slice(0, 15).forEach(send);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(posted.length, 0, 'nothing runs on a volume that has not all come');
 
-  // Slices 0–5 are here: batches 0–1 and 2–3 (which reads slice 4) can run, 4–5 (reads slice 6) cannot.
-  const first = await waitFor((m) => m.type === 'progress' && m.done === 4);
-  assert.equal(first.type, 'progress');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  send(messages[15]!);
+  const result = await waitFor((m) => m.type === 'result');
+  assert.equal(result.type, 'result');
   const progress = posted.filter((m) => m.type === 'progress');
   assert.deepEqual(
     progress.map((m) => m.type === 'progress' && m.done),
-    [2, 4],
-    'nothing past the slices that have come',
+    [2, 4, 6, 8, 10, 12, 14, 16],
   );
-  assert.ok(!posted.some((m) => m.type === 'result'));
-
-  messages.slice(6).forEach(send);
-  const result = await waitFor((m) => m.type === 'result');
-  assert.equal(result.type, 'result');
-  // Every slice's probability, from the slices as they were sent: sigmoid(10 · k / 14 - 5) on slice k.
+  // Every slice's probability: sigmoid(10 · k / 14 - 5) on slice k; each row's highest value beside it.
   const values = new Uint8Array(plane * size[2]);
-  for (const m of posted) if (m.type === 'progress') values.set(m.values, m.firstSlice * plane);
+  const rowMax = new Uint8Array(size[1] * size[2]);
+  for (const m of progress)
+    if (m.type === 'progress') {
+      values.set(m.values, m.firstSlice * plane);
+      rowMax.set(m.rowMax, m.firstSlice * size[1]);
+    }
   for (let k = 0; k < size[2]; k++) {
     const x = Math.min(1, (100 * k) / 1400);
-    assert.equal(values[k * plane + 7], Math.round(255 / (1 + Math.exp(-(10 * x - 5)))), `slice ${k}`);
+    const expected = Math.round(255 / (1 + Math.exp(-(10 * x - 5))));
+    assert.equal(values[k * plane + 7], expected, `slice ${k}`);
+    assert.equal(rowMax[k * size[1] + 3], expected, `slice ${k} row 3`);
   }
 });
 
@@ -112,9 +114,9 @@ test('a run cancelled while its voxels are still coming ends as cancelled', asyn
   const messages = [...voxelMessages(1, voxels(), plane, 'int16', plane)];
   send(runMessage(1));
   messages.slice(0, 3).forEach(send);
-  await waitFor((m) => m.type === 'progress');
+  await new Promise((resolve) => setTimeout(resolve, 100));
   send({ type: 'cancel', runId: 1 });
-  const end = await waitFor((m) => m.type !== 'progress');
+  const end = await waitFor(() => true);
   assert.equal(end.type, 'cancelled');
 });
 
@@ -124,7 +126,7 @@ test('voxels that arrive out of order fail the run with a message instead of run
   send(runMessage(1));
   send(messages[0]!);
   send(messages[2]!);
-  const end = await waitFor((m) => m.type !== 'progress');
+  const end = await waitFor(() => true);
   assert.equal(end.type, 'failed');
   assert.match(
     end.type === 'failed' ? end.message : '',
