@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { patientToVoxel, type Vec3, type Volume } from '../../src/dicom/volume.ts';
 import { modelGrid } from '../../src/inference/model-grid.ts';
 import { SliceBatcher } from '../../src/inference/slice-batcher.ts';
+import type { ModelManifest } from '../../src/inference/model-manifest.ts';
 import { inferProbability, type RunBatch } from '../../src/inference/infer-probability.ts';
 import { findingsAtThreshold } from '../../src/inference/findings-at-threshold.ts';
 import { geometry } from './volume-fixtures.ts';
@@ -104,64 +105,59 @@ test('slices stack as channels k-1, k, k+1 and clamp at the first and last slice
   );
 });
 
-test('with sliceSpacingMm the channels sit that many mm apart, interpolated between slices, across batches', () => {
-  // 0.8 mm slices, channels 2 mm apart → offsets -5, -2.5, 0, 2.5, 5 slices; slice k holds k / 14 after the window.
-  const slices = 12;
-  const g = geometry([4, 4, slices], [1, 1, 0.8]);
+/**
+ * Batches a 4×4 volume whose slice k holds k / 14 after the window, `batch` slices at a time in order (as
+ * inferProbability asks for them, so the sliding cache must keep every slice a later batch reads), and checks
+ * channel c of slice k against z = k + offsets[c] (in slices), interpolated and clamped.
+ */
+function assertChannelsAt(
+  input: Partial<ModelManifest['input']>,
+  spacing: number,
+  slices: number,
+  offsets: number[],
+  batch: number,
+) {
+  const g = geometry([4, 4, slices], [1, 1, spacing]);
   const voxels = new Float32Array(16 * slices).map((_, n) => -1000 + 100 * Math.floor(n / 16));
-  const input = { ...manifest().input, channels: 5, sliceSpacingMm: 2, sizeMultiple: 1 };
-  const batcher = new SliceBatcher({ geometry: g, voxels }, manifest({ input }).input);
+  const channels = offsets.length;
+  const full = { ...manifest().input, channels, sizeMultiple: 1, ...input };
+  const batcher = new SliceBatcher({ geometry: g, voxels }, manifest({ input: full }).input);
   const clamp = (k: number) => Math.min(Math.max(k, 0), slices - 1);
   const expected = (k: number, c: number) => {
-    const z = k + (c - 2) * 2.5;
-    const lo = Math.floor(z);
-    return clamp(lo) + (clamp(lo + 1) - clamp(lo)) * (z - lo);
-  };
-
-  // Batches of 4 in order, as inferProbability asks for them: the sliding cache must keep every slice a later
-  // batch reads (up to 5 below its first slice).
-  for (let first = 0; first < slices; first += 4) {
-    const { data, dims } = batcher.batch(first, 4);
-    assert.deepEqual(dims, [4, 5, 4, 4]);
-    for (let b = 0; b < 4; b++)
-      for (let c = 0; c < 5; c++) {
-        const value = data[(b * 5 + c) * 16 + 5] * 14;
-        assert.ok(
-          Math.abs(value - expected(first + b, c)) < 1e-4,
-          `k ${first + b} channel ${c}: ${value} vs ${expected(first + b, c)}`,
-        );
-      }
-  }
-});
-
-test('with channelOffsetsMm each channel sits at its own distance, interpolated, across batches', () => {
-  // 1.25 mm slices, channels at -6, -1.5, 0, 2, 7.5 mm → -4.8, -1.2, 0, 1.6, 6 slices; slice k holds k / 14.
-  const slices = 14;
-  const g = geometry([4, 4, slices], [1, 1, 1.25]);
-  const voxels = new Float32Array(16 * slices).map((_, n) => -1000 + 100 * Math.floor(n / 16));
-  const offsetsMm = [-6, -1.5, 0, 2, 7.5];
-  const input = { ...manifest().input, channels: 5, channelOffsetsMm: offsetsMm, sizeMultiple: 1 };
-  const batcher = new SliceBatcher({ geometry: g, voxels }, manifest({ input }).input);
-  const clamp = (k: number) => Math.min(Math.max(k, 0), slices - 1);
-  const expected = (k: number, c: number) => {
-    const z = k + offsetsMm[c] / 1.25;
+    const z = k + offsets[c];
     const lo = Math.floor(z + 1e-9);
     return clamp(lo) + (clamp(lo + 1) - clamp(lo)) * (z - lo);
   };
-  // Batches of 3 in order: the cache must keep the slices 4.8 below a later batch's first one.
-  for (let first = 0; first < slices; first += 3) {
-    const count = Math.min(3, slices - first);
+  for (let first = 0; first < slices; first += batch) {
+    const count = Math.min(batch, slices - first);
     const { data, dims } = batcher.batch(first, count);
-    assert.deepEqual(dims, [count, 5, 4, 4]);
+    assert.deepEqual(dims, [count, channels, 4, 4]);
     for (let b = 0; b < count; b++)
-      for (let c = 0; c < 5; c++) {
-        const value = data[(b * 5 + c) * 16 + 5] * 14;
+      for (let c = 0; c < channels; c++) {
+        const value = data[(b * channels + c) * 16 + 5] * 14;
         assert.ok(
           Math.abs(value - expected(first + b, c)) < 1e-4,
           `k ${first + b} channel ${c}: ${value} vs ${expected(first + b, c)}`,
         );
       }
   }
+}
+
+test('with sliceSpacingMm the channels sit that many mm apart, interpolated between slices, across batches', () => {
+  // 0.8 mm slices, channels 2 mm apart → offsets -5, -2.5, 0, 2.5, 5 slices (up to 5 below a batch's first).
+  assertChannelsAt({ sliceSpacingMm: 2 }, 0.8, 12, [-5, -2.5, 0, 2.5, 5], 4);
+});
+
+test('with channelOffsetsMm each channel sits at its own distance, interpolated, across batches', () => {
+  // 1.25 mm slices, channels at -6, -1.5, 0, 2, 7.5 mm → -4.8, -1.2, 0, 1.6, 6 slices.
+  const offsetsMm = [-6, -1.5, 0, 2, 7.5];
+  assertChannelsAt(
+    { channelOffsetsMm: offsetsMm },
+    1.25,
+    14,
+    offsetsMm.map((o) => o / 1.25),
+    3,
+  );
 });
 
 test('channelOffsetsMm is refused unless it has one ascending offset per channel with 0 in the middle', () => {
