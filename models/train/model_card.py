@@ -32,6 +32,14 @@ HISTORY = """- **1.4.0** — seven channels 1.5 mm apart (was five, 2 mm: a 5 mm
   studies): nine channels at 0, ±1.5, ±3, ±6, ±10 mm (`channelOffsetsMm`), for nodules wider than ±4.5 mm
   that this model takes for vessels crossing the slice — sensitivity 0.642 at 1 FP/scan; base width 16 with
   the nodules still missed at the mining step weighted ×3 — 0.778, CPM 0.760, study AUC 0.928.
+  Eight variants trained side by side on a GPU (`models/train/explore`, 2026-11-26; float networks, same 40
+  studies, sensitivity at 1 FP/scan / CPM / AUC): this recipe again 0.815 / 0.808 / 0.978 (this model's float
+  network 0.802 / 0.801 / 0.975); the same recipe with seed 7 (weights and patches) only 0.716 / 0.690 /
+  0.950 — one seed moves sensitivity by a tenth, more than any change tried; base width 16 0.840 / 0.841 / 0.927 (the best
+  sensitivity, 0.914 at 8 FP/scan, but the worst AUC); 40 more training studies 0.790 / 0.785 / 0.971;
+  9000 steps planned (7147 done before the run's time cap, the schedule annealed to it) 0.802 / 0.750 / 0.946;
+  in-plane zoom augmentation (5179 steps) 0.728 / 0.714 / 0.932. A change is only worth shipping once it beats
+  the recipe over several seeds.
 - **1.3.0** — five channels 2 mm apart (`sliceSpacingMm`) instead of three adjacent slices, so a vessel crossing
   the slice no longer looks like a nodule; negatives centred on vessel look-alikes and, from half-way, on the
   model's own false positives (hard-negative mining); positives drawn per nodule rather than per voxel (drawing

@@ -1,0 +1,57 @@
+#!/bin/bash
+# Device exploration of training variants (not the recipe: train.py is, and runs on CPU). On a GPU machine
+# lent through the `device` tool, from the repository root, with models/train/out/explore carried (pack.sh):
+#   bash models/train/explore/run.sh            # generate, prepare, train the VARIANTS below side by side
+#   EVAL_ONLY=1 bash models/train/explore/run.sh # held-out only, evaluating the checkpoints in $CHECKPOINTS
+# Each variant is variant.py: train.py's sampler, loss and schedule on the GPU, then its float network on the
+# held-out studies. Measured on an H100 (2026-11-26): 144 studies generated in 81 s and prepared in 39 s with
+# 16 cores; eight variants side by side ran ~25 steps/s each (patch sampling on the CPU is the bottleneck, not
+# the GPU) and their held-out evaluation, CPU-bound too (stacking and connected components), did not finish in
+# the 5 minutes left: evaluate fewer variants there, or bring the checkpoints back and use evaluate_many.py.
+# SMOKE=1 PY=/usr/bin/python3 NODE=node runs it here on two studies per set.
+set -u
+E=$PWD/models/train/explore; A=$PWD/models/train/out/explore; export TRAIN_DIR=$PWD/models/train
+PY=${PY:-python3}; BUDGET=${BUDGET:-545}; OUT=${OUT:-/tmp/explore-out}
+mkdir -p /tmp/bin /tmp/site /tmp/res /tmp/data "$OUT"
+log() { echo "[$SECONDS s] $*" | tee -a "$OUT/log.txt"; }
+if [ -z "${NODE:-}" ]; then xz -dc "$A/node.xz" >/tmp/bin/node && chmod +x /tmp/bin/node; NODE=/tmp/bin/node; fi
+tar -xJf "$A/pydicom.tar.xz" -C /tmp/site
+export PYTHONPATH=/tmp/site
+S=${SMOKE:+2}
+gen() { $NODE "$A/overread-sample.mjs" /tmp/data/seed$1-n$2-s$3 --studies $2 --seed $1 --size $3 >/tmp/gen-$1.log 2>&1 || log "gen $1 failed"; }
+HELDOUT_SPECS=("9001 10 512" "9003 20 256" "9002 10 256")   # train.py's HELDOUT_SETS
+TRAIN_SPECS=("202 16 512" "606 16 512" "101 24 256" "303 24 256" "505 24 256")  # TRAIN_SETS + 505, 606
+specs=("${HELDOUT_SPECS[@]}"); [ -z "${EVAL_ONLY:-}" ] && specs+=("${TRAIN_SPECS[@]}")
+for spec in "${specs[@]}"; do set -- $spec; gen $1 ${S:-$2} $3 & done
+wait
+log "generated $(ls -d /tmp/data/*/study-* | wc -l) studies"
+$PY "$E/prepare_shared.py" /tmp/data/seed* >>"$OUT/log.txt" 2>&1 || log "prepare failed"
+H="seed9001 seed9002 seed9003"; T3="seed101 seed202 seed303"; T5="$T3 seed505 seed606"
+X=${SMOKE:+--steps 40 --limit 1}
+cap=$(awk "BEGIN{print ($BUDGET - $SECONDS - 200) / 60}")
+# ONLY="v0-base v5-base16" runs just those variants.
+run() { name=$1; shift; [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]] && return; $PY "$E/variant.py" --name $name --heldout $H --max-minutes $cap "$@" $X >/tmp/res/$name.log 2>&1 & }
+if [ -n "${EVAL_ONLY:-}" ]; then
+  export THRESHOLDS="0.3 0.5"
+  for ck in ${CHECKPOINTS:?}; do
+    base=$("$PY" -c "import torch,sys; print(torch.load(sys.argv[1])['model']['down.0.0.weight'].shape[0])" "$ck")
+    run "$(basename "$ck" .pt)" --train none --checkpoint "$ck" --base "$base"
+  done
+else
+  log "training cap $cap min"
+  run v0-base --train $T3
+  run v1-seed7 --train $T3 --seed 7
+  run v2-9k --train $T3 --steps 9000
+  run v3-more --train $T5
+  run v4-more9k --train $T5 --steps 9000
+  run v5-base16 --train $T3 --base 16
+  run v6-zoom --train $T3 --zoom 0.25
+  run v7-all --train $T5 --steps 9000 --base 16 --zoom 0.25
+fi
+# What is under $OUT comes back even if the call runs out of time: keep a current copy there.
+while [ -n "$(jobs -r)" ] && [ $SECONDS -lt $((BUDGET - 10)) ]; do
+  sleep 20; tar -cf "$OUT/res.tmp" -C /tmp res && mv "$OUT/res.tmp" "$OUT/res.tar"
+  log "$(grep -h RESULT /tmp/res/*.log | wc -l) done; $(tail -qn1 /tmp/res/*.log | cut -c1-40 | tr '\n' '|')"
+done
+tar -cf "$OUT/res.tar" -C /tmp res
+grep -h RESULT /tmp/res/*.log | tee -a "$OUT/log.txt"
