@@ -16,7 +16,7 @@ DEV = 'cuda' if torch.cuda.is_available() else 'cpu'
 SHM = os.environ.get('SHM', '/tmp/or')
 ap = argparse.ArgumentParser()
 ap.add_argument('--name', required=True)
-ap.add_argument('--train', nargs='+', required=True)   # set folder names
+ap.add_argument('--train', nargs='+', required=True)   # set seeds as prepared: seed101 seed202 …
 ap.add_argument('--heldout', nargs='+', required=True)
 ap.add_argument('--steps', type=int, default=6000)
 ap.add_argument('--base', type=int, default=12)
@@ -54,6 +54,8 @@ sampler.vessels = [(s, pk['vessels']) for s, (_, _, pk) in enumerate(train_data)
 
 
 class Dev:
+    """The network behind evaluate.py's model(x) interface, run on DEV with CPU tensors in and out."""
+
     def __init__(self, m): self.m = m
     def __call__(self, x): return self.m(x.to(DEV)).float().cpu()
     def eval(self): self.m.eval(); return self
@@ -77,6 +79,8 @@ model = UNet25D(T.CFG['channels'], args.base).to(DEV)
 dev = Dev(model)
 opt = torch.optim.AdamW(model.parameters(), lr=T.MAX_LR, weight_decay=1e-4)
 model.train()
+# train.train()'s loop, with each batch moved to the device and the optional zoom: train.py itself stays the
+# CPU-only recipe.
 started, running, mined, done = time.time(), 0.0, False, 0
 if args.checkpoint:
     saved = torch.load(args.checkpoint, map_location=DEV)
