@@ -2,11 +2,11 @@
 line, in parallel, saving each as .npy under $SHM (default /tmp/or) so the variant processes share one copy
 through the page cache (np.load mmap), with the sampler's per-study pools (nodule voxels, vessel look-alikes)
 and the geometry evaluation needs."""
-import os, sys, json, pickle, numpy as np
+import os, sys, pickle, numpy as np
 from multiprocessing import Pool
 sys.path.insert(0, os.environ['TRAIN_DIR'])
 from train import CFG, vessel_voxels
-from sample_data import load_study, prepare, channel_offsets
+from sample_data import load_study, prepare
 from scipy import ndimage
 
 SHM = os.environ.get('SHM', '/tmp/or')
@@ -21,6 +21,7 @@ def one(args):
     np.save(base + '-lab.npy', labels.astype(np.float16))
     comps, _ = ndimage.label(labels > 0.5)
     positives = [np.stack(v, axis=1) for v in ndimage.value_indices(comps, ignore_value=0).values()]
+    # A fixed seed per study (train.py draws these subsamples from its one generator instead).
     vessels = vessel_voxels(image.astype(np.float16), labels, np.random.default_rng(len(tag)))
     meta = dict(name=st.name, spacing=st.spacing, origin=st.origin, direction=st.direction, nodules=st.nodules,
                 shape=st.hu.shape, grid=grid, hu=(float(st.hu.min()), float(st.hu.max())))
