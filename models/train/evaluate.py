@@ -62,6 +62,12 @@ def match(found, nodules, min_mm=4.0, radius_floor_mm=5.0):
     return result
 
 
+def shown_at(prob, grid, study, threshold):
+    """What the app shows at `threshold` (components of p ≥ it): the counted nodules hit, and the false findings."""
+    shown = match(candidates(prob, grid, study, threshold), study.nodules)
+    return {h for _, h in shown if h >= 0}, sum(1 for _, h in shown if h == -1)
+
+
 def froc(per_scan, min_mm=4.0):
     """per_scan: list of (matched candidates, nodules). Returns sensitivity at each FP rate and the CPM."""
     scans = len(per_scan)
@@ -109,10 +115,9 @@ def evaluate(model, studies, cfg, log=print):
         positives.append(len(study.nodules) > 0)
         # What the app shows: components of p ≥ the default threshold (not the p ≥ 0.1 candidates above, which
         # can merge a nodule with neighbouring tissue into one blob whose centre lies elsewhere).
-        shown = match(candidates(prob, grid, study, cfg['default_threshold']), study.nodules)
-        hits = {h for _, h in shown if h >= 0}
+        hits, false_findings = shown_at(prob, grid, study, cfg['default_threshold'])
         at_default['tp'] += len(hits)
-        at_default['fp'] += sum(1 for _, h in shown if h == -1)
+        at_default['fp'] += false_findings
         default_hits.append(hits)
         log(f'eval {study.name}: {len(study.nodules)} nodules, {len(found)} candidates, max p {prob.max():.3f}')
     sens, cpm, total, _ = froc(per_scan)

@@ -35,8 +35,9 @@ HISTORY = """- **1.4.0** — seven channels 1.5 mm apart (was five, 2 mm: a 5 mm
   Eight variants trained side by side on a GPU (`models/train/explore`, 2026-11-26; float networks, same 40
   studies, sensitivity at 1 FP/scan / CPM / AUC): this recipe again 0.815 / 0.808 / 0.978 (this model's float
   network 0.802 / 0.801 / 0.975); the same recipe with seed 7 (weights and patches) only 0.716 / 0.690 /
-  0.950 — one seed moves sensitivity by a tenth, more than any change tried; base width 16 0.840 / 0.841 / 0.927 (the best
-  sensitivity, 0.914 at 8 FP/scan, but the worst AUC); 40 more training studies 0.790 / 0.785 / 0.971;
+  0.950 — one seed moves sensitivity by a tenth, more than any change tried; base width 16 0.840 / 0.841 /
+  0.927 (the best sensitivity, 0.914 at 8 FP/scan, but the worst AUC); 40 more training studies 0.790 /
+  0.785 / 0.971;
   9000 steps planned (7147 done before the run's time cap, the schedule annealed to it) 0.802 / 0.750 / 0.946;
   in-plane zoom augmentation (5179 steps) 0.728 / 0.714 / 0.932. A change is only worth shipping once it beats
   the recipe over several seeds.

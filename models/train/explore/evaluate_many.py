@@ -6,7 +6,7 @@ from scipy import ndimage
 TRAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 sys.path.insert(0, TRAIN)
 from train import CFG, HELDOUT_SETS, load_sets
-from evaluate import predict_volume, candidates, match, froc, auc
+from evaluate import predict_volume, candidates, match, froc, auc, shown_at
 from sample_data import prepare, channel_offsets
 from unet import UNet25D
 torch.set_num_threads(2)
@@ -30,8 +30,9 @@ for i, st in enumerate(studies):
         a = acc[n]
         a['per_scan'].append((match(candidates(prob, grid, st, 0.1), st.nodules), st.nodules))
         a['scores'].append(float(prob.max()))
-        shown = match(candidates(prob, grid, st, 0.5), st.nodules)
-        a['tp'] += len({h for _, h in shown if h >= 0}); a['fp'] += sum(1 for _, h in shown if h == -1)
+        hits, false_findings = shown_at(prob, grid, st, 0.5)
+        a['tp'] += len(hits)
+        a['fp'] += false_findings
         if count:
             a['inside'].extend(ndimage.maximum(prob, comps, np.arange(1, count + 1)).tolist())
     print(f'{i + 1}/{len(studies)} {time.time() - t0:.0f} s', file=sys.stderr, flush=True)

@@ -7,7 +7,7 @@ import argparse, json, os, pickle, sys, time
 import numpy as np, torch
 sys.path.insert(0, os.environ['TRAIN_DIR'])
 import train as T
-from evaluate import candidates, match, froc, auc, predict_volume
+from evaluate import candidates, match, froc, auc, predict_volume, shown_at
 from sample_data import channel_offsets
 from unet import UNet25D
 from scipy import ndimage
@@ -112,8 +112,8 @@ for step in range(1, 0 if args.checkpoint else args.steps + 1):
 train_s = time.time() - started
 os.makedirs('/tmp/res', exist_ok=True)
 if not args.checkpoint:
-  torch.save({'model': {k: v.cpu() for k, v in model.state_dict().items()}, 'seconds': train_s, 'steps': done},
-           f'/tmp/res/{args.name}.pt')
+    torch.save({'model': {k: v.cpu() for k, v in model.state_dict().items()}, 'seconds': train_s, 'steps': done},
+               f'/tmp/res/{args.name}.pt')
 
 # ---- held-out, float -------------------------------------------------------------------------------------
 model.eval()
@@ -133,10 +133,10 @@ for img, lab, pk in load(args.heldout):
     scores.append(float(prob.max()))
     positives.append(len(st.nodules) > 0)
     for t in THRESHOLDS:
-        shown = match(candidates(prob, st.grid, st, t), st.nodules)
+        hits, false_findings = shown_at(prob, st.grid, st, t)
         o = ops.setdefault(str(t), {'tp': 0, 'fp': 0})
-        o['tp'] += len({h for _, h in shown if h >= 0})
-        o['fp'] += sum(1 for _, h in shown if h == -1)
+        o['tp'] += len(hits)
+        o['fp'] += false_findings
     comps, count = ndimage.label(np.asarray(lab) > 0.5)
     if count:
         inside_max.extend(ndimage.maximum(prob, comps, np.arange(1, count + 1)).tolist())
