@@ -89,7 +89,16 @@ const layerBlocks = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'renderer/dist', 'test-artifacts', 'models/train/**/*.py'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'renderer/dist',
+      'test-artifacts',
+      'models/train/**/*.py',
+      'models/train/out',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
