@@ -3,7 +3,8 @@
 // it. Appends happen inside the caller's write transaction (BEGIN IMMEDIATE), so the chain head read here is
 // the head the entry is committed after, even with a second process (the CLI) writing the same file.
 // Known limit: truncating the newest entries leaves a valid shorter chain; the triggers refuse that through
-// SQL, and whoever drops them can do it undetected by the chain alone.
+// SQL, and whoever drops them can do it undetected by the chain alone — unless a head recorded outside the file
+// (every export manifest's datasetVersion, "audit SEQ HASH") is checked against it: checkAuditAnchor.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { AuditEntry, AuditVerification } from './dataset-types.ts';
@@ -107,4 +108,57 @@ export function verifyAuditChain(db: Database.Database): AuditVerification {
     entries++;
   }
   return { ok: true, entries };
+}
+
+/** An entry recorded outside the dataset: an export manifest's datasetVersion ("audit 12 9f86d081884c7d65"). */
+export interface AuditAnchor {
+  seq: number;
+  /** The entry's hash or its first characters (at least 8 hex digits). */
+  hashPrefix: string;
+}
+
+export function parseAuditAnchor(text: string): AuditAnchor {
+  const match = /^\s*(?:audit\s+)?(\d+)[\s:]+([0-9a-f]{8,64})\s*$/i.exec(text);
+  if (!match) {
+    throw new Error(
+      `cannot read "${text}" as an audit head — pass an export manifest's datasetVersion, e.g. "audit 12 9f86d081884c7d65"`,
+    );
+  }
+  return { seq: Number(match[1]), hashPrefix: match[2]!.toLowerCase() };
+}
+
+/**
+ * An intact chain must still hold the anchored entry with that hash: a chain cut short, or rewritten from some
+ * entry on, can verify by itself, but not against a head someone recorded before.
+ */
+export function checkAuditAnchor(
+  db: Database.Database,
+  verification: AuditVerification,
+  anchor: AuditAnchor,
+): AuditVerification {
+  if (!verification.ok) return verification;
+  const row = db.prepare('SELECT hash FROM audit_log WHERE seq = ?').get(anchor.seq) as
+    { hash: string } | undefined;
+  const recorded = `recorded elsewhere as ${anchor.hashPrefix.slice(0, 16)}…`;
+  if (!row) {
+    return {
+      ok: false,
+      entries: Math.min(verification.entries, anchor.seq - 1),
+      brokenAt: {
+        seq: anchor.seq,
+        reason: `entry ${anchor.seq}, ${recorded}, is missing — the log ends at entry ${verification.entries}: its newest entries were removed`,
+      },
+    };
+  }
+  if (!row.hash.startsWith(anchor.hashPrefix)) {
+    return {
+      ok: false,
+      entries: Math.min(verification.entries, anchor.seq - 1),
+      brokenAt: {
+        seq: anchor.seq,
+        reason: `its hash ${row.hash.slice(0, 16)}… differs from the one ${recorded} — the log was rewritten from this entry or before`,
+      },
+    };
+  }
+  return verification;
 }

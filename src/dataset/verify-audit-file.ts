@@ -2,10 +2,14 @@
 // orphaned runs repaired — a file under suspicion is evidence, and verifying it must not write to it.
 import Database from 'better-sqlite3';
 import type { AuditEntry, AuditVerification } from './dataset-types.ts';
-import { auditEntries, verifyAuditChain } from './audit-chain.ts';
+import { auditEntries, checkAuditAnchor, verifyAuditChain, type AuditAnchor } from './audit-chain.ts';
 import { DatasetError } from './store-context.ts';
 
-export function verifyAuditFile(file: string): { verification: AuditVerification; brokenEntry?: AuditEntry } {
+/** `anchor`: a head recorded outside the file (an export's datasetVersion) the chain must still hold. */
+export function verifyAuditFile(
+  file: string,
+  anchor?: AuditAnchor,
+): { verification: AuditVerification; brokenEntry?: AuditEntry } {
   let db: Database.Database;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
@@ -17,7 +21,8 @@ export function verifyAuditFile(file: string): { verification: AuditVerification
       .prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'audit_log'`)
       .get();
     if (!hasLog) throw new DatasetError(`${file} is not an Overread dataset (it has no audit log)`);
-    const verification = verifyAuditChain(db);
+    const chain = verifyAuditChain(db);
+    const verification = anchor ? checkAuditAnchor(db, chain, anchor) : chain;
     const seq = verification.brokenAt?.seq;
     return {
       verification,
