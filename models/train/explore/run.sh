@@ -8,6 +8,12 @@
 # 16 cores; eight variants side by side ran ~25 steps/s each (patch sampling on the CPU is the bottleneck, not
 # the GPU) and their held-out evaluation, CPU-bound too (stacking and connected components), did not finish in
 # the 5 minutes left: evaluate fewer variants there, or bring the checkpoints back and use evaluate_many.py.
+#   ENSEMBLE=1 TRAIN_SETS=3 bash models/train/explore/run.sh  # seeds, snapshot ensembles, short pairs; then
+#       ensemble_eval.py scores each network alone and the mean of several, beside the checkpoints in $A/prior
+# Measured on an H200 (2026-11-26, ENSEMBLE=1 TRAIN_SETS=3 BUDGET=585 RESERVE=230): 104 studies generated and
+# prepared in 91 s; seven variants of 6000 steps side by side in ~180 s (33 steps/s each); ensemble_eval.py with
+# 15 processes then took 59–81 s to its first study (spawn, CUDA, 15 networks) and ~7 s per study after, so
+# 24 of the 40 held-out studies were scored in the time left (PARTIAL= keeps what is done).
 # SMOKE=1 PY=/usr/bin/python3 NODE=node runs it here on two studies per set.
 set -u
 E=$PWD/models/train/explore; A=$PWD/models/train/out/explore; export TRAIN_DIR=$PWD/models/train
@@ -20,15 +26,15 @@ export PYTHONPATH=/tmp/site
 S=${SMOKE:+2}
 gen() { $NODE "$A/overread-sample.mjs" /tmp/data/seed$1-n$2-s$3 --studies $2 --seed $1 --size $3 >/tmp/gen-$1.log 2>&1 || log "gen $1 failed"; }
 HELDOUT_SPECS=("9001 10 512" "9003 20 256" "9002 10 256")   # train.py's HELDOUT_SETS
-TRAIN_SPECS=("202 16 512" "606 16 512" "101 24 256" "303 24 256" "505 24 256")  # TRAIN_SETS + 505, 606
-specs=("${HELDOUT_SPECS[@]}"); [ -z "${EVAL_ONLY:-}" ] && specs+=("${TRAIN_SPECS[@]}")
+TRAIN_SPECS=("202 16 512" "101 24 256" "303 24 256" "606 16 512" "505 24 256")  # TRAIN_SETS + 505, 606
+specs=("${HELDOUT_SPECS[@]}"); [ -z "${EVAL_ONLY:-}" ] && specs+=("${TRAIN_SPECS[@]:0:${TRAIN_SETS:-5}}")
 for spec in "${specs[@]}"; do set -- $spec; gen $1 ${S:-$2} $3 & done
 wait
 log "generated $(ls -d /tmp/data/*/study-* | wc -l) studies"
 $PY "$E/prepare_shared.py" /tmp/data/seed* >>"$OUT/log.txt" 2>&1 || log "prepare failed"
 H="seed9001 seed9002 seed9003"; T3="seed101 seed202 seed303"; T5="$T3 seed505 seed606"
 X=${SMOKE:+--steps 40 --limit 1}
-cap=$(awk "BEGIN{print ($BUDGET - $SECONDS - 200) / 60}")
+cap=$(awk "BEGIN{print ($BUDGET - $SECONDS - ${RESERVE:-200}) / 60}")
 # ONLY="v0-base v5-base16" runs just those variants.
 run() { name=$1; shift; [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]] && return; $PY "$E/variant.py" --name $name --heldout $H --max-minutes $cap "$@" $X >/tmp/res/$name.log 2>&1 & }
 if [ -n "${EVAL_ONLY:-}" ]; then
@@ -37,6 +43,27 @@ if [ -n "${EVAL_ONLY:-}" ]; then
     base=$("$PY" -c "import torch,sys; print(torch.load(sys.argv[1])['model']['down.0.0.weight'].shape[0])" "$ck")
     run "$(basename "$ck" .pt)" --train none --checkpoint "$ck" --base "$base"
   done
+elif [ -n "${ENSEMBLE:-}" ]; then
+  # Seeds, snapshot ensembles and short pairs, every network then scored alone and averaged (ensemble_eval.py)
+  # beside the earlier session's checkpoints carried in $A/prior (v0-base, v1-seed7, v5-base16, m140).
+  log "training cap $cap min (ensemble plan)"
+  Y="--no-eval $X"
+  run e-s11 --train $T3 --seed 11 $Y
+  run e-s13 --train $T3 --seed 13 $Y
+  run e-cyc --train $T3 --cycles 3 $Y
+  run e-cyc7 --train $T3 --cycles 3 --seed 7 $Y
+  run e-h --train $T3 --steps 3000 $Y
+  run e-h7 --train $T3 --steps 3000 --seed 7 $Y
+  run e-b16s7 --train $T3 --base 16 --seed 7 $Y
+  wait
+  log "trained: $(grep -h RESULT /tmp/res/*.log | tr '\n' ' ')"
+  tar -cf "$OUT/res.tar" -C /tmp res
+  nets=(); for ck in /tmp/res/*.pt "$A"/prior/*.pt; do [ -f "$ck" ] && nets+=("$(basename "$ck" .pt)=$ck"); done
+  PROCS=$([ -n "${SMOKE:-}" ] && echo 2 || echo 14) timeout $((BUDGET - SECONDS)) $PY "$E/ensemble_eval.py" "$OUT/ensembles.json" "${nets[@]}" \
+    v0-base+v1-seed7 v0-base+v1-seed7+m140 v0-base+v1-seed7+e-s11 v0-base+v1-seed7+e-s11+e-s13 \
+    v0-base+v1-seed7+m140+e-s11+e-s13 v5-base16+e-b16s7 v5-base16+e-b16s7+v0-base+v1-seed7 \
+    e-cyc-c1+e-cyc-c2+e-cyc-c3 e-cyc-c2+e-cyc-c3 e-cyc7-c1+e-cyc7-c2+e-cyc7-c3 e-cyc7-c2+e-cyc7-c3 e-h+e-h7 \
+    e-h+e-h7+e-cyc-c3 e-cyc-c3+e-cyc7-c3 2>&1 | tee -a "$OUT/log.txt"
 else
   log "training cap $cap min"
   run v0-base --train $T3

@@ -25,6 +25,8 @@ ap.add_argument('--zoom', type=float, default=0)        # log-uniform in-plane z
 ap.add_argument('--max-minutes', type=float, default=None)
 ap.add_argument('--limit', type=int, default=None)
 ap.add_argument('--checkpoint', default=None)
+ap.add_argument('--cycles', type=int, default=1)       # N warm-up + cosine cycles, a snapshot saved after each
+ap.add_argument('--no-eval', action='store_true')      # train only (ensemble_eval.py evaluates)
 args = ap.parse_args()
 torch.set_num_threads(2)
 torch.manual_seed(args.seed)
@@ -81,7 +83,15 @@ opt = torch.optim.AdamW(model.parameters(), lr=T.MAX_LR, weight_decay=1e-4)
 model.train()
 # train.train()'s loop, with each batch moved to the device and the optional zoom: train.py itself stays the
 # CPU-only recipe.
-started, running, mined, done = time.time(), 0.0, False, 0
+started, running, mined, done, saved_cycles = time.time(), 0.0, False, 0, 0
+os.makedirs('/tmp/res', exist_ok=True)
+
+
+def snapshot(tag=''):
+    torch.save({'model': {k: v.cpu() for k, v in model.state_dict().items()}, 'seconds': time.time() - started,
+                'steps': done}, f'/tmp/res/{args.name}{"-" + tag if tag else ""}.pt')
+
+
 if args.checkpoint:
     saved = torch.load(args.checkpoint, map_location=DEV)
     model.load_state_dict(saved['model'])
@@ -91,8 +101,13 @@ for step in range(1, 0 if args.checkpoint else args.steps + 1):
     if args.max_minutes and elapsed > args.max_minutes * 60:
         break
     progress = max((step - 1) / args.steps, elapsed / (args.max_minutes * 60) if args.max_minutes else 0.0)
+    # Snapshot ensembles (--cycles N): the one-cycle schedule N times over, a checkpoint at the end of each.
+    cycle = min(args.cycles - 1, int(progress * args.cycles))
+    if cycle > saved_cycles:
+        snapshot(f'c{cycle}')
+        saved_cycles = cycle
     for g in opt.param_groups:
-        g['lr'] = T.learning_rate(progress)
+        g['lr'] = T.learning_rate(progress * args.cycles - cycle)
     if not mined and progress >= T.MINE_AT:
         n = sampler.mine(dev)
         print(args.name, 'mined', n, 'at', step, flush=True)
@@ -110,10 +125,11 @@ for step in range(1, 0 if args.checkpoint else args.steps + 1):
     if step % 500 == 0:
         print(args.name, step, round(running, 4), round(time.time() - started), flush=True)
 train_s = time.time() - started
-os.makedirs('/tmp/res', exist_ok=True)
 if not args.checkpoint:
-    torch.save({'model': {k: v.cpu() for k, v in model.state_dict().items()}, 'seconds': train_s, 'steps': done},
-               f'/tmp/res/{args.name}.pt')
+    snapshot(f'c{args.cycles}' if args.cycles > 1 else '')
+if args.no_eval:
+    print('RESULT', json.dumps(dict(name=args.name, steps=done, trainSeconds=round(train_s))), flush=True)
+    sys.exit(0)
 
 # ---- held-out, float -------------------------------------------------------------------------------------
 model.eval()
