@@ -16,7 +16,21 @@ def verdict(value, target):
     return 'meets' if value >= target else 'MISSES'
 
 
-HISTORY = """- **1.4.0** — seven channels 1.5 mm apart (was five, 2 mm: a 5 mm nodule now shows in three channels); 64
+HISTORY = """- **1.4.1** — 1.4.0's weights, quantized again with activation ranges from the middle slice of every training
+  nodule (134 slices with 16 random ones) instead of 28 random slices: on a 27 mm solid nodule 1.4.0's deepest
+  activations reached twice their calibrated range, int8 clipped them and the nodule scored p 0.08 (float: 1.0;
+  held-out seed 9003, study 20) — found now. Held-out int8 against 1.4.0: sensitivity at 1 FP/scan 0.802 (same),
+  CPM 0.780 (0.778), study AUC 0.978 (0.982), at p ≥ 0.5 0.778 with 0.50 false findings per scan (0.765 /
+  0.50). Int8 still loses faint nodules the float network finds (65 of 81 above p 0.1 against 70): the wider
+  ranges coarsen low-contrast activations. Explored on a GPU the same day (`explore/run.sh`, `ENSEMBLE=1`; float
+  networks on 24 of the 40 held-out studies, 43 nodules — the device time ran out): five seeds of this recipe
+  0.674–0.860 at 1 FP/scan; base width 16, two seeds, 0.837 both (0.860 and 0.930 at 8 FP/scan); the mean of
+  three to five seeds' maps 0.837–0.860 and 0.884 at 8 FP/scan, the best single network's — averaging found no
+  nodule every seed had missed, though it cut false findings at p ≥ 0.5 from 5–11 to 1.0–1.5 per scan;
+  snapshot ensembles (three cycles in the same 6000 steps) 0.674–0.791 and two 3000-step runs averaged 0.791,
+  below one full run. The misses are the same few kinds whatever the seed: vessel- and pleura-attached solid
+  nodules of 5–8 mm and ground-glass ones.
+- **1.4.0** — seven channels 1.5 mm apart (was five, 2 mm: a 5 mm nodule now shows in three channels); 64
   training studies (seed 303 added); all eight in-plane orientations (rows and columns swapped half the time);
   training patches cut from the patch's own window instead of stacking whole slices (a batch 0.065 → 0.005 s),
   so 6000 steps fit in 22 min; shipped as int8 (`quantize.py`, QDQ, activation ranges from the calibration
@@ -91,7 +105,7 @@ studies: sensitivity at 1 FP/scan {f['sensitivityAt1FpPerScan']:.3f}, CPM {f['cp
 training preprocessing against the engine's (`models/train/check_preprocessing.py`). What ships is that network
 quantized to int8 (`models/train/quantize.py`: {q['kind']}; ranges from {q['calibration']}): onnxruntime runs it
 as QLinearConv, {q['floatBytes'] / 1e6:.2f} MB → {q['int8Bytes'] / 1e6:.2f} MB. onnxruntime-node's output for it
-is checked against quantize.py's simulation of the int8 graph (≤ 1e-3), and that simulation is what the held-out
+is checked against quantize.py's simulation of the int8 graph (≤ 1e-2), and that simulation is what the held-out
 evaluation below runs, so the figures are those of the shipped file (largest difference from the float network
 on the check slices: {q['maxAbsDiffVsFloat']} in probability).{float_text}"""
 

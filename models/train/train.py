@@ -44,7 +44,10 @@ from quantize import calibrate, quantize, run_graph, transpose_as_depth_to_space
 # AUC 0.928 (1.4.0: 0.802 / 0.778 / 0.982). Eight variants trained on a GPU (models/train/explore, float networks,
 # held-out sensitivity at 1 FP/scan): this recipe 0.815, the same with seed 7 0.716, base 16 0.840 (AUC 0.927
 # against 0.978), 40 more studies 0.790, 7147 steps 0.802, zoom augmentation 0.728 — the seed moves the result
-# more than any of the changes, so compare changes over several seeds before taking one.
+# more than any of the changes, so compare changes over several seeds before taking one. A second GPU round (24
+# held-out studies): averaging three to five seeds' maps found no nodule the best seed missed (0.884 at 8 FP/scan
+# either way) but cut false findings at p ≥ 0.5 from 5–11 to 1–1.5 per scan; snapshot ensembles and short pairs
+# within the same 6000 steps scored below one full run.
 CFG = {
     'channels': 7, 'slice_spacing_mm': 1.5, 'target_mm': 1.5, 'multiple': UNet25D.STRIDE, 'window': [-1000, 400],
     'default_threshold': 0.5, 'candidate_threshold': 0.1,
@@ -244,20 +247,31 @@ def check_in_onnxruntime(path, probe, expected, check_dir, tolerance=1e-4):
                     str(tolerance)], check=True, cwd=REPO)
 
 
-def calibration_batches(prepared, rng, count=8, size=4):
-    """`count` batches of `size` whole slices from random training studies (half of them through a nodule), the
-    inputs quantize.calibrate takes activation ranges from."""
-    batches = []
-    for b in range(count):
-        image, labels, offsets = prepared[rng.integers(len(prepared))]
-        with_nodule = np.flatnonzero(labels.reshape(labels.shape[0], -1).max(axis=1) > 0.5)
-        pool = with_nodule if b % 2 == 0 and len(with_nodule) else np.arange(image.shape[0])
-        ks = rng.choice(pool, size)
-        batches.append(torch.from_numpy(np.stack([stack_channels(image, k, offsets) for k in ks])))
-    return batches
+def calibration_batches(prepared, rng, random_slices=16, size=4):
+    """Whole training slices that quantize.calibrate takes activation ranges from: the middle slice of every
+    training nodule, then `random_slices` random slices, in batches of `size` (the first batch is the export's
+    probe). Every nodule, not a few random slices through some: 1.4.0 calibrated on 28 random slices (half through
+    a nodule) and its deepest activations on a 27 mm solid nodule reached twice the calibrated range, where int8
+    clips — that nodule scored p 0.08 in int8 against 1.0 in float (held-out seed 9003, study 20)."""
+    picks = []
+    for s, (image, labels, offsets) in enumerate(prepared):
+        components, _ = ndimage.label(labels > 0.5)
+        for k, _, _ in ndimage.center_of_mass(labels > 0.5, components, range(1, components.max() + 1)):
+            picks.append((s, int(round(k))))
+    for _ in range(random_slices):
+        s = int(rng.integers(len(prepared)))
+        picks.append((s, int(rng.integers(prepared[s][0].shape[0]))))
+    order = rng.permutation(len(picks))
+    slices = [stack_channels(prepared[picks[i][0]][0], picks[i][1], prepared[picks[i][0]][2]) for i in order]
+    # Studies differ in size (256² and 512² series): a batch holds slices of one shape.
+    by_shape = {}
+    for x in slices:
+        by_shape.setdefault(x.shape, []).append(x)
+    return [torch.from_numpy(np.stack(group[i:i + size])) for group in by_shape.values()
+            for i in range(0, len(group), size)]
 
 
-def export(model, out_dir, work_dir, calibration, int8_tolerance=1e-3):
+def export(model, out_dir, work_dir, calibration, int8_tolerance=1e-2):
     """Exports the float network, checks it, quantizes it to int8 (quantize.py) and checks that: writes
     <out_dir>/model.onnx (int8, what ships) and <work_dir>/model-float.onnx. Returns (path, the int8 graph,
     quantization facts)."""
@@ -285,8 +299,10 @@ def export(model, out_dir, work_dir, calibration, int8_tolerance=1e-3):
         float_out = model(probe)
     # onnxruntime's int8 kernels must compute what the simulation (and so the evaluation) computes, up to an
     # intermediate value landing one level apart now and then (onnxruntime rescales the int32 accumulator with a
-    # float multiplier, the simulation dequantizes and quantizes again): 1e-3 on the probability. A --smoke
-    # network, barely trained, sits near p = 0.5 where the sigmoid is steepest: 1e-2 there.
+    # float multiplier, the simulation dequantizes and quantizes again): 1e-2 on the probability. The probe
+    # slices pass through nodules, whose edge pixels sit near p = 0.5 where the sigmoid is steepest, and ranges
+    # wide enough for every training nodule make one level a coarser step (1.4.1: 6.8e-3; 1.4.0, calibrated on
+    # fewer slices and probed on random ones, kept within 1e-3).
     check_in_onnxruntime(path, probe, simulated, os.path.join(work_dir, 'check-int8'), tolerance=int8_tolerance)
     facts = {'kind': 'static int8 QDQ, s8 weights per output channel, u8 activations',
              'calibration': f'{sum(len(b) for b in calibration[1:])} training slices, maximum',
@@ -370,8 +386,7 @@ def main():
         torch.save({'model': model.state_dict(), 'seconds': seconds, 'steps': steps_done}, checkpoint)
     calibration = calibration_batches(prepared, np.random.default_rng(args.seed + 1))
     del prepared
-    path, quantized, quantization = export(model, args.out, os.path.join(out_dir, name), calibration,
-                                          1e-2 if args.smoke else 1e-3)
+    path, quantized, quantization = export(model, args.out, os.path.join(out_dir, name), calibration)
     sha = hashlib.sha256(open(path, 'rb').read()).hexdigest()
 
     heldout = load_sets(heldout_sets, args.data)
