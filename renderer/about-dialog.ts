@@ -1,5 +1,6 @@
 // About: what Overread is and the card of every installed model — id, version, the sha256 recorded with each
-// finding, where it came from, its threshold — plus the models that were refused and why.
+// finding, where it came from, its threshold — plus the models that were refused and why, and whether the
+// dataset's audit log verifies (its head is what every export records as its dataset version).
 import { api } from './api-client.ts';
 import { byId, element } from './dom.ts';
 import { showError } from './toasts.ts';
@@ -45,6 +46,26 @@ export function setUpAboutDialog(): { open(): Promise<void> } {
         );
       }
     } catch (error) {
+      showError(error);
+    }
+    const audit = byId('audit-status');
+    audit.classList.remove('audit-broken');
+    try {
+      const status = await api.audit();
+      if (status.ok) {
+        audit.textContent =
+          status.head === null
+            ? 'Empty: nothing has been recorded yet.'
+            : `${status.entries} entries, hash chain intact. Head: ${status.head} — exports record this as ` +
+              'their dataset version, and “overread audit verify --expect” checks that a later log still holds it.';
+      } else {
+        audit.classList.add('audit-broken');
+        audit.textContent =
+          `BROKEN at entry ${status.brokenAt?.seq}: ${status.brokenAt?.reason}. ` +
+          `${status.entries} entries before it verify; run “overread audit verify” on the dataset file for details.`;
+      }
+    } catch (error) {
+      audit.textContent = 'Could not verify the audit log.';
       showError(error);
     }
     if (!dialog.open) dialog.showModal();

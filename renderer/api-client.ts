@@ -10,6 +10,7 @@ import type {
   Problem,
   SeriesInfo,
   SessionInfo,
+  AuditStatus,
   StatusRequest,
   UndoResult,
   WorklistPage,
@@ -127,6 +128,7 @@ export interface ModelList {
 
 export const api = {
   session: () => json<SessionInfo>('Loading the session', '/api/session'),
+  audit: () => json<AuditStatus>('Verifying the audit log', '/api/audit'),
   /** The whole worklist in the API's order, fetched in pages (the API answers at most 500 at a time). */
   async worklist(sort: WorklistSort = 'priority'): Promise<WorklistPage> {
     const items: WorklistPage['items'] = [];

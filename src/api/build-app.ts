@@ -13,6 +13,7 @@ import { jobRoutes } from './routes/job-routes.ts';
 import { modelRoutes } from './routes/model-routes.ts';
 import { reviewRoutes } from './routes/review-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
 import { sliceRoutes } from './routes/slice-routes.ts';
 import { worklistRoutes } from './routes/worklist-routes.ts';
 import { exportRoutes } from './routes/export-routes.ts';
@@ -69,6 +70,7 @@ export function buildApp(
   reviewRoutes(app, context);
   jobRoutes(app, context);
   sessionRoutes(app, context);
+  auditRoutes(app, context);
   modelRoutes(app, context);
   app.route('/', exportRoutes(context.store, context.jobs));
   app.route('/', metricsRoutes(context.store, context.models.registry, context.jobs));

@@ -7,7 +7,7 @@
 // (every export manifest's datasetVersion, "audit SEQ HASH") is checked against it: checkAuditAnchor.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { AuditEntry, AuditVerification } from './dataset-types.ts';
+import type { AuditAnchor, AuditEntry, AuditVerification } from './dataset-types.ts';
 import type { StoreContext } from './store-context.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -108,13 +108,6 @@ export function verifyAuditChain(db: Database.Database): AuditVerification {
     entries++;
   }
   return { ok: true, entries };
-}
-
-/** An entry recorded outside the dataset: an export manifest's datasetVersion ("audit 12 9f86d081884c7d65"). */
-export interface AuditAnchor {
-  seq: number;
-  /** The entry's hash or its first characters (at least 8 hex digits). */
-  hashPrefix: string;
 }
 
 export function parseAuditAnchor(text: string): AuditAnchor {

@@ -129,6 +129,13 @@ export interface AuditEntry {
   hash: string;
 }
 
+/** An audit entry recorded outside the dataset: an export manifest's datasetVersion ("audit 12 9f86d081884c7d65"). */
+export interface AuditAnchor {
+  seq: number;
+  /** The entry's hash or its first characters (at least 8 hex digits). */
+  hashPrefix: string;
+}
+
 export interface AuditVerification {
   ok: boolean;
   entries: number;
@@ -226,5 +233,6 @@ export interface DatasetStore {
 
   // Audit log.
   audit(): AuditEntry[];
-  verifyAudit(): AuditVerification;
+  /** Walks the hash chain; with `anchor`, the chain must also still hold that entry (checkAuditAnchor). */
+  verifyAudit(anchor?: AuditAnchor): AuditVerification;
 }

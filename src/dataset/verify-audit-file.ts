@@ -1,8 +1,8 @@
 // Owns checking a dataset file's audit chain without changing the file: opened read-only, not migrated, no
 // orphaned runs repaired — a file under suspicion is evidence, and verifying it must not write to it.
 import Database from 'better-sqlite3';
-import type { AuditEntry, AuditVerification } from './dataset-types.ts';
-import { auditEntries, checkAuditAnchor, verifyAuditChain, type AuditAnchor } from './audit-chain.ts';
+import type { AuditAnchor, AuditEntry, AuditVerification } from './dataset-types.ts';
+import { auditEntries, checkAuditAnchor, verifyAuditChain } from './audit-chain.ts';
 import { DatasetError } from './store-context.ts';
 
 /** `anchor`: a head recorded outside the file (an export's datasetVersion) the chain must still hold. */

@@ -169,6 +169,17 @@ export interface ExportRequest {
  */
 
 /** GET /api/session → who is reading, which model is active. */
+/** GET /api/audit: the audit log's verification and head ("audit SEQ HASH", what exports record). */
+export interface AuditStatus {
+  ok: boolean;
+  /** Entries that verify (before the broken one, when broken). */
+  entries: number;
+  head: string | null;
+  /** The head that was asked for with ?expect=, if any. */
+  expected: string | null;
+  brokenAt?: { seq: number; reason: string };
+}
+
 export interface SessionInfo {
   reader: string | null;
   readers: string[];

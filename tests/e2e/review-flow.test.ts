@@ -263,6 +263,20 @@ test(
     await page.screenshot({ path: join(ARTIFACTS, '04-after-restart.png') });
     assert.deepEqual(await app.errorToasts(), []);
 
+    // About verifies the audit log every action above wrote to, and shows its head (what exports record).
+    await page.evaluate(() => {
+      location.hash = '#about';
+    });
+    await page.waitForFunction(() =>
+      /hash chain intact/.test(document.querySelector('#audit-status')?.textContent ?? ''),
+    );
+    assert.match(
+      (await page.locator('#audit-status').textContent()) ?? '',
+      /^\d+ entries, hash chain intact\. Head: audit \d+ [0-9a-f]{16}/,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, '04-about.png') });
+    await page.click('#about-close');
+
     // A save that fails is shown, never swallowed: with the server gone, confirming says so and stays on screen.
     await server.stop();
     const pending = (await app.findings()).findIndex((f) => f.decision === 'Pending');
