@@ -57,7 +57,8 @@ export function appendAudit(
   return { ...entry, prevHash, hash };
 }
 
-interface AuditRow {
+/** An audit_log row as SQLite returns it. */
+export interface AuditRow {
   seq: number;
   at: string;
   reader: string | null;

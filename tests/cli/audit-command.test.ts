@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
 import { migrate } from '../../src/dataset/dataset-schema.ts';
-import { auditHash } from '../../src/dataset/audit-chain.ts';
+import { auditHash, type AuditRow } from '../../src/dataset/audit-chain.ts';
+import type { DatasetStore } from '../../src/dataset/dataset-types.ts';
 import { planDatasetExport } from '../../src/export/dataset-export.ts';
 import { ballFinding, MODEL, outcomeOf, syntheticStudy, tempDir } from '../dataset/dataset-fixtures.ts';
 
@@ -14,22 +15,28 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const audit = (...args: string[]) =>
   spawnSync(process.execPath, ['bin/overread.js', 'audit', ...args], { cwd: repo, encoding: 'utf8' });
 
+/** A dataset with one series, a model run and one rejected finding: five audit entries. */
+function decidedDataset(file: string): DatasetStore {
+  const store = openDataset(file);
+  const size: [number, number, number] = [64, 64, 20];
+  const { study, geometry } = syntheticStudy('5.1', { patientId: 'P', patientName: 'N' }, [
+    { seriesUid: '5.1.1' },
+  ]);
+  store.importStudy(study, geometry);
+  store.addReader('alice');
+  const [finding] = store.finishRun(
+    store.startRun('5.1.1', MODEL, 0.5, {}),
+    outcomeOf(size, [ballFinding(1, size, [10, 10, 10], 2, 0.8)]),
+  );
+  store.decide(finding.id, 'alice', { kind: 'rejected', reason: 'vessel' });
+  return store;
+}
+
 test('overread audit verify: intact chain exits 0; an edited entry exits 1 naming it', () => {
   const t = tempDir();
   try {
     const file = join(t.dir, 'd.sqlite');
-    const store = openDataset(file);
-    const size: [number, number, number] = [64, 64, 20];
-    const { study, geometry } = syntheticStudy('5.1', { patientId: 'P', patientName: 'N' }, [
-      { seriesUid: '5.1.1' },
-    ]);
-    store.importStudy(study, geometry);
-    store.addReader('alice');
-    const [finding] = store.finishRun(
-      store.startRun('5.1.1', MODEL, 0.5, {}),
-      outcomeOf(size, [ballFinding(1, size, [10, 10, 10], 2, 0.8)]),
-    );
-    store.decide(finding.id, 'alice', { kind: 'rejected', reason: 'vessel' });
+    const store = decidedDataset(file);
     store.close();
 
     const ok = audit('verify', '--db', file);
@@ -73,18 +80,7 @@ test('overread audit verify --expect: newest entries removed behind dropped trig
   const t = tempDir();
   try {
     const file = join(t.dir, 'd.sqlite');
-    const store = openDataset(file);
-    const size: [number, number, number] = [64, 64, 20];
-    const { study, geometry } = syntheticStudy('6.1', { patientId: 'P', patientName: 'N' }, [
-      { seriesUid: '6.1.1' },
-    ]);
-    store.importStudy(study, geometry);
-    store.addReader('alice');
-    const [finding] = store.finishRun(
-      store.startRun('6.1.1', MODEL, 0.5, {}),
-      outcomeOf(size, [ballFinding(1, size, [10, 10, 10], 2, 0.8)]),
-    );
-    store.decide(finding.id, 'alice', { kind: 'rejected', reason: 'vessel' });
+    const store = decidedDataset(file);
     // What an export manifest records as its datasetVersion, taken after the decision.
     const head = planDatasetExport(store, { status: 'all', includeProposals: true }).datasetVersion;
     assert.match(head, /^audit 5 [0-9a-f]{16}$/);
@@ -113,15 +109,7 @@ test('overread audit verify --expect: newest entries removed behind dropped trig
     // The newest entry rewritten by someone who recomputes its hash: the chain verifies alone, not against
     // the head recorded before.
     const rewrite = new Database(file);
-    const before = rewrite.prepare('SELECT * FROM audit_log WHERE seq = 4').get() as {
-      seq: number;
-      at: string;
-      reader: string | null;
-      action: string;
-      detail: string;
-      prev_hash: string;
-      hash: string;
-    };
+    const before = rewrite.prepare('SELECT * FROM audit_log WHERE seq = 4').get() as AuditRow;
     const head4 = `audit 4 ${before.hash.slice(0, 16)}`;
     rewrite.exec('DROP TRIGGER audit_log_no_update');
     const forged = { ...before, reader: 'mallory' };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { auditHash } from '../../src/dataset/audit-chain.ts';
+import { auditHash, type AuditRow } from '../../src/dataset/audit-chain.ts';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
 import type { DatasetStore } from '../../src/dataset/dataset-types.ts';
 import { ballFinding, MODEL, outcomeOf, syntheticStudy, tempDir } from './dataset-fixtures.ts';
@@ -122,14 +122,7 @@ test('verifyAudit finds an edited row whose own hash was recomputed (the next ro
     reviewed(file).close();
     const db = new Database(file);
     db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
-    const row = db.prepare('SELECT * FROM audit_log WHERE seq = 6').get() as {
-      seq: number;
-      at: string;
-      reader: string | null;
-      action: string;
-      detail: string;
-      prev_hash: string;
-    };
+    const row = db.prepare('SELECT * FROM audit_log WHERE seq = 6').get() as AuditRow;
     const forged = { ...row, reader: 'mallory' };
     db.prepare('UPDATE audit_log SET reader = ?, hash = ? WHERE seq = 6').run(
       forged.reader,
