@@ -112,7 +112,7 @@ export function verifyAuditChain(db: Database.Database): AuditVerification {
 }
 
 export function parseAuditAnchor(text: string): AuditAnchor {
-  const match = /^\s*(?:audit\s+)?(\d+)[\s:]+([0-9a-f]{8,64})\s*$/i.exec(text);
+  const match = /^\s*(?:audit\s+)?([1-9]\d*)[\s:]+([0-9a-f]{8,64})\s*$/i.exec(text);
   if (!match) {
     throw new Error(
       `cannot read "${text}" as an audit head — pass an export manifest's datasetVersion, e.g. "audit 12 9f86d081884c7d65"`,

@@ -28,6 +28,8 @@ test('GET /api/audit verifies the chain, gives its head, and checks a head recor
     assert.equal(held.ok, true);
     assert.equal(held.expected, intact.head);
 
+    const zero = await t.call('GET', `/api/audit?expect=${encodeURIComponent('audit 0 0123456789abcdef')}`);
+    assert.equal(zero.status, 400, 'entries count from 1');
     const bad = await t.call('GET', '/api/audit?expect=yesterday');
     assert.equal(bad.status, 400);
     assert.match(
