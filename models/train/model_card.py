@@ -29,7 +29,13 @@ HISTORY = """- **1.4.1** — 1.4.0's weights, quantized again with activation ra
   nodule every seed had missed, though it cut false findings at p ≥ 0.5 from 5–11 to 1.0–1.5 per scan;
   snapshot ensembles (three cycles in the same 6000 steps) 0.674–0.791 and two 3000-step runs averaged 0.791,
   below one full run. The misses are the same few kinds whatever the seed: vessel- and pleura-attached solid
-  nodules of 5–8 mm and ground-glass ones.
+  nodules of 5–8 mm and ground-glass ones. Not kept either: quantization-aware fine-tuning of this network
+  (`explore/qat.py`: the float graph run with fake quantization at these ranges, fine-tuned with the recipe's
+  sampler and loss, then quantized with the same ranges; int8, 40 studies). 3000 steps at 1e-4: sensitivity at
+  1 FP/scan 0.802, CPM 0.792, AUC 0.986 and float-level recall (0.864 at 8 FP/scan) — but 21.6 false findings
+  per scan at p ≥ 0.5 (sensitivity 0.864 there); 1500 steps at 3e-5 after mining its own false positives:
+  0.778 / 0.783 / 0.964, 9.2 false findings per scan. The faint nodules int8 loses come back only with more
+  false findings than even the float network's 6.17 per scan, and the ranking at 1 FP/scan does not improve.
 - **1.4.0** — seven channels 1.5 mm apart (was five, 2 mm: a 5 mm nodule now shows in three channels); 64
   training studies (seed 303 added); all eight in-plane orientations (rows and columns swapped half the time);
   training patches cut from the patch's own window instead of stacking whole slices (a batch 0.065 → 0.005 s),
