@@ -41,10 +41,13 @@ def _depth_to_space_dcr(x, block):
     return x.reshape(n, c // block ** 2, h * block, w * block)
 
 
-def run_graph(model, x, observe=None):
+def run_graph(model, x, observe=None, weights=None, stop_at=None):
     """Runs `model` (onnx.ModelProto) on x (torch tensor, NCHW) and returns its first output. `observe(name, t)`
-    sees every tensor the graph computes."""
-    values = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in model.graph.initializer}
+    sees every tensor the graph computes, and what it returns (when not None) replaces that tensor. `weights`
+    (name → tensor, every initializer) replaces the graph's own, e.g. with trainable ones (explore/qat.py);
+    `stop_at` returns that tensor as soon as it is computed."""
+    values = dict(weights) if weights is not None else {
+        i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in model.graph.initializer}
     values[model.graph.input[0].name] = x
     for node in model.graph.node:
         a, ins = _attrs(node), [values[n] if n else None for n in node.input]
@@ -79,9 +82,12 @@ def run_graph(model, x, observe=None):
             out = (ins[0].to(torch.float32) - zero.to(torch.float32)) * scale
         else:
             raise ValueError(f'run_graph: operator {op} is not one the U-Net uses')
-        values[node.output[0]] = out
         if observe:
-            observe(node.output[0], out)
+            replaced = observe(node.output[0], out)
+            out = out if replaced is None else replaced
+        values[node.output[0]] = out
+        if node.output[0] == stop_at:
+            return out
     return values[model.graph.output[0].name]
 
 

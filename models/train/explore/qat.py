@@ -13,7 +13,7 @@ from onnx import numpy_helper
 TRAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 sys.path.insert(0, TRAIN)
 import train as T
-from quantize import calibrate, quantize, run_graph, transpose_as_depth_to_space, _attrs, _depth_to_space_dcr
+from quantize import calibrate, quantize, run_graph, transpose_as_depth_to_space
 from sample_data import prepare, channel_offsets
 from evaluate import evaluate
 from unet import UNet25D
@@ -72,32 +72,11 @@ def fq_weight(w):
 
 
 def forward_logits(x):
+    """The network's logits with fake quantization where quantize.py puts QDQ pairs (quantize.run_graph)."""
+    weights = {n: fq_weight(p) if n in quantized_weights else p for n, p in params.items()}
     input_name = graph.graph.input[0].name
-    values = dict(params)
-    values[input_name] = fq_act(x, input_name)
-    for node in graph.graph.node:
-        a, ins = _attrs(node), [values[n] if n else None for n in node.input]
-        op = node.op_type
-        if op == 'Conv':
-            w = fq_weight(ins[1]) if node.input[1] in quantized_weights else ins[1]
-            pads = a.get('pads', [0, 0, 0, 0])
-            out = torch.nn.functional.conv2d(ins[0], w, ins[2] if len(ins) > 2 else None, padding=pads[:2])
-        elif op == 'Relu':
-            out = torch.relu(ins[0])
-        elif op == 'MaxPool':
-            out = torch.nn.functional.max_pool2d(ins[0], a['kernel_shape'], a.get('strides', a['kernel_shape']))
-        elif op == 'Concat':
-            out = torch.cat(ins, dim=a['axis'])
-        elif op == 'DepthToSpace':
-            out = _depth_to_space_dcr(ins[0], a['blocksize'])
-        elif op == 'Sigmoid':
-            return values[sigmoid_input]
-        else:
-            raise ValueError(op)
-        if node.output[0] in scales:
-            out = fq_act(out, node.output[0])
-        values[node.output[0]] = out
-    raise ValueError('no Sigmoid')
+    return run_graph(graph, fq_act(x, input_name), weights=weights, stop_at=sigmoid_input,
+                     observe=lambda name, t: fq_act(t, name) if name in scales else None)
 
 
 with torch.no_grad():
