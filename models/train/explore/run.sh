@@ -45,7 +45,8 @@ if [ -n "${EVAL_ONLY:-}" ]; then
   done
 elif [ -n "${ENSEMBLE:-}" ]; then
   # Seeds, snapshot ensembles and short pairs, every network then scored alone and averaged (ensemble_eval.py)
-  # beside the earlier session's checkpoints carried in $A/prior (v0-base, v1-seed7, v5-base16, m140).
+  # beside the earlier session's checkpoints carried in $A/prior (v0-base, v1-seed7, v5-base16 from res1, and
+  # 1.4.0's checkpoint as m140.pt: copy them there before the call; the combinations below name them).
   log "training cap $cap min (ensemble plan)"
   Y="--no-eval $X"
   run e-s11 --train $T3 --seed 11 $Y
@@ -59,7 +60,7 @@ elif [ -n "${ENSEMBLE:-}" ]; then
   log "trained: $(grep -h RESULT /tmp/res/*.log | tr '\n' ' ')"
   tar -cf "$OUT/res.tar" -C /tmp res
   nets=(); for ck in /tmp/res/*.pt "$A"/prior/*.pt; do [ -f "$ck" ] && nets+=("$(basename "$ck" .pt)=$ck"); done
-  PROCS=$([ -n "${SMOKE:-}" ] && echo 2 || echo 14) timeout $((BUDGET - SECONDS)) $PY "$E/ensemble_eval.py" "$OUT/ensembles.json" "${nets[@]}" \
+  PARTIAL="$OUT/partial.pkl" PROCS=$([ -n "${SMOKE:-}" ] && echo 2 || echo 14) timeout $((BUDGET - SECONDS)) $PY "$E/ensemble_eval.py" "$OUT/ensembles.json" "${nets[@]}" \
     v0-base+v1-seed7 v0-base+v1-seed7+m140 v0-base+v1-seed7+e-s11 v0-base+v1-seed7+e-s11+e-s13 \
     v0-base+v1-seed7+m140+e-s11+e-s13 v5-base16+e-b16s7 v5-base16+e-b16s7+v0-base+v1-seed7 \
     e-cyc-c1+e-cyc-c2+e-cyc-c3 e-cyc-c2+e-cyc-c3 e-cyc7-c1+e-cyc7-c2+e-cyc7-c3 e-cyc7-c2+e-cyc7-c3 e-h+e-h7 \
