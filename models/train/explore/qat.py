@@ -38,8 +38,9 @@ for st in T.load_sets(sets, f'{TRAIN}/out/data'):
     prepared.append((image.astype(np.float16), labels.astype(np.float16), channel_offsets(T.CFG, st.spacing[2])))
 log(f'{len(prepared)} training studies')
 
-model = UNet25D(T.CFG['channels'], 12)
-model.load_state_dict(torch.load(args.checkpoint)['model'])
+saved = torch.load(args.checkpoint)['model']
+model = UNet25D(T.CFG['channels'], saved['down.0.0.weight'].shape[0])
+model.load_state_dict(saved)
 model.eval()
 path = os.path.join(args.out, 'float.onnx')
 torch.onnx.export(model, torch.rand(2, T.CFG['channels'], 72, 88), path, opset_version=17, input_names=['image'],
