@@ -4,7 +4,7 @@
 // the head the entry is committed after, even with a second process (the CLI) writing the same file.
 // Known limit: truncating the newest entries leaves a valid shorter chain; the triggers refuse that through
 // SQL, and whoever drops them can do it undetected by the chain alone — unless a head recorded outside the file
-// (every export manifest's datasetVersion, "audit SEQ HASH") is checked against it: checkAuditAnchor.
+// (every export manifest's datasetVersion, "audit SEQ HASH") is checked against it: verifyAuditChain's anchor.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { AuditAnchor, AuditEntry, AuditVerification } from './dataset-types.ts';
@@ -84,8 +84,11 @@ export function auditEntries(db: Database.Database): AuditEntry[] {
   return (db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as AuditRow[]).map(toEntry);
 }
 
-/** Walks the chain from the first entry; stops at the first entry that does not fit. */
-export function verifyAuditChain(db: Database.Database): AuditVerification {
+/**
+ * Walks the chain from the first entry; stops at the first entry that does not fit. With `anchor`, an intact
+ * chain must also still hold that entry (checkAuditAnchor).
+ */
+export function verifyAuditChain(db: Database.Database, anchor?: AuditAnchor): AuditVerification {
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let entries = 0;
@@ -108,7 +111,12 @@ export function verifyAuditChain(db: Database.Database): AuditVerification {
     expectedSeq++;
     entries++;
   }
-  return { ok: true, entries };
+  return anchor ? checkAuditAnchor(db, { ok: true, entries }, anchor) : { ok: true, entries };
+}
+
+/** The head as exports record it (their datasetVersion) and parseAuditAnchor reads it: "audit SEQ HASH16". */
+export function auditHead(entry: { seq: number; hash: string }): string {
+  return `audit ${entry.seq} ${entry.hash.slice(0, 16)}`;
 }
 
 export function parseAuditAnchor(text: string): AuditAnchor {
@@ -125,12 +133,11 @@ export function parseAuditAnchor(text: string): AuditAnchor {
  * An intact chain must still hold the anchored entry with that hash: a chain cut short, or rewritten from some
  * entry on, can verify by itself, but not against a head someone recorded before.
  */
-export function checkAuditAnchor(
+function checkAuditAnchor(
   db: Database.Database,
   verification: AuditVerification,
   anchor: AuditAnchor,
 ): AuditVerification {
-  if (!verification.ok) return verification;
   const row = db.prepare('SELECT hash FROM audit_log WHERE seq = ?').get(anchor.seq) as
     { hash: string } | undefined;
   const recorded = `recorded elsewhere as ${anchor.hashPrefix.slice(0, 16)}…`;

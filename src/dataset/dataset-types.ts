@@ -233,6 +233,6 @@ export interface DatasetStore {
 
   // Audit log.
   audit(): AuditEntry[];
-  /** Walks the hash chain; with `anchor`, the chain must also still hold that entry (checkAuditAnchor). */
+  /** Walks the hash chain; with `anchor`, the chain must also still hold that entry. */
   verifyAudit(anchor?: AuditAnchor): AuditVerification;
 }

@@ -2,7 +2,7 @@
 // orphaned runs repaired — a file under suspicion is evidence, and verifying it must not write to it.
 import Database from 'better-sqlite3';
 import type { AuditAnchor, AuditEntry, AuditVerification } from './dataset-types.ts';
-import { auditEntries, checkAuditAnchor, verifyAuditChain } from './audit-chain.ts';
+import { auditEntries, verifyAuditChain } from './audit-chain.ts';
 import { DatasetError } from './store-context.ts';
 
 /** `anchor`: a head recorded outside the file (an export's datasetVersion) the chain must still hold. */
@@ -21,8 +21,7 @@ export function verifyAuditFile(
       .prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'audit_log'`)
       .get();
     if (!hasLog) throw new DatasetError(`${file} is not an Overread dataset (it has no audit log)`);
-    const chain = verifyAuditChain(db);
-    const verification = anchor ? checkAuditAnchor(db, chain, anchor) : chain;
+    const verification = verifyAuditChain(db, anchor);
     const seq = verification.brokenAt?.seq;
     return {
       verification,

@@ -19,6 +19,7 @@ import type {
   StoredFinding,
   StoredSeries,
 } from '../dataset/dataset-types.ts';
+import { auditHead } from '../dataset/audit-chain.ts';
 import { hasLabel, segmentAlgorithmType } from './segment-algorithm.ts';
 import type { ExportFinding, ExportSeries, ExportSourceFile } from './export-types.ts';
 import { loadIndexedSeries, type ReadInstance } from './load-series-volume.ts';
@@ -232,6 +233,6 @@ export function planDatasetExport(
       reader: filter.reader === undefined ? null : options.deidentify ? 'one reader' : filter.reader,
       includeProposals: !!filter.includeProposals,
     },
-    datasetVersion: head ? `audit ${head.seq} ${head.hash.slice(0, 16)}` : 'empty',
+    datasetVersion: head ? auditHead(head) : 'empty',
   };
 }

@@ -168,7 +168,6 @@ export interface ExportRequest {
  * PUT /api/models/:id/threshold { threshold } → that model entry.
  */
 
-/** GET /api/session → who is reading, which model is active. */
 /** GET /api/audit: the audit log's verification and head ("audit SEQ HASH", what exports record). */
 export interface AuditStatus {
   ok: boolean;
@@ -180,6 +179,7 @@ export interface AuditStatus {
   brokenAt?: { seq: number; reason: string };
 }
 
+/** GET /api/session → who is reading, which model is active. */
 export interface SessionInfo {
   reader: string | null;
   readers: string[];

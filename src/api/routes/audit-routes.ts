@@ -2,7 +2,7 @@
 // "audit SEQ HASH" every export manifest records as its dataset version. With ?expect= such a head, the log
 // must still hold that entry, which catches newest entries removed or rewritten since (the chain alone cannot).
 import { createRoute, z } from '@hono/zod-openapi';
-import { parseAuditAnchor } from '../../dataset/audit-chain.ts';
+import { auditHead, parseAuditAnchor } from '../../dataset/audit-chain.ts';
 import type { AuditStatus } from '../../shared/api-types.ts';
 import type { ApiContext } from '../api-context.ts';
 import { badRequest } from '../problem.ts';
@@ -50,7 +50,7 @@ export function auditRoutes(app: ApiApp, context: ApiContext): void {
     const status: AuditStatus = {
       ok: verification.ok,
       entries: verification.entries,
-      head: last ? `audit ${last.seq} ${last.hash.slice(0, 16)}` : null,
+      head: last ? auditHead(last) : null,
       expected: expect ?? null,
       ...(verification.brokenAt ? { brokenAt: verification.brokenAt } : {}),
     };
