@@ -100,6 +100,14 @@ def auc(scores, positives):
     return wins / (len(pos) * len(neg))
 
 
+def summary(per_scan, tops, positives, tp, fp):
+    """One network's held-out figures, rounded for a report line: sensitivity at 1 and 8 FP/scan, CPM, study AUC
+    of `tops` (each scan's highest probability), and the hits / false findings shown at the default threshold."""
+    sens, cpm, total, _ = froc(per_scan)
+    return dict(sens1=round(sens['1'], 3), sens8=round(sens['8'], 3), cpm=round(cpm, 3),
+                auc=round(auc(tops, positives), 3), at05=round(tp / total, 3), fp05=round(fp / len(per_scan), 2))
+
+
 def evaluate(model, studies, cfg, log=print):
     per_scan, scores, positives, at_default, default_hits = [], [], [], {'tp': 0, 'fp': 0}, []
     for study in studies:

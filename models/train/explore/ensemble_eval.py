@@ -9,7 +9,7 @@ import numpy as np, torch
 import torch.multiprocessing as mp
 sys.path.insert(0, os.environ['TRAIN_DIR'])
 import train as T
-from evaluate import candidates, match, froc, auc, shown_at
+from evaluate import candidates, match, shown_at, summary
 from sample_data import channel_offsets, stack_channels
 from unet import UNet25D
 
@@ -70,11 +70,9 @@ def main():
     report = []
     for combo in combos:
         per_scan = [(r[2][combo]['matched'], r[1]) for r in results]
-        sens, cpm, total, _ = froc(per_scan)
         tp, fp = sum(r[2][combo]['tp'] for r in results), sum(r[2][combo]['fp'] for r in results)
-        report.append(dict(name=combo, sens1=round(sens['1'], 3), sens8=round(sens['8'], 3), cpm=round(cpm, 3),
-                           auc=round(auc([r[2][combo]['top'] for r in results], [bool(r[1]) for r in results]), 3),
-                           at05=round(tp / total, 3), fp05=round(fp / len(results), 2), scans=len(results)))
+        figures = summary(per_scan, [r[2][combo]['top'] for r in results], [bool(r[1]) for r in results], tp, fp)
+        report.append(dict(name=combo, **figures, scans=len(results)))
         print('RESULT', json.dumps(report[-1]), flush=True)
     json.dump(report, open(out_path, 'w'), indent=1)
 

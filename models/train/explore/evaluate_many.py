@@ -6,7 +6,7 @@ from scipy import ndimage
 TRAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 sys.path.insert(0, TRAIN)
 from train import CFG, HELDOUT_SETS, load_sets
-from evaluate import predict_volume, candidates, match, froc, auc, shown_at
+from evaluate import predict_volume, candidates, match, shown_at, summary
 from sample_data import prepare, channel_offsets
 from unet import UNet25D
 torch.set_num_threads(2)
@@ -37,9 +37,7 @@ for i, st in enumerate(studies):
             a['inside'].extend(ndimage.maximum(prob, comps, np.arange(1, count + 1)).tolist())
     print(f'{i + 1}/{len(studies)} {time.time() - t0:.0f} s', file=sys.stderr, flush=True)
 for n, a in acc.items():
-    sens, cpm, total, _ = froc(a['per_scan'])
-    print(json.dumps(dict(name=n, sens1=round(sens['1'], 3), sens8=round(sens['8'], 3), cpm=round(cpm, 3),
-                          auc=round(auc(a['scores'], positives), 3), at05=round(a['tp'] / total, 3),
-                          fp05=round(a['fp'] / len(studies), 2),
+    figures = summary(a['per_scan'], a['scores'], positives, a['tp'], a['fp'])
+    print(json.dumps(dict(name=n, **figures,
                           inside01=sum(x >= 0.1 for x in a['inside']), inside05=sum(x >= 0.5 for x in a['inside']),
                           components=len(a['inside']))), flush=True)
