@@ -2,28 +2,12 @@
 // data folder, in a worker thread, then imported like any folder. Offered while the dataset is empty.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../shared/start-worker.ts';
 import type { JobContext } from './job-registry.ts';
 
 export const SAMPLE_STUDIES = 2;
 const SAMPLE_SEED = 'overread-bundled-sample';
 const SAMPLE_SIZE = 256;
-
-const workerUrl = new URL(
-  import.meta.url.endsWith('.ts') ? './sample-worker.ts' : './sample-worker.js',
-  import.meta.url,
-);
-
-function startWorker(workerData: unknown): Worker {
-  // From sources the worker is .ts: Node 20 cannot take tsx through execArgv for a worker's own entry, so it
-  // starts as a one-line script that loads it through tsx's API (as the decode pool does).
-  return workerUrl.pathname.endsWith('.ts')
-    ? new Worker(
-        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.tsImport(${JSON.stringify(workerUrl.href)}, ${JSON.stringify(workerUrl.href)}))`,
-        { eval: true, workerData },
-      )
-    : new Worker(workerUrl, { workerData });
-}
 
 function complete(dir: string): boolean {
   if (!existsSync(dir)) return false;
@@ -39,11 +23,8 @@ export async function ensureSampleStudies(dataDir: string, context: JobContext):
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   context.progress(0, SAMPLE_STUDIES, 'generating the sample studies');
-  const worker = startWorker({
-    outdir: staging,
-    studies: SAMPLE_STUDIES,
-    seed: SAMPLE_SEED,
-    size: SAMPLE_SIZE,
+  const worker = startWorker('./sample-worker.ts', import.meta.url, {
+    workerData: { outdir: staging, studies: SAMPLE_STUDIES, seed: SAMPLE_SEED, size: SAMPLE_SIZE },
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,8 @@
 // ignored); a worker that dies is replaced, only the request it was decoding fails, and the one queued behind it
 // is asked again of the new worker.
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../shared/start-worker.ts';
 import { DicomError } from '../dicom-error.ts';
 import type { DecodedFrame, WireFrame } from './decode-frame.ts';
 import type { DecodeRequest } from './decode-worker.ts';
@@ -34,11 +35,6 @@ const DEPTH = 2;
 
 type Reply =
   { id: number; frame: WireFrame } | { id: number; error: { dicom: boolean; path: string; reason: string } };
-
-const workerUrl = new URL(
-  import.meta.url.endsWith('.ts') ? './decode-worker.ts' : './decode-worker.js',
-  import.meta.url,
-);
 
 function abortError(): Error {
   return new DOMException('decode aborted', 'AbortError');
@@ -100,14 +96,7 @@ export class DecodePool {
   }
 
   private spawn(): Slot {
-    const worker = workerUrl.pathname.endsWith('.ts')
-      ? // Running from sources: in Node 20, `execArgv: ['--import', tsx]` registers tsx too late for the worker's own
-        // entry ("Unknown file extension .ts"), so the worker starts as a one-line script that loads it via tsx's API.
-        new Worker(
-          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.tsImport(${JSON.stringify(workerUrl.href)}, ${JSON.stringify(workerUrl.href)}))`,
-          { eval: true },
-        )
-      : new Worker(workerUrl);
+    const worker = startWorker('./decode-worker.ts', import.meta.url);
     const slot: Slot = { worker, tasks: [] };
     worker.on('message', (reply: Reply) => this.onReply(slot, reply));
     worker.on('error', (error) => this.onDeath(slot, error));
