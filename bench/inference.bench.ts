@@ -253,7 +253,7 @@ export async function run(argv: string[]): Promise<void> {
     printTable('Inference', rows);
     const t = analysis.timings;
     console.log(
-      `pipeline breakdown (model process): pre-processing ${(t.preprocessMs / 1000).toFixed(2)} s, session.run ${(t.sessionMs / 1000).toFixed(2)} s, ` +
+      `pipeline breakdown (model process): pre-processing ${(t.preprocessMs / 1000).toFixed(2)} s (on its own thread; the network waited ${(t.batchWaitMs / 1000).toFixed(2)} s for batches), session.run ${(t.sessionMs / 1000).toFixed(2)} s, ` +
         `waiting on the network ${(t.waitMs / 1000).toFixed(2)} s, write-back ${(t.postprocessMs / 1000).toFixed(2)} s, ` +
         `total in process ${(t.totalMs / 1000).toFixed(2)} s; findings ${analysis.findings.length}`,
     );

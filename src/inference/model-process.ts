@@ -3,10 +3,16 @@
 // This is the only module that calls onnxruntime-node.
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import type { FromModelProcess, RunMessage, ToModelProcess } from './model-host.ts';
+import {
+  packProbabilityRows,
+  type FromModelProcess,
+  type RunMessage,
+  type ToModelProcess,
+} from './model-host.ts';
 import { InferenceCancelledError, inferProbability, type RunBatch } from './infer-probability.ts';
 import { sessionOptions } from './session-options.ts';
 import { sha256Bytes } from './sha256-file.ts';
+import { WorkerBatches } from './worker-batches.ts';
 
 export interface ModelProcessPort {
   post(message: FromModelProcess): void;
@@ -24,6 +30,8 @@ export function serveModelRuns(port: ModelProcessPort): void {
   const cancelled = new Set<number>();
   let lastFinished = 0;
   let queue = Promise.resolve();
+  // Input batches are built on a worker thread while session.run holds this one (worker-batches.ts).
+  const batches = new WorkerBatches();
   /** Runs whose voxels are still arriving. */
   const arriving = new Map<number, ArrivingVolume>();
 
@@ -48,8 +56,8 @@ export function serveModelRuns(port: ModelProcessPort): void {
 
   // A run's turn starts when its message comes: the session loads while the voxels arrive, and the network
   // starts once they all have. Starting each batch as soon as the slices it reads had come was tried and
-  // measured slower (a 300 × 512² study 4.8–5.1 s against 4.2–4.3 s): on two cores, receiving 150 MB beside
-  // the network slowed the network more than the overlap saved.
+  // measured slower (a 300 × 512² study 4.8–5.1 s against 4.2–4.3 s): the voxel messages are received on this
+  // thread, which session.run blocks, so receiving and the network took turns instead of overlapping.
   function start(message: RunMessage, volume: ArrivingVolume): void {
     const { voxels } = volume;
     queue = queue.then(async () => {
@@ -66,14 +74,15 @@ export function serveModelRuns(port: ModelProcessPort): void {
         await volume.whenComplete();
         const timed = timedRunner(loaded.session, message);
         const [cols, rows] = message.geometry.size;
-        const plane = cols * rows;
         let sent = 0;
+        batches.open({ geometry: message.geometry, voxels }, message.model.manifest.input);
         const { timings, peak } = await inferProbability(
           { geometry: message.geometry, voxels },
           message.model.manifest,
           timed.run,
           {
             batchSize: message.batchSize,
+            buildBatch: (first, count, spent) => batches.batch(first, count, spent),
             isCancelled: () => cancelled.has(message.runId),
             onProgress: (done, total, values, rowMax) => {
               port.post({
@@ -82,8 +91,8 @@ export function serveModelRuns(port: ModelProcessPort): void {
                 done,
                 total,
                 firstSlice: sent,
-                values: values.slice(sent * plane, done * plane),
                 rowMax: rowMax.slice(sent * rows, done * rows),
+                liveRows: packProbabilityRows(values, rowMax, sent * rows, done * rows, cols),
               });
               sent = done;
             },
@@ -92,7 +101,7 @@ export function serveModelRuns(port: ModelProcessPort): void {
         port.post({
           type: 'result',
           runId: message.runId,
-          timings: { ...timings, loadMs, sessionMs: timed.sessionMs() },
+          timings: { ...timings, preprocessMs: batches.buildMs, loadMs, sessionMs: timed.sessionMs() },
           peak,
         });
       } catch (error) {
@@ -120,7 +129,11 @@ class ArrivingVolume {
   constructor(message: RunMessage) {
     const [cols, rows, slices] = message.geometry.size;
     const count = cols * rows * slices;
-    this.voxels = message.voxelType === 'int16' ? new Int16Array(count) : new Float32Array(count);
+    // Shared memory, so the pre-processing thread reads the voxels where they are.
+    this.voxels =
+      message.voxelType === 'int16'
+        ? new Int16Array(new SharedArrayBuffer(count * 2))
+        : new Float32Array(new SharedArrayBuffer(count * 4));
   }
 
   get complete(): boolean {

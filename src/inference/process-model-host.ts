@@ -4,6 +4,7 @@
 // starts a fresh process. An idle process is stopped after a while to give its memory back.
 import {
   ModelProcessCrashError,
+  unpackProbabilityRows,
   voxelMessages,
   voxelTypeFor,
   type FromModelProcess,
@@ -155,7 +156,19 @@ export class ProcessModelHost implements ModelHost {
         runId,
         onMessage: (message) => {
           if (message.type === 'progress') {
-            values.set(message.values, message.firstSlice * cols * rows);
+            try {
+              unpackProbabilityRows(
+                message.liveRows,
+                message.rowMax,
+                message.firstSlice * rows,
+                values,
+                cols,
+              );
+            } catch (error) {
+              settle(() => reject(error as Error));
+              child.kill();
+              return;
+            }
             rowMax.set(message.rowMax, message.firstSlice * rows);
             if (!settled) onProgress?.({ done: message.done, total: message.total });
             return;

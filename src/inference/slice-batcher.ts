@@ -49,11 +49,20 @@ export class SliceBatcher {
     this.intensity = intensityMapping(input.normalization);
   }
 
-  /** Builds the batch of slices firstSlice … firstSlice + count - 1. */
-  batch(firstSlice: number, count: number): InputBatch {
+  /** Values in a batch of `count` slices. */
+  batchLength(count: number): number {
+    return count * this.channels * this.grid.rows * this.grid.cols;
+  }
+
+  /**
+   * Builds the batch of slices firstSlice … firstSlice + count - 1, into the start of `into` when it is given
+   * and long enough (a spent batch's buffer: no fresh allocation per batch).
+   */
+  batch(firstSlice: number, count: number, into?: Float32Array): InputBatch {
     const { rows, cols } = this.grid;
     const plane = rows * cols;
-    const data = new Float32Array(count * this.channels * plane);
+    const length = this.batchLength(count);
+    const data = into && into.length >= length ? into.subarray(0, length) : new Float32Array(length);
     const clamp = (k: number): number => Math.min(Math.max(k, 0), this.slices - 1);
     for (let b = 0; b < count; b++) {
       for (let c = 0; c < this.channels; c++) {

@@ -13,6 +13,7 @@ import {
   type FromModelProcess,
   type RunMessage,
   type ToModelProcess,
+  unpackProbabilityRows,
 } from '../../src/inference/model-host.ts';
 import { geometry } from './volume-fixtures.ts';
 import { installTestModel } from './test-models.ts';
@@ -98,7 +99,7 @@ test('a run waits for all its voxels, then returns every slice’s probability w
   const rowMax = new Uint8Array(size[1] * size[2]);
   for (const m of progress)
     if (m.type === 'progress') {
-      values.set(m.values, m.firstSlice * plane);
+      unpackProbabilityRows(m.liveRows, m.rowMax, m.firstSlice * size[1], values, size[0]);
       rowMax.set(m.rowMax, m.firstSlice * size[1]);
     }
   for (let k = 0; k < size[2]; k++) {
