@@ -2,6 +2,7 @@
 // file, so the child gets tsx's loader; from a build it is plain .js.
 import { fork } from 'node:child_process';
 import { extname } from 'node:path';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { FromModelProcess } from './model-host.ts';
 import { ProcessModelHost, type ModelProcess, type ProcessModelHostOptions } from './process-model-host.ts';
@@ -12,9 +13,13 @@ export function forkModelProcess(): ModelProcess {
   const child = fork(entry, [], {
     execArgv: extension === '.ts' ? ['--import', import.meta.resolve('tsx')] : [],
     serialization: 'advanced',
-    // stdout stays clean for the CLI's own output; onnxruntime's errors still reach stderr.
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // stdout stays clean for the CLI's own output; onnxruntime's errors still reach stderr. fd 4 carries the
+    // voxels' raw bytes (BulkVoxels): the IPC channel's structured-clone messages cost more to decode.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc', 'pipe'],
   });
+  const bulk = child.stdio[4] as Writable;
+  // A process that died mid-write is reported by 'exit'; the broken pipe itself is not news.
+  bulk.on('error', () => undefined);
   const exitHandlers: ((how: string) => void)[] = [];
   let exited = false;
   const exit = (how: string) => {
@@ -31,6 +36,10 @@ export function forkModelProcess(): ModelProcess {
     send(message) {
       if (!child.connected) throw new Error('the model process is not connected');
       child.send(message);
+    },
+    sendBulk(bytes) {
+      if (!child.connected) throw new Error('the model process is not connected');
+      bulk.write(bytes);
     },
     onMessage(handler) {
       child.on('message', (message) => handler(message as FromModelProcess));

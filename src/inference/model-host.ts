@@ -75,8 +75,13 @@ export interface RunMessage {
   runId: number;
   model: { id: string; onnxPath: string; sha256: string; manifest: ModelManifest };
   geometry: VolumeGeometry;
-  /** How the voxels that follow in `voxels` messages are typed. */
+  /** How the voxels that follow are typed. */
   voxelType: 'int16' | 'float32';
+  /**
+   * How they follow: `voxels` messages on this channel, or their raw bytes (the platform's byte order) on the
+   * process's byte channel (ModelProcess.sendBulk), run after run.
+   */
+  voxelsVia: 'messages' | 'bulk';
   batchSize: number;
   /** onnxruntime intra-op threads; 0 = the model process picks (all cores but one). */
   threads: number;
@@ -191,4 +196,17 @@ export function unpackProbabilityRows(
       'the model process sent more probability rows than its row maxima announce — run it again',
     );
   }
+}
+
+/** The voxels' bytes as `voxelType` values: the volume's own memory when it already is that type. */
+export function voxelBytes(voxels: ArrayLike<number>, voxelType: 'int16' | 'float32'): Uint8Array {
+  const typed =
+    voxelType === 'int16'
+      ? voxels instanceof Int16Array
+        ? voxels
+        : Int16Array.from(voxels)
+      : voxels instanceof Float32Array
+        ? voxels
+        : Float32Array.from(voxels);
+  return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
 }

@@ -2,6 +2,7 @@
 // keep its session for the next run, run the pipeline batch by batch, report progress, honour cancellation.
 // This is the only module that calls onnxruntime-node.
 import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import * as ort from 'onnxruntime-node';
 import {
   packProbabilityRows,
@@ -13,10 +14,13 @@ import { InferenceCancelledError, inferProbability, type RunBatch } from './infe
 import { sessionOptions } from './session-options.ts';
 import { sha256Bytes } from './sha256-file.ts';
 import { WorkerBatches } from './worker-batches.ts';
+import { ArrivingVolume, BulkVoxels } from './arriving-volume.ts';
 
 export interface ModelProcessPort {
   post(message: FromModelProcess): void;
   onMessage(handler: (message: ToModelProcess) => void): void;
+  /** Where runs sent with voxelsVia 'bulk' have their voxels' bytes, in run order (the child process's fd 4). */
+  bulk?: Readable;
 }
 
 interface LoadedSession {
@@ -34,6 +38,7 @@ export function serveModelRuns(port: ModelProcessPort): void {
   const batches = new WorkerBatches();
   /** Runs whose voxels are still arriving. */
   const arriving = new Map<number, ArrivingVolume>();
+  const bulk = port.bulk && new BulkVoxels(port.bulk);
 
   port.onMessage((message) => {
     if (message.type === 'cancel') {
@@ -45,6 +50,11 @@ export function serveModelRuns(port: ModelProcessPort): void {
     if (message.type === 'run') {
       const volume = new ArrivingVolume(message);
       if (!volume.complete) arriving.set(message.runId, volume);
+      if (message.voxelsVia === 'bulk') {
+        if (!bulk)
+          volume.fail(new Error('the voxels were sent on a byte channel this process does not have'));
+        else bulk.expect(volume);
+      }
       start(message, volume);
       return;
     }
@@ -116,56 +126,6 @@ export function serveModelRuns(port: ModelProcessPort): void {
         lastFinished = Math.max(lastFinished, message.runId);
       }
     });
-  }
-}
-
-/** One run's voxels as their messages come in: whole slices, in order (one IPC channel keeps the order). */
-class ArrivingVolume {
-  readonly voxels: Int16Array | Float32Array;
-  private received = 0;
-  private failure: Error | undefined;
-  private waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
-
-  constructor(message: RunMessage) {
-    const [cols, rows, slices] = message.geometry.size;
-    const count = cols * rows * slices;
-    // Shared memory, so the pre-processing thread reads the voxels where they are.
-    this.voxels =
-      message.voxelType === 'int16'
-        ? new Int16Array(new SharedArrayBuffer(count * 2))
-        : new Float32Array(new SharedArrayBuffer(count * 4));
-  }
-
-  get complete(): boolean {
-    return this.received >= this.voxels.length;
-  }
-
-  add(offset: number, data: Int16Array | Float32Array): void {
-    if (this.failure) return;
-    if (offset !== this.received || offset + data.length > this.voxels.length) {
-      this.fail(
-        new Error(`voxels arrived out of order (at ${offset}, expected ${this.received}) — run it again`),
-      );
-      return;
-    }
-    this.voxels.set(data, offset);
-    this.received += data.length;
-    if (!this.complete) return;
-    for (const w of this.waiters) w.resolve();
-    this.waiters = [];
-  }
-
-  /** Resolves once every voxel has come; rejects if the run is cancelled or the voxels break off meanwhile. */
-  whenComplete(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.complete) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  fail(error: Error): void {
-    this.failure ??= error;
-    for (const w of this.waiters) w.reject(this.failure);
-    this.waiters = [];
   }
 }
 

@@ -5,6 +5,7 @@
 import {
   ModelProcessCrashError,
   unpackProbabilityRows,
+  voxelBytes,
   voxelMessages,
   voxelTypeFor,
   type FromModelProcess,
@@ -19,6 +20,8 @@ import {
 export interface ModelProcess {
   readonly pid: number | undefined;
   send(message: ToModelProcess): void;
+  /** Writes bytes to the process's byte channel, where it has one (voxelsVia 'bulk'). */
+  sendBulk?(bytes: Uint8Array): void;
   onMessage(handler: (message: FromModelProcess) => void): void;
   /** Called once when the process has exited or could not start. */
   onExit(handler: (how: string) => void): void;
@@ -196,10 +199,12 @@ export class ProcessModelHost implements ModelHost {
           model: { id: modelId, onnxPath, sha256: manifest.sha256, manifest },
           geometry,
           voxelType,
+          voxelsVia: child.sendBulk ? 'bulk' : 'messages',
           batchSize: request.batchSize ?? 4,
           threads: this.options.threads ?? 0,
         });
-        for (const message of voxelMessages(runId, voxels, cols * rows, voxelType)) child.send(message);
+        if (child.sendBulk) child.sendBulk(voxelBytes(voxels, voxelType));
+        else for (const message of voxelMessages(runId, voxels, cols * rows, voxelType)) child.send(message);
       } catch (error) {
         settle(() => reject(new ModelProcessCrashError(modelId, (error as Error).message)));
         child.kill();

@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openModelRegistry, type InstalledModel } from '../../src/inference/model-registry.ts';
@@ -14,6 +15,7 @@ import {
   type RunMessage,
   type ToModelProcess,
   unpackProbabilityRows,
+  voxelBytes,
 } from '../../src/inference/model-host.ts';
 import { geometry } from './volume-fixtures.ts';
 import { installTestModel } from './test-models.ts';
@@ -38,7 +40,7 @@ function voxels(): Int16Array {
   return Int16Array.from({ length: plane * size[2] }, (_, n) => -1000 + 100 * Math.floor(n / plane));
 }
 
-function serve() {
+function serve(bulk?: PassThrough) {
   const posted: FromModelProcess[] = [];
   let handler: ((message: ToModelProcess) => void) | undefined;
   let wake: (() => void) | undefined;
@@ -48,6 +50,7 @@ function serve() {
       wake?.();
     },
     onMessage: (h) => (handler = h),
+    bulk,
   });
   /** Resolves when a posted message passes `test` (or one already has). */
   const waitFor = async (test: (m: FromModelProcess) => boolean): Promise<FromModelProcess> => {
@@ -60,7 +63,7 @@ function serve() {
   return { posted, send: (message: ToModelProcess) => handler!(message), waitFor };
 }
 
-function runMessage(runId: number): RunMessage {
+function runMessage(runId: number, voxelsVia: RunMessage['voxelsVia'] = 'messages'): RunMessage {
   return {
     type: 'run',
     runId,
@@ -72,10 +75,48 @@ function runMessage(runId: number): RunMessage {
     },
     geometry: geometry(size, [1, 1, 1]),
     voxelType: 'int16',
+    voxelsVia,
     batchSize: 2,
     threads: 1,
   };
 }
+
+/** Probability × 255 of every voxel from a run's progress messages. */
+function probabilities(posted: FromModelProcess[], runId: number): Uint8Array {
+  const values = new Uint8Array(plane * size[2]);
+  for (const m of posted)
+    if (m.type === 'progress' && m.runId === runId)
+      unpackProbabilityRows(m.liveRows, m.rowMax, m.firstSlice * size[1], values, size[0]);
+  return values;
+}
+
+/** sigmoid(10 · x - 5) × 255 of a slice of `hu` everywhere (the test model on the centre slice). */
+function expectedByte(hu: number): number {
+  const x = Math.min(1, Math.max(0, (hu + 1000) / 1400));
+  return Math.round(255 / (1 + Math.exp(-(10 * x - 5))));
+}
+
+test('voxels on the byte channel: early bytes wait for their run, values split across chunks, a cancelled run still takes its own bytes', async () => {
+  const bulk = new PassThrough();
+  const { posted, send, waitFor } = serve(bulk);
+  const first = voxelBytes(voxels(), 'int16');
+  // Run 1's first bytes come before its message (the two travel on different channels), in 1001-byte chunks
+  // that split int16 values; it is cancelled half-way, and the rest of its bytes still follow.
+  bulk.write(first.subarray(0, 1001));
+  send(runMessage(1, 'bulk'));
+  for (let at = 1001; at < first.length; at += 1001) {
+    if (at > first.length / 2 && at - 1001 <= first.length / 2) send({ type: 'cancel', runId: 1 });
+    bulk.write(first.subarray(at, Math.min(at + 1001, first.length)));
+  }
+  // Run 2: the slices in reverse order, so its map shows whether it got its own bytes.
+  send(runMessage(2, 'bulk'));
+  bulk.write(voxelBytes(voxels().reverse(), 'int16'));
+  await waitFor((m) => m.type === 'result' && m.runId === 2);
+  assert.equal(posted.find((m) => m.runId === 1)?.type, 'cancelled');
+  const values = probabilities(posted, 2);
+  for (let k = 0; k < size[2]; k++)
+    assert.equal(values[k * plane + 7], expectedByte(-1000 + 100 * (size[2] - 1 - k)), `slice ${k}`);
+});
 
 test('a run waits for all its voxels, then returns every slice’s probability with progress', async () => {
   const { posted, send, waitFor } = serve();
