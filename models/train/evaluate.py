@@ -35,13 +35,24 @@ def candidates(prob, grid, study, threshold):
     index = np.arange(1, count + 1)
     scores = ndimage.maximum(prob, labels, index)
     centres = ndimage.center_of_mass(prob, labels, index)
-    sx, sy, sz = study.spacing
     for score, (k, r, c) in zip(scores, centres):
-        i = model_to_series_index(c, grid.scale_col)
-        j = model_to_series_index(r, grid.scale_row)
-        lps = study.origin + i * sx * study.direction[0] + j * sy * study.direction[1] + k * sz * study.direction[2]
-        found.append((float(score), lps))
+        found.append((float(score), model_to_lps(study, grid, k, r, c)))
     return found
+
+
+def model_to_lps(study, grid, k, r, c):
+    """Patient (LPS, mm) position of model-grid point (slice k, row r, column c)."""
+    sx, sy, sz = study.spacing
+    i = model_to_series_index(c, grid.scale_col)
+    j = model_to_series_index(r, grid.scale_row)
+    return study.origin + i * sx * study.direction[0] + j * sy * study.direction[1] + k * sz * study.direction[2]
+
+
+def nodule_at(study, grid, voxels):
+    """The truth nodule a label component (model-grid voxels, [n, 3]) draws: the one whose centre is nearest the
+    component's centroid."""
+    lps = model_to_lps(study, grid, *np.asarray(voxels, np.float64).mean(axis=0))
+    return min(study.nodules, key=lambda n: float(np.linalg.norm(lps - np.array(n['centre']))))
 
 
 def match(found, nodules, min_mm=4.0, radius_floor_mm=5.0):

@@ -14,6 +14,11 @@
 # prepared in 91 s; seven variants of 6000 steps side by side in ~180 s (33 steps/s each); ensemble_eval.py with
 # 15 processes then took 59–81 s to its first study (spawn, CUDA, 15 networks) and ~7 s per study after, so
 # 24 of the 40 held-out studies were scored in the time left (PARTIAL= keeps what is done).
+#   KINDS=1 TRAIN_SETS=3 bash models/train/explore/run.sh  # positives drawn by kind / nodule pixels weighed in
+#       the BCE, four seeds each, scored beside the recipe's own seeds from $A/prior
+# Measured on an H100 (2026-11-26, KINDS=1 TRAIN_SETS=3 BUDGET=580 RESERVE=215): 104 studies generated and
+# prepared in 117 s; eight variants of 6000 steps side by side in 219–229 s; ensemble_eval.py with 15 processes
+# scored the 12 networks alone (no averages) on all 40 held-out studies in 214 s.
 # SMOKE=1 PY=/usr/bin/python3 NODE=node runs it here on two studies per set.
 set -u
 E=$PWD/models/train/explore; A=$PWD/models/train/out/explore; export TRAIN_DIR=$PWD/models/train
@@ -43,6 +48,22 @@ if [ -n "${EVAL_ONLY:-}" ]; then
     base=$("$PY" -c "import torch,sys; print(torch.load(sys.argv[1])['model']['down.0.0.weight'].shape[0])" "$ck")
     run "$(basename "$ck" .pt)" --train none --checkpoint "$ck" --base "$base"
   done
+elif [ -n "${KINDS:-}" ]; then
+  # The training data for the kinds every seed misses (attached, sub-solid, small): positives drawn by kind
+  # (--kind-weights) or nodule pixels weighed in the BCE (--pos-weight), four seeds each, scored alone beside the
+  # recipe's own four seeds (v0-base = 1234, v1-seed7, and e-s11, e-s13 from the ENSEMBLE round: copy them into
+  # $A/prior first).
+  log "training cap $cap min (kinds plan)"
+  Y="--no-eval $X"
+  for seed in 1234 7 11 13; do
+    run k-s$seed --train $T3 --seed $seed --kind-weights 2 2 2 $Y
+    run f-s$seed --train $T3 --seed $seed --pos-weight 3 $Y
+  done
+  wait
+  log "trained: $(grep -h RESULT /tmp/res/*.log | tr '\n' ' ')"
+  tar -cf "$OUT/res.tar" -C /tmp res
+  nets=(); for ck in /tmp/res/*.pt "$A"/prior/{v0-base,v1-seed7,e-s11,e-s13}.pt; do [ -f "$ck" ] && nets+=("$(basename "$ck" .pt)=$ck"); done
+  PARTIAL="$OUT/partial.pkl" PROCS=$([ -n "${SMOKE:-}" ] && echo 2 || echo 15) timeout $((BUDGET - SECONDS)) $PY "$E/ensemble_eval.py" "$OUT/kinds.json" "${nets[@]}" 2>&1 | tee -a "$OUT/log.txt"
 elif [ -n "${ENSEMBLE:-}" ]; then
   # Seeds, snapshot ensembles and short pairs, every network then scored alone and averaged (ensemble_eval.py)
   # beside the earlier session's checkpoints carried in $A/prior (v0-base, v1-seed7, v5-base16 from res1, and

@@ -7,7 +7,7 @@ import argparse, json, os, pickle, sys, time
 import numpy as np, torch
 sys.path.insert(0, os.environ['TRAIN_DIR'])
 import train as T
-from evaluate import candidates, match, froc, auc, predict_volume, shown_at
+from evaluate import candidates, match, froc, auc, predict_volume, shown_at, nodule_at
 from sample_data import channel_offsets
 from unet import UNet25D
 from scipy import ndimage
@@ -27,6 +27,10 @@ ap.add_argument('--limit', type=int, default=None)
 ap.add_argument('--checkpoint', default=None)
 ap.add_argument('--cycles', type=int, default=1)       # N warm-up + cosine cycles, a snapshot saved after each
 ap.add_argument('--no-eval', action='store_true')      # train only (ensemble_eval.py evaluates)
+# Positives drawn by kind: each training nodule's share × ATTACHED if it touches a vessel or the pleura, × SUBSOLID
+# if ground-glass or part-solid, × SMALL if under 10 mm (the kinds every seed misses), e.g. --kind-weights 2 2 2.
+ap.add_argument('--kind-weights', type=float, nargs=3, default=None, metavar=('ATTACHED', 'SUBSOLID', 'SMALL'))
+ap.add_argument('--pos-weight', type=float, default=None)  # BCE weight of nodule pixels (train.loss_fn)
 args = ap.parse_args()
 torch.set_num_threads(2)
 torch.manual_seed(args.seed)
@@ -53,6 +57,23 @@ patch = round(64 * (1 + args.zoom)) if args.zoom else 64
 sampler.prepared, sampler.patch, sampler.rng, sampler.mined = prepared, patch, rng, []
 sampler.positives = [(s, p) for s, (_, _, pk) in enumerate(train_data) for p in pk['positives']]
 sampler.vessels = [(s, pk['vessels']) for s, (_, _, pk) in enumerate(train_data) if len(pk['vessels'])]
+sampler.positive_p = None
+
+
+class S:  # the Study fields candidates/match/nodule_at read
+    def __init__(self, m): self.__dict__.update(m)
+
+
+if args.kind_weights:
+    attached, subsolid, small = args.kind_weights
+    shares = []
+    for s, voxels in sampler.positives:
+        meta = S(train_data[s][2]['meta'])
+        n = nodule_at(meta, meta.grid, voxels)
+        shares.append((attached if n['attached'] != 'none' else 1) * (subsolid if n['type'] != 'solid' else 1)
+                      * (small if n['diameterMm'] < 10 else 1))
+    sampler.positive_p = np.array(shares) / sum(shares)
+    print(args.name, 'positive shares', {w: shares.count(w) for w in sorted(set(shares))}, flush=True)
 
 
 class Dev:
@@ -116,7 +137,7 @@ for step in range(1, 0 if args.checkpoint else args.steps + 1):
     x, y = x.to(DEV), y.to(DEV)
     if args.zoom:
         x, y = zoom(x, y)
-    loss = T.loss_fn(model.logits(x), y)
+    loss = T.loss_fn(model.logits(x), y, args.pos_weight)
     opt.zero_grad()
     loss.backward()
     opt.step()
@@ -133,10 +154,6 @@ if args.no_eval:
 
 # ---- held-out, float -------------------------------------------------------------------------------------
 model.eval()
-
-
-class S:  # the Study fields candidates/match read
-    def __init__(self, m): self.__dict__.update(m)
 
 
 per_scan, scores, positives, ops, inside_max = [], [], [], {}, []
