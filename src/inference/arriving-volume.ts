@@ -1,6 +1,6 @@
 // Owns a run's voxels as they reach the model process: in shared memory (the pre-processing thread reads them
-// where they are), from `voxels` messages on the IPC channel or as raw bytes on a byte channel (BulkVoxels),
-// complete or failed.
+// where they are), from `voxels` messages on the IPC channel (main thread) or as raw bytes on a byte channel
+// that the pre-processing thread reads (BulkVoxels), complete or failed.
 import type { Readable } from 'node:stream';
 import type { RunMessage } from './model-host.ts';
 
@@ -11,18 +11,30 @@ export class ArrivingVolume {
   private failure: Error | undefined;
   private waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
-  constructor(message: Pick<RunMessage, 'geometry' | 'voxelType'>) {
+  /** Fills `voxels` (shared memory, so another thread can read or fill the same values). */
+  constructor(voxels: Int16Array | Float32Array) {
+    this.voxels = voxels;
+    this.bytes = new Uint8Array(voxels.buffer, voxels.byteOffset, voxels.byteLength);
+  }
+
+  /** A run's voxels, in fresh shared memory. */
+  static forRun(message: Pick<RunMessage, 'geometry' | 'voxelType'>): ArrivingVolume {
     const [cols, rows, slices] = message.geometry.size;
     const count = cols * rows * slices;
-    this.voxels =
+    return new ArrivingVolume(
       message.voxelType === 'int16'
         ? new Int16Array(new SharedArrayBuffer(count * 2))
-        : new Float32Array(new SharedArrayBuffer(count * 4));
-    this.bytes = new Uint8Array(this.voxels.buffer);
+        : new Float32Array(new SharedArrayBuffer(count * 4)),
+    );
   }
 
   get complete(): boolean {
     return this.received >= this.bytes.length;
+  }
+
+  /** Values that have come so far. */
+  get arrivedValues(): number {
+    return Math.floor(this.received / this.voxels.BYTES_PER_ELEMENT);
   }
 
   /** Bytes still to come. */
@@ -82,10 +94,12 @@ export class BulkVoxels {
   private readonly targets: ArrivingVolume[] = [];
   private readonly held: Uint8Array[] = [];
 
-  constructor(channel: Readable) {
+  /** `onData` runs after each chunk has been routed. */
+  constructor(channel: Readable, onData?: () => void) {
     channel.on('data', (chunk: Buffer) => {
       this.held.push(chunk);
       this.drain();
+      onData?.();
     });
   }
 

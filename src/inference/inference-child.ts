@@ -1,6 +1,5 @@
 // Entry point of the model process when it is a Node child process (child_process.fork, IPC with advanced
 // serialisation so typed arrays cross without JSON). Electron's utilityProcess gets its own small entry.
-import { Socket } from 'node:net';
 import { serveModelRuns } from './model-process.ts';
 import type { FromModelProcess, ToModelProcess } from './model-host.ts';
 
@@ -13,8 +12,8 @@ if (!send) {
 serveModelRuns({
   post: (message: FromModelProcess) => send(message),
   onMessage: (handler) => process.on('message', (message) => handler(message as ToModelProcess)),
-  // fork's fifth stdio entry (child-process-host.ts): the voxels' raw bytes.
-  bulk: new Socket({ fd: 4, readable: true, writable: false }),
+  // fork's fifth stdio entry (child-process-host.ts): the voxels' raw bytes, read by the pre-processing thread.
+  bulkFd: 4,
 });
 
 // The parent went away (closed, crashed or killed): nothing left to serve.

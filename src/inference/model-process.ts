@@ -2,7 +2,6 @@
 // keep its session for the next run, run the pipeline batch by batch, report progress, honour cancellation.
 // This is the only module that calls onnxruntime-node.
 import { readFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import * as ort from 'onnxruntime-node';
 import {
   packProbabilityRows,
@@ -14,13 +13,16 @@ import { InferenceCancelledError, inferProbability, type RunBatch } from './infe
 import { sessionOptions } from './session-options.ts';
 import { sha256Bytes } from './sha256-file.ts';
 import { WorkerBatches } from './worker-batches.ts';
-import { ArrivingVolume, BulkVoxels } from './arriving-volume.ts';
+import { ArrivingVolume } from './arriving-volume.ts';
 
 export interface ModelProcessPort {
   post(message: FromModelProcess): void;
   onMessage(handler: (message: ToModelProcess) => void): void;
-  /** Where runs sent with voxelsVia 'bulk' have their voxels' bytes, in run order (the child process's fd 4). */
-  bulk?: Readable;
+  /**
+   * The file descriptor where runs sent with voxelsVia 'bulk' have their voxels' bytes, in run order (the child
+   * process's fd 4); the pre-processing thread reads it.
+   */
+  bulkFd?: number;
 }
 
 interface LoadedSession {
@@ -34,11 +36,11 @@ export function serveModelRuns(port: ModelProcessPort): void {
   const cancelled = new Set<number>();
   let lastFinished = 0;
   let queue = Promise.resolve();
-  // Input batches are built on a worker thread while session.run holds this one (worker-batches.ts).
-  const batches = new WorkerBatches();
-  /** Runs whose voxels are still arriving. */
+  // Input batches are built on a worker thread while session.run holds this one, and voxels sent on the byte
+  // channel are received there too (worker-batches.ts).
+  const batches = new WorkerBatches({ bulkFd: port.bulkFd });
+  /** Runs whose voxels are still arriving in messages. */
   const arriving = new Map<number, ArrivingVolume>();
-  const bulk = port.bulk && new BulkVoxels(port.bulk);
 
   port.onMessage((message) => {
     if (message.type === 'cancel') {
@@ -48,13 +50,14 @@ export function serveModelRuns(port: ModelProcessPort): void {
       return;
     }
     if (message.type === 'run') {
-      const volume = new ArrivingVolume(message);
-      if (!volume.complete) arriving.set(message.runId, volume);
+      const volume = ArrivingVolume.forRun(message);
       if (message.voxelsVia === 'bulk') {
-        if (!bulk)
+        // Registered now, in run order, even if the run is cancelled before its turn: the channel's bytes are
+        // taken run by run.
+        if (port.bulkFd === undefined) {
           volume.fail(new Error('the voxels were sent on a byte channel this process does not have'));
-        else bulk.expect(volume);
-      }
+        } else batches.expect(message.runId, volume.voxels);
+      } else if (!volume.complete) arriving.set(message.runId, volume);
       start(message, volume);
       return;
     }
@@ -64,10 +67,12 @@ export function serveModelRuns(port: ModelProcessPort): void {
     if (volume.complete) arriving.delete(message.runId);
   });
 
-  // A run's turn starts when its message comes: the session loads while the voxels arrive, and the network
-  // starts once they all have. Starting each batch as soon as the slices it reads had come was tried and
-  // measured slower (a 300 × 512² study 4.8–5.1 s against 4.2–4.3 s): the voxel messages are received on this
-  // thread, which session.run blocks, so receiving and the network took turns instead of overlapping.
+  // A run's turn starts when its message comes: the session loads while the voxels arrive. Voxels on the byte
+  // channel reach the worker thread, which builds each batch once the slices it reads have come, so the
+  // network starts on the first slices while the rest are still coming. Voxels in messages are received on this
+  // thread, which session.run blocks, so the network waits for all of them: starting batches as they came was
+  // measured slower that way (a 300 × 512² study 4.8–5.1 s against 4.2–4.3 s) — receiving and the network took
+  // turns instead of overlapping.
   function start(message: RunMessage, volume: ArrivingVolume): void {
     const { voxels } = volume;
     queue = queue.then(async () => {
@@ -81,11 +86,13 @@ export function serveModelRuns(port: ModelProcessPort): void {
           loaded = { key, session: await loadSession(message) };
         }
         const loadMs = performance.now() - started;
-        await volume.whenComplete();
+        // Voxels on the byte channel are the worker's to wait for, batch by batch.
+        const onByteChannel = message.voxelsVia === 'bulk' && port.bulkFd !== undefined;
+        if (!onByteChannel) await volume.whenComplete();
         const timed = timedRunner(loaded.session, message);
         const [cols, rows] = message.geometry.size;
         let sent = 0;
-        batches.open({ geometry: message.geometry, voxels }, message.model.manifest.input);
+        batches.open(message.runId, { geometry: message.geometry, voxels }, message.model.manifest.input);
         const { timings, peak } = await inferProbability(
           { geometry: message.geometry, voxels },
           message.model.manifest,

@@ -22,6 +22,8 @@ export interface InputBatch {
 export class SliceBatcher {
   readonly grid: ModelGrid;
   readonly slices: number;
+  /** The series' columns and rows. */
+  readonly seriesSize: [number, number];
   private readonly channels: number;
   /** Per channel: the two source-slice offsets around k and the weight of the upper one. */
   private readonly taps: { lo: number; hi: number; weight: number }[];
@@ -41,12 +43,20 @@ export class SliceBatcher {
     const [spacingCol, spacingRow] = volume.geometry.spacing;
     this.grid = modelGrid(input, cols, rows, spacingCol, spacingRow);
     this.slices = slices;
+    this.seriesSize = [cols, rows];
     this.channels = input.channels;
     this.taps = channelTaps(input, volume.geometry.spacing[2]);
     this.reach = Math.max(0, ...this.taps.map((t) => -t.lo));
     this.rowTaps = toModelTaps(this.grid, 'row', rows);
     this.colTaps = toModelTaps(this.grid, 'col', cols);
     this.intensity = intensityMapping(input.normalization);
+  }
+
+  /** How many slices from the first must be there to build this batch (the highest one it reads, plus one). */
+  slicesRead(firstSlice: number, count: number): number {
+    const last = firstSlice + count - 1;
+    const above = Math.max(...this.taps.map((t) => (t.weight === 0 ? t.lo : t.hi)));
+    return Math.min(Math.max(last + above, 0), this.slices - 1) + 1;
   }
 
   /** Values in a batch of `count` slices. */

@@ -1,11 +1,16 @@
 // Owns the main thread's side of the model process's pre-processing thread (batch-worker.ts): opens a run's
-// volume there (shared memory, not copied), asks for batches ahead of the network and hands spent batch buffers
-// back for reuse. One worker per model process, kept between runs.
+// volume there (shared memory, not copied; the worker may fill it from the byte channel), asks for batches ahead
+// of the network and hands spent batch buffers back for reuse. One worker per model process, kept between runs.
 import type { Worker } from 'node:worker_threads';
 import type { Volume } from '../dicom/volume.ts';
 import { startWorker } from '../shared/start-worker.ts';
 import type { ModelManifest } from './model-manifest.ts';
 import type { InputBatch } from './slice-batcher.ts';
+
+export interface BatchWorkerData {
+  /** The model process's byte channel, which the worker then reads (runs opened with via 'bulk'). */
+  bulkFd?: number;
+}
 
 export type BatchWorkerRequest =
   | {
@@ -14,6 +19,7 @@ export type BatchWorkerRequest =
       volume: Volume<Int16Array | Float32Array>;
       input: ModelManifest['input'];
     }
+  | { type: 'expect'; runId: number; voxels: Int16Array | Float32Array }
   | { type: 'batch'; runId: number; id: number; first: number; count: number; spare?: Float32Array };
 
 export type BatchWorkerReply =
@@ -33,15 +39,27 @@ export class WorkerBatches {
   /** Time the worker spent building the current run's batches. */
   buildMs = 0;
 
+  constructor(private readonly data: BatchWorkerData = {}) {}
+
   /**
-   * Starts a run over `volume`, whose voxels must live in a SharedArrayBuffer (the worker reads them in place).
+   * Run `runId`'s voxels (shared memory) come on the byte channel: the worker fills them from it, in the order
+   * of these calls. Call it for every such run, cancelled or not, so the channel's bytes go to the right one.
    */
-  open(volume: Volume<Int16Array | Float32Array>, input: ModelManifest['input']): void {
+  expect(runId: number, voxels: Int16Array | Float32Array): void {
+    this.ensureWorker().postMessage({ type: 'expect', runId, voxels } satisfies BatchWorkerRequest);
+  }
+
+  /**
+   * Starts run `runId` over `volume`, whose voxels must live in a SharedArrayBuffer (the worker reads them in
+   * place): all there, or still coming on the byte channel after expect() — each batch is then built once the
+   * slices it reads have come.
+   */
+  open(runId: number, volume: Volume<Int16Array | Float32Array>, input: ModelManifest['input']): void {
     if (!(volume.voxels.buffer instanceof SharedArrayBuffer)) {
       throw new Error('WorkerBatches.open: the voxels must be in a SharedArrayBuffer');
     }
     this.failAll(new Error('the run was replaced by another'));
-    this.runId++;
+    this.runId = runId;
     this.buildMs = 0;
     this.ensureWorker().postMessage({
       type: 'open',
@@ -71,7 +89,7 @@ export class WorkerBatches {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker('./batch-worker.ts', import.meta.url);
+    const worker = startWorker('./batch-worker.ts', import.meta.url, { workerData: this.data });
     worker.on('message', (reply: BatchWorkerReply) => {
       const waiting = this.waiting.get(reply.id);
       if (!waiting || reply.runId !== this.runId) return;

@@ -3,8 +3,8 @@
 // with a message, never a hang.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openModelRegistry, type InstalledModel } from '../../src/inference/model-registry.ts';
@@ -40,7 +40,7 @@ function voxels(): Int16Array {
   return Int16Array.from({ length: plane * size[2] }, (_, n) => -1000 + 100 * Math.floor(n / plane));
 }
 
-function serve(bulk?: PassThrough) {
+function serve(bulkFd?: number) {
   const posted: FromModelProcess[] = [];
   let handler: ((message: ToModelProcess) => void) | undefined;
   let wake: (() => void) | undefined;
@@ -50,7 +50,7 @@ function serve(bulk?: PassThrough) {
       wake?.();
     },
     onMessage: (h) => (handler = h),
-    bulk,
+    bulkFd,
   });
   /** Resolves when a posted message passes `test` (or one already has). */
   const waitFor = async (test: (m: FromModelProcess) => boolean): Promise<FromModelProcess> => {
@@ -96,9 +96,25 @@ function expectedByte(hu: number): number {
   return Math.round(255 / (1 + Math.exp(-(10 * x - 5))));
 }
 
-test('voxels on the byte channel: early bytes wait for their run, values split across chunks, a cancelled run still takes its own bytes', async () => {
-  const bulk = new PassThrough();
-  const { posted, send, waitFor } = serve(bulk);
+/** A FIFO as the byte channel: the read end for the model process, the write end for the test. */
+function byteChannel(): { readFd: number; write: (bytes: Uint8Array) => void; close: () => void } {
+  const path = join(modelsDir, `bulk-${Math.random().toString(36).slice(2)}`);
+  execFileSync('mkfifo', [path]);
+  const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writeFd = openSync(path, 'w');
+  return {
+    readFd,
+    write: (bytes) => {
+      for (let at = 0; at < bytes.length;) at += writeSync(writeFd, bytes, at, bytes.length - at);
+    },
+    close: () => closeSync(writeFd),
+  };
+}
+
+test('voxels on the byte channel: early bytes wait for their run, values split across chunks, cancelled runs (running or queued) still take their own bytes', async () => {
+  const channel = byteChannel();
+  const bulk = { write: channel.write };
+  const { posted, send, waitFor } = serve(channel.readFd);
   const first = voxelBytes(voxels(), 'int16');
   // Run 1's first bytes come before its message (the two travel on different channels), in 1001-byte chunks
   // that split int16 values; it is cancelled half-way, and the rest of its bytes still follow.
@@ -116,6 +132,18 @@ test('voxels on the byte channel: early bytes wait for their run, values split a
   const values = probabilities(posted, 2);
   for (let k = 0; k < size[2]; k++)
     assert.equal(values[k * plane + 7], expectedByte(-1000 + 100 * (size[2] - 1 - k)), `slice ${k}`);
+  // Run 3 is cancelled before its turn comes, and its bytes (all -1000) must not reach run 4.
+  send(runMessage(3, 'bulk'));
+  send({ type: 'cancel', runId: 3 });
+  bulk.write(voxelBytes(new Int16Array(plane * size[2]).fill(-1000), 'int16'));
+  send(runMessage(4, 'bulk'));
+  bulk.write(first);
+  await waitFor((m) => m.type === 'result' && m.runId === 4);
+  assert.equal(posted.find((m) => m.runId === 3)?.type, 'cancelled');
+  const fourth = probabilities(posted, 4);
+  for (let k = 0; k < size[2]; k++)
+    assert.equal(fourth[k * plane + 7], expectedByte(-1000 + 100 * k), `run 4, slice ${k}`);
+  channel.close();
 });
 
 test('a run waits for all its voxels, then returns every slice’s probability with progress', async () => {

@@ -30,7 +30,7 @@ test('batches built on the worker thread equal SliceBatcher’s, spent buffers r
   const local = new SliceBatcher(volume, input);
   const batches = new WorkerBatches();
   try {
-    batches.open(volume, input);
+    batches.open(1, volume, input);
     const first = await batches.batch(0, 4);
     assert.deepEqual(first.dims, local.batch(0, 4).dims);
     assert.deepEqual([...first.data], [...local.batch(0, 4).data]);
@@ -45,7 +45,8 @@ test('batches built on the worker thread equal SliceBatcher’s, spent buffers r
     assert.ok(batches.buildMs > 0);
     // A volume outside shared memory is refused instead of silently copied.
     assert.throws(
-      () => batches.open({ geometry: volume.geometry, voxels: new Int16Array(volume.voxels.length) }, input),
+      () =>
+        batches.open(2, { geometry: volume.geometry, voxels: new Int16Array(volume.voxels.length) }, input),
       /SharedArrayBuffer/,
     );
   } finally {
@@ -58,10 +59,10 @@ test('a failing batch names the pre-processing step; the next run still works', 
   const input = manifest().input;
   const batches = new WorkerBatches();
   try {
-    batches.open(volume, input);
+    batches.open(1, volume, input);
     // Slices past the end clamp to the last one; a negative count cannot make an array.
     await assert.rejects(batches.batch(0, -1), /pre-processing failed/);
-    batches.open(volume, input);
+    batches.open(2, volume, input);
     const ok = await batches.batch(0, 2);
     assert.deepEqual([...ok.data], [...new SliceBatcher(volume, input).batch(0, 2).data]);
   } finally {
