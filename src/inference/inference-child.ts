@@ -14,6 +14,9 @@ serveModelRuns({
   onMessage: (handler) => process.on('message', (message) => handler(message as ToModelProcess)),
   // fork's fifth stdio entry (child-process-host.ts): the voxels' raw bytes, read by the pre-processing thread.
   bulkFd: 4,
+  // A lost byte channel: the run in flight fails (with the reason, or as a crash if the exit comes first); the
+  // next run gets a fresh process.
+  end: () => setImmediate(() => process.exit(70)),
 });
 
 // The parent went away (closed, crashed or killed): nothing left to serve.

@@ -23,6 +23,8 @@ export interface ModelProcessPort {
    * process's fd 4); the pre-processing thread reads it.
    */
   bulkFd?: number;
+  /** Ends the model process (after its byte channel was lost); the host then starts a fresh one. */
+  end?(): void;
 }
 
 interface LoadedSession {
@@ -38,7 +40,7 @@ export function serveModelRuns(port: ModelProcessPort): void {
   let queue = Promise.resolve();
   // Input batches are built on a worker thread while session.run holds this one, and voxels sent on the byte
   // channel are received there too (worker-batches.ts).
-  const batches = new WorkerBatches({ bulkFd: port.bulkFd });
+  const batches = new WorkerBatches({ bulkFd: port.bulkFd }, () => port.end?.());
   /** Runs whose voxels are still arriving in messages. */
   const arriving = new Map<number, ArrivingVolume>();
 

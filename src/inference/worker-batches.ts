@@ -39,7 +39,14 @@ export class WorkerBatches {
   /** Time the worker spent building the current run's batches. */
   buildMs = 0;
 
-  constructor(private readonly data: BatchWorkerData = {}) {}
+  /**
+   * `onChannelLost` runs when the worker dies while reading a byte channel: the bytes it held are gone, so
+   * later runs' bytes cannot be told apart — the model process must end (the host starts a fresh one).
+   */
+  constructor(
+    private readonly data: BatchWorkerData = {},
+    private readonly onChannelLost?: () => void,
+  ) {}
 
   /**
    * Run `runId`'s voxels (shared memory) come on the byte channel: the worker fills them from it, in the order
@@ -106,6 +113,7 @@ export class WorkerBatches {
       if (this.worker !== worker) return;
       this.worker = undefined;
       this.failAll(new Error(`the pre-processing thread stopped (${error.message}) — run it again`));
+      if (this.data.bulkFd !== undefined) this.onChannelLost?.();
     };
     worker.on('error', died);
     worker.on('exit', (code) => died(new Error(`exit code ${code}`)));

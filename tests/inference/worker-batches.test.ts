@@ -70,6 +70,20 @@ test('a failing batch names the pre-processing step; the next run still works', 
   }
 });
 
+test('a worker that cannot read its byte channel fails the run and reports the channel lost', async () => {
+  const volume = sharedVolume();
+  let lost = 0;
+  const batches = new WorkerBatches({ bulkFd: 987654 }, () => lost++); // no such descriptor
+  try {
+    batches.expect(1, volume.voxels);
+    batches.open(1, volume, manifest().input);
+    await assert.rejects(batches.batch(0, 2), /pre-processing thread stopped/);
+    assert.equal(lost, 1);
+  } finally {
+    await batches.close();
+  }
+});
+
 test('only live rows cross: packed and unpacked, the map is unchanged; a short or long pack is refused', () => {
   const cols = 6;
   const values = new Uint8Array(cols * 5);
