@@ -87,8 +87,9 @@ export class ArrivingVolume {
 /**
  * Routes a byte channel to the volumes expecting it, in the order the runs came: each takes exactly its own
  * byte count. Bytes that come before their run's message (the two travel on different channels) wait here.
- * Raw bytes instead of `voxels` messages because decoding 300 structured-clone messages on this thread took
- * most of a 300 × 512² study's transfer time; the sender writes the volume's own memory, without a copy.
+ * Runs on the model process's pre-processing thread (batch-worker.ts), so the bytes come in while the network
+ * runs. Raw bytes instead of `voxels` messages because decoding 300 structured-clone messages on the main thread
+ * took most of a 300 × 512² study's transfer time; the sender writes the volume's own memory, without a copy.
  */
 export class BulkVoxels {
   private readonly targets: ArrivingVolume[] = [];

@@ -1,6 +1,8 @@
 """Float held-out evaluation of several checkpoints at once, on this machine's CPU (each held-out study loaded and
 prepared once, every network run on it): the evaluation the device could not finish (run.sh).
-    /usr/bin/python3 models/train/explore/evaluate_many.py A.pt B.pt …   (one JSON line per checkpoint)"""
+    /usr/bin/python3 models/train/explore/evaluate_many.py A.pt B.pt …   (one JSON line per checkpoint)
+SETS="8001,16,256 8002,8,512" evaluates on those (seed, studies, size) sets instead of train.py's HELDOUT_SETS:
+a validation set, for choosing among networks without looking at the held-out studies."""
 import sys, os, json, time, numpy as np, torch
 from scipy import ndimage
 TRAIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
@@ -19,7 +21,9 @@ for path in sys.argv[1:]:
 acc = {n: dict(per_scan=[], scores=[], tp=0, fp=0, inside=[]) for n in models}
 positives = []
 t0 = time.time()
-studies = load_sets(HELDOUT_SETS, os.path.join(TRAIN, 'out', 'data'))
+sets = [tuple(int(v) for v in spec.split(',')) for spec in os.environ['SETS'].split()] if os.environ.get('SETS') \
+    else HELDOUT_SETS
+studies = load_sets(sets, os.path.join(TRAIN, 'out', 'data'))
 for i, st in enumerate(studies):
     image, labels, grid = prepare(st, CFG['target_mm'], CFG['multiple'], CFG['window'])
     offsets = channel_offsets(CFG, st.spacing[2])
