@@ -178,7 +178,7 @@ Each study: one axial CT series, 150–250 slices, slice spacing and field of vi
 spacing {r['pixelSpacingMm'][0]}–{r['pixelSpacingMm'][1]} mm, slice spacing {r['sliceThicknessMm'][0]}–
 {r['sliceThicknessMm'][1]} mm, values {r['intensity'][0]:.0f}…{r['intensity'][1]:.0f} HU), 0–4 nodules each
 (solid, part-solid or ground-glass; free, vessel- or pleura-attached; 3–30 mm). Training: {t['steps']} steps of
-batch {t['batch']} random {t['patch']}×{t['patch']} patches ({sampling_text()}), AdamW, one-cycle learning rate, BCE + soft Dice per patch, torch seed {t['torchSeed']}, on 2 shared CPU cores in
+batch {t['batch']} random {t['patch']}×{t['patch']} patches ({sampling_text()}), AdamW, one-cycle learning rate, BCE + soft Dice per patch, torch seed {t['torchSeed']}, on {t.get('trainedOn', '2 shared CPU cores')} in
 {metrics['trainingSeconds'] / 60:.0f} min{wall}.{' The run stopped at its time cap before the planned '
     + str(t['plannedSteps']) + ' steps (the learning-rate schedule follows the cap, so it still annealed).'
     if capped else ''}

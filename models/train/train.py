@@ -11,7 +11,9 @@
 Everything runs on CPU; seeds are fixed (data, torch, numpy), so the team can retrain the same model. On a
 busy machine pass --max-minutes: training then stops at the cap (the steps done are recorded in model.json
 and the card) and the learning-rate schedule follows the cap, so a capped run still anneals; a capped run is
-reproducible only up to where the cap fell. --reuse-checkpoint exports and evaluates the last run again.
+reproducible only up to where the cap fell. --reuse-checkpoint exports and evaluates the last run again;
+--checkpoint PATH --trained-on WHERE does the same for weights trained elsewhere (a lent GPU running
+explore/variant.py, which is this sampler, loss and schedule), recording where in model.json and the card.
 """
 import argparse
 import hashlib
@@ -351,6 +353,12 @@ def main():
     ap.add_argument('--base', type=int, default=12)
     ap.add_argument('--seed', type=int, default=1234)
     ap.add_argument('--version', default='1.0.0')
+    ap.add_argument('--checkpoint', default=None,
+                    help='skip training: export and evaluate this checkpoint instead (e.g. one trained on a lent GPU '
+                         'by explore/variant.py, which runs this sampler, loss and schedule); copied to the '
+                         "folder's checkpoint so --reuse-checkpoint finds it later")
+    ap.add_argument('--trained-on', default='2 shared CPU cores',
+                    help='where the weights were trained, for model.json and the card (with --checkpoint)')
     ap.add_argument('--reuse-checkpoint', action='store_true',
                     help='skip training: load models/train/out/checkpoint-<id>.pt (the last run for this --out) '
                          'and export and evaluate it again')
@@ -384,7 +392,14 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     name = os.path.basename(os.path.normpath(args.out)) + ('-smoke' if args.smoke else '')
     checkpoint = os.path.join(out_dir, f'checkpoint-{name}.pt')
-    if args.reuse_checkpoint:  # export/evaluate again without retraining (e.g. after an evaluation fix)
+    if args.checkpoint:
+        saved = torch.load(args.checkpoint, map_location='cpu')
+        args.base = saved['model']['down.0.0.weight'].shape[0]
+        model = UNet25D(CFG['channels'], args.base)
+        model.load_state_dict(saved['model'])
+        seconds, steps_done = saved['seconds'], saved['steps']
+        torch.save({'model': model.state_dict(), 'seconds': seconds, 'steps': steps_done}, checkpoint)
+    elif args.reuse_checkpoint:  # export/evaluate again without retraining (e.g. after an evaluation fix)
         if not os.path.exists(checkpoint):
             sys.exit(f'--reuse-checkpoint: {checkpoint} does not exist — train once without the flag first')
         saved = torch.load(checkpoint)
@@ -447,14 +462,15 @@ def main():
             'trainSeeds': [dict(seed=s, studies=n, size=z) for s, n, z in train_sets],
             'heldoutSeeds': metrics['heldoutSeeds'],
             'steps': steps_done, 'plannedSteps': args.steps, 'batch': args.batch, 'patch': args.patch, 'baseWidth': args.base,
-            'torchSeed': args.seed, 'smoke': args.smoke, 'quantization': quantization,
+            'torchSeed': args.seed, 'trainedOn': args.trained_on, 'smoke': args.smoke,
+            'quantization': quantization,
             'heldout': {'sensitivityAt1FpPerScan': metrics['sensitivityAt1FpPerScan'], 'cpm': metrics['cpm'],
                         'studyAuc': metrics['studyAuc']},
         },
     }
     json.dump(manifest, open(os.path.join(args.out, 'model.json'), 'w'), indent=2)
     # A --reuse-checkpoint run did not train, so its wall time says nothing about the recipe.
-    card = write_card(args.out, None if args.reuse_checkpoint else (time.time() - t0) / 60)
+    card = write_card(args.out, None if args.reuse_checkpoint or args.checkpoint else (time.time() - t0) / 60)
     log(f'wrote {card}')
     log(f'wrote {args.out} (model.onnx {os.path.getsize(path) / 1e6:.2f} MB, sha256 {sha[:12]}…)')
 
