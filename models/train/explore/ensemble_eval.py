@@ -9,6 +9,8 @@ import numpy as np, torch
 import torch.multiprocessing as mp
 sys.path.insert(0, os.environ['TRAIN_DIR'])
 import train as T
+if os.environ.get('TARGET_MM'):  # run.sh RES=1: the resolution prepare_shared.py prepared the studies at
+    T.CFG['target_mm'] = float(os.environ['TARGET_MM'])
 from evaluate import candidates, match, shown_at, summary
 from sample_data import channel_offsets, stack_channels
 from unet import UNet25D

@@ -6,6 +6,8 @@ import os, sys, pickle, numpy as np
 from multiprocessing import Pool
 sys.path.insert(0, os.environ['TRAIN_DIR'])
 from train import CFG, vessel_voxels
+if os.environ.get('TARGET_MM'):  # run.sh RES=1: prepare on a finer (or coarser) in-plane grid than the recipe's
+    CFG['target_mm'] = float(os.environ['TARGET_MM'])
 from sample_data import load_study, prepare
 from scipy import ndimage
 

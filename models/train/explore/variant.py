@@ -7,6 +7,8 @@ import argparse, json, os, pickle, sys, time
 import numpy as np, torch
 sys.path.insert(0, os.environ['TRAIN_DIR'])
 import train as T
+if os.environ.get('TARGET_MM'):  # run.sh RES=1: another in-plane resolution (prepare_shared.py used it too)
+    T.CFG['target_mm'] = float(os.environ['TARGET_MM'])
 from evaluate import candidates, match, froc, auc, predict_volume, shown_at, nodule_at
 from sample_data import channel_offsets
 from unet import UNet25D
@@ -31,6 +33,7 @@ ap.add_argument('--no-eval', action='store_true')      # train only (ensemble_ev
 # if ground-glass or part-solid, × SMALL if under 10 mm (the kinds every seed misses), e.g. --kind-weights 2 2 2.
 ap.add_argument('--kind-weights', type=float, nargs=3, default=None, metavar=('ATTACHED', 'SUBSOLID', 'SMALL'))
 ap.add_argument('--pos-weight', type=float, default=None)  # BCE weight of nodule pixels (train.loss_fn)
+ap.add_argument('--patch', type=int, default=64)        # training patch side (train.py --patch); not with --zoom
 args = ap.parse_args()
 torch.set_num_threads(2)
 torch.manual_seed(args.seed)
@@ -53,7 +56,7 @@ train_data = load(args.train) if not args.checkpoint else []
 prepared = [(img, lab, channel_offsets(T.CFG, pk['meta']['spacing'][2])) for img, lab, pk in train_data]
 rng = np.random.default_rng(args.seed)
 sampler = T.PatchSampler.__new__(T.PatchSampler)
-patch = round(64 * (1 + args.zoom)) if args.zoom else 64
+patch = round(64 * (1 + args.zoom)) if args.zoom else args.patch
 sampler.prepared, sampler.patch, sampler.rng, sampler.mined = prepared, patch, rng, []
 sampler.positives = [(s, p) for s, (_, _, pk) in enumerate(train_data) for p in pk['positives']]
 sampler.vessels = [(s, pk['vessels']) for s, (_, _, pk) in enumerate(train_data) if len(pk['vessels'])]
