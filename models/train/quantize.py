@@ -72,12 +72,6 @@ def run_graph(model, x, observe=None, weights=None, stop_at=None):
         elif op == 'Sigmoid':
             out = torch.sigmoid(ins[0])
         # What ort_layout.py writes: DepthToSpace as channels-last Transposes and Reshapes of the bytes.
-        elif op == 'Pad':
-            pads = ins[1].tolist()
-            half = len(pads) // 2
-            # torch.nn.functional.pad takes (before, after) pairs from the last axis back.
-            spec = [p for axis in reversed(range(half)) for p in (pads[axis], pads[axis + half])]
-            out = torch.nn.functional.pad(ins[0], spec)
         elif op == 'Transpose':
             out = ins[0].permute(*a['perm'])
         elif op == 'Shape':
