@@ -89,7 +89,7 @@ test('through the pipeline, 1.4.1 and the shipped rewrite give the same probabil
   }
 });
 
-test('onnxruntime runs the shipped graph channels-last: no DepthToSpace, no layout Transpose inside', async () => {
+test('onnxruntime runs the shipped graph channels-last: no DepthToSpace, 5 Transposes where 1.4.1 had 11', async () => {
   const optimized = join(workDir, 'optimized.onnx');
   const session = await ort.InferenceSession.create(readFileSync(join(shippedDir, 'model.onnx')), {
     ...sessionOptions(1),
