@@ -16,20 +16,20 @@ def verdict(value, target):
     return 'meets' if value >= target else 'MISSES'
 
 
-HISTORY = """- **1.4.2** — 1.4.1's int8 graph laid out for onnxruntime by `ort_layout.py` (now the last step of the
-  recipe's export): the four 12-channel full-resolution convolutions padded with zero channels to 16, so
+HISTORY = """- **1.4.2** — 1.4.1's int8 graph laid out for onnxruntime by `ort_layout.py` (now the last step of
+  the recipe's export): the four 12-channel full-resolution convolutions padded with zero channels to 16, so
   onnxruntime runs three of them on its fast int8 convolution kernel instead of im2col + a general GEMM (the
-  first, which reads the 7-channel image, stays there; see the end of this entry), and each
-  DepthToSpace written as channels-last Transposes and Reshapes, so the whole network stays channels-last (11
-  Transposes → 5: one in, one out, and each upsampling's own byte move). The same computation: through the app's pipeline the probability map of a generated
-  study is 1.4.1's voxel for voxel (`tests/inference/ort-layout.test.ts`, which also rebuilds this file from
-  1.4.1's byte for byte), so every figure below is 1.4.1's; 1.4.2 itself, scored on the 40 held-out
+  first, which reads the 7-channel image, stays there; see the end of this entry), and each DepthToSpace written
+  as channels-last Transposes and Reshapes, so the whole network stays channels-last (11 Transposes → 5: one in,
+  one out, and each upsampling's own byte move). The same computation: through the app's pipeline the probability
+  map of a generated study is 1.4.1's voxel for voxel (`tests/inference/ort-layout.test.ts`, which also rebuilds
+  this file from 1.4.1's byte for byte), so every figure below is 1.4.1's; 1.4.2 itself, scored on the 40 held-out
   studies (`explore/probability_cache.py`, `explore/candidates.py`), gives the same 0.802 at 1 FP/scan and CPM
-  0.780. Bare session.run on 4 × 240² slices, 1 thread, both
-  files in one process (2026-11-27, 2 shared AMD EPYC cores, three rounds of 30): 1.4.1 min 128–133 ms, median
-  137–167 ms; 1.4.2 min 103–104 ms, median 108–121 ms (20 % less at the minimum). Not kept: padding the image
-  to 8 channels as well, which puts the first convolution on that kernel too — its 16-bit sums of adjacent
-  channels' products saturate on adjacent CT slices, and 267 voxels of that study's map changed.
+  0.780. Bare session.run on 4 × 240² slices, 1 thread, both files in one process (2026-11-27, 2 shared AMD EPYC
+  cores, three rounds of 30): 1.4.1 min 128–133 ms, median 137–167 ms; 1.4.2 min 103–104 ms, median 108–121 ms (20
+  % less at the minimum). Not kept: padding the image to 8 channels as well, which puts the first convolution on
+  that kernel too — its 16-bit sums of adjacent channels' products saturate on adjacent CT slices, and 267 voxels
+  of that study's map changed.
 - **1.4.1** — 1.4.0's weights, quantized again with activation ranges from the middle slice of every training
   nodule (134 slices with 16 random ones) instead of 28 random slices: on a 27 mm solid nodule 1.4.0's deepest
   activations reached twice their calibrated range, int8 clipped them and the nodule scored p 0.08 (float: 1.0;

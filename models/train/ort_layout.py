@@ -49,12 +49,6 @@ def _aligned(channels, multiple=8, minimum=16):
     return max(minimum, -(-channels // multiple) * multiple)
 
 
-def _pad_axis(array, axis, size):
-    pad = [(0, 0)] * array.ndim
-    pad[axis] = (0, size - array.shape[axis])
-    return np.pad(array, pad)
-
-
 def _spread_axis(array, axis, layout):
     """`array` with its `axis` laid out as `layout` says: entry j is original index layout[j], or zeros (-1)."""
     moved = np.moveaxis(array, axis, 0)
@@ -127,16 +121,15 @@ def align_channels(model):
                 any(c.output[0] == graph_output for c in g.consumers.get(node.output[0], []))
             size = count if keep else _aligned(count)
             if size != count:
-                w = _pad_axis(w, 0, size)
-                scale = g.array(w_scale)  # any positive scale does for a zero row
-                g.replace(w_scale, np.concatenate([scale, np.full(size - count, scale.max(), scale.dtype)]))
-                g.replace(w_zero, _pad_axis(g.array(w_zero), 0, size))
-                if len(node.input) > 2:
-                    b_name, b_scale, b_zero = g.producers[node.input[2]].input
-                    g.replace(b_name, _pad_axis(g.array(b_name), 0, size))
-                    bs = g.array(b_scale)
-                    g.replace(b_scale, np.concatenate([bs, np.full(size - count, bs.max(), bs.dtype)]))
-                    g.replace(b_zero, _pad_axis(g.array(b_zero), 0, size))
+                w = np.concatenate([w, np.zeros((size - count,) + w.shape[1:], w.dtype)])
+                # Per output channel: the weight's scale and zero point, and the bias, its scale and zero point.
+                # Any positive scale does for a zero row; everything else pads with zeros.
+                bias = list(g.producers[node.input[2]].input) if len(node.input) > 2 else []
+                scales = [w_scale, *bias[1:2]]
+                for name in (w_scale, w_zero, *bias):
+                    values = g.array(name)
+                    fill = values.max() if name in scales else 0
+                    g.replace(name, np.concatenate([values, np.full(size - count, fill, values.dtype)]))
             g.replace(w_name, w)
             layout[node.output[0]] = list(range(count)) + [-1] * (size - count)
     onnx.checker.check_model(model, full_check=True)
