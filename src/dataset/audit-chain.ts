@@ -84,6 +84,11 @@ export function auditEntries(db: Database.Database): AuditEntry[] {
   return (db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as AuditRow[]).map(toEntry);
 }
 
+export function lastAuditEntry(db: Database.Database): AuditEntry | undefined {
+  const row = db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1').get() as AuditRow | undefined;
+  return row && toEntry(row);
+}
+
 /**
  * Walks the chain from the first entry; stops at the first entry that does not fit. With `anchor`, an intact
  * chain must also still hold that entry (checkAuditAnchor).

@@ -233,6 +233,8 @@ export interface DatasetStore {
 
   // Audit log.
   audit(): AuditEntry[];
+  /** The newest entry (the head exports record), read alone rather than with the whole log. */
+  lastAudit(): AuditEntry | undefined;
   /** Walks the hash chain; with `anchor`, the chain must also still hold that entry. */
   verifyAudit(anchor?: AuditAnchor): AuditVerification;
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { DatasetStore, SavedThreshold } from './dataset-types.ts';
-import { appendAudit, auditEntries, verifyAuditChain } from './audit-chain.ts';
+import { appendAudit, auditEntries, lastAuditEntry, verifyAuditChain } from './audit-chain.ts';
 import { migrate } from './dataset-schema.ts';
 import { maskSlice, maskVoxels, readFinding, seriesFindings } from './finding-records.ts';
 import {
@@ -168,6 +168,7 @@ function createStore(ctx: StoreContext): DatasetStore {
     },
 
     audit: () => auditEntries(db),
+    lastAudit: () => lastAuditEntry(db),
     verifyAudit: (anchor) => verifyAuditChain(db, anchor),
   };
 }

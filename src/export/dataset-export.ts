@@ -224,7 +224,7 @@ export function planDatasetExport(
 ): DatasetExportPlan {
   const status = filter.status ?? 'done';
   const series = seriesWithStatus(store, status, filter.reader).map((s) => toExportSeries(store, s, filter));
-  const head = store.audit().at(-1);
+  const head = store.lastAudit();
   return {
     series,
     selection: {

@@ -56,6 +56,7 @@ test('every change is one audit entry, chained, and the chain verifies', () => {
       'threshold',
     ]);
     const entries = store.audit();
+    assert.deepEqual(store.lastAudit(), entries.at(-1));
     entries.forEach((e, n) => assert.equal(e.prevHash, n === 0 ? '0'.repeat(64) : entries[n - 1].hash));
     assert.deepEqual(store.verifyAudit(), { ok: true, entries: 13 });
     store.close();
@@ -134,6 +135,21 @@ test('verifyAudit finds an edited row whose own hash was recomputed (the next ro
       seq: 7,
       reason: 'its previous-hash does not match the entry before it — an earlier row was changed',
     });
+    store.close();
+  } finally {
+    t.remove();
+  }
+});
+
+test('the newest entry reads alone: none in a new dataset, then each change’s own', () => {
+  const t = tempDir();
+  try {
+    const store = openDataset(join(t.dir, 'd.sqlite'));
+    assert.equal(store.lastAudit(), store.audit().at(-1));
+    store.addReader('alice');
+    store.saveThreshold(MODEL.id, 0.4, 'alice');
+    assert.equal(store.lastAudit()?.action, 'threshold');
+    assert.deepEqual(store.lastAudit(), store.audit().at(-1));
     store.close();
   } finally {
     t.remove();

@@ -46,7 +46,7 @@ export function auditRoutes(app: ApiApp, context: ApiContext): void {
       throw badRequest((error as Error).message);
     }
     const verification = context.store.verifyAudit(anchor);
-    const last = context.store.audit().at(-1);
+    const last = context.store.lastAudit();
     const status: AuditStatus = {
       ok: verification.ok,
       entries: verification.entries,
