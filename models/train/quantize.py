@@ -71,7 +71,14 @@ def run_graph(model, x, observe=None, weights=None, stop_at=None):
                 'CRD', b'CRD') else _depth_to_space_dcr(ins[0], a['blocksize'])
         elif op == 'Sigmoid':
             out = torch.sigmoid(ins[0])
-        # What ort_layout.py writes: DepthToSpace as channels-last Transposes and Reshapes of the bytes.
+        # What ort_layout.py writes: DepthToSpace as channels-last Transposes and Reshapes of the bytes, and the
+        # image's bytes padded with zero channels.
+        elif op == 'Pad':
+            pads = ins[1].tolist()
+            half = len(pads) // 2
+            # torch.nn.functional.pad takes (before, after) pairs from the last axis back.
+            out = torch.nn.functional.pad(ins[0], [p for axis in reversed(range(half))
+                                                   for p in (pads[axis], pads[axis + half])])
         elif op == 'Transpose':
             out = ins[0].permute(*a['perm'])
         elif op == 'Shape':

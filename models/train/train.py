@@ -284,7 +284,7 @@ def calibration_batches(prepared, rng, random_slices=16, size=4):
             for i in range(0, len(group), size)]
 
 
-def export(model, out_dir, work_dir, calibration, int8_tolerance=1e-2):
+def export(model, out_dir, work_dir, calibration):
     """Exports the float network, checks it, quantizes it to int8 (quantize.py) and checks that: writes
     <out_dir>/model.onnx (int8, what ships) and <work_dir>/model-float.onnx. Returns (path, the int8 graph,
     quantization facts)."""
@@ -304,7 +304,8 @@ def export(model, out_dir, work_dir, calibration, int8_tolerance=1e-2):
         check_in_onnxruntime(float_path, probe, model(probe), os.path.join(work_dir, 'check-float'))
     graph = transpose_as_depth_to_space(onnx.load(float_path))
     highs = calibrate(graph, calibration[1:])
-    # ort_layout: the same computation in the channel counts and layout onnxruntime runs fastest (its docstring).
+    # ort_layout: the same computation in the channel counts and layout onnxruntime runs fastest, and on CPUs
+    # without VNNI without overflowing its 16-bit pair sums (its docstring).
     quantized = ort_layout(quantize(graph, highs))
     path = os.path.join(out_dir, 'model.onnx')
     onnx.save(quantized, path)
@@ -317,7 +318,7 @@ def export(model, out_dir, work_dir, calibration, int8_tolerance=1e-2):
     # slices pass through nodules, whose edge pixels sit near p = 0.5 where the sigmoid is steepest, and ranges
     # wide enough for every training nodule make one level a coarser step (1.4.1: 6.8e-3; 1.4.0, calibrated on
     # fewer slices and probed on random ones, kept within 1e-3).
-    check_in_onnxruntime(path, probe, simulated, os.path.join(work_dir, 'check-int8'), tolerance=int8_tolerance)
+    check_in_onnxruntime(path, probe, simulated, os.path.join(work_dir, 'check-int8'), tolerance=1e-2)
     facts = {'kind': 'static int8 QDQ, s8 weights per output channel, u8 activations',
              'layout': LAYOUT,
              'calibration': f'{sum(len(b) for b in calibration[1:])} training slices, maximum',
@@ -414,11 +415,10 @@ def main():
         torch.save({'model': model.state_dict(), 'seconds': seconds, 'steps': steps_done}, checkpoint)
     calibration = calibration_batches(prepared, np.random.default_rng(args.seed + 1))
     del prepared
-    # A smoke run's network has trained for minutes: its int8 graph still checks against the simulation, but
-    # with activations close to noise one level moves the probability further (30 steps: 2.2e-2, with or
-    # without ort_layout), so the check there is for broken graphs, not for precision.
-    path, quantized, quantization = export(model, args.out, os.path.join(out_dir, name), calibration,
-                                           int8_tolerance=5e-2 if args.smoke else 1e-2)
+    # One tolerance for every run: a --smoke run's 30-step network missed 1e-2 (2.2e-2) only while the image's
+    # convolution overflowed onnxruntime's 16-bit pair sums on CPUs without VNNI (ort_layout.py, rewrite 3); now
+    # 5.6e-3 on such a CPU.
+    path, quantized, quantization = export(model, args.out, os.path.join(out_dir, name), calibration)
     sha = hashlib.sha256(open(path, 'rb').read()).hexdigest()
 
     heldout = load_sets(heldout_sets, args.data)
