@@ -1,6 +1,6 @@
 // Runs a model in onnxruntime-node (the runtime Overread ships, with the app's session options) on batches
 // Python sends, so evaluate.py can score what onnxruntime computes on this CPU rather than quantize.py's
-// simulation of the graph (rescore.py --runtime onnxruntime).
+// simulation of the graph (rescore.py --onnxruntime).
 // Protocol on stdin/stdout: each request is 4 little-endian int32 (N, C, H, W) then N·C·H·W float32; each reply
 // is the output's N·H·W float32 (first output, first channel). The process ends when stdin closes.
 // usage: node --import tsx models/train/ort-batches.mjs MODEL.onnx

@@ -72,7 +72,7 @@ def run_graph(model, x, observe=None, weights=None, stop_at=None):
         elif op == 'Sigmoid':
             out = torch.sigmoid(ins[0])
         # What ort_layout.py writes: DepthToSpace as channels-last Transposes and Reshapes of the bytes, and the
-        # image's bytes padded with zero channels.
+        # image's bytes twice over (Concat) and padded with zero channels.
         elif op == 'Pad':
             pads = ins[1].tolist()
             half = len(pads) // 2

@@ -6,7 +6,7 @@ to the int8 graph alone (ort_layout.py's rewrites), when the training checkpoint
 Runs the same evaluation train.py runs after its export (evaluate.py on quantize.py's simulation of the file,
 train.py's HELDOUT_SETS), replaces the held-out figures in metrics.json and model.json, records the file's
 sha256, size and LAYOUT, and writes MODEL_CARD.md again (model_card.py). Training facts stay as they were.
-About 15 min on 2 CPU cores.
+About 25 min on 2 CPU cores.
 
 With --onnxruntime it scores what onnxruntime-node computes on this CPU instead (ort-batches.mjs, the app's
 session options), prints the figures and writes nothing: the card's figures are the graph's, the same on every
