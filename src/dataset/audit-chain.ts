@@ -43,8 +43,7 @@ export function appendAudit(
   detail: Record<string, unknown>,
   at: string = ctx.now().toISOString(),
 ): AuditEntry {
-  const head = ctx.sql('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
-    { seq: number; hash: string } | undefined;
+  const head = lastAuditEntry(ctx);
   const seq = (head?.seq ?? 0) + 1;
   const prevHash = head?.hash ?? GENESIS_HASH;
   const entry = { seq, at, reader, action, detail: canonicalJson(detail) };
@@ -84,8 +83,9 @@ export function auditEntries(db: Database.Database): AuditEntry[] {
   return (db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as AuditRow[]).map(toEntry);
 }
 
-export function lastAuditEntry(db: Database.Database): AuditEntry | undefined {
-  const row = db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1').get() as AuditRow | undefined;
+/** The chain's head: what the next entry links to, and what exports record. */
+export function lastAuditEntry(ctx: StoreContext): AuditEntry | undefined {
+  const row = ctx.sql('SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1').get() as AuditRow | undefined;
   return row && toEntry(row);
 }
 

@@ -168,7 +168,7 @@ function createStore(ctx: StoreContext): DatasetStore {
     },
 
     audit: () => auditEntries(db),
-    lastAudit: () => lastAuditEntry(db),
+    lastAudit: () => lastAuditEntry(ctx),
     verifyAudit: (anchor) => verifyAuditChain(db, anchor),
   };
 }
