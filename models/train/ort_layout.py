@@ -220,7 +220,7 @@ def image_conv_split(model):
     high = np.trunc(q / 2).astype(np.int32)  # |high| ≤ 63
     low = q - high  # |low| ≤ 64, high + low = q
     channels = q.shape[1]
-    aligned = -(-2 * channels // 4) * 4
+    aligned = _aligned(2 * channels, multiple=4, minimum=0)
     w = np.concatenate([high, low, np.zeros((q.shape[0], aligned - 2 * channels) + q.shape[2:], np.int32)], 1)
     g.replace(w_name, w.astype(np.int8))
     # The image's bytes twice, then zero channels: [x, x, 0…] against [high, low, 0…].
