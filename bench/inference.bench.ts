@@ -173,6 +173,7 @@ export async function run(argv: string[]): Promise<void> {
     let bare = Infinity;
     let analysis: Awaited<ReturnType<typeof analyzeVolume>> | undefined;
     let [childPeak, appPeak] = [NaN, NaN];
+    const checkMs: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const started = performance.now();
       const result = await analyzeVolume(
@@ -183,6 +184,7 @@ export async function run(argv: string[]): Promise<void> {
         { batchSize: batch },
       );
       const seconds = (performance.now() - started) / 1000;
+      checkMs.push(result.timings.int8CheckMs);
       if (seconds < pipelineSeconds) [pipelineSeconds, analysis] = [seconds, result];
       // Peaks of one study, as the app sees it: after the first round (later ones hold two maps at a time) and
       // before the bare loop loads a session into this process.
@@ -278,8 +280,13 @@ export async function run(argv: string[]): Promise<void> {
     const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     console.log(
       `app side: before the run (scope, intensity check) ${seconds(pipelineSeconds * 1000 - t.hostMs - t.findingsMs)}, ` +
-        `voxels to the model process and probabilities back (host.run beyond the run itself) ${seconds(t.hostMs - t.totalMs - t.loadMs)}, ` +
+        `voxels to the model process and probabilities back (host.run beyond the run itself) ${seconds(t.hostMs - t.totalMs - t.loadMs - t.int8CheckMs)}, ` +
         `components and score ${seconds(t.findingsMs)}`,
+    );
+    // Part of the pipeline's time in the rounds that ran it: until a run agrees around a finding, then never
+    // again in that model process (int8-kernel-check.ts).
+    console.log(
+      `int8 kernel check (fused kernels against the unfused graph) per round: ${checkMs.map(seconds).join(', ')}`,
     );
   } finally {
     rmSync(modelsDir, { recursive: true, force: true });

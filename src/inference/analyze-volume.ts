@@ -51,10 +51,17 @@ export async function analyzeVolume(
   if (intensity) warnings.push(intensity);
   const threshold = options.threshold ?? model.manifest.defaultThreshold;
   const hostStarted = performance.now();
-  const { values, rowMax, timings, peak } = await host.run(
+  const {
+    values,
+    rowMax,
+    timings,
+    peak,
+    warnings: runWarnings,
+  } = await host.run(
     { model, volume, batchSize: options.batchSize },
     { signal: options.signal, onProgress: options.onProgress },
   );
+  warnings.push(...runWarnings);
   const findingsStarted = performance.now();
   const findings = findingsAtThreshold(values, volume.geometry, threshold, model.manifest.minFinding, rowMax);
   const score = seriesScore(values, findings, peak);

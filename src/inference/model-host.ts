@@ -26,6 +26,8 @@ export interface ModelRunTimings extends InferTimings {
   loadMs: number;
   /** Wall time inside session.run, summed over batches. */
   sessionMs: number;
+  /** Comparing a QDQ model's int8 kernels with its graph on this CPU (int8-kernel-check.ts); 0 for others. */
+  int8CheckMs: number;
 }
 
 export interface ModelRunResult {
@@ -36,6 +38,8 @@ export interface ModelRunResult {
   /** The highest value of each series row (j + k·rows), for findingsAtThreshold to skip empty rows. */
   rowMax: Uint8Array;
   timings: ModelRunTimings;
+  /** What the model process found about this run that the reader should know (int8-kernel-check.ts). */
+  warnings: string[];
 }
 
 export interface ModelRunOptions {
@@ -110,7 +114,7 @@ export type FromModelProcess =
       /** The values (probability × 255) of the rows whose rowMax is above 0, one after another. */
       liveRows: Uint8Array;
     }
-  | { type: 'result'; runId: number; timings: ModelRunTimings; peak: number }
+  | { type: 'result'; runId: number; timings: ModelRunTimings; peak: number; warnings: string[] }
   | { type: 'failed'; runId: number; message: string }
   | { type: 'cancelled'; runId: number };
 
@@ -172,7 +176,10 @@ export function packProbabilityRows(
   return packed;
 }
 
-/** packProbabilityRows undone into a zero-filled `values`: rows whose `rowMax` is 0 stay 0. */
+/**
+ * packProbabilityRows undone into `values`: rows whose `rowMax` is 0 are zeroed, so a run the model process
+ * repeats from the start (int8-kernel-check.ts) leaves nothing of its first pass behind.
+ */
 export function unpackProbabilityRows(
   liveRows: Uint8Array,
   rowMax: Uint8Array,
@@ -182,7 +189,10 @@ export function unpackProbabilityRows(
 ): void {
   let at = 0;
   for (let r = 0; r < rowMax.length; r++) {
-    if (rowMax[r]! === 0) continue;
+    if (rowMax[r]! === 0) {
+      values.fill(0, (firstRow + r) * cols, (firstRow + r + 1) * cols);
+      continue;
+    }
     if (at + cols > liveRows.length) {
       throw new Error(
         'the model process sent fewer probability rows than its row maxima announce — run it again',

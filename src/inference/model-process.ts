@@ -6,11 +6,23 @@ import * as ort from 'onnxruntime-node';
 import {
   packProbabilityRows,
   type FromModelProcess,
+  type ModelRunTimings,
   type RunMessage,
   type ToModelProcess,
 } from './model-host.ts';
 import { InferenceCancelledError, inferProbability, type RunBatch } from './infer-probability.ts';
 import { sessionOptions } from './session-options.ts';
+import {
+  checkWindow,
+  CONCLUSIVE_LIT_VOXELS,
+  cropBatch,
+  hasFusableQdq,
+  int8Difference,
+  int8KernelWarning,
+  INT8_TOLERANCE,
+} from './int8-kernel-check.ts';
+import { modelGrid } from './model-grid.ts';
+import type { InputBatch } from './slice-batcher.ts';
 import { sha256Bytes } from './sha256-file.ts';
 import { WorkerBatches } from './worker-batches.ts';
 import { ArrivingVolume } from './arriving-volume.ts';
@@ -29,7 +41,18 @@ export interface ModelProcessPort {
 
 interface LoadedSession {
   key: string;
+  id: string;
+  onnxPath: string;
+  threads: number;
   session: ort.InferenceSession;
+  /** The file's bytes, kept for int8-kernel-check.ts when onnxruntime fuses QDQ nodes of it into int8 kernels. */
+  qdqBytes?: Buffer;
+  /** The same model with that fusion off, once a check has needed it. */
+  exact?: ort.InferenceSession;
+  /** Set when the fused kernels were found wrong on this CPU (by this much): later runs use `exact`. */
+  wrongBy?: number;
+  /** Set when the fused kernels agreed with the graph around a finding: later runs are not checked. */
+  trusted?: boolean;
 }
 
 export function serveModelRuns(port: ModelProcessPort): void {
@@ -84,44 +107,56 @@ export function serveModelRuns(port: ModelProcessPort): void {
         const key = `${message.model.sha256}:${message.threads}`;
         if (loaded?.key !== key) {
           await loaded?.session.release();
+          await loaded?.exact?.release();
           loaded = undefined;
-          loaded = { key, session: await loadSession(message) };
+          loaded = { key, ...(await loadSession(message)) };
         }
         const loadMs = performance.now() - started;
         // Voxels on the byte channel are the worker's to wait for, batch by batch.
         const onByteChannel = message.voxelsVia === 'bulk' && port.bulkFd !== undefined;
         if (!onByteChannel) await volume.whenComplete();
-        const timed = timedRunner(loaded.session, message);
-        const [cols, rows] = message.geometry.size;
-        let sent = 0;
-        batches.open(message.runId, { geometry: message.geometry, voxels }, message.model.manifest.input);
-        const { timings, peak } = await inferProbability(
-          { geometry: message.geometry, voxels },
-          message.model.manifest,
-          timed.run,
-          {
-            batchSize: message.batchSize,
-            buildBatch: (first, count, spent) => batches.batch(first, count, spent),
-            isCancelled: () => cancelled.has(message.runId),
-            onProgress: (done, total, values, rowMax) => {
-              port.post({
-                type: 'progress',
-                runId: message.runId,
-                done,
-                total,
-                firstSlice: sent,
-                rowMax: rowMax.slice(sent * rows, done * rows),
-                liveRows: packProbabilityRows(values, rowMax, sent * rows, done * rows, cols),
-              });
-              sent = done;
-            },
-          },
+        const session = loaded;
+        const pass = (network: ort.InferenceSession) => runPass(network, message, voxels);
+        const warnings: string[] = [];
+        let result = await pass(
+          session.wrongBy === undefined ? session.session : await exactSession(session),
         );
+        let checkMs = 0;
+        if (session.wrongBy !== undefined) {
+          warnings.push(int8KernelWarning(message.model.id, session.wrongBy));
+        } else if (session.qdqBytes && !session.trusted && !cancelled.has(message.runId)) {
+          const checkStarted = performance.now();
+          let difference = 0;
+          try {
+            const compared = await compareKernels(session, message, result.values);
+            difference = compared.difference;
+            session.trusted = compared.conclusive && difference <= INT8_TOLERANCE;
+            if (session.trusted) {
+              // Never needed again for this model in this process: give its memory back.
+              await session.exact?.release();
+              session.exact = undefined;
+            }
+          } catch (error) {
+            warnings.push(
+              `model ${message.model.id}: its int8 kernels could not be checked on this CPU ` +
+                `(${(error as Error).message}) — the map is the fused kernels' and may be off on CPUs without AVX-VNNI`,
+            );
+          }
+          checkMs = performance.now() - checkStarted;
+          if (difference > INT8_TOLERANCE) {
+            // From now on this model runs without the fusion in this process; this run again, from the start
+            // (its progress messages replace the rows already sent).
+            session.wrongBy = difference;
+            warnings.push(int8KernelWarning(message.model.id, difference));
+            result = await pass(await exactSession(session));
+          }
+        }
         port.post({
           type: 'result',
           runId: message.runId,
-          timings: { ...timings, preprocessMs: batches.buildMs, loadMs, sessionMs: timed.sessionMs() },
-          peak,
+          timings: { ...result.timings, loadMs, int8CheckMs: checkMs },
+          peak: result.peak,
+          warnings,
         });
       } catch (error) {
         if (error instanceof InferenceCancelledError) {
@@ -136,9 +171,92 @@ export function serveModelRuns(port: ModelProcessPort): void {
       }
     });
   }
+
+  /** One pass of the network over the run's volume, batch by batch, with progress. */
+  async function runPass(
+    network: ort.InferenceSession,
+    message: RunMessage,
+    voxels: Int16Array | Float32Array,
+  ): Promise<{ values: Uint8Array; timings: Omit<ModelRunTimings, 'loadMs' | 'int8CheckMs'>; peak: number }> {
+    const timed = timedRunner(network, message);
+    const [cols, rows] = message.geometry.size;
+    let sent = 0;
+    batches.open(message.runId, { geometry: message.geometry, voxels }, message.model.manifest.input);
+    const { values, timings, peak } = await inferProbability(
+      { geometry: message.geometry, voxels },
+      message.model.manifest,
+      timed.run,
+      {
+        batchSize: message.batchSize,
+        buildBatch: (first, count, spent) => batches.batch(first, count, spent),
+        isCancelled: () => cancelled.has(message.runId),
+        onProgress: (done, total, values, rowMax) => {
+          port.post({
+            type: 'progress',
+            runId: message.runId,
+            done,
+            total,
+            firstSlice: sent,
+            rowMax: rowMax.slice(sent * rows, done * rows),
+            liveRows: packProbabilityRows(values, rowMax, sent * rows, done * rows, cols),
+          });
+          sent = done;
+        },
+      },
+    );
+    return {
+      values,
+      timings: { ...timings, preprocessMs: batches.buildMs, sessionMs: timed.sessionMs() },
+      peak,
+    };
+  }
+
+  /**
+   * The largest difference between the model's fused int8 kernels and its graph run without them, on the
+   * slices around the run's most suspicious one (int8-kernel-check.ts), and whether a finding lit them. The
+   * run's batches are still open.
+   */
+  async function compareKernels(
+    session: LoadedSession,
+    message: RunMessage,
+    values: Uint8Array,
+  ): Promise<{ difference: number; conclusive: boolean }> {
+    const exact = await exactSession(session);
+    const { manifest } = message.model;
+    const { size, spacing } = message.geometry;
+    const window = checkWindow(values, size);
+    const grid = modelGrid(manifest.input, size[0], size[1], spacing[0], spacing[1]);
+    // A network whose input rows or columns are fixed takes only whole batches.
+    const shape = session.session.inputMetadata.find((m) => m.name === manifest.input.name);
+    const fixedSize = shape?.isTensor === true && shape.shape.slice(2).some((d) => typeof d === 'number');
+    const windowBatches: InputBatch[] = [];
+    for (let first = window.first; first < window.first + window.count; first += message.batchSize) {
+      const count = Math.min(message.batchSize, window.first + window.count - first);
+      const batch = await batches.batch(first, count);
+      windowBatches.push(fixedSize ? batch : cropBatch(batch, grid, window, manifest.input.sizeMultiple));
+    }
+    const difference = await int8Difference(
+      windowBatches,
+      timedRunner(session.session, message).run,
+      timedRunner(exact, message).run,
+      manifest,
+    );
+    return { difference, conclusive: window.lit >= CONCLUSIVE_LIT_VOXELS };
+  }
 }
 
-async function loadSession(message: RunMessage): Promise<ort.InferenceSession> {
+/** The loaded model without the QDQ fusion, made the first time it is needed. */
+async function exactSession(loaded: LoadedSession): Promise<ort.InferenceSession> {
+  if (!loaded.exact) {
+    if (!loaded.qdqBytes) throw new Error('internal: only a QDQ model has an unfused session');
+    loaded.exact = await createSession(loaded.id, loaded.onnxPath, loaded.qdqBytes, loaded.threads, {
+      unfusedQdq: true,
+    });
+  }
+  return loaded.exact;
+}
+
+async function loadSession(message: RunMessage): Promise<Omit<LoadedSession, 'key'>> {
   const { id, onnxPath, sha256 } = message.model;
   let bytes: Buffer;
   try {
@@ -152,12 +270,7 @@ async function loadSession(message: RunMessage): Promise<ort.InferenceSession> {
       `model ${id}: sha256 mismatch — the file was changed or corrupted; reinstall it (${onnxPath})`,
     );
   }
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, sessionOptions(message.threads));
-  } catch (error) {
-    throw new Error(`model ${id}: onnxruntime cannot load ${onnxPath} (${(error as Error).message})`);
-  }
+  const session = await createSession(id, onnxPath, bytes, message.threads);
   const { input, output } = message.model.manifest;
   if (!session.inputNames.includes(input.name) || !session.outputNames.includes(output.name)) {
     await session.release();
@@ -166,7 +279,27 @@ async function loadSession(message: RunMessage): Promise<ort.InferenceSession> {
         `inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}] — fix model.json`,
     );
   }
-  return session;
+  let qdq = false;
+  try {
+    qdq = hasFusableQdq(bytes);
+  } catch {
+    // onnxruntime read the file, so this reader's trouble is its own: the model runs unchecked.
+  }
+  return { id, onnxPath, threads: message.threads, session, qdqBytes: qdq ? bytes : undefined };
+}
+
+async function createSession(
+  id: string,
+  onnxPath: string,
+  bytes: Uint8Array,
+  threads: number,
+  options: { unfusedQdq?: boolean } = {},
+): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(bytes, sessionOptions(threads, options));
+  } catch (error) {
+    throw new Error(`model ${id}: onnxruntime cannot load ${onnxPath} (${(error as Error).message})`);
+  }
 }
 
 /** A RunBatch over the session that also sums the time spent in session.run. */

@@ -25,7 +25,6 @@ export class ProbabilityWriter {
   readonly rowMax: Uint8Array;
   private readonly rowTaps: AxisTaps;
   private readonly colTaps: AxisTaps;
-  private readonly channel: number;
   private readonly plane: Float32Array;
   /** Each model row resampled along the row to the series' columns (pass 1). */
   private readonly across: Float64Array;
@@ -41,7 +40,6 @@ export class ProbabilityWriter {
     this.rowMax = new Uint8Array(size[1] * size[2]);
     this.rowTaps = fromModelTaps(grid, 'row', size[1]);
     this.colTaps = fromModelTaps(grid, 'col', size[0]);
-    this.channel = findingChannel(manifest);
     this.plane = new Float32Array(grid.rows * grid.cols);
     this.across = new Float64Array(grid.rows * size[0]);
     this.rowLive = new Uint8Array(grid.rows);
@@ -65,7 +63,7 @@ export class ProbabilityWriter {
     const [seriesCols, seriesRows] = this.size;
     const seriesPlane = seriesCols * seriesRows;
     for (let b = 0; b < count; b++) {
-      this.activate(data, b * labels * plane, plane, labels);
+      findingProbability(this.manifest, data, b * labels * plane, plane, this.plane);
       const k = firstSlice + b;
       const out = this.values.subarray(k * seriesPlane, (k + 1) * seriesPlane);
       this.resampleToBytes(out, this.rowMax.subarray(k * seriesRows, (k + 1) * seriesRows));
@@ -134,23 +132,33 @@ export class ProbabilityWriter {
     const left = this.plane[base + this.colTaps.lo[u]!]!;
     return left + (this.plane[base + this.colTaps.hi[u]!]! - left) * this.colTaps.weight[u]!;
   }
+}
 
-  /** Fills this.plane with the finding channel's probability for one batch item starting at `base`. */
-  private activate(data: Float32Array, base: number, plane: number, labels: number): void {
-    const { activation, activationInGraph } = this.manifest.output;
-    const channelBase = base + this.channel * plane;
-    if (activationInGraph || activation === 'none') {
-      this.plane.set(data.subarray(channelBase, channelBase + plane));
-    } else if (activation === 'sigmoid') {
-      for (let n = 0; n < plane; n++) this.plane[n] = 1 / (1 + Math.exp(-data[channelBase + n]));
-    } else {
-      for (let n = 0; n < plane; n++) {
-        let max = -Infinity;
-        for (let l = 0; l < labels; l++) max = Math.max(max, data[base + l * plane + n]);
-        let sum = 0;
-        for (let l = 0; l < labels; l++) sum += Math.exp(data[base + l * plane + n] - max);
-        this.plane[n] = Math.exp(data[channelBase + n] - max) / sum;
-      }
+/**
+ * Writes into `into` (one plane) the finding channel's probability for one batch item of a network output
+ * starting at `base` ([labels, plane] values): the manifest's activation applied unless the graph applies it.
+ */
+export function findingProbability(
+  manifest: ModelManifest,
+  data: Float32Array,
+  base: number,
+  plane: number,
+  into: Float32Array,
+): void {
+  const { activation, activationInGraph, labels: names } = manifest.output;
+  const labels = names.length;
+  const channelBase = base + findingChannel(manifest) * plane;
+  if (activationInGraph || activation === 'none') {
+    into.set(data.subarray(channelBase, channelBase + plane));
+  } else if (activation === 'sigmoid') {
+    for (let n = 0; n < plane; n++) into[n] = 1 / (1 + Math.exp(-data[channelBase + n]!));
+  } else {
+    for (let n = 0; n < plane; n++) {
+      let max = -Infinity;
+      for (let l = 0; l < labels; l++) max = Math.max(max, data[base + l * plane + n]!);
+      let sum = 0;
+      for (let l = 0; l < labels; l++) sum += Math.exp(data[base + l * plane + n]! - max);
+      into[n] = Math.exp(data[channelBase + n]! - max) / sum;
     }
   }
 }

@@ -177,7 +177,15 @@ export class ProcessModelHost implements ModelHost {
             return;
           }
           if (message.type === 'result') {
-            settle(() => resolve({ values, rowMax, timings: message.timings, peak: message.peak }));
+            settle(() =>
+              resolve({
+                values,
+                rowMax,
+                timings: message.timings,
+                peak: message.peak,
+                warnings: message.warnings,
+              }),
+            );
           } else if (message.type === 'failed') {
             settle(() => reject(new Error(message.message)));
           } else {

@@ -1,6 +1,7 @@
 // Owns how onnxruntime sessions are configured: CPU only, all cores but one for the network's own threads so
 // the app stays responsive, and thread-pool spinning off (spinning keeps idle cores at 100 % between batches,
-// which starves decoding and the UI; onnxruntime-node 1.30 takes config entries through `extra`).
+// which starves decoding and the UI; onnxruntime-node 1.30 takes config entries through `extra`). `unfusedQdq`
+// keeps a QDQ model's quantize/dequantize pairs instead of fusing them into int8 kernels (int8-kernel-check.ts).
 import os from 'node:os';
 import type { InferenceSession } from 'onnxruntime-node';
 
@@ -8,7 +9,10 @@ export function defaultThreadCount(): number {
   return Math.max(1, os.availableParallelism() - 1);
 }
 
-export function sessionOptions(threads = 0): InferenceSession.SessionOptions {
+export function sessionOptions(
+  threads = 0,
+  { unfusedQdq = false }: { unfusedQdq?: boolean } = {},
+): InferenceSession.SessionOptions {
   return {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads > 0 ? threads : defaultThreadCount(),
@@ -20,6 +24,7 @@ export function sessionOptions(threads = 0): InferenceSession.SessionOptions {
       session: {
         intra_op: { allow_spinning: '0' },
         inter_op: { allow_spinning: '0' },
+        ...(unfusedQdq ? { disable_quant_qdq: '1' } : {}),
       },
     },
   };
