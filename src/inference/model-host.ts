@@ -177,8 +177,10 @@ export function packProbabilityRows(
 }
 
 /**
- * packProbabilityRows undone into `values`: rows whose `rowMax` is 0 are zeroed, so a run the model process
- * repeats from the start (int8-kernel-check.ts) leaves nothing of its first pass behind.
+ * packProbabilityRows undone into a zero-filled `values`: rows whose `rowMax` is 0 stay 0. `shownRowMax` (the
+ * row maxima received so far, by series row) marks rows an earlier pass filled: a run the model process repeats
+ * from the start (int8-kernel-check.ts) zeroes those where they are now empty. Only those: zeroing every empty
+ * row would touch every page of a map that is nearly all zeros (+66 MiB resident for 300 × 512²).
  */
 export function unpackProbabilityRows(
   liveRows: Uint8Array,
@@ -186,11 +188,14 @@ export function unpackProbabilityRows(
   firstRow: number,
   values: Uint8Array,
   cols: number,
+  shownRowMax?: Uint8Array,
 ): void {
   let at = 0;
   for (let r = 0; r < rowMax.length; r++) {
     if (rowMax[r]! === 0) {
-      values.fill(0, (firstRow + r) * cols, (firstRow + r + 1) * cols);
+      if (shownRowMax && shownRowMax[firstRow + r]! > 0) {
+        values.fill(0, (firstRow + r) * cols, (firstRow + r + 1) * cols);
+      }
       continue;
     }
     if (at + cols > liveRows.length) {

@@ -166,6 +166,7 @@ export class ProcessModelHost implements ModelHost {
                 message.firstSlice * rows,
                 values,
                 cols,
+                rowMax,
               );
             } catch (error) {
               settle(() => reject(error as Error));
