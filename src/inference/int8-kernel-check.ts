@@ -8,7 +8,8 @@
 // run with the fusion turned off (session option disable_quant_qdq) dequantizes and convolves in float: the
 // graph's own arithmetic, slower (1.6× for the default model's 1.4.1 here). The model process compares the two
 // on a series' most suspicious slices, run after run until a comparison around a finding agrees (then the
-// kernels are trusted for the process's life), and where they differ runs that model without the fusion.
+// kernels are trusted), and where they differ runs that model without the fusion from then on; the app-side
+// host keeps the verdict for the app's life (Int8Verdict).
 import type { ModelManifest } from './model-manifest.ts';
 import type { ModelGrid } from './model-grid.ts';
 import { onnxGraphNodes } from './onnx-graph-nodes.ts';
@@ -44,6 +45,14 @@ export function hasFusableQdq(model: Uint8Array): boolean {
  * give p ≈ 0 whatever the kernels do, and the check says little.
  */
 export const CONCLUSIVE_LIT_VOXELS = 10;
+
+/**
+ * What a check found for one model file on this CPU: its fused kernels agreed with the graph around a finding
+ * (trusted), or differed by `wrongBy` (the model runs unfused). The model process reports it after each run and
+ * the app-side host hands it back with later runs, so a fresh model process (after an idle stop or a crash)
+ * neither checks again nor runs a caught model fused once more.
+ */
+export type Int8Verdict = { trusted: true } | { wrongBy: number };
 
 /** Model pixels on a side of the region compared (when the network takes any input size). */
 export const CHECK_CROP = 96;

@@ -7,6 +7,7 @@ import type { VolumeGeometry } from '../dicom/volume.ts';
 import type { ModelManifest } from './model-manifest.ts';
 import type { InstalledModel } from './model-registry.ts';
 import type { InferTimings } from './infer-probability.ts';
+import type { Int8Verdict } from './int8-kernel-check.ts';
 
 export interface ModelRunRequest {
   model: InstalledModel;
@@ -89,6 +90,8 @@ export interface RunMessage {
   batchSize: number;
   /** onnxruntime intra-op threads; 0 = the model process picks (all cores but one). */
   threads: number;
+  /** What an earlier model process found about this model's int8 kernels on this CPU, if anything. */
+  int8Verdict?: Int8Verdict;
 }
 
 export interface VoxelsMessage {
@@ -114,7 +117,15 @@ export type FromModelProcess =
       /** The values (probability × 255) of the rows whose rowMax is above 0, one after another. */
       liveRows: Uint8Array;
     }
-  | { type: 'result'; runId: number; timings: ModelRunTimings; peak: number; warnings: string[] }
+  | {
+      type: 'result';
+      runId: number;
+      timings: ModelRunTimings;
+      peak: number;
+      warnings: string[];
+      /** The model's int8 verdict after this run, once there is one. */
+      int8Verdict?: Int8Verdict;
+    }
   | { type: 'failed'; runId: number; message: string }
   | { type: 'cancelled'; runId: number };
 

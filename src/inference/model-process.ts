@@ -53,6 +53,7 @@ interface LoadedSession {
   wrongBy?: number;
   /** Set when the fused kernels agreed with the graph around a finding: later runs are not checked. */
   trusted?: boolean;
+  // Both also come with a run (RunMessage.int8Verdict) when an earlier model process found them.
 }
 
 export function serveModelRuns(port: ModelProcessPort): void {
@@ -110,6 +111,11 @@ export function serveModelRuns(port: ModelProcessPort): void {
           await loaded?.exact?.release();
           loaded = undefined;
           loaded = { key, ...(await loadSession(message)) };
+          // A verdict an earlier model process reached for this file on this CPU.
+          if (loaded.qdqBytes && message.int8Verdict) {
+            if ('trusted' in message.int8Verdict) loaded.trusted = true;
+            else loaded.wrongBy = message.int8Verdict.wrongBy;
+          }
         }
         const loadMs = performance.now() - started;
         // Voxels on the byte channel are the worker's to wait for, batch by batch.
@@ -157,6 +163,12 @@ export function serveModelRuns(port: ModelProcessPort): void {
           timings: { ...result.timings, loadMs, int8CheckMs: checkMs },
           peak: result.peak,
           warnings,
+          int8Verdict:
+            session.wrongBy !== undefined
+              ? { wrongBy: session.wrongBy }
+              : session.trusted
+                ? { trusted: true }
+                : undefined,
         });
       } catch (error) {
         if (error instanceof InferenceCancelledError) {

@@ -15,6 +15,7 @@ import {
   type ModelRunResult,
   type ToModelProcess,
 } from './model-host.ts';
+import type { Int8Verdict } from './int8-kernel-check.ts';
 
 /** A started model process, as the transport sees it (Node child process, Electron utilityProcess…). */
 export interface ModelProcess {
@@ -57,6 +58,8 @@ export class ProcessModelHost implements ModelHost {
   private tail: Promise<void> = Promise.resolve();
   private nextRunId = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Int8 kernel verdicts by model sha256, outliving model processes (int8-kernel-check.ts). */
+  private readonly int8Verdicts = new Map<string, Int8Verdict>();
 
   constructor(
     private readonly launch: () => ModelProcess,
@@ -178,6 +181,8 @@ export class ProcessModelHost implements ModelHost {
             return;
           }
           if (message.type === 'result') {
+            if (message.int8Verdict)
+              this.int8Verdicts.set(request.model.manifest.sha256, message.int8Verdict);
             settle(() =>
               resolve({
                 values,
@@ -211,6 +216,7 @@ export class ProcessModelHost implements ModelHost {
           voxelsVia: child.sendBulk ? 'bulk' : 'messages',
           batchSize: request.batchSize ?? 4,
           threads: this.options.threads ?? 0,
+          int8Verdict: this.int8Verdicts.get(manifest.sha256),
         });
         if (child.sendBulk) child.sendBulk(voxelBytes(voxels, voxelType));
         else for (const message of voxelMessages(runId, voxels, cols * rows, voxelType)) child.send(message);
