@@ -8,8 +8,8 @@
 // run with the fusion turned off (session option disable_quant_qdq) dequantizes and convolves in float: the
 // graph's own arithmetic, slower (1.6× for the default model's 1.4.1 here). The model process compares the two
 // on a series' most suspicious slices, run after run until a comparison around a finding agrees (then the
-// kernels are trusted), and where they differ runs that model without the fusion from then on; the app-side
-// host keeps the verdict for the app's life (Int8Verdict).
+// kernels are trusted), and where they differ runs that model another way from then on (Int8RunAs); the
+// app-side host keeps the verdict for the app's life (Int8Verdict).
 import type { ModelManifest } from './model-manifest.ts';
 import type { ModelGrid } from './model-grid.ts';
 import { onnxGraphNodes } from './onnx-graph-nodes.ts';
@@ -47,12 +47,20 @@ export function hasFusableQdq(model: Uint8Array): boolean {
 export const CONCLUSIVE_LIT_VOXELS = 10;
 
 /**
+ * How a model whose fused kernels were caught runs instead: with onnxruntime's 16-bit-safe int8 arithmetic
+ * (session option x64quantprecision: its int8 weights made unsigned so the kernels widen before adding; 1.24×
+ * the fused time for the default model's 1.4.1 here), or, where that too differs from the graph, unfused
+ * (dequantized, in float: 1.6×).
+ */
+export type Int8RunAs = 'precise' | 'unfused';
+
+/**
  * What a check found for one model file on this CPU: its fused kernels agreed with the graph around a finding
- * (trusted), or differed by `wrongBy` (the model runs unfused). The model process reports it after each run and
+ * (trusted), or differed by `wrongBy` (the model runs `runAs`). The model process reports it after each run and
  * the app-side host hands it back with later runs, so a fresh model process (after an idle stop or a crash)
  * neither checks again nor runs a caught model fused once more.
  */
-export type Int8Verdict = { trusted: true } | { wrongBy: number };
+export type Int8Verdict = { trusted: true } | { wrongBy: number; runAs: Int8RunAs };
 
 /** Model pixels on a side of the region compared (when the network takes any input size). */
 export const CHECK_CROP = 96;
@@ -167,14 +175,19 @@ export async function int8Difference(
   return worst;
 }
 
-/** What the run's result says when the fused kernels were found wrong and the model ran without them. */
-export function int8KernelWarning(modelId: string, difference: number): string {
+/** What the run's result says when the fused kernels were found wrong and the model ran another way. */
+export function int8KernelWarning(modelId: string, verdict: { wrongBy: number; runAs: Int8RunAs }): string {
+  const how =
+    verdict.runAs === 'precise'
+      ? "with onnxruntime's 16-bit-safe int8 arithmetic (session option x64quantprecision) — the graph's map, " +
+        'somewhat more slowly'
+      : "with its graph unfused (dequantized, in float) — the graph's map, more slowly";
   return (
     `model ${modelId}: onnxruntime's int8 kernels on this CPU do not compute what the model's graph says ` +
-    `(up to ${difference.toFixed(2)} apart in probability on this series' most suspicious slices; the usual ` +
-    "cause: on CPUs without AVX-VNNI they add adjacent input channels' products in 16-bit sums, which " +
-    'saturate), so Overread ran the graph without them — the right map, more slowly. To get the speed back, ' +
-    "quantize the model with 7-bit weights (onnxruntime quantize_static's reduce_range=True) or split its " +
-    'first convolution as models/train/ort_layout.py does'
+    `(up to ${verdict.wrongBy.toFixed(2)} apart in probability on this series' most suspicious slices; the ` +
+    "usual cause: on CPUs without AVX-VNNI they add adjacent input channels' products in 16-bit sums, which " +
+    `saturate), so Overread ran it ${how}. To get the speed back, quantize the model with 7-bit weights ` +
+    "(onnxruntime quantize_static's reduce_range=True) or split its first convolution as " +
+    'models/train/ort_layout.py does'
   );
 }

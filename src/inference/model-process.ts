@@ -20,6 +20,8 @@ import {
   int8Difference,
   int8KernelWarning,
   INT8_TOLERANCE,
+  type Int8RunAs,
+  type Int8Verdict,
 } from './int8-kernel-check.ts';
 import { modelGrid } from './model-grid.ts';
 import type { InputBatch } from './slice-batcher.ts';
@@ -44,16 +46,14 @@ interface LoadedSession {
   id: string;
   onnxPath: string;
   threads: number;
+  /** The model as onnxruntime runs it by default: a QDQ graph fused into int8 kernels. */
   session: ort.InferenceSession;
   /** The file's bytes, kept for int8-kernel-check.ts when onnxruntime fuses QDQ nodes of it into int8 kernels. */
   qdqBytes?: Buffer;
-  /** The same model with that fusion off, once a check has needed it. */
-  exact?: ort.InferenceSession;
-  /** Set when the fused kernels were found wrong on this CPU (by this much): later runs use `exact`. */
-  wrongBy?: number;
-  /** Set when the fused kernels agreed with the graph around a finding: later runs are not checked. */
-  trusted?: boolean;
-  // Both also come with a run (RunMessage.int8Verdict) when an earlier model process found them.
+  /** The same file run the other ways int8-kernel-check.ts knows, made when a check needs them. */
+  variants: Partial<Record<Int8RunAs, ort.InferenceSession>>;
+  /** What a check found (here, or in an earlier model process: RunMessage.int8Verdict). */
+  verdict?: Int8Verdict;
 }
 
 export function serveModelRuns(port: ModelProcessPort): void {
@@ -107,15 +107,11 @@ export function serveModelRuns(port: ModelProcessPort): void {
         const started = performance.now();
         const key = `${message.model.sha256}:${message.threads}`;
         if (loaded?.key !== key) {
-          await loaded?.session.release();
-          await loaded?.exact?.release();
+          if (loaded) await releaseAll(loaded);
           loaded = undefined;
-          loaded = { key, ...(await loadSession(message)) };
+          loaded = { key, ...(await loadSession(message)), variants: {} };
           // A verdict an earlier model process reached for this file on this CPU.
-          if (loaded.qdqBytes && message.int8Verdict) {
-            if ('trusted' in message.int8Verdict) loaded.trusted = true;
-            else loaded.wrongBy = message.int8Verdict.wrongBy;
-          }
+          if (loaded.qdqBytes) loaded.verdict = message.int8Verdict;
         }
         const loadMs = performance.now() - started;
         // Voxels on the byte channel are the worker's to wait for, batch by batch.
@@ -124,24 +120,16 @@ export function serveModelRuns(port: ModelProcessPort): void {
         const session = loaded;
         const pass = (network: ort.InferenceSession) => runPass(network, message, voxels);
         const warnings: string[] = [];
-        let result = await pass(
-          session.wrongBy === undefined ? session.session : await exactSession(session),
-        );
+        const caught = session.verdict && 'wrongBy' in session.verdict ? session.verdict : undefined;
+        let result = await pass(caught ? await variant(session, caught.runAs) : session.session);
         let checkMs = 0;
-        if (session.wrongBy !== undefined) {
-          warnings.push(int8KernelWarning(message.model.id, session.wrongBy));
-        } else if (session.qdqBytes && !session.trusted && !cancelled.has(message.runId)) {
+        if (caught) {
+          warnings.push(int8KernelWarning(message.model.id, caught));
+        } else if (session.qdqBytes && !session.verdict && !cancelled.has(message.runId)) {
           const checkStarted = performance.now();
-          let difference = 0;
+          let verdict: Int8Verdict | undefined;
           try {
-            const compared = await compareKernels(session, message, result.values);
-            difference = compared.difference;
-            session.trusted = compared.conclusive && difference <= INT8_TOLERANCE;
-            if (session.trusted) {
-              // Never needed again for this model in this process: give its memory back.
-              await session.exact?.release();
-              session.exact = undefined;
-            }
+            verdict = await checkKernels(session, message, result.values);
           } catch (error) {
             warnings.push(
               `model ${message.model.id}: its int8 kernels could not be checked on this CPU ` +
@@ -149,13 +137,15 @@ export function serveModelRuns(port: ModelProcessPort): void {
             );
           }
           checkMs = performance.now() - checkStarted;
-          if (difference > INT8_TOLERANCE) {
-            // From now on this model runs without the fusion in this process; this run again, from the start
-            // (its progress messages replace the rows already sent).
-            session.wrongBy = difference;
-            warnings.push(int8KernelWarning(message.model.id, difference));
-            result = await pass(await exactSession(session));
+          session.verdict = verdict;
+          if (verdict && 'wrongBy' in verdict) {
+            // This run again, from the start, the way that computes the graph (its progress messages replace
+            // the rows already sent); later runs go that way from the start.
+            warnings.push(int8KernelWarning(message.model.id, verdict));
+            result = await pass(await variant(session, verdict.runAs));
           }
+          // Give back what is no longer needed: all variants once trusted, the unused one once caught.
+          await releaseVariants(session, verdict && 'wrongBy' in verdict ? verdict.runAs : undefined);
         }
         port.post({
           type: 'result',
@@ -163,12 +153,7 @@ export function serveModelRuns(port: ModelProcessPort): void {
           timings: { ...result.timings, loadMs, int8CheckMs: checkMs },
           peak: result.peak,
           warnings,
-          int8Verdict:
-            session.wrongBy !== undefined
-              ? { wrongBy: session.wrongBy }
-              : session.trusted
-                ? { trusted: true }
-                : undefined,
+          int8Verdict: session.verdict,
         });
       } catch (error) {
         if (error instanceof InferenceCancelledError) {
@@ -224,16 +209,16 @@ export function serveModelRuns(port: ModelProcessPort): void {
   }
 
   /**
-   * The largest difference between the model's fused int8 kernels and its graph run without them, on the
-   * slices around the run's most suspicious one (int8-kernel-check.ts), and whether a finding lit them. The
-   * run's batches are still open.
+   * Compares the model's fused int8 kernels with its graph run unfused on the slices around the run's most
+   * suspicious one (int8-kernel-check.ts; the run's batches are still open). Where they differ, the same for
+   * onnxruntime's 16-bit-safe int8 arithmetic, which becomes the way to run the model if it agrees. Undefined:
+   * they agreed, but no finding lit the slices, so the next run checks again.
    */
-  async function compareKernels(
+  async function checkKernels(
     session: LoadedSession,
     message: RunMessage,
     values: Uint8Array,
-  ): Promise<{ difference: number; conclusive: boolean }> {
-    const exact = await exactSession(session);
+  ): Promise<Int8Verdict | undefined> {
     const { manifest } = message.model;
     const { size, spacing } = message.geometry;
     const window = checkWindow(values, size);
@@ -247,28 +232,43 @@ export function serveModelRuns(port: ModelProcessPort): void {
       const batch = await batches.batch(first, count);
       windowBatches.push(fixedSize ? batch : cropBatch(batch, grid, window, manifest.input.sizeMultiple));
     }
-    const difference = await int8Difference(
-      windowBatches,
-      timedRunner(session.session, message).run,
-      timedRunner(exact, message).run,
-      manifest,
-    );
-    return { difference, conclusive: window.lit >= CONCLUSIVE_LIT_VOXELS };
+    const graph = timedRunner(await variant(session, 'unfused'), message).run;
+    const apart = async (network: ort.InferenceSession) =>
+      int8Difference(windowBatches, timedRunner(network, message).run, graph, manifest);
+    const wrongBy = await apart(session.session);
+    if (wrongBy <= INT8_TOLERANCE) {
+      return window.lit >= CONCLUSIVE_LIT_VOXELS ? { trusted: true } : undefined;
+    }
+    const precise = await apart(await variant(session, 'precise'));
+    return { wrongBy, runAs: precise <= INT8_TOLERANCE ? 'precise' : 'unfused' };
   }
 }
 
-/** The loaded model without the QDQ fusion, made the first time it is needed. */
-async function exactSession(loaded: LoadedSession): Promise<ort.InferenceSession> {
-  if (!loaded.exact) {
-    if (!loaded.qdqBytes) throw new Error('internal: only a QDQ model has an unfused session');
-    loaded.exact = await createSession(loaded.id, loaded.onnxPath, loaded.qdqBytes, loaded.threads, {
-      unfusedQdq: true,
-    });
-  }
-  return loaded.exact;
+/** The loaded model run another way (int8-kernel-check.ts), made the first time it is needed. */
+async function variant(loaded: LoadedSession, runAs: Int8RunAs): Promise<ort.InferenceSession> {
+  const made = loaded.variants[runAs];
+  if (made) return made;
+  if (!loaded.qdqBytes) throw new Error('internal: only a QDQ model runs another way');
+  const options = runAs === 'unfused' ? { unfusedQdq: true } : { preciseInt8: true };
+  const session = await createSession(loaded.id, loaded.onnxPath, loaded.qdqBytes, loaded.threads, options);
+  loaded.variants[runAs] = session;
+  return session;
 }
 
-async function loadSession(message: RunMessage): Promise<Omit<LoadedSession, 'key'>> {
+async function releaseVariants(loaded: LoadedSession, keep?: Int8RunAs): Promise<void> {
+  for (const [runAs, session] of Object.entries(loaded.variants)) {
+    if (runAs === keep) continue;
+    delete loaded.variants[runAs as Int8RunAs];
+    await session.release();
+  }
+}
+
+async function releaseAll(loaded: LoadedSession): Promise<void> {
+  await releaseVariants(loaded);
+  await loaded.session.release();
+}
+
+async function loadSession(message: RunMessage): Promise<Omit<LoadedSession, 'key' | 'variants'>> {
   const { id, onnxPath, sha256 } = message.model;
   let bytes: Buffer;
   try {
@@ -305,7 +305,7 @@ async function createSession(
   onnxPath: string,
   bytes: Uint8Array,
   threads: number,
-  options: { unfusedQdq?: boolean } = {},
+  options: Parameters<typeof sessionOptions>[1] = {},
 ): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(bytes, sessionOptions(threads, options));

@@ -183,8 +183,10 @@ test('a QDQ int8 model gives its graph’s map on this CPU; where its fused kern
     assert.equal(warned(again), cpuSaturates(), 'later runs of the model say it too, in a fresh process');
     if (cpuSaturates()) {
       assert.equal(again.timings.int8CheckMs, 0, 'once found wrong, not checked again');
-      assert.equal(passes.qdq, 2, 'the first run went over the volume fused, then again unfused');
-      assert.equal(passes.again, 1, 'the next runs unfused from the start');
+      assert.equal(passes.qdq, 2, 'the first run went over the volume fused, then again another way');
+      assert.equal(passes.again, 1, 'the next runs that way from the start');
+      // onnxruntime's 16-bit-safe int8 arithmetic computes the graph (0.0002 apart here): it runs that way.
+      assert.match(qdq.warnings.join('\n'), /x64quantprecision/);
     } else {
       assert.deepEqual(passes, { qdq: 1, again: 1 });
     }
