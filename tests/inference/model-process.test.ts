@@ -208,26 +208,14 @@ test('unpackProbabilityRows: a pass repeated from the start zeroes the rows it n
   const cols = 3;
   const values = new Uint8Array(4 * cols);
   const shown = new Uint8Array(4);
-  // First pass: rows 1 and 2 live.
-  unpackProbabilityRows(
-    new Uint8Array([5, 6, 7, 8, 9, 10]),
-    new Uint8Array([0, 7, 10, 0]),
-    0,
-    values,
-    cols,
-    shown,
-  );
-  shown.set([0, 7, 10, 0]);
+  // As the host does: unpack a progress message, then remember its row maxima.
+  const receive = (live: number[], rowMax: number[]) => {
+    unpackProbabilityRows(new Uint8Array(live), new Uint8Array(rowMax), 0, values, cols, shown);
+    shown.set(rowMax);
+  };
+  receive([5, 6, 7, 8, 9, 10], [0, 7, 10, 0]); // first pass: rows 1 and 2 live
   assert.deepEqual([...values], [0, 0, 0, 5, 6, 7, 8, 9, 10, 0, 0, 0]);
-  // The repeat: row 2 empty now, row 3 live; row 1 rewritten.
-  unpackProbabilityRows(
-    new Uint8Array([1, 2, 3, 4, 4, 4]),
-    new Uint8Array([0, 3, 0, 4]),
-    0,
-    values,
-    cols,
-    shown,
-  );
+  receive([1, 2, 3, 4, 4, 4], [0, 3, 0, 4]); // the repeat: row 1 rewritten, row 2 empty now, row 3 live
   assert.deepEqual([...values], [0, 0, 0, 1, 2, 3, 0, 0, 0, 4, 4, 4]);
   // Rows never shown are not written at all (their pages stay untouched): a sentinel survives.
   const fresh = new Uint8Array(2 * cols).fill(99);
