@@ -83,11 +83,11 @@ export interface CheckWindow {
  */
 export function checkWindow(
   values: Uint8Array,
+  rowMax: Uint8Array,
   size: readonly [number, number, number],
   count = CHECK_SLICES,
 ): CheckWindow {
   const [cols, rows, slices] = size;
-  const plane = cols * rows;
   let best = 0;
   let bestLit = -1;
   let bestMax = -1;
@@ -96,12 +96,18 @@ export function checkWindow(
     let lit = 0;
     let max = 0;
     let at = 0;
-    for (let i = k * plane, end = i + plane; i < end; i++) {
-      const v = values[i]!;
-      if (v >= 128) lit++;
-      if (v > max) {
-        max = v;
-        at = i - k * plane;
+    // Only rows with a value above 0 (rowMax, as the run wrote it): a map is nearly all zeros, and scanning
+    // all of a 300 × 512² one took 140–190 ms.
+    for (let j = 0; j < rows; j++) {
+      const rowTop = rowMax[k * rows + j]!;
+      if (rowTop === 0 || (rowTop < 128 && rowTop <= max)) continue;
+      for (let i = (k * rows + j) * cols, end = i + cols; i < end; i++) {
+        const v = values[i]!;
+        if (v >= 128) lit++;
+        if (v > max) {
+          max = v;
+          at = i - k * rows * cols;
+        }
       }
     }
     if (lit > bestLit || (lit === bestLit && max > bestMax)) {

@@ -129,7 +129,7 @@ export function serveModelRuns(port: ModelProcessPort): void {
           const checkStarted = performance.now();
           let verdict: Int8Verdict | undefined;
           try {
-            verdict = await checkKernels(session, message, result.values);
+            verdict = await checkKernels(session, message, result);
           } catch (error) {
             warnings.push(
               `model ${message.model.id}: its int8 kernels could not be checked on this CPU ` +
@@ -174,12 +174,17 @@ export function serveModelRuns(port: ModelProcessPort): void {
     network: ort.InferenceSession,
     message: RunMessage,
     voxels: Int16Array | Float32Array,
-  ): Promise<{ values: Uint8Array; timings: Omit<ModelRunTimings, 'loadMs' | 'int8CheckMs'>; peak: number }> {
+  ): Promise<{
+    values: Uint8Array;
+    rowMax: Uint8Array;
+    timings: Omit<ModelRunTimings, 'loadMs' | 'int8CheckMs'>;
+    peak: number;
+  }> {
     const timed = timedRunner(network, message);
     const [cols, rows] = message.geometry.size;
     let sent = 0;
     batches.open(message.runId, { geometry: message.geometry, voxels }, message.model.manifest.input);
-    const { values, timings, peak } = await inferProbability(
+    const { values, rowMax, timings, peak } = await inferProbability(
       { geometry: message.geometry, voxels },
       message.model.manifest,
       timed.run,
@@ -203,6 +208,7 @@ export function serveModelRuns(port: ModelProcessPort): void {
     );
     return {
       values,
+      rowMax,
       timings: { ...timings, preprocessMs: batches.buildMs, sessionMs: timed.sessionMs() },
       peak,
     };
@@ -217,11 +223,11 @@ export function serveModelRuns(port: ModelProcessPort): void {
   async function checkKernels(
     session: LoadedSession,
     message: RunMessage,
-    values: Uint8Array,
+    { values, rowMax }: { values: Uint8Array; rowMax: Uint8Array },
   ): Promise<Int8Verdict | undefined> {
     const { manifest } = message.model;
     const { size, spacing } = message.geometry;
-    const window = checkWindow(values, size);
+    const window = checkWindow(values, rowMax, size);
     const grid = modelGrid(manifest.input, size[0], size[1], spacing[0], spacing[1]);
     // A network whose input rows or columns are fixed takes only whole batches.
     const shape = session.session.inputMetadata.find((m) => m.name === manifest.input.name);

@@ -70,20 +70,40 @@ test('hasFusableQdq: QDQ models (1.4.1, the shipped 1.4.3) yes; a float model no
 
 test('checkWindow centres on the slice with the most voxels at p ≥ 0.5, clamped to the volume', () => {
   const size: [number, number, number] = [4, 4, 20];
+  // The highest value of each row, as the run writes it beside the map.
+  const rowMaxOf = (map: Uint8Array) =>
+    Uint8Array.from({ length: map.length / 4 }, (_, r) => Math.max(...map.subarray(r * 4, r * 4 + 4)));
   const values = new Uint8Array(4 * 4 * 20);
   values.fill(200, 16 * 3, 16 * 3 + 2); // slice 3: two voxels lit
   values.fill(255, 16 * 12, 16 * 12 + 5); // slice 12: five
   values[16 * 18] = 250; // slice 18: one
   values[16 * 12 + 9] = 254; // a sixth lit voxel, dimmer: the hottest stays the first 255 (column 0, row 0)
-  assert.deepEqual(checkWindow(values, size, 8), { first: 8, count: 8, lit: 6, hotCol: 0, hotRow: 0 });
+  const window = checkWindow(values, rowMaxOf(values), size, 8);
+  assert.deepEqual(window, { first: 8, count: 8, lit: 6, hotCol: 0, hotRow: 0 });
   values.fill(255, 16 * 19, 16 * 20); // slice 19: sixteen — the window stops at the last slice
-  assert.deepEqual(checkWindow(values, size, 8), { first: 12, count: 8, lit: 16, hotCol: 0, hotRow: 0 });
+  assert.deepEqual(checkWindow(values, rowMaxOf(values), size, 8), {
+    first: 12,
+    count: 8,
+    lit: 16,
+    hotCol: 0,
+    hotRow: 0,
+  });
+  // Rows whose maximum is 0 are not read (the map is nearly all of them).
+  const unread = rowMaxOf(values);
+  unread.fill(0, 19 * 4, 20 * 4);
+  assert.equal(checkWindow(values, unread, size, 8).first, 8);
   // Nothing at p ≥ 0.5: the slice with the highest value.
   const faint = new Uint8Array(4 * 4 * 20);
   faint[16 * 2 + 5] = 90;
   faint[16 * 9 + 1] = 100;
-  assert.deepEqual(checkWindow(faint, size, 4), { first: 7, count: 4, lit: 0, hotCol: 1, hotRow: 0 });
-  assert.deepEqual(checkWindow(faint, [4, 4, 3] as const, 8).count, 3);
+  assert.deepEqual(checkWindow(faint, rowMaxOf(faint), size, 4), {
+    first: 7,
+    count: 4,
+    lit: 0,
+    hotCol: 1,
+    hotRow: 0,
+  });
+  assert.equal(checkWindow(faint.subarray(0, 48), rowMaxOf(faint.subarray(0, 48)), [4, 4, 3], 8).count, 3);
 });
 
 test('cropBatch cuts a CHECK_CROP square around the hot voxel, its corner on the size multiple', () => {
