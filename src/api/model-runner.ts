@@ -182,9 +182,12 @@ export class ModelRunner {
       });
       // Outside the training ranges the model still ran; with nothing found, "no findings" would hide that,
       // so the worklist lists the series as outside the model's scope, with why (issue 7).
+      // Shown with the series: the scope warnings and the model process's notes (its int8 kernels replaced,
+      // int8-kernel-check.ts). Only the scope ones mark the series: such a note says nothing about the series,
+      // and the run's map is the model's own.
       store.setScopeWarnings(seriesUid, analysis.warnings);
       // (A series a reader has started or finished keeps its status, as finishRun keeps it.)
-      if (analysis.warnings.length > 0 && store.series(seriesUid)?.status === 'no-findings') {
+      if (analysis.scopeWarnings.length > 0 && store.series(seriesUid)?.status === 'no-findings') {
         store.setStatus(seriesUid, 'outside-scope', null);
       }
       const count = findings.length;

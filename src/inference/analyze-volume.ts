@@ -12,7 +12,13 @@ export interface VolumeAnalysis {
   findings: Finding[];
   score: number;
   threshold: number;
+  /** What the reader should know about this run: the scope warnings, then the model process's own. */
   warnings: string[];
+  /**
+   * Those about the series lying outside the model's declared scope (modality, body part, ranges) — what
+   * marks a series without findings "outside scope"; the model process's (int8-kernel-check.ts) do not.
+   */
+  scopeWarnings: string[];
   seconds: number;
   /** The model process's own timings, plus what the app side spent around them. */
   timings: ModelRunTimings & {
@@ -46,9 +52,9 @@ export async function analyzeVolume(
   const started = performance.now();
   const scope = seriesScope(model.manifest, { ...series, geometry: volume.geometry });
   if (scope.skip) throw new SeriesSkippedError(scope.skip);
-  const warnings = [...scope.warnings];
+  const scopeWarnings = [...scope.warnings];
   const intensity = intensityScopeWarning(model.manifest, volume.voxels);
-  if (intensity) warnings.push(intensity);
+  if (intensity) scopeWarnings.push(intensity);
   const threshold = options.threshold ?? model.manifest.defaultThreshold;
   const hostStarted = performance.now();
   const {
@@ -61,7 +67,6 @@ export async function analyzeVolume(
     { model, volume, batchSize: options.batchSize },
     { signal: options.signal, onProgress: options.onProgress },
   );
-  warnings.push(...runWarnings);
   const findingsStarted = performance.now();
   const findings = findingsAtThreshold(values, volume.geometry, threshold, model.manifest.minFinding, rowMax);
   const score = seriesScore(values, findings, peak);
@@ -71,7 +76,8 @@ export async function analyzeVolume(
     findings,
     score,
     threshold,
-    warnings,
+    warnings: [...scopeWarnings, ...runWarnings],
+    scopeWarnings,
     seconds: (ended - started) / 1000,
     timings: { ...timings, hostMs: findingsStarted - hostStarted, findingsMs: ended - findingsStarted },
   };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Job, WorklistPage } from '../../src/shared/api-types.ts';
 import { sampleStudy } from '../helpers/sample-study.ts';
 import { installTestModel } from '../inference/test-models.ts';
+import type { ModelHost } from '../../src/inference/model-host.ts';
 import { importThrough, openTestApi } from './api-test-kit.ts';
 
 async function triageWith(sliceThicknessMm: [number, number]) {
@@ -48,4 +49,47 @@ test('the same series inside the model’s range is an ordinary "no findings"', 
   const item = await triageWith([0.1, 10]);
   assert.equal(item.status, 'no-findings');
   assert.deepEqual(item.scopeWarnings, []);
+});
+
+test('a note from the model process (its int8 kernels replaced) is shown with the series but does not mark it outside-scope', async () => {
+  const study = sampleStudy({ seed: 'scope-marking', size: 64, slices: 12, nodules: 0 });
+  const probe = await openTestApi({ autoTriage: false });
+  const modelsDir = join(probe.dir, 'models');
+  await probe.close();
+  installTestModel(
+    modelsDir,
+    { kind: 'fast', a: 0, b: -10, channels: 1 },
+    { id: 'scope-test-model', trainingRanges: { sliceThicknessMm: [0.1, 10] } },
+  );
+  const note =
+    "model scope-test-model: onnxruntime's int8 kernels on this CPU do not compute what the model's graph says";
+  // The model process as int8-kernel-check.ts leaves it after catching a model: nothing found, one note.
+  const host: ModelHost = {
+    async run({ volume }) {
+      const [, rows, slices] = volume.geometry.size;
+      const timings = { preprocessMs: 0, batchWaitMs: 0, waitMs: 0, postprocessMs: 0, totalMs: 0 };
+      return {
+        values: new Uint8Array(volume.voxels.length),
+        rowMax: new Uint8Array(rows * slices),
+        peak: 0,
+        timings: { ...timings, loadMs: 0, sessionMs: 0, int8CheckMs: 1 },
+        warnings: [note],
+      };
+    },
+    async close() {},
+  };
+  const t = await openTestApi({ userModels: modelsDir, autoTriage: false, createModelHost: () => host });
+  try {
+    await importThrough(t, [study.dir]);
+    const uid = study.truth.seriesInstanceUid;
+    const job = await t.finish(await t.json<Job>('POST', `/api/series/${uid}/run-model`));
+    assert.equal(job.state, 'done', job.message);
+    const item = (await t.json<WorklistPage>('GET', '/api/worklist?limit=10')).items.find(
+      (i) => i.seriesUid === uid,
+    )!;
+    assert.equal(item.status, 'no-findings');
+    assert.deepEqual(item.scopeWarnings, [note]);
+  } finally {
+    await t.close();
+  }
 });
