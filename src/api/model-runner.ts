@@ -173,29 +173,22 @@ export class ModelRunner {
             `model: slice ${done} of ${total}`,
           ),
       });
+      // Outside the training ranges the model still ran; with nothing found, "no findings" would hide that,
+      // so the store lists the series as outside the model's scope, with why (issue 7) — in the same
+      // transaction as the run.
       const findings = store.finishRun(runId, {
         findings: analysis.findings,
         score: analysis.score,
         probability: analysis.probability,
         warnings: analysis.warnings,
+        scopeWarnings: analysis.scopeWarnings,
         seconds: analysis.seconds,
       });
-      // Outside the training ranges the model still ran; with nothing found, "no findings" would hide that,
-      // so the worklist lists the series as outside the model's scope, with why (issue 7).
-      // Shown with the series: the scope warnings and the model process's notes (its int8 kernels replaced,
-      // int8-kernel-check.ts). Only the scope ones mark the series: such a note says nothing about the series,
-      // and the run's map is the model's own.
-      store.setScopeWarnings(seriesUid, analysis.warnings);
-      // (A series a reader has started or finished keeps its status, as finishRun keeps it.)
-      if (analysis.scopeWarnings.length > 0 && store.series(seriesUid)?.status === 'no-findings') {
-        store.setStatus(seriesUid, 'outside-scope', null);
-      }
       const count = findings.length;
       return `${count} finding${count === 1 ? '' : 's'} (score ${analysis.score.toFixed(2)}) in ${analysis.seconds.toFixed(1)} s`;
     } catch (error) {
       if (error instanceof SeriesSkippedError) {
-        store.failRun(runId, 'skipped', error.reason); // the store shows it as outside the model's scope
-        store.setScopeWarnings(seriesUid, [`skipped: ${error.reason}`]);
+        store.failRun(runId, 'skipped', error.reason); // the store shows it as outside the model's scope, and why
         return `skipped: ${error.reason}`;
       }
       const message = context.signal.aborted

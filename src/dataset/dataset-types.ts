@@ -173,6 +173,13 @@ export interface RunOutcome {
   /** Probability × 255 on the series grid (slice-major, k then j then i); kept compressed per slice. */
   probability: Uint8Array;
   warnings: string[];
+  /**
+   * A model's own run (not one derived from a kept map): those of `warnings` about the series lying outside the
+   * model's declared scope. Given, the run also sets what the worklist shows with the series (all of
+   * `warnings`) and, when nothing was found and some are scope warnings, marks the series outside-scope
+   * rather than "no findings" (issue 7); a run's other notes (int8-kernel-check.ts) never do.
+   */
+  scopeWarnings?: string[];
   seconds: number;
 }
 
@@ -195,7 +202,6 @@ export interface DatasetStore {
   changedFiles(seriesUid: string): ChangedFile[];
   worklist(query: WorklistQuery, reader?: string): { rows: WorklistRow[]; total: number };
   setStatus(seriesUid: string, status: SeriesStatus, reader: string | null): void;
-  setScopeWarnings(seriesUid: string, warnings: string[]): void;
 
   // Model runs: a run is 'running' until finishRun commits it with all its findings in one transaction, so
   // a crash never leaves a half-written run shown as complete.

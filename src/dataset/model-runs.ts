@@ -174,15 +174,34 @@ export function finishRun(ctx: StoreContext, runId: number, outcome: RunOutcome)
          WHERE id = ?`,
       )
       .run(at, outcome.score, outcome.seconds, JSON.stringify(outcome.warnings), runId);
-    const next: SeriesStatus = outcome.findings.length > 0 ? 'flagged' : 'no-findings';
-    // A series already in review keeps its status: a re-run must not hide that a reader has started.
-    ctx
-      .sql(
-        `UPDATE series SET latest_run_id = ?, score = ?,
-           status = CASE WHEN status IN ('unread', 'model-running', 'flagged', 'no-findings') THEN ? ELSE status END
-         WHERE series_uid = ?`,
-      )
-      .run(runId, outcome.score, next, series.series_uid);
+    const { scopeWarnings } = outcome;
+    const next: SeriesStatus =
+      outcome.findings.length > 0
+        ? 'flagged'
+        : scopeWarnings && scopeWarnings.length > 0
+          ? 'outside-scope'
+          : 'no-findings';
+    // A series already in review keeps its status: a re-run must not hide that a reader has started. A
+    // model's own run also decides again whether the series is outside its scope; a run derived from a kept
+    // map (a new threshold) leaves that, and the warnings shown, as they were.
+    if (scopeWarnings) {
+      ctx
+        .sql(
+          `UPDATE series SET latest_run_id = ?, score = ?, scope_warnings_json = ?,
+             status = CASE WHEN status IN ('unread', 'model-running', 'flagged', 'no-findings', 'outside-scope')
+               THEN ? ELSE status END
+           WHERE series_uid = ?`,
+        )
+        .run(runId, outcome.score, JSON.stringify(outcome.warnings), next, series.series_uid);
+    } else {
+      ctx
+        .sql(
+          `UPDATE series SET latest_run_id = ?, score = ?,
+             status = CASE WHEN status IN ('unread', 'model-running', 'flagged', 'no-findings') THEN ? ELSE status END
+           WHERE series_uid = ?`,
+        )
+        .run(runId, outcome.score, next, series.series_uid);
+    }
     appendAudit(
       ctx,
       null,
@@ -209,6 +228,12 @@ export function failRun(
     ctx
       .sql(`UPDATE series SET status = ? WHERE series_uid = ? AND status = 'model-running'`)
       .run(state === 'skipped' ? 'outside-scope' : 'unread', run.series_uid);
+    // Why it was skipped is shown with the series.
+    if (state === 'skipped') {
+      ctx
+        .sql('UPDATE series SET scope_warnings_json = ? WHERE series_uid = ?')
+        .run(JSON.stringify([`skipped: ${message}`]), run.series_uid);
+    }
     appendAudit(
       ctx,
       null,

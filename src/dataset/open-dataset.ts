@@ -21,7 +21,7 @@ import {
 } from './model-runs.ts';
 import { readerAgreement } from './reader-agreement.ts';
 import { addFinding, correctMaskSlice, decide, requireReader, setStatus } from './review-actions.ts';
-import { changedFiles, importStudy, readSeries, setScopeWarnings } from './series-records.ts';
+import { changedFiles, importStudy, readSeries } from './series-records.ts';
 import { createStoreContext, DatasetError, type StoreContext } from './store-context.ts';
 import { redo, undo } from './undo-stack.ts';
 import { worklistQuery } from './worklist-query.ts';
@@ -119,7 +119,6 @@ function createStore(ctx: StoreContext): DatasetStore {
     changedFiles: (seriesUid) => changedFiles(ctx, seriesUid),
     worklist: (query, reader) => worklistQuery(ctx, query, reader),
     setStatus: (seriesUid, status, reader) => setStatus(ctx, seriesUid, status, reader),
-    setScopeWarnings: (seriesUid, warnings) => setScopeWarnings(ctx, seriesUid, warnings),
 
     startRun: (seriesUid, model, threshold, params) => startRun(ctx, seriesUid, model, threshold, params),
     finishRun: (runId, outcome) => finishRun(ctx, runId, outcome),

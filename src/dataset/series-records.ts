@@ -239,13 +239,3 @@ export function changedFiles(ctx: StoreContext, seriesUid: string): ChangedFile[
   }
   return changed;
 }
-
-export function setScopeWarnings(ctx: StoreContext, seriesUid: string, warnings: string[]): void {
-  ctx.write(() => {
-    requireSeries(ctx, seriesUid);
-    ctx
-      .sql('UPDATE series SET scope_warnings_json = ? WHERE series_uid = ?')
-      .run(JSON.stringify(warnings), seriesUid);
-    appendAudit(ctx, null, 'scope-warnings', { seriesUid, warnings: warnings.length });
-  });
-}

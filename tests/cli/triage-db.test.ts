@@ -81,3 +81,42 @@ test('triage --db records every run and its findings as proposals, waiting in th
     store.close();
   }
 });
+
+test('triage --db marks series outside the model’s scope as the app does: run, nothing found, and why', () => {
+  const narrowModels = mkdtempSync(join(tmpdir(), 'overread-triage-db-narrow-'));
+  try {
+    // probability ≈ 0 everywhere, trained (it says) on 5–10 mm slices only.
+    installTestModel(
+      narrowModels,
+      { kind: 'fast', a: 0, b: -10, channels: 3 },
+      {
+        id: 'narrow',
+        trainingRanges: { pixelSpacingMm: [0.1, 5], sliceThicknessMm: [5, 10], intensity: [-2000, 4000] },
+      },
+    );
+    const db = join(work, 'narrow.sqlite');
+    const run = spawnSync(
+      process.execPath,
+      ['bin/overread.js', 'triage', studies, '--model', 'narrow', '--models', narrowModels, '--db', db],
+      { cwd: repo, encoding: 'utf8' },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const store = openDataset(db);
+    try {
+      const rows = store.worklist({}).rows;
+      assert.equal(rows.length, 3);
+      for (const row of rows) {
+        assert.equal(row.series.status, 'outside-scope', row.series.patientId);
+        assert.equal(row.findingCount, 0);
+        assert.ok(row.series.scopeWarnings.length > 0, `${row.series.patientId}: why`);
+      }
+      const ran = rows.filter((row) => !row.series.scopeWarnings[0]!.startsWith('skipped'));
+      assert.equal(ran.length, 2, 'two series ran, the single image was skipped');
+      for (const row of ran) assert.match(row.series.scopeWarnings.join('\n'), /thickness/i);
+    } finally {
+      store.close();
+    }
+  } finally {
+    rmSync(narrowModels, { recursive: true, force: true });
+  }
+});

@@ -57,6 +57,7 @@ export async function openTriageRecorder(
         score: analysis.score,
         probability: analysis.probability,
         warnings: analysis.warnings,
+        scopeWarnings: analysis.scopeWarnings,
         seconds,
       });
     },
