@@ -128,3 +128,41 @@ test('a run left running by a process that died is marked failed when the datase
     t.remove();
   }
 });
+
+test('a model’s own run decides whether the series is outside its scope; a run derived from a kept map leaves that', () => {
+  const t = tempDir();
+  const store = openDataset(join(t.dir, 'd.sqlite'));
+  try {
+    const { study, geometry } = syntheticStudy('1.5', { patientId: 'P5', patientName: 'N' }, [
+      { seriesUid: '1.5.1' },
+    ]);
+    store.importStudy(study, geometry);
+    const thick = 'outside the model’s scope: slice thickness 5 mm, trained on 0.6–2.5 mm';
+    const note = 'model m: onnxruntime’s int8 kernels on this CPU do not compute what the model’s graph says';
+    const finish = (outcome: Parameters<typeof store.finishRun>[1]) =>
+      store.finishRun(store.startRun('1.5.1', MODEL, 0.5, {}), outcome);
+
+    // Nothing found, a scope warning: outside-scope, with every warning of the run shown.
+    finish({ ...outcomeOf(SIZE, []), warnings: [thick, note], scopeWarnings: [thick] });
+    assert.equal(store.series('1.5.1')!.status, 'outside-scope');
+    assert.deepEqual(store.series('1.5.1')!.scopeWarnings, [thick, note]);
+    // A run derived from the kept map (no scopeWarnings) keeps both.
+    finish({ ...outcomeOf(SIZE, []), warnings: [] });
+    assert.equal(store.series('1.5.1')!.status, 'outside-scope');
+    assert.deepEqual(store.series('1.5.1')!.scopeWarnings, [thick, note]);
+    // A model's rerun that finds something: flagged, outside-scope no more.
+    finish({
+      ...outcomeOf(SIZE, [ballFinding(1, SIZE, [20, 20, 10], 3, 0.9)]),
+      warnings: [thick],
+      scopeWarnings: [thick],
+    });
+    assert.equal(store.series('1.5.1')!.status, 'flagged');
+    // Nothing found and only a note from the model process: an ordinary "no findings", the note still shown.
+    finish({ ...outcomeOf(SIZE, []), warnings: [note], scopeWarnings: [] });
+    assert.equal(store.series('1.5.1')!.status, 'no-findings');
+    assert.deepEqual(store.series('1.5.1')!.scopeWarnings, [note]);
+  } finally {
+    store.close();
+    t.remove();
+  }
+});
