@@ -284,7 +284,7 @@ export async function run(argv: string[]): Promise<void> {
         `components and score ${seconds(t.findingsMs)}`,
     );
     // Part of the pipeline's time in the rounds that ran it: until a run agrees around a finding, then never
-    // again in that model process (int8-kernel-check.ts).
+    // again while the host lives (int8-kernel-check.ts).
     console.log(
       `int8 kernel check (fused kernels against the unfused graph) per round: ${checkMs.map(seconds).join(', ')}`,
     );

@@ -138,14 +138,17 @@ export function serveModelRuns(port: ModelProcessPort): void {
           }
           checkMs = performance.now() - checkStarted;
           session.verdict = verdict;
-          if (verdict && 'wrongBy' in verdict) {
+          const caughtNow = verdict && 'wrongBy' in verdict ? verdict : undefined;
+          if (caughtNow) {
             // This run again, from the start, the way that computes the graph (its progress messages replace
             // the rows already sent); later runs go that way from the start.
-            warnings.push(int8KernelWarning(message.model.id, verdict));
-            result = await pass(await variant(session, verdict.runAs));
+            warnings.push(int8KernelWarning(message.model.id, caughtNow));
+            result = await pass(await variant(session, caughtNow.runAs));
           }
-          // Give back what is no longer needed: all variants once trusted, the unused one once caught.
-          await releaseVariants(session, verdict && 'wrongBy' in verdict ? verdict.runAs : undefined);
+          // Once there is a verdict, give back what it no longer needs: every variant once trusted, the unused
+          // one once caught. Without one (nothing lit), the unfused session stays for the next run's check
+          // rather than being made again each run.
+          if (verdict) await releaseVariants(session, caughtNow?.runAs);
         }
         port.post({
           type: 'result',
