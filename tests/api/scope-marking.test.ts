@@ -11,7 +11,7 @@ import { installTestModel } from '../inference/test-models.ts';
 import type { ModelHost } from '../../src/inference/model-host.ts';
 import { importThrough, openTestApi } from './api-test-kit.ts';
 
-async function triageWith(sliceThicknessMm: [number, number]) {
+async function triageWith(sliceThicknessMm: [number, number], createModelHost?: () => ModelHost) {
   const study = sampleStudy({ seed: 'scope-marking', size: 64, slices: 12, nodules: 0 });
   const probe = await openTestApi({ autoTriage: false });
   const modelsDir = join(probe.dir, 'models');
@@ -22,7 +22,7 @@ async function triageWith(sliceThicknessMm: [number, number]) {
     { kind: 'fast', a: 0, b: -10, channels: 1 },
     { id: 'scope-test-model', trainingRanges: { sliceThicknessMm } },
   );
-  const t = await openTestApi({ userModels: modelsDir, autoTriage: false });
+  const t = await openTestApi({ userModels: modelsDir, autoTriage: false, createModelHost });
   try {
     await importThrough(t, [study.dir]);
     const uid = study.truth.seriesInstanceUid;
@@ -52,15 +52,6 @@ test('the same series inside the model’s range is an ordinary "no findings"', 
 });
 
 test('a note from the model process (its int8 kernels replaced) is shown with the series but does not mark it outside-scope', async () => {
-  const study = sampleStudy({ seed: 'scope-marking', size: 64, slices: 12, nodules: 0 });
-  const probe = await openTestApi({ autoTriage: false });
-  const modelsDir = join(probe.dir, 'models');
-  await probe.close();
-  installTestModel(
-    modelsDir,
-    { kind: 'fast', a: 0, b: -10, channels: 1 },
-    { id: 'scope-test-model', trainingRanges: { sliceThicknessMm: [0.1, 10] } },
-  );
   const note =
     "model scope-test-model: onnxruntime's int8 kernels on this CPU do not compute what the model's graph says";
   // The model process as int8-kernel-check.ts leaves it after catching a model: nothing found, one note.
@@ -78,18 +69,7 @@ test('a note from the model process (its int8 kernels replaced) is shown with th
     },
     async close() {},
   };
-  const t = await openTestApi({ userModels: modelsDir, autoTriage: false, createModelHost: () => host });
-  try {
-    await importThrough(t, [study.dir]);
-    const uid = study.truth.seriesInstanceUid;
-    const job = await t.finish(await t.json<Job>('POST', `/api/series/${uid}/run-model`));
-    assert.equal(job.state, 'done', job.message);
-    const item = (await t.json<WorklistPage>('GET', '/api/worklist?limit=10')).items.find(
-      (i) => i.seriesUid === uid,
-    )!;
-    assert.equal(item.status, 'no-findings');
-    assert.deepEqual(item.scopeWarnings, [note]);
-  } finally {
-    await t.close();
-  }
+  const item = await triageWith([0.1, 10], () => host);
+  assert.equal(item.status, 'no-findings');
+  assert.deepEqual(item.scopeWarnings, [note]);
 });

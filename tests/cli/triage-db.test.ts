@@ -32,14 +32,19 @@ after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-test('triage --db records every run and its findings as proposals, waiting in the worklist', () => {
-  const db = join(work, 'night.sqlite');
+/** `overread triage STUDIES --model ID --models DIR --db DB`, which must succeed. */
+function triageInto(db: string, model: string, models: string): void {
   const run = spawnSync(
     process.execPath,
-    ['bin/overread.js', 'triage', studies, '--model', 'db-test', '--models', modelsDir, '--db', db],
+    ['bin/overread.js', 'triage', studies, '--model', model, '--models', models, '--db', db],
     { cwd: repo, encoding: 'utf8' },
   );
   assert.equal(run.status, 0, run.stderr);
+}
+
+test('triage --db records every run and its findings as proposals, waiting in the worklist', () => {
+  const db = join(work, 'night.sqlite');
+  triageInto(db, 'db-test', modelsDir);
 
   const store = openDataset(db);
   try {
@@ -95,12 +100,7 @@ test('triage --db marks series outside the model’s scope as the app does: run,
       },
     );
     const db = join(work, 'narrow.sqlite');
-    const run = spawnSync(
-      process.execPath,
-      ['bin/overread.js', 'triage', studies, '--model', 'narrow', '--models', narrowModels, '--db', db],
-      { cwd: repo, encoding: 'utf8' },
-    );
-    assert.equal(run.status, 0, run.stderr);
+    triageInto(db, 'narrow', narrowModels);
     const store = openDataset(db);
     try {
       const rows = store.worklist({}).rows;
