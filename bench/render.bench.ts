@@ -8,9 +8,11 @@
 //   - scroll: one wheel step per animation frame from the first slice to the last, cold (slices fetched as
 //     they are reached, three prefetched each side) and again warm (cornerstone's cache full). Frame time =
 //     interval between animation frames while scrolling; latency = wheel step → that slice on screen.
+//   - scroll with a 10 mm thick-slab MIP (T), warm: each step computes the maximum over the slab's slices.
 // Reference in the same run and page: the floor — the same slices (fetched beforehand from the same API),
 // windowed to grey in plain JavaScript and drawn with putImageData + drawImage into a 2D canvas of the same
-// on-screen size, one per animation frame; no cornerstone, no overlays, no fetch while scrolling.
+// on-screen size, one per animation frame; no cornerstone, no overlays, no fetch while scrolling. For the MIP,
+// the floor takes the maximum over the same slab's slices in plain JavaScript before drawing.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -144,7 +146,7 @@ const SCROLL_VIEWER = `async (slices) => {
 }`;
 
 /** The floor: all slices fetched first, then one windowed putImageData + scaled drawImage per frame. */
-const SCROLL_FLOOR = `async (uid) => {
+const SCROLL_FLOOR = `async (uid, slabMm) => {
   const info = await (await fetch('/api/series/' + uid)).json();
   const fetchStart = performance.now();
   const slices = [];
@@ -167,6 +169,21 @@ const SCROLL_FLOOR = `async (uid) => {
   const image = new ImageData(info.columns, info.rows);
   const scale = Math.min(canvas.width / info.columns, canvas.height / info.rows);
   const low = info.windowCenter - info.windowWidth / 2, gain = 255 / info.windowWidth;
+  // A slab: slices within slabMm / 2 of slice k's position (the viewer's rule), their maximum.
+  const positions = info.slicePositionsMm;
+  const projected = new Float32Array(info.rows * info.columns);
+  const slab = (k) => {
+    if (!slabMm) return slices[k];
+    let first = k, last = k;
+    while (first > 0 && Math.abs(positions[first - 1] - positions[k]) <= slabMm / 2 + 1e-3) first--;
+    while (last < slices.length - 1 && Math.abs(positions[last + 1] - positions[k]) <= slabMm / 2 + 1e-3) last++;
+    projected.set(slices[first]);
+    for (let j = first + 1; j <= last; j++) {
+      const s = slices[j];
+      for (let i = 0; i < s.length; i++) if (s[i] > projected[i]) projected[i] = s[i];
+    }
+    return projected;
+  };
   const draw = (values) => {
     const data = image.data;
     for (let i = 0; i < values.length; i++) {
@@ -185,7 +202,7 @@ const SCROLL_FLOOR = `async (uid) => {
       if (last) frames.push(t - last);
       last = t;
       const input = performance.now();
-      draw(slices[k]);
+      draw(slab(k));
       latencies.push(performance.now() - input);
       k++;
       if (k < info.slices) requestAnimationFrame(frame);
@@ -269,9 +286,20 @@ export async function run(argv: string[]): Promise<void> {
       /^Slice 1 \//.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
     );
     const warm = (await page.evaluate(`(${SCROLL_VIEWER})(${slices})`)) as ScrollResult;
-    const floor = (await page.evaluate(`(${SCROLL_FLOOR})(${JSON.stringify(uid)})`)) as ScrollResult & {
+    // The same warm scroll over a 10 mm thick-slab MIP (T).
+    await page.locator('body').press('t');
+    await page.locator('body').press('Home');
+    await page.waitForFunction(() =>
+      /^Slice 1 \/[\s\S]*MIP 10 mm/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+    );
+    const mip = (await page.evaluate(`(${SCROLL_VIEWER})(${slices})`)) as ScrollResult;
+    const slabText = /MIP 10 mm · slices (\d+)–(\d+)/.exec(
+      (await page.locator('#corner-bottom-left').textContent()) ?? '',
+    );
+    const floor = (await page.evaluate(`(${SCROLL_FLOOR})(${JSON.stringify(uid)}, 0)`)) as ScrollResult & {
       fetchMs: number;
     };
+    const mipFloor = (await page.evaluate(`(${SCROLL_FLOOR})(${JSON.stringify(uid)}, 10)`)) as ScrollResult;
     await page.context().close();
 
     const title = `Viewer in Chromium (${CHROMIUM}, software rendering): ${slices} slices of ${size}×${size}, overread serve on 127.0.0.1`;
@@ -293,6 +321,23 @@ export async function run(argv: string[]): Promise<void> {
         referenceName: 'plain 2D canvas putImageData (floor)',
         higherIsBetter: false,
         goal: '≤ 16.7 ms',
+      },
+      {
+        what: 'scroll frame time p95, warm, 10 mm MIP',
+        unit: 'ms',
+        ours: percentile(mip.frames, 95),
+        reference: percentile(mipFloor.frames, 95),
+        referenceName: 'plain 2D canvas: max over the slab + putImageData (floor)',
+        higherIsBetter: false,
+        goal: '≤ 16.7 ms',
+      },
+      {
+        what: 'wheel step → slab on screen p95, warm, 10 mm MIP',
+        unit: 'ms',
+        ours: percentile(mip.latencies, 95),
+        reference: percentile(mipFloor.latencies, 95),
+        referenceName: 'floor: max + draw time in the same frame',
+        higherIsBetter: false,
       },
       {
         what: 'wheel step → slice on screen p95, warm',
@@ -333,6 +378,9 @@ export async function run(argv: string[]): Promise<void> {
           `${cold.steps} steps in ${cold.wallMs.toFixed(0)} ms, frame p50 ${median(cold.frames).toFixed(1)} ms, max ${Math.max(...cold.frames).toFixed(1)} ms.`,
         `Scroll, warm: ${warm.shown} of ${warm.steps + 1} slices drawn, ${warm.steps} steps in ${warm.wallMs.toFixed(0)} ms, ` +
           `frame p50 ${median(warm.frames).toFixed(1)} ms, max ${Math.max(...warm.frames).toFixed(1)} ms.`,
+        `Scroll, warm, 10 mm MIP (${slabText ? Number(slabText[2]) - Number(slabText[1]) + 1 : '?'} slices at the last one): ${mip.shown} of ${mip.steps + 1} slabs drawn, ` +
+          `${mip.steps} steps in ${mip.wallMs.toFixed(0)} ms, frame p50 ${median(mip.frames).toFixed(1)} ms, max ${Math.max(...mip.frames).toFixed(1)} ms; ` +
+          `floor frame p50 ${median(mipFloor.frames).toFixed(1)} ms, max + draw p50 ${median(mipFloor.latencies).toFixed(2)} ms.`,
         `Floor: ${floor.steps} steps in ${floor.wallMs.toFixed(0)} ms, frame p50 ${median(floor.frames).toFixed(1)} ms, ` +
           `draw p50 ${median(floor.latencies).toFixed(2)} ms; fetching all ${slices} slices one by one took ${floor.fetchMs.toFixed(0)} ms.`,
         `Open → first image, each fresh context (ms): ${opened.map((v) => v.toFixed(0)).join(', ')}.`,

@@ -1,7 +1,9 @@
 // The four corner annotations over the image, as a reading room expects them: who and which study top left,
-// which series top right, where in the stack bottom left (slice, position, thickness), how it is shown
-// bottom right (window/level, zoom). Pure so the texts are tested.
+// which series top right, where in the stack bottom left (slice, position, thickness, the thick slab, the value
+// under the pointer), how it is shown bottom right (window/level, zoom, the last length measured on this
+// slice). Pure so the texts are tested.
 import type { SeriesInfo } from '../src/shared/api-types.ts';
+import { formatLength } from './measurement.ts';
 import { formatWindowLevel, type WindowLevel } from './window-presets.ts';
 
 export interface CornerState {
@@ -9,6 +11,12 @@ export interface CornerState {
   window: WindowLevel;
   zoom: number;
   invert: boolean;
+  /** The thick slab shown instead of slice k alone: its thickness and the slices it covers. */
+  slab?: { mm: number; first: number; last: number } | null;
+  /** The pixel under the pointer and its modality value (of the projection while a slab is shown). */
+  probe?: { column: number; row: number; value: number } | null;
+  /** The newest ruler length on this slice, mm. */
+  lengthMm?: number | null;
 }
 
 export interface CornerTexts {
@@ -37,6 +45,12 @@ export function formatDicomDate(date: string): string {
   return match ? `${match[1]}-${match[2]}-${match[3]}` : date;
 }
 
+/** A modality value as a reader reads it: HU for CT, integers without decimals. */
+export function formatValue(modality: string, value: number): string {
+  const number = Number.isInteger(value) ? String(value) : value.toFixed(1);
+  return modality === 'CT' ? `HU ${number}` : `Value ${number}`;
+}
+
 export function cornerTexts(series: CornerSeries, state: CornerState): CornerTexts {
   const lines = (...parts: (string | null | undefined)[]) => parts.filter(Boolean).join('\n');
   const position = series.slicePositionsMm[state.slice];
@@ -51,10 +65,15 @@ export function cornerTexts(series: CornerSeries, state: CornerState): CornerTex
       `Slice ${state.slice + 1} / ${series.slices}`,
       position === undefined ? null : `Pos ${position.toFixed(1)} mm`,
       series.sliceThicknessMm === null ? null : `Thk ${series.sliceThicknessMm.toFixed(2)} mm`,
+      state.slab ? `MIP ${state.slab.mm} mm · slices ${state.slab.first + 1}–${state.slab.last + 1}` : null,
+      state.probe
+        ? `${formatValue(series.modality, state.probe.value)} at ${state.probe.column}, ${state.probe.row}`
+        : null,
     ),
     bottomRight: lines(
       formatWindowLevel(state.window),
       `Zoom ${state.zoom.toFixed(2)}×${state.invert ? ' · inverted' : ''}`,
+      state.lengthMm == null ? null : `Length ${formatLength(state.lengthMm)}`,
     ),
   };
 }

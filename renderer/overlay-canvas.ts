@@ -1,6 +1,7 @@
 // Draws the overlay canvas that sits exactly above cornerstone's canvas: finding masks, the probability heat
-// map, the draft of a finding being added, and the brush outline — all in image pixels, mapped to the
-// screen with the viewport's own transform so they stay aligned through zoom, pan and resize.
+// map, the draft of a finding being added, the brush outline and ruler lines — all in image pixels, mapped to
+// the screen with the viewport's own transform so they stay aligned through zoom, pan and resize (ruler labels
+// are drawn at screen size beside their line's end).
 import type { Point } from './mask-brush.ts';
 import type { Rgb } from './layer-pixels.ts';
 
@@ -12,6 +13,14 @@ export interface OverlayLayer {
   rows: number;
   columns: number;
   rgba: () => Uint8ClampedArray;
+}
+
+/** A ruler line from a to b (image pixel centres) with its label. */
+export interface OverlayLine {
+  a: Point;
+  b: Point;
+  label: string;
+  colour: Rgb;
 }
 
 export interface BrushCursor {
@@ -53,12 +62,13 @@ export class OverlayCanvas {
     transform: Matrix | null,
     layers: OverlayLayer[],
     brush: BrushCursor | null,
+    lines: readonly OverlayLine[] = [],
   ): void {
     const resized = this.canvas.width !== size.width || this.canvas.height !== size.height;
     if (this.canvas.width !== size.width) this.canvas.width = size.width;
     if (this.canvas.height !== size.height) this.canvas.height = size.height;
     // Nothing to draw over an already clear canvas (scrolling past slices with no finding): skip the clear.
-    const empty = layers.length === 0 && !brush;
+    const empty = layers.length === 0 && !brush && lines.length === 0;
     if (empty && !this.dirty && !resized) return;
     this.dirty = !empty;
     const context = this.canvas.getContext('2d')!;
@@ -76,5 +86,46 @@ export class OverlayCanvas {
       context.lineWidth = 1 / Math.max(1e-3, Math.hypot(transform[0], transform[1]));
       context.stroke();
     }
+    if (lines.length > 0) drawLines(context, transform, lines);
+  }
+}
+
+/** Ruler lines in screen space (1.5 px wide at any zoom), each with end ticks and its label beside its end. */
+function drawLines(
+  context: CanvasRenderingContext2D,
+  transform: Matrix,
+  lines: readonly OverlayLine[],
+): void {
+  const [a, b, c, d, e, f] = transform;
+  const toScreen = (p: Point) => ({
+    x: a * (p.x + 0.5) + c * (p.y + 0.5) + e,
+    y: b * (p.x + 0.5) + d * (p.y + 0.5) + f,
+  });
+  context.setTransform(1, 0, 0, 1, 0, 0);
+  context.font = '13px sans-serif';
+  context.lineWidth = 1.5;
+  for (const line of lines) {
+    const [r, g, bl] = line.colour;
+    const colour = `rgb(${r}, ${g}, ${bl})`;
+    const from = toScreen(line.a);
+    const to = toScreen(line.b);
+    context.strokeStyle = colour;
+    context.beginPath();
+    context.moveTo(from.x, from.y);
+    context.lineTo(to.x, to.y);
+    for (const end of [from, to]) {
+      context.moveTo(end.x - 3, end.y);
+      context.lineTo(end.x + 3, end.y);
+      context.moveTo(end.x, end.y - 3);
+      context.lineTo(end.x, end.y + 3);
+    }
+    context.stroke();
+    // Dark halo under the label so it reads on bright bone and dark lung alike.
+    context.lineWidth = 3;
+    context.strokeStyle = 'rgba(0, 0, 0, 0.8)';
+    context.strokeText(line.label, to.x + 6, to.y - 6);
+    context.fillStyle = colour;
+    context.fillText(line.label, to.x + 6, to.y - 6);
+    context.lineWidth = 1.5;
   }
 }

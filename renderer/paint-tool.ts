@@ -1,8 +1,10 @@
 // The brush, the eraser and "add finding": strokes paint a copy of the selected finding's mask on the current
 // slice (or a new draft mask) and are stored when the stroke ends — a correction as a PUT of the slice's
-// mask, a missed finding as a POST. A failed save puts back what the server holds and says so.
+// mask, a missed finding as a POST. A failed save puts back what the server holds and says so. setTool also
+// switches to the ruler, whose drags go to ruler-tool.ts.
 import { api } from './api-client.ts';
 import { countSet, maskToBase64, paintDisc, paintSegment, type Point } from './mask-brush.ts';
+import { rulerDrag } from './ruler-tool.ts';
 import { showError, showInfo } from './toasts.ts';
 import type { Tool, ViewerPage } from './viewer-page.ts';
 import type { PaintStage } from './viewport/stack-viewport.ts';
@@ -22,7 +24,19 @@ export class PaintTool {
     const viewer = this.viewer;
     viewer.tool = tool;
     viewer.draft = null;
-    viewer.viewport.setPaintHandler(tool === 'none' ? null : (stage, point) => void this.paint(stage, point));
+    viewer.measuring = null;
+    viewer.viewport.setPaintHandler(
+      tool === 'none'
+        ? null
+        : tool === 'measure'
+          ? (stage, point) => rulerDrag(viewer, stage, point)
+          : (stage, point) => void this.paint(stage, point),
+    );
+    if (tool !== 'none' && tool !== 'measure' && viewer.viewport.slabMm > 0) {
+      // Masks are painted on single slices; painting over a projection would put them where they are not seen.
+      void viewer.viewport.setSlab(0).then(() => viewer.renderAll());
+      showInfo('Thick slab off while painting: masks are painted on single slices.');
+    }
     if ((tool === 'brush' || tool === 'eraser') && viewer.selected()) {
       // Have the mask at hand before the first stroke, so painting starts on what the server holds.
       viewer.loadMask(viewer.selected()!, viewer.viewport.slice).then(() => viewer.drawOverlay(), showError);

@@ -1,4 +1,4 @@
-// What the viewer's keys and buttons do: scroll, window, tools, and the review itself — confirm, reject with
+// What the viewer's keys and buttons do: scroll, window, thick slab, ruler, tools, and the review itself — confirm, reject with
 // a reason, brush/eraser corrections, adding a missed finding, undo/redo, done. Each action is stored by the
 // API when made (there is no Save button); a failure is shown in a toast naming what failed and the view is
 // put back to what the server holds.
@@ -9,10 +9,12 @@ import { nextPending, stepFinding } from './finding-state.ts';
 import { followJob } from './jobs-panel.ts';
 import { nextRadius } from './mask-brush.ts';
 import { PaintTool } from './paint-tool.ts';
+import { clearRuler } from './ruler-tool.ts';
 import type { ShortcutAction } from './shortcuts.ts';
 import { showError, showInfo } from './toasts.ts';
 import type { ViewerPage } from './viewer-page.ts';
 import { presetForKey } from './window-presets.ts';
+import { SLAB_CHOICES_MM } from './viewport/slab-projection.ts';
 
 export interface ReviewHooks {
   back(): void;
@@ -42,6 +44,7 @@ export class ReviewActions {
     click('invert-button', 'invert');
     click('reset-button', 'reset');
     click('cine-button', 'cine');
+    click('measure-button', 'measure');
     click('flags-button', 'toggle-flags');
     click('probability-button', 'toggle-probability');
     click('brush-button', 'brush');
@@ -69,6 +72,17 @@ export class ReviewActions {
       viewer.threshold = Number((event.target as HTMLInputElement).value);
       viewer.renderAll();
     });
+    const slabSelect = byId<HTMLSelectElement>('slab-select');
+    for (const mm of SLAB_CHOICES_MM) {
+      const option = document.createElement('option');
+      option.value = String(mm);
+      option.textContent = `MIP ${mm} mm`;
+      slabSelect.append(option);
+    }
+    slabSelect.addEventListener('change', () => {
+      slabSelect.blur(); // give the keys back to the viewer
+      void this.showSlab(Number(slabSelect.value));
+    });
     byId<HTMLInputElement>('cine-fps').addEventListener('change', () => {
       if (viewer.viewport.cinePlaying) viewer.viewport.startCine(this.fps());
     });
@@ -76,6 +90,18 @@ export class ReviewActions {
 
   private fps(): number {
     return Number(byId<HTMLInputElement>('cine-fps').value) || 10;
+  }
+
+  /** Shows a thick slab of `mm` (0: single slices), except while painting, which needs single slices. */
+  private async showSlab(mm: number): Promise<void> {
+    const viewer = this.viewer;
+    if (mm > 0 && viewer.tool !== 'none' && viewer.tool !== 'measure') {
+      showInfo('Leave the brush first (Esc): masks are painted on single slices.');
+    } else {
+      if (mm > 0) viewer.slabChoiceMm = mm;
+      await viewer.viewport.setSlab(mm);
+    }
+    viewer.renderAll();
   }
 
   async run(action: ShortcutAction): Promise<void> {
@@ -110,6 +136,18 @@ export class ReviewActions {
         if (viewport.cinePlaying) viewport.stopCine();
         else viewport.startCine(this.fps());
         return viewer.renderPanel();
+      case 'toggle-slab':
+        return this.showSlab(viewport.slabMm > 0 ? 0 : viewer.slabChoiceMm);
+      case 'measure':
+        return this.paintTool.setTool(viewer.tool === 'measure' ? 'none' : 'measure');
+      case 'clear-measurements': {
+        const cleared = clearRuler(viewer);
+        return showInfo(
+          cleared
+            ? `Cleared ${cleared} ruler line${cleared === 1 ? '' : 's'} on this slice.`
+            : 'No ruler line on this slice.',
+        );
+      }
       case 'toggle-flags':
         viewer.showFlags = !viewer.showFlags;
         return viewer.renderAll();

@@ -29,6 +29,9 @@ export type ShortcutAction =
   | 'invert'
   | 'reset'
   | 'cine'
+  | 'toggle-slab'
+  | 'measure'
+  | 'clear-measurements'
   | 'toggle-probability'
   | 'toggle-flags'
   | 'next-finding'
@@ -96,6 +99,19 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'invert', keys: ['I'], context: 'viewer', description: 'Invert greyscale' },
   { action: 'reset', keys: ['R'], context: 'viewer', description: 'Reset window, zoom and pan' },
   { action: 'cine', keys: ['C'], context: 'viewer', description: 'Cine play / stop' },
+  {
+    action: 'toggle-slab',
+    keys: ['T'],
+    context: 'viewer',
+    description: 'Thick-slab MIP on / off (thickness in the toolbar, 10 mm first)',
+  },
+  { action: 'measure', keys: ['M'], context: 'viewer', description: 'Ruler: drag to measure a length' },
+  {
+    action: 'clear-measurements',
+    keys: ['Delete', 'Backspace'],
+    context: 'viewer',
+    description: 'Clear the ruler lines on this slice',
+  },
   { action: 'toggle-probability', keys: ['P'], context: 'viewer', description: 'Probability map on / off' },
   { action: 'toggle-flags', keys: ['H'], context: 'viewer', description: 'Hide / show flag overlays' },
   { action: 'next-finding', keys: ['J', 'Tab'], context: 'viewer', description: 'Next finding' },
@@ -149,6 +165,8 @@ export const MOUSE_GESTURES: readonly { gesture: string; description: string }[]
   { gesture: 'Ctrl+drag / Ctrl+wheel', description: 'Zoom' },
   { gesture: 'Shift+drag / middle drag', description: 'Pan' },
   { gesture: 'Left drag with B, E or A', description: 'Paint, erase, or paint a missed finding' },
+  { gesture: 'Left drag with M', description: 'Measure a length on this slice' },
+  { gesture: 'Pointer over the image', description: 'Value under it (HU for CT) in the lower left corner' },
   { gesture: 'Click or drag the slice bar', description: 'Go to that slice (marks show where findings are)' },
 ];
 

@@ -1,5 +1,5 @@
 // The viewer screen's state and drawing: the open series, its findings, which is selected, the threshold,
-// overlays on/off, the active tool; corner texts, toolbar states, slice bar and the overlay canvas are all
+// overlays on/off, the thick slab, the active tool, the ruler's measurements; corner texts, toolbar states, slice bar and the overlay canvas are all
 // redrawn from this state. What the keys and buttons *do* lives in review-actions.ts.
 import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
@@ -9,13 +9,14 @@ import { findingsOnSlice, modelFlagCount, stepFinding, visibleFindings } from '.
 import { renderFindings, renderSliceBar, wireSliceBar } from './findings-panel.ts';
 import { countRegions, DRAFT_COLOUR, probabilityAtThreshold, STATE_COLOURS } from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
+import { formatLength, lengthMm, MEASURE_COLOUR, type Measurement } from './measurement.ts';
 import { LayerStore } from './layer-store.ts';
-import { OverlayCanvas } from './overlay-canvas.ts';
+import { OverlayCanvas, type OverlayLine } from './overlay-canvas.ts';
 import { overlayLayers } from './overlay-layers.ts';
 import { showError } from './toasts.ts';
 import { StackViewport } from './viewport/stack-viewport.ts';
 
-export type Tool = 'none' | 'brush' | 'eraser' | 'add';
+export type Tool = 'none' | 'brush' | 'eraser' | 'add' | 'measure';
 
 /** Sets a text only when it changed: this runs on every frame while scrolling, and each write costs a layout. */
 function setText(id: string, text: string): void {
@@ -38,6 +39,11 @@ export class ViewerPage {
   /** The mask of a finding being added, painted on one slice before it is saved. */
   draft: { slice: number; mask: Uint8Array } | null = null;
   pointer: Point | null = null;
+  /** Ruler lines drawn on this series (kept while it is open, not stored), and the one being dragged. */
+  measurements: Measurement[] = [];
+  measuring: Measurement | null = null;
+  /** The slab thickness T switches back on (the last one chosen). */
+  slabChoiceMm = 10;
   readonly viewport: StackViewport;
   private readonly overlay = new OverlayCanvas(byId<HTMLCanvasElement>('overlay-canvas'));
   private readonly layers = new LayerStore();
@@ -49,6 +55,7 @@ export class ViewerPage {
     this.viewport.onError = (error) => showError(error);
     this.viewport.onPointer = (point) => {
       this.pointer = point;
+      this.renderCorners();
       if (this.tool !== 'none') this.drawOverlay();
     };
     wireSliceBar(
@@ -73,6 +80,8 @@ export class ViewerPage {
     this.selectedId = null;
     this.tool = 'none';
     this.draft = null;
+    this.measurements = [];
+    this.measuring = null;
     this.awaitingReason = false;
     this.threshold = threshold;
     this.modelThreshold = threshold;
@@ -177,6 +186,8 @@ export class ViewerPage {
     pressed('flags-button', this.showFlags);
     pressed('probability-button', this.showProbability);
     pressed('cine-button', this.viewport.cinePlaying);
+    pressed('measure-button', this.tool === 'measure');
+    byId<HTMLSelectElement>('slab-select').value = String(this.viewport.slabMm);
     byId<HTMLButtonElement>('probability-button').disabled = !series.hasProbabilityMap;
     byId('radius-readout').textContent = `r ${this.radius} px`;
     const hasSelection = this.selected() !== null;
@@ -191,7 +202,9 @@ export class ViewerPage {
           ? 'Brush: paint onto the selected finding'
           : this.tool === 'eraser'
             ? 'Eraser: erase from the selected finding'
-            : '';
+            : this.tool === 'measure'
+              ? 'Ruler: drag to measure on this slice (Delete clears this slice, Esc leaves)'
+              : '';
     banner.hidden = bannerText === '';
     banner.textContent = bannerText;
   }
@@ -215,17 +228,40 @@ export class ViewerPage {
     byId('threshold-readout').textContent = text;
   }
 
+  /** Slab, value under the pointer, newest length here: what the corners show beside the view state. */
+  renderCorners(): void {
+    const series = this.series;
+    const state = this.viewport.viewState();
+    if (!series || !state) return;
+    const slab = this.viewport.slabSlices();
+    const here = this.measurementsOn(state.slice);
+    const newest = here[here.length - 1];
+    const corners = cornerTexts(series, {
+      ...state,
+      slab: slab ? { mm: this.viewport.slabMm, first: slab[0], last: slab[1] } : null,
+      probe: this.pointer ? this.viewport.valueAt(this.pointer) : null,
+      lengthMm: newest ? lengthMm(newest.a, newest.b, series.pixelSpacingMm) : null,
+    });
+    setText('corner-top-left', corners.topLeft);
+    setText('corner-top-right', corners.topRight);
+    setText('corner-bottom-left', corners.bottomLeft);
+    setText('corner-bottom-right', corners.bottomRight);
+  }
+
+  /** The ruler lines of slice k, the one being dragged last. */
+  measurementsOn(k: number): Measurement[] {
+    const lines = this.measurements.filter((m) => m.slice === k);
+    if (this.measuring?.slice === k) lines.push(this.measuring);
+    return lines;
+  }
+
   /** Corner texts, slice bar and overlay: everything that changes with the slice, window or zoom. */
   renderView(): void {
     const series = this.series;
     const state = this.viewport.viewState();
     if (!series || !state) return;
     const k = state.slice;
-    const corners = cornerTexts(series, state);
-    setText('corner-top-left', corners.topLeft);
-    setText('corner-top-right', corners.topRight);
-    setText('corner-bottom-left', corners.bottomLeft);
-    setText('corner-bottom-right', corners.bottomRight);
+    this.renderCorners();
     renderSliceBar(this.navigable(), series.slices, k, this.selectedId);
     this.drawOverlay();
     if (this.previewing()) this.renderThresholdReadout();
@@ -279,13 +315,19 @@ export class ViewerPage {
         : this.tool === 'add'
           ? DRAFT_COLOUR
           : STATE_COLOURS.pending;
+    const lines: OverlayLine[] = this.measurementsOn(k).map((m) => ({
+      a: m.a,
+      b: m.b,
+      label: formatLength(lengthMm(m.a, m.b, series.pixelSpacingMm)),
+      colour: MEASURE_COLOUR,
+    }));
+    const painting = this.tool === 'brush' || this.tool === 'eraser' || this.tool === 'add';
     this.overlay.draw(
       { width: canvas.width, height: canvas.height },
       this.viewport.transform(),
       layers,
-      this.tool !== 'none' && this.pointer
-        ? { point: this.pointer, radius: this.radius, colour: brushColour }
-        : null,
+      painting && this.pointer ? { point: this.pointer, radius: this.radius, colour: brushColour } : null,
+      lines,
     );
   }
 }

@@ -1,8 +1,8 @@
 // The README's screenshots, taken from the real app: `node --import tsx scripts/screenshots.ts [--out DIR]`.
 // Generates sample studies with `overread sample`, starts `overread serve` on a fresh dataset with the bundled
 // model (a tiny test network when the repository ships none — the script says so), imports the studies
-// through the UI as a user would, and writes 1280×800 PNGs: the worklist, the viewer with its flags, and the
-// shortcut sheet. Nothing is mocked; rerun it after a UI change and commit the images.
+// through the UI as a user would, and writes 1280×800 PNGs: the worklist, the viewer with its flags, the viewer's
+// reading aids (thick-slab MIP, ruler, value under the pointer) and the shortcut sheet. Nothing is mocked; rerun it after a UI change and commit the images.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,10 +73,35 @@ try {
 
   // The viewer on the most suspicious series, its first flag selected.
   await app.openSelectedSeries();
-  await app.waitForColour(STATE_COLOURS.pending, 10);
+  const flag = await app.waitForColour(STATE_COLOURS.pending, 10);
   await page.mouse.move(0, 799); // no hover highlight or brush cursor in the picture
   await noToasts();
   await page.screenshot({ path: join(out, 'viewer.png') });
+
+  // Reading aids on the same flag: a 10 mm MIP (T), a ruler across the flag (M), the pointer on its centre.
+  // Zoomed ×2 about the flag first (Ctrl+wheel, then a pan to it), as a reader looks at a nodule.
+  if (!flag.centroid) throw new Error('the first flag is not drawn');
+  const { x, y } = flag.centroid;
+  await app.press('t');
+  await page.waitForFunction(() =>
+    /MIP 10 mm/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+  );
+  const frame = (await app.viewportFrame().boundingBox())!;
+  const centre = { x: frame.width / 2, y: frame.height / 2 };
+  await page.keyboard.down('Shift');
+  await app.dragOnImage({ x, y }, centre);
+  await page.keyboard.up('Shift');
+  await page.mouse.move(frame.x + centre.x, frame.y + centre.y);
+  await page.keyboard.down('Control');
+  for (let i = 0; i < 8; i++) await page.mouse.wheel(0, -100);
+  await page.keyboard.up('Control');
+  await app.press('m');
+  await app.dragOnImage({ x: centre.x - 36, y: centre.y + 2 }, { x: centre.x + 36, y: centre.y + 2 });
+  await page.mouse.move(frame.x + centre.x, frame.y + centre.y);
+  await app.press('Escape'); // the ruler's banner off; its line stays
+  await noToasts();
+  await page.screenshot({ path: join(out, 'reading-aids.png') });
+  await app.press('t');
 
   // A little reading, so the worklist shows more than one status: confirm, reject as a vessel, done (the
   // next series opens, in review), back to the worklist with every status listed.
@@ -99,7 +124,7 @@ try {
   await app.press('?');
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
   await page.screenshot({ path: join(out, 'shortcuts.png') });
-  console.log(`wrote worklist.png, viewer.png and shortcuts.png to ${out}`);
+  console.log(`wrote worklist.png, viewer.png, reading-aids.png and shortcuts.png to ${out}`);
 } finally {
   await browser.close();
   await server.stop();

@@ -57,6 +57,21 @@ function toImage(imageId: string, info: SeriesInfo, slice: SliceData): cornersto
   };
 }
 
+/**
+ * A thick-slab projection centred on slice k as a cornerstone image, with the series' display metadata. It
+ * is not put in cornerstone's cache (the viewport keeps the last few); its pixels are modality values like a
+ * slice's.
+ */
+export function projectionImage(
+  info: SeriesInfo,
+  k: number,
+  slabMm: number,
+  pixels: Int16Array | Float32Array,
+): cornerstone.CornerstoneImage {
+  const imageId = `${SCHEME}-mip:${encodeURIComponent(info.seriesUid)}/${k}/${slabMm}`;
+  return toImage(imageId, info, { pixels, rows: info.rows, columns: info.columns });
+}
+
 /** A slice whose range request failed: it has no cache entry any more, and loading it alone may work. */
 export class RangeLoadError extends Error {
   constructor(readonly reason: unknown) {

@@ -1,12 +1,20 @@
-// The stack viewer: one cornerstone-core enabled element showing slice k of a series, with the reading-room
-// interactions — wheel and keys to scroll, drag for window/level, Ctrl+drag or Ctrl+wheel to zoom,
-// Shift/middle drag to pan, invert, reset, cine — and neighbouring slices prefetched. Painting tools get the
+// The stack viewer: one cornerstone-core enabled element showing slice k of a series — or a thick-slab MIP
+// centred on it — with the reading-room interactions — wheel and keys to scroll, drag for window/level,
+// Ctrl+drag or Ctrl+wheel to zoom, Shift/middle drag to pan, invert, reset, cine — and neighbouring slices
+// prefetched. Painting tools get the
 // left button through `setPaintHandler`; everything they draw goes on the overlay canvas, not here.
 import * as cornerstone from 'cornerstone-core';
 import type { SeriesInfo } from '../../src/shared/api-types.ts';
 import { dragWindowLevel, type WindowLevel } from '../window-presets.ts';
 import type { Point } from '../mask-brush.ts';
-import { imageIdFor, loadRange, RangeLoadError, registerSeries } from './overread-image-loader.ts';
+import {
+  imageIdFor,
+  loadRange,
+  projectionImage,
+  RangeLoadError,
+  registerSeries,
+} from './overread-image-loader.ts';
+import { maxProjection, slabRange } from './slab-projection.ts';
 import { CACHE_BYTES } from './cache-size.ts';
 
 export type PaintStage = 'start' | 'move' | 'end';
@@ -24,6 +32,19 @@ const PREFETCH = 3;
 const RANGE = 16;
 /** Background range requests in flight at once: enough to keep the server's decode workers busy. */
 const PREFETCH_REQUESTS = 2;
+/** Projections kept for scrolling back and forth (each one slice's worth of memory). */
+const PROJECTIONS_KEPT = 12;
+
+/** Slice k from cornerstone's cache or the API; a slice whose prefetch range failed is asked for alone once. */
+function loadSlice(series: SeriesInfo, k: number): Promise<cornerstone.CornerstoneImage> {
+  const imageId = imageIdFor(series.seriesUid, k);
+  // Alone, the error then names this slice.
+  return cornerstone
+    .loadAndCacheImage(imageId)
+    .catch((error: unknown) =>
+      error instanceof RangeLoadError ? cornerstone.loadAndCacheImage(imageId) : Promise.reject(error),
+    );
+}
 
 export class StackViewport {
   private series: SeriesInfo | null = null;
@@ -31,6 +52,9 @@ export class StackViewport {
   private requested = 0;
   private cineTimer: ReturnType<typeof setInterval> | null = null;
   private paintHandler: PaintHandler | null = null;
+  /** Thickness of the MIP slab shown, mm; 0 shows single slices. */
+  private slab = 0;
+  private readonly projections = new Map<string, cornerstone.CornerstoneImage>();
   private readonly resizeObserver: ResizeObserver;
   /** Called after every render (slice, window, zoom or pan changed) and when a slice fails to load. */
   onRender: () => void = () => {};
@@ -60,6 +84,22 @@ export class StackViewport {
     return this.series?.slices ?? 0;
   }
 
+  get slabMm(): number {
+    return this.slab;
+  }
+
+  /** The slices the slab on screen covers (first, last), or null while single slices are shown. */
+  slabSlices(): [number, number] | null {
+    if (!this.series || this.slab <= 0) return null;
+    return slabRange(this.series.slicePositionsMm, this.current, this.slab);
+  }
+
+  /** Shows a thick-slab MIP of `mm` centred on the current slice from now on (0: single slices again). */
+  setSlab(mm: number): Promise<void> {
+    this.slab = Math.max(0, mm);
+    return this.showSlice(this.requested);
+  }
+
   get canvas(): HTMLCanvasElement {
     return cornerstone.getEnabledElement(this.element).canvas;
   }
@@ -68,6 +108,7 @@ export class StackViewport {
     this.stopCine();
     this.series = series;
     registerSeries(series);
+    this.projections.clear();
     this.hasImage = false;
     await this.showSlice(slice);
   }
@@ -89,13 +130,7 @@ export class StackViewport {
     const slice = Math.min(series.slices - 1, Math.max(0, Math.round(k)));
     this.requested = slice;
     try {
-      const imageId = imageIdFor(series.seriesUid, slice);
-      // A slice whose prefetch range failed is asked for alone once: the error then names this slice.
-      const image = await cornerstone
-        .loadAndCacheImage(imageId)
-        .catch((error: unknown) =>
-          error instanceof RangeLoadError ? cornerstone.loadAndCacheImage(imageId) : Promise.reject(error),
-        );
+      const image = await (this.slab > 0 ? this.loadProjection(series, slice) : loadSlice(series, slice));
       if (this.series !== series) return;
       // A later scroll may have overtaken this load. It is still shown when it lies between the slice on
       // screen and the one asked for, so a fast scroll over uncached slices moves instead of freezing.
@@ -113,6 +148,47 @@ export class StackViewport {
     } catch (error) {
       this.onError(error);
     }
+  }
+
+  /**
+   * The MIP of the slab centred on slice k: its slices loaded in one range request where they are not cached
+   * yet, then their maximum. The last few are kept, so scrolling back does not compute them again.
+   */
+  private async loadProjection(series: SeriesInfo, k: number): Promise<cornerstone.CornerstoneImage> {
+    const slab = this.slab;
+    const [first, last] = slabRange(series.slicePositionsMm, k, slab);
+    if (first === last) return loadSlice(series, k);
+    const key = `${k}/${slab}`;
+    const kept = this.projections.get(key);
+    if (kept) return kept;
+    await loadRange(series.seriesUid, first, last - first + 1);
+    const slices = await Promise.all(
+      Array.from({ length: last - first + 1 }, (_, i) => loadSlice(series, first + i)),
+    );
+    const values = maxProjection(
+      slices.map((image) => ({ data: image.getPixelData(), slope: image.slope, intercept: image.intercept })),
+    );
+    const image = projectionImage(series, k, slab, values);
+    if (this.series === series) {
+      this.projections.set(key, image);
+      if (this.projections.size > PROJECTIONS_KEPT)
+        this.projections.delete(this.projections.keys().next().value!);
+    }
+    return image;
+  }
+
+  /**
+   * The modality value shown at image pixel `point` (of the projection while a slab is shown), with the pixel's
+   * column and row; null off the image.
+   */
+  valueAt(point: Point): { column: number; row: number; value: number } | null {
+    const image = this.hasImage ? cornerstone.getEnabledElement(this.element).image : undefined;
+    if (!image) return null;
+    const column = Math.round(point.x);
+    const row = Math.round(point.y);
+    if (column < 0 || row < 0 || column >= image.columns || row >= image.rows) return null;
+    const stored = image.getPixelData()[row * image.columns + column]!;
+    return { column, row, value: stored * image.slope + image.intercept };
   }
 
   scrollBy(delta: number): Promise<void> {

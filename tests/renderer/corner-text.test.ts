@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cornerTexts, formatDicomDate } from '../../renderer/corner-text.ts';
+import { cornerTexts, formatDicomDate, formatValue } from '../../renderer/corner-text.ts';
 
 const series = {
   patientName: 'Doe^Jane',
@@ -40,4 +40,27 @@ test('DICOM dates read as ISO dates; other text passes through', () => {
   assert.equal(formatDicomDate('19991231'), '1999-12-31');
   assert.equal(formatDicomDate(''), '');
   assert.equal(formatDicomDate('2024-01-02'), '2024-01-02');
+});
+
+test('the slab, the value under the pointer and the newest length join the corners', () => {
+  const texts = cornerTexts(series, {
+    slice: 9,
+    window: { width: 1500, center: -600 },
+    zoom: 1,
+    invert: false,
+    slab: { mm: 10, first: 5, last: 13 },
+    probe: { column: 200, row: 311, value: -652 },
+    lengthMm: 12.34,
+  });
+  assert.equal(
+    texts.bottomLeft,
+    'Slice 10 / 120\nPos -288.8 mm\nThk 1.25 mm\nMIP 10 mm · slices 6–14\nHU -652 at 200, 311',
+  );
+  assert.equal(texts.bottomRight, 'W 1500 L -600\nZoom 1.00×\nLength 12.3 mm');
+});
+
+test('values of other modalities are not called HU, and non-integer values keep one decimal', () => {
+  assert.equal(formatValue('CT', -1000), 'HU -1000');
+  assert.equal(formatValue('MR', 412.37), 'Value 412.4');
+  assert.equal(formatValue('CT', 35.25), 'HU 35.3');
 });

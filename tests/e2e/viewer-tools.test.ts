@@ -1,0 +1,191 @@
+// End to end, in a real browser against `overread serve` over a dataset of two generated studies: the viewer's
+// reading aids read the right numbers. The value under the pointer is the API's modality value of that pixel;
+// the thick-slab MIP (T) covers the slices within half its thickness and shows, pixel for pixel, their maximum
+// (checked under the pointer where it differs most from the single slice); the ruler (M) gives the dragged
+// length from the pixel spacing, and Delete clears it; choosing a painting tool turns the slab off. Expected
+// values come from the API's decoded slices, computed here, not from the renderer's code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { reviewedDataset } from '../export/helpers/reviewed-dataset.ts';
+import { MEASURE_COLOUR } from '../../renderer/measurement.ts';
+import { OverreadApp } from './pages/overread-app.ts';
+import { startServe } from './serve-process.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join('test-artifacts', 'e2e');
+
+interface SeriesJson {
+  seriesUid: string;
+  patientId: string;
+  rows: number;
+  columns: number;
+  slices: number;
+  slicePositionsMm: number[];
+  pixelSpacingMm: [number, number];
+}
+
+/** Slice k's modality values as the API serves them (int16, or float32 where the header says so). */
+async function sliceValues(page: Page, uid: string, k: number): Promise<number[]> {
+  return page.evaluate(
+    async ({ uid, k }) => {
+      const response = await fetch(`/api/series/${encodeURIComponent(uid)}/slices/${k}`);
+      if (!response.ok) throw new Error(`slice ${k}: ${response.status}`);
+      const buffer = await response.arrayBuffer();
+      const values =
+        response.headers.get('x-pixel-type') === 'float32'
+          ? new Float32Array(buffer)
+          : new Int16Array(buffer);
+      return Array.from(values);
+    },
+    { uid, k },
+  );
+}
+
+/** The corner's "HU v at c, r" line, or null. */
+function probe(text: string): { value: number; column: number; row: number } | null {
+  const match = /HU (-?[\d.]+) at (\d+), (\d+)/.exec(text);
+  return match ? { value: Number(match[1]), column: Number(match[2]), row: Number(match[3]) } : null;
+}
+
+test(
+  'the value under the pointer, the thick-slab MIP and the ruler read the API’s pixels and the pixel spacing',
+  { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`, timeout: 180_000 },
+  async (t) => {
+    execFileSync(process.execPath, ['scripts/build-renderer.js'], { stdio: 'inherit' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const data = await reviewedDataset();
+    data.store.close();
+    const server = await startServe(data.db);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    t.after(async () => {
+      await browser.close();
+      await server.stop();
+      rmSync(dirname(data.db), { recursive: true, force: true });
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const app = new OverreadApp(page);
+    await page.goto(server.url);
+    await page.getByRole('table', { name: 'Series to read' }).waitFor();
+    await app.showAllStatuses();
+    await app.openSelectedSeries();
+    const corner = (where: string) =>
+      page
+        .locator(`#corner-${where}`)
+        .textContent()
+        .then((t) => t ?? '');
+
+    // Which series and slice are on screen, from the corners and the API.
+    const patientId = (await corner('top-left')).split('\n')[1]!;
+    const list = await app.apiJson<{ items: { seriesUid: string; patientId: string }[] }>(
+      '/api/worklist?limit=500',
+    );
+    const uid = list.items.find((item) => item.patientId === patientId)!.seriesUid;
+    const series = await app.apiJson<SeriesJson>(`/api/series/${encodeURIComponent(uid)}`);
+    const k = Number(/Slice (\d+) \//.exec(await corner('bottom-left'))![1]) - 1;
+
+    // The slab a 10 mm MIP centred on k covers, and its maximum, from the API's slices.
+    const centre = series.slicePositionsMm[k]!;
+    const inSlab = series.slicePositionsMm
+      .map((position, j) => (Math.abs(position - centre) <= 5 + 1e-3 ? j : -1))
+      .filter((j) => j >= 0);
+    assert.ok(inSlab.length >= 3, `a 10 mm slab covers ${inSlab.length} slices of this series`);
+    const slices = await Promise.all(inSlab.map((j) => sliceValues(page, uid, j)));
+    const single = slices[inSlab.indexOf(k)]!;
+    const mip = single.map((_, i) => Math.max(...slices.map((s) => s[i]!)));
+    // The pixel where the slab differs most from the slice, over its 3 × 3 neighbourhood, so a pointer a pixel
+    // off still lands where the two differ.
+    const { rows, columns } = series;
+    let best = { gain: -Infinity, column: 0, row: 0 };
+    for (let r = 1; r < rows - 1; r++) {
+      for (let c = 1; c < columns - 1; c++) {
+        let gain = Infinity;
+        for (let dr = -1; dr <= 1; dr++)
+          for (let dc = -1; dc <= 1; dc++) {
+            const i = (r + dr) * columns + c + dc;
+            gain = Math.min(gain, mip[i]! - single[i]!);
+          }
+        if (gain > best.gain) best = { gain, column: c, row: r };
+      }
+    }
+    assert.ok(best.gain > 50, `the slab adds only ${best.gain} HU anywhere`);
+
+    // Image pixel → screen: cornerstone fits the image to the viewport, centred, at the corner's zoom.
+    const box = (await app.viewportFrame().boundingBox())!;
+    const zoom = Number(/Zoom ([\d.]+)×/.exec(await corner('bottom-right'))![1]);
+    const screenOf = (column: number, row: number) => ({
+      x: box.x + box.width / 2 + (column + 0.5 - columns / 2) * zoom,
+      y: box.y + box.height / 2 + (row + 0.5 - rows / 2) * zoom,
+    });
+
+    // The value under the pointer on the single slice.
+    const at = screenOf(best.column, best.row);
+    await page.mouse.move(at.x, at.y);
+    const onSlice = probe(await corner('bottom-left'));
+    assert.ok(onSlice, `no value under the pointer: ${await corner('bottom-left')}`);
+    assert.ok(
+      Math.abs(onSlice.column - best.column) <= 1 && Math.abs(onSlice.row - best.row) <= 1,
+      `pointer at ${best.column}, ${best.row} reads pixel ${onSlice.column}, ${onSlice.row}`,
+    );
+    assert.equal(onSlice.value, single[onSlice.row * columns + onSlice.column]);
+
+    // T: a 10 mm MIP over exactly the slab's slices, and under the pointer their maximum.
+    await app.viewportScreenshot(join(ARTIFACTS, 'viewer-tools-slice.png'));
+    await page.locator('body').press('t');
+    await page.waitForFunction(() =>
+      /MIP 10 mm/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+    );
+    assert.match(
+      await corner('bottom-left'),
+      new RegExp(`MIP 10 mm · slices ${inSlab[0]! + 1}–${inSlab[inSlab.length - 1]! + 1}`),
+    );
+    assert.equal(await page.getByLabel('Thick slab').inputValue(), '10');
+    await page.mouse.move(at.x + 1, at.y);
+    await page.mouse.move(at.x, at.y);
+    const onSlab = probe(await corner('bottom-left'));
+    assert.ok(onSlab, `no value under the pointer on the slab: ${await corner('bottom-left')}`);
+    const i = onSlab.row * columns + onSlab.column;
+    assert.equal(onSlab.value, mip[i]);
+    assert.ok(onSlab.value > single[i]!, 'the slab shows the single slice’s value');
+    await app.viewportScreenshot(join(ARTIFACTS, 'viewer-tools-mip.png'));
+
+    // M: a horizontal drag of 120 screen pixels measures 120 / zoom pixels × the column spacing.
+    await page.locator('body').press('m');
+    assert.equal(
+      await page.getByRole('button', { name: 'Ruler', exact: true }).getAttribute('aria-pressed'),
+      'true',
+    );
+    const from = { x: box.width / 2 - 60, y: box.height / 2 + 40 };
+    await app.dragOnImage(from, { x: from.x + 120, y: from.y });
+    const length = Number(/Length ([\d.]+) mm/.exec(await corner('bottom-right'))?.[1]);
+    const expected = (120 / zoom) * series.pixelSpacingMm[1];
+    assert.ok(
+      Math.abs(length - expected) <= series.pixelSpacingMm[1] + 0.1,
+      `ruler says ${length} mm for ${expected.toFixed(2)} mm`,
+    );
+    const drawn = await app.waitForColour(MEASURE_COLOUR, 20);
+    assert.ok(drawn.count >= 20, `ruler line not drawn (${drawn.count} yellow pixels)`);
+    await app.viewportScreenshot(join(ARTIFACTS, 'viewer-tools-ruler.png'));
+    await page.locator('body').press('Delete');
+    assert.doesNotMatch(await corner('bottom-right'), /Length/);
+    assert.equal(await app.waitForColourGone(MEASURE_COLOUR), 0, 'the ruler line stays after Delete');
+
+    // Escape leaves the ruler; A (add a finding) needs single slices, so the slab goes off.
+    await page.locator('body').press('Escape');
+    await page.locator('body').press('a');
+    await page.waitForFunction(
+      () => !/MIP/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+    );
+    assert.equal(await page.getByLabel('Thick slab').inputValue(), '0');
+    assert.deepEqual(pageErrors, []);
+  },
+);
