@@ -1,8 +1,11 @@
 // Owns reading findings back: which findings a reader sees for a series (the latest complete run's proposals
 // plus reader-added ones; blind reads hide other readers' decisions and additions), each with the decision
-// asked about, and their masks per slice ('final' = the reader's corrected slices over the proposal).
+// asked about and — for the reader asked about — the extent and measurements of the mask as that reader left
+// it, and their masks per slice ('final' = the reader's corrected slices over the proposal).
+import type { VolumeGeometry } from '../dicom/volume.ts';
 import type { DecisionKind, RejectReason, StoredFinding } from './dataset-types.ts';
 import { decodeMaskSlice, maskSliceIndices } from './mask-codec.ts';
+import { measureMask } from './mask-measurements.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
 
 interface FindingRow {
@@ -85,7 +88,7 @@ export function seriesFindings(
        ORDER BY f.source = 'reader', f.score DESC, f.id`,
     )
     .all({ reader: reader ?? null, series: seriesUid, blind: options.blind ? 1 : 0 }) as FindingRow[];
-  return rows.map(toFinding);
+  return rows.map((row) => (reader ? asLeftBy(ctx, toFinding(row), reader) : toFinding(row)));
 }
 
 export function readFinding(
@@ -96,7 +99,69 @@ export function readFinding(
   const row = ctx
     .sql(`SELECT ${FINDING_COLUMNS} FROM findings f ${DECISION_JOIN} WHERE f.id = @id`)
     .get({ reader: reader ?? null, id: findingId }) as FindingRow | undefined;
-  return row && toFinding(row);
+  if (!row) return undefined;
+  return reader ? asLeftBy(ctx, toFinding(row), reader) : toFinding(row);
+}
+
+/**
+ * The finding as `reader` left it. The row keeps the proposal's slice range and measurements; a reader who
+ * painted slices beyond them (an added finding drawn over several slices, a nodule extended) or erased some
+ * changed both. Then the range, volume, diameter and centre are the reader's final mask's — so the viewer fetches
+ * and draws every slice the reader painted — and the focus moves to the final mask's fullest slice if its own
+ * slice was erased. A finding the reader never painted, or erased entirely, is the row as it is.
+ */
+function asLeftBy(ctx: StoreContext, finding: StoredFinding, reader: string): StoredFinding {
+  const painted = ctx
+    .sql(`SELECT 1 FROM mask_slices WHERE finding_id = ? AND kind = 'final' AND reader = ? LIMIT 1`)
+    .get(finding.id, reader);
+  if (!painted) return finding;
+  const row = ctx.sql('SELECT geometry_json FROM series WHERE series_uid = ?').get(finding.seriesUid) as
+    { geometry_json: string | null } | undefined;
+  if (!row?.geometry_json) return finding;
+  const geometry = JSON.parse(row.geometry_json) as VolumeGeometry;
+  const voxels = maskVoxels(ctx, finding.id, 'final', reader);
+  const measured = measureMask(voxels, geometry);
+  if (!measured) return finding;
+  const [columns, rows] = geometry.size;
+  const plane = columns * rows;
+  const perSlice = new Map<number, number>();
+  for (const index of voxels) {
+    const k = Math.floor(index / plane);
+    perSlice.set(k, (perSlice.get(k) ?? 0) + 1);
+  }
+  const slices = [...perSlice.keys()];
+  const range: [number, number] = [Math.min(...slices), Math.max(...slices)];
+  let { focusSlice, focusPoint } = finding;
+  if (!perSlice.has(focusSlice)) {
+    focusSlice = slices.reduce((best, k) => (perSlice.get(k)! > perSlice.get(best)! ? k : best));
+    focusPoint = nearestToCentroid(voxels, plane, columns, focusSlice);
+  }
+  return {
+    ...finding,
+    volumeMm3: measured.volumeMm3,
+    diameterMm: measured.diameterMm,
+    centerMm: measured.centreLps,
+    sliceRange: range,
+    focusSlice,
+    focusPoint,
+  };
+}
+
+/** The voxel of slice k nearest the centroid of the slice's voxels, as [column, row]. */
+function nearestToCentroid(voxels: Uint32Array, plane: number, columns: number, k: number): [number, number] {
+  const points: [number, number][] = [];
+  for (const index of voxels) {
+    if (Math.floor(index / plane) !== k) continue;
+    const inPlane = index - k * plane;
+    points.push([inPlane % columns, Math.floor(inPlane / columns)]);
+  }
+  const ci = points.reduce((sum, p) => sum + p[0], 0) / points.length;
+  const cj = points.reduce((sum, p) => sum + p[1], 0) / points.length;
+  let best = points[0]!;
+  for (const p of points) {
+    if ((p[0] - ci) ** 2 + (p[1] - cj) ** 2 < (best[0] - ci) ** 2 + (best[1] - cj) ** 2) best = p;
+  }
+  return best;
 }
 
 export interface FindingGrid {

@@ -24,7 +24,7 @@ import { hasLabel, segmentAlgorithmType } from './segment-algorithm.ts';
 import type { ExportFinding, ExportSeries, ExportSourceFile } from './export-types.ts';
 import { loadIndexedSeries, type ReadInstance } from './load-series-volume.ts';
 import { createInstanceReader, instanceName } from './read-instance.ts';
-import { measureMask } from './mask-measurements.ts';
+import { measureMask } from '../dataset/mask-measurements.ts';
 
 export type ExportStatusFilter = SeriesStatus | 'all';
 
@@ -131,10 +131,15 @@ function exportFinding(
   const proposal = decision === 'pending';
   const algorithmType = segmentAlgorithmType({ decision, proposal });
   const labeled = hasLabel(decision, includeProposals);
-  // The store keeps the model's measurements with a finding; a corrected one is measured as the reader left it.
+  // The store keeps the proposal's measurements with a finding (the model's, or an added finding's first
+  // painting); a corrected one, or an added one painted further, is measured as the reader left it.
+  const final =
+    (decision === 'corrected' || decision === 'added') && series.geometry
+      ? store.maskVoxels(finding.id, 'final', maskReader)
+      : undefined;
   const measured =
-    decision === 'corrected' && series.geometry
-      ? measureMask(store.maskVoxels(finding.id, 'final', maskReader), series.geometry)
+    final && (decision === 'corrected' || !sameVoxels(final, store.maskVoxels(finding.id, 'proposal')))
+      ? measureMask(final, series.geometry!)
       : undefined;
   return {
     row: {

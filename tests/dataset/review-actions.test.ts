@@ -118,6 +118,42 @@ test('an added finding is measured, marked added by its reader, and reviewable b
   assert.throws(() => store.addFinding('9.9', 'bob', 2, square(1, 1, 1)), /series 9.9 is not in the dataset/);
 });
 
+test('a finding reads as its reader left it: painted slices extend it, erased ones shrink it, others see the proposal', () => {
+  // Bob paints his added 5 × 5 square on two more slices: a 5 × 5 × 3 box.
+  const added = store.addFinding('1.4.1', 'bob', 12, square(30, 30, 5));
+  store.correctMaskSlice(added.id, 'bob', 13, square(30, 30, 5));
+  store.correctMaskSlice(added.id, 'bob', 14, square(30, 30, 5));
+  const boxed = store.finding(added.id, 'bob')!;
+  assert.deepEqual(boxed.sliceRange, [12, 14]);
+  assert.ok(Math.abs(boxed.volumeMm3 - 75 * 0.7 * 0.7 * 1.25) < 1e-9);
+  // The longest diameter is the box's diagonal through its voxels' outer faces.
+  assert.ok(Math.abs(boxed.diameterMm - Math.hypot(3.5, 3.5, 3 * 1.25)) < 0.01, `${boxed.diameterMm}`);
+  assert.deepEqual(boxed.centerMm, [32 * 0.7 - 180, 32 * 0.7 - 180, 13 * 1.25 - 300]);
+  assert.deepEqual(boxed.focusSlice, 12);
+  assert.deepEqual(
+    store.findings('1.4.1', 'bob').find((f) => f.id === added.id),
+    boxed,
+  );
+  // Alice never painted it: she sees it as it was added.
+  assert.deepEqual(store.finding(added.id, 'alice')!.sliceRange, [12, 12]);
+
+  // Alice erases the model's finding from its first slice to its focus slice: it starts after them, and its
+  // focus moves to the fullest slice left, on the pixel nearest that slice's centre.
+  const proposal = store.maskVoxels(a.id, 'proposal');
+  const [first, last] = a.sliceRange;
+  for (let k = first; k <= a.focusSlice; k++) store.correctMaskSlice(a.id, 'alice', k, new Uint8Array(PLANE));
+  const left = [...proposal].filter((v) => Math.floor(v / PLANE) > a.focusSlice);
+  const shrunk = store.finding(a.id, 'alice')!;
+  assert.deepEqual(shrunk.sliceRange, [a.focusSlice + 1, last]);
+  assert.ok(Math.abs(shrunk.volumeMm3 - left.length * 0.7 * 0.7 * 1.25) < 1e-9);
+  assert.equal(shrunk.focusSlice, a.focusSlice + 1);
+  assert.deepEqual(shrunk.focusPoint, [20, 20]);
+  assert.deepEqual(store.finding(a.id, 'bob')!.sliceRange, a.sliceRange);
+  // Erased entirely, it keeps the proposal's figures, so the reader can still find it and paint it again.
+  for (let k = first; k <= last; k++) store.correctMaskSlice(a.id, 'alice', k, new Uint8Array(PLANE));
+  assert.deepEqual(store.finding(a.id, 'alice')!.sliceRange, a.sliceRange);
+});
+
 test('undo and redo walk back and forth through a reader’s actions, and are audited', () => {
   store.decide(a.id, 'alice', { kind: 'confirmed' });
   store.decide(a.id, 'alice', { kind: 'rejected', reason: 'scar' });

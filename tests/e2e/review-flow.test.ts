@@ -231,6 +231,30 @@ test(
     await app.waitForFindingCount(initialCount);
     await app.pressAndWait('Control+Shift+Z', 'POST', /\/redo$/);
     await app.waitForFindingCount(initialCount + 1);
+
+    // Paint the added finding on the next slice as well: with the brush put down, the finding spans both slices
+    // (its range follows the reader's mask, so the viewer keeps drawing what was painted).
+    const addedIndex = (await app.findings()).findIndex((f) => f.decision === 'Added');
+    await app.selectFinding(addedIndex);
+    const firstSlice = Number(/slices (\d+)–\d+/.exec((await app.findings())[addedIndex]!.detail)?.[1]);
+    await app.press('ArrowDown');
+    await page.waitForFunction(
+      (k) =>
+        new RegExp(`^Slice ${k} /`).test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+      firstSlice + 1,
+    );
+    await app.press('b');
+    const [extended] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'PUT' && /\/mask\/\d+$/.test(r.url())),
+      app.dragOnImage(spot, { x: spot.x + 12, y: spot.y + 6 }),
+    ]);
+    assert.ok(extended.ok(), `painting the next slice answered ${extended.status()}`);
+    await app.press('Escape');
+    await page.waitForFunction(
+      ([index, range]) =>
+        (document.querySelectorAll('#findings-list li')[index]?.textContent ?? '').includes(range),
+      [addedIndex, `slices ${firstSlice}–${firstSlice + 1}`] as const,
+    );
     await page.screenshot({ path: join(ARTIFACTS, '03-review.png') });
     const before = await app.findings();
 

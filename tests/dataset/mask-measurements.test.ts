@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { VolumeGeometry } from '../../src/dicom/volume.ts';
 import { findingsAtThreshold } from '../../src/inference/findings-at-threshold.ts';
-import { measureMask } from '../../src/export/mask-measurements.ts';
+import { measureMask } from '../../src/dataset/mask-measurements.ts';
 
 const s = Math.SQRT1_2;
 const geometry: VolumeGeometry = {
