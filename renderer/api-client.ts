@@ -191,6 +191,11 @@ export const api = {
       },
     );
   },
+  fillSlices: (findingId: number) =>
+    post<{ filled: number[] }>(
+      `Filling the slices between the painted ones of finding ${findingId}`,
+      `/api/findings/${findingId}/fill-slices`,
+    ),
   decide: (findingId: number, body: DecisionRequest) =>
     post<unknown>(
       body.kind === 'confirmed' ? `Confirming finding ${findingId}` : `Rejecting finding ${findingId}`,

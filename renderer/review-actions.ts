@@ -179,6 +179,8 @@ export class ReviewActions {
         return this.paintTool.setTool(viewer.tool === action ? 'none' : action);
       case 'add-finding':
         return this.paintTool.setTool(viewer.tool === 'add' ? 'none' : 'add');
+      case 'fill-slices':
+        return this.fillSlices();
       case 'radius-down':
       case 'radius-up':
         viewer.radius = nextRadius(viewer.radius, action === 'radius-up' ? 1 : -1);
@@ -241,6 +243,24 @@ export class ReviewActions {
     const next = nextPending(this.viewer.navigable(), fromId);
     if (next) this.viewer.select(next.id);
     else this.viewer.select(fromId, false);
+  }
+
+  /** F: the empty slices between the painted ones of the selected finding, interpolated by the server. */
+  private async fillSlices(): Promise<void> {
+    const viewer = this.viewer;
+    const finding = viewer.selected();
+    if (!finding) return showInfo('Select a finding first (J / K), paint its first and last slices, then F.');
+    try {
+      const { filled } = await api.fillSlices(finding.id);
+      await viewer.reloadFindings();
+      const first = filled[0]! + 1;
+      const last = filled[filled.length - 1]! + 1;
+      showInfo(
+        `Filled ${filled.length} slice${filled.length === 1 ? '' : 's'} (${first === last ? first : `${first}–${last}`}) of finding ${finding.id}. Ctrl+Z undoes it.`,
+      );
+    } catch (error) {
+      showError(error);
+    }
   }
 
   private async undoRedo(action: 'undo' | 'redo'): Promise<void> {

@@ -43,6 +43,7 @@ export type ShortcutAction =
   | 'radius-down'
   | 'radius-up'
   | 'add-finding'
+  | 'fill-slices'
   | 'done'
   | 'back'
   | 'reason-vessel'
@@ -137,6 +138,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['A'],
     context: 'viewer',
     description: 'Add a missed finding by painting it',
+  },
+  {
+    action: 'fill-slices',
+    keys: ['F'],
+    context: 'viewer',
+    description: 'Fill the slices between the painted ones of the selected finding (interpolated)',
   },
   { action: 'done', keys: ['D'], context: 'viewer', description: 'Mark the series done, open the next' },
   {

@@ -197,9 +197,9 @@ export class ViewerPage {
     const banner = byId('tool-banner');
     const bannerText =
       this.tool === 'add'
-        ? 'Add finding: paint the missed lesion on this slice (Esc cancels)'
+        ? 'Add finding: paint the missed lesion on this slice (Esc cancels); then B on its last slice, and F fills between'
         : this.tool === 'brush'
-          ? 'Brush: paint onto the selected finding'
+          ? 'Brush: paint onto the selected finding (F fills the slices between painted ones)'
           : this.tool === 'eraser'
             ? 'Eraser: erase from the selected finding'
             : this.tool === 'measure'

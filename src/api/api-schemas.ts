@@ -134,6 +134,13 @@ export const findingInfoSchema = z
   })
   .openapi('FindingInfo');
 
+export const fillSlicesInfoSchema = z
+  .object({
+    decision: decisionInfoSchema,
+    filled: z.array(z.number()).openapi({ description: 'Slices filled (0-based k), ascending' }),
+  })
+  .openapi('FillSlicesInfo');
+
 export const decisionRequestSchema = z
   .object({
     kind: z.enum(['confirmed', 'rejected']),

@@ -227,6 +227,11 @@ export interface DatasetStore {
   ): DecisionRecord;
   /** Replaces slice k of the reader's final mask (a correction); the proposal is never overwritten. */
   correctMaskSlice(findingId: number, reader: string, k: number, mask: Uint8Array): DecisionRecord;
+  /**
+   * Fills the empty slices between the slices the reader's mask has (shape-based interpolation), as one
+   * undoable action; a finding with no such gap is refused with what to paint first.
+   */
+  fillBetweenSlices(findingId: number, reader: string): { decision: DecisionRecord; filled: number[] };
   /** A finding the model missed, painted on slice k. */
   addFinding(seriesUid: string, reader: string, k: number, mask: Uint8Array): StoredFinding;
   undo(seriesUid: string, reader: string): UndoOutcome;

@@ -231,6 +231,28 @@ export function maskSlice(
   return runs ? decodeMaskSlice(runs, grid.plane) : new Uint8Array(grid.plane);
 }
 
+/**
+ * The encoded row of every slice that has one: the proposal's, with `reader`'s final rows in place of theirs
+ * (no reader: the proposal alone).
+ */
+export function maskRowsBySlice(
+  ctx: StoreContext,
+  findingId: number,
+  reader?: string,
+): Map<number, Uint8Array> {
+  const rows = ctx
+    .sql(
+      `SELECT kind, k, runs FROM mask_slices
+       WHERE finding_id = ? AND ((kind = 'proposal' AND reader = '') OR (kind = 'final' AND reader = ?))`,
+    )
+    .all(findingId, reader ?? '\u0000') as { kind: string; k: number; runs: Uint8Array }[];
+  const bySlice = new Map<number, Uint8Array>();
+  // Final rows replace the proposal's slice, whatever order the rows come in.
+  for (const row of rows) if (row.kind === 'proposal') bySlice.set(row.k, row.runs);
+  for (const row of rows) if (row.kind === 'final') bySlice.set(row.k, row.runs);
+  return bySlice;
+}
+
 export function maskVoxels(
   ctx: StoreContext,
   findingId: number,
@@ -238,20 +260,7 @@ export function maskVoxels(
   reader?: string,
 ): Uint32Array {
   const grid = requireFindingGrid(ctx, findingId);
-  const bySlice = new Map<number, Uint8Array>();
-  const rows = ctx
-    .sql(
-      `SELECT kind, k, runs FROM mask_slices
-       WHERE finding_id = ? AND ((kind = 'proposal' AND reader = '') OR (kind = 'final' AND reader = ?))`,
-    )
-    .all(findingId, kind === 'final' && reader ? reader : '\u0000') as {
-    kind: string;
-    k: number;
-    runs: Uint8Array;
-  }[];
-  // Final rows replace the proposal's slice, whatever order the rows come in.
-  for (const row of rows) if (row.kind === 'proposal') bySlice.set(row.k, row.runs);
-  for (const row of rows) if (row.kind === 'final') bySlice.set(row.k, row.runs);
+  const bySlice = maskRowsBySlice(ctx, findingId, kind === 'final' ? reader : undefined);
   const indices: number[] = [];
   for (const k of [...bySlice.keys()].sort((a, b) => a - b)) {
     maskSliceIndices(bySlice.get(k)!, grid.plane, k * grid.plane, indices);

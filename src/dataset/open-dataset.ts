@@ -21,6 +21,7 @@ import {
 } from './model-runs.ts';
 import { readerAgreement } from './reader-agreement.ts';
 import { addFinding, correctMaskSlice, decide, requireReader, setStatus } from './review-actions.ts';
+import { fillBetweenSlices } from './fill-between-slices.ts';
 import { changedFiles, importStudy, readSeries } from './series-records.ts';
 import { createStoreContext, DatasetError, type StoreContext } from './store-context.ts';
 import { redo, undo } from './undo-stack.ts';
@@ -133,6 +134,7 @@ function createStore(ctx: StoreContext): DatasetStore {
     maskVoxels: (findingId, kind, reader) => maskVoxels(ctx, findingId, kind, reader),
     decide: (findingId, reader, decision) => decide(ctx, findingId, reader, decision),
     correctMaskSlice: (findingId, reader, k, mask) => correctMaskSlice(ctx, findingId, reader, k, mask),
+    fillBetweenSlices: (findingId, reader) => fillBetweenSlices(ctx, findingId, reader),
     addFinding: (seriesUid, reader, k, mask) => addFinding(ctx, seriesUid, reader, k, mask),
     undo: (seriesUid, reader) => undo(ctx, seriesUid, reader),
     redo: (seriesUid, reader) => redo(ctx, seriesUid, reader),

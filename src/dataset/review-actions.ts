@@ -36,7 +36,7 @@ export function requireReader(ctx: StoreContext, reader: string): void {
 }
 
 /** Status patches that move a series into review when a reader acts on it while it waits. */
-function enterReview(ctx: StoreContext, seriesUid: string): { before: Patch[]; after: Patch[] } {
+export function enterReview(ctx: StoreContext, seriesUid: string): { before: Patch[]; after: Patch[] } {
   const { status } = requireSeries(ctx, seriesUid);
   if (status === 'in-review' || status === 'done') return { before: [], after: [] };
   return {
@@ -45,7 +45,7 @@ function enterReview(ctx: StoreContext, seriesUid: string): { before: Patch[]; a
   };
 }
 
-function liveFinding(ctx: StoreContext, findingId: number): FindingGrid {
+export function liveFinding(ctx: StoreContext, findingId: number): FindingGrid {
   const grid = requireFindingGrid(ctx, findingId);
   if (grid.retracted) {
     throw new DatasetError(
@@ -56,7 +56,7 @@ function liveFinding(ctx: StoreContext, findingId: number): FindingGrid {
   return grid;
 }
 
-const toRecord = (state: DecisionState, reader: string): DecisionRecord => ({ ...state, reader });
+export const toRecord = (state: DecisionState, reader: string): DecisionRecord => ({ ...state, reader });
 
 export function decide(
   ctx: StoreContext,

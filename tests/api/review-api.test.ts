@@ -197,6 +197,38 @@ test('a finding the model missed is added, undone and redone', async () => {
   );
 });
 
+test('fill-slices interpolates between painted slices; with nothing between them it is a 409 saying what to do', async () => {
+  const k = 5;
+  const mask = new Uint8Array(series.rows * series.columns);
+  for (let j = 40; j < 48; j++) for (let i = 40; i < 48; i++) mask[i + j * series.columns] = 1;
+  const added = await t.json<FindingInfo>('POST', `/api/series/${uid}/findings`, {
+    slice: k,
+    maskBase64: base64(mask),
+  });
+  await problem(
+    await t.call('POST', `/api/findings/${added.id}/fill-slices`),
+    409,
+    /painted on 1 slice; paint its first and last slices/,
+  );
+  assert.equal((await t.call('PUT', `/api/findings/${added.id}/mask/${k + 3}`, mask)).status, 200);
+  const fill = await t.json<{ filled: number[]; decision: DecisionInfo }>(
+    'POST',
+    `/api/findings/${added.id}/fill-slices`,
+  );
+  assert.deepEqual(fill.filled, [k + 1, k + 2]);
+  assert.equal(fill.decision.kind, 'added');
+  for (const slice of fill.filled)
+    assert.deepEqual(await bytesOf(`/api/findings/${added.id}/mask/${slice}`), mask);
+  const listed = (await t.json<FindingInfo[]>('GET', `/api/series/${uid}/findings`)).find(
+    (f) => f.id === added.id,
+  );
+  assert.deepEqual(listed?.sliceRange, [k, k + 3]);
+  await problem(await t.call('POST', '/api/findings/999999/fill-slices'), 404, /finding 999999/);
+  // Leave the series as the later tests expect it: the fill, the painted slice and the addition undone.
+  for (let i = 0; i < 3; i++)
+    assert.equal((await t.json<UndoResult>('POST', `/api/series/${uid}/undo`)).applied, true);
+});
+
 test('status: in review, then done, shown in the worklist; a bad status is 400', async () => {
   await t.json('POST', `/api/series/${uid}/status`, { status: 'in-review' });
   const done = await t.json<{ status: string }>('POST', `/api/series/${uid}/status`, { status: 'done' });

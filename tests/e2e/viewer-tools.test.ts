@@ -2,8 +2,9 @@
 // reading aids read the right numbers. The value under the pointer is the API's modality value of that pixel;
 // the thick-slab MIP (T) covers the slices within half its thickness and shows, pixel for pixel, their maximum
 // (checked under the pointer where it differs most from the single slice); the ruler (M) gives the dragged
-// length from the pixel spacing, and Delete clears it; choosing a painting tool turns the slab off. Expected
-// values come from the API's decoded slices, computed here, not from the renderer's code.
+// length from the pixel spacing, and Delete clears it; choosing a painting tool turns the slab off; a finding
+// painted on two slices four apart is filled between them by F. Expected values come from the API's decoded
+// slices, computed here, not from the renderer's code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -52,7 +53,7 @@ function probe(text: string): { value: number; column: number; row: number } | n
 }
 
 test(
-  'the value under the pointer, the thick-slab MIP and the ruler read the API’s pixels and the pixel spacing',
+  'the value under the pointer, the thick-slab MIP and the ruler read the API’s pixels and spacing; F fills between slices',
   { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`, timeout: 180_000 },
   async (t) => {
     execFileSync(process.execPath, ['scripts/build-renderer.js'], { stdio: 'inherit' });
@@ -186,6 +187,46 @@ test(
       () => !/MIP/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
     );
     assert.equal(await page.getByLabel('Thick slab').inputValue(), '0');
+
+    // Fill between slices: add a finding on this slice, paint it 4 slices further down (B), then F fills the 3
+    // between — the list shows the 5-slice range and the API holds a mask on the middle slice.
+    const at0 = Number(/Slice (\d+) \//.exec(await corner('bottom-left'))![1]) - 1;
+    const spot = { x: box.width / 2 - 10, y: box.height / 2 - 10 };
+    const [addResponse] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && /\/findings$/.test(r.url())),
+      app.dragOnImage(spot, { x: spot.x + 14, y: spot.y + 8 }),
+    ]);
+    assert.ok(addResponse.ok(), `adding answered ${addResponse.status()}`);
+    const addedId = ((await addResponse.json()) as { id: number }).id;
+    for (let i = 0; i < 4; i++) await app.press('ArrowDown');
+    await page.waitForFunction(
+      (k) =>
+        new RegExp(`^Slice ${k} /`).test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+      at0 + 5,
+    );
+    await app.press('b');
+    const [painted] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'PUT' && /\/mask\/\d+$/.test(r.url())),
+      app.dragOnImage(spot, { x: spot.x + 14, y: spot.y + 8 }),
+    ]);
+    assert.ok(painted.ok(), `painting answered ${painted.status()}`);
+    await app.press('Escape');
+    const [fill] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && /\/fill-slices$/.test(r.url())),
+      app.press('f'),
+    ]);
+    assert.equal(fill.status(), 200, await fill.text());
+    assert.deepEqual(((await fill.json()) as { filled: number[] }).filled, [at0 + 1, at0 + 2, at0 + 3]);
+    await page.waitForFunction(
+      (range) =>
+        Array.from(document.querySelectorAll('#findings-list li'), (li) => li.textContent ?? '').some(
+          (text) => text.includes(range),
+        ),
+      `slices ${at0 + 1}–${at0 + 5}`,
+    );
+    const middle = await app.apiBytes(`/api/findings/${addedId}/mask/${at0 + 2}`);
+    assert.ok(middle.filter((v) => v === 1).length > 20, 'the middle slice was not filled');
+    assert.deepEqual(await app.errorToasts(), []);
     assert.deepEqual(pageErrors, []);
   },
 );

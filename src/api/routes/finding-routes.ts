@@ -1,5 +1,6 @@
 // Owns a series' findings and the reader's work on them: the list (with this reader's decisions), confirm or
-// reject, a corrected mask slice (PUT) and the mask of any slice (GET), and a finding the model missed.
+// reject, a corrected mask slice (PUT) and the mask of any slice (GET), the slices between painted ones filled,
+// and a finding the model missed.
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { StoredSeries } from '../../dataset/dataset-types.ts';
@@ -8,6 +9,7 @@ import {
   addFindingRequestSchema,
   decisionInfoSchema,
   decisionRequestSchema,
+  fillSlicesInfoSchema,
   findingIdSchema,
   findingInfoSchema,
   seriesUidSchema,
@@ -112,6 +114,19 @@ const maskPutRoute = createRoute({
   responses: { 200: json(decisionInfoSchema, 'The correction'), 400: problems[400], 404: problems[404] },
 });
 
+const fillRoute = createRoute({
+  method: 'post',
+  path: '/api/findings/{id}/fill-slices',
+  summary:
+    "Fill the empty slices between the slices of this reader's mask by shape-based interpolation (one undoable action)",
+  request: { params: findingParams },
+  responses: {
+    200: json(fillSlicesInfoSchema, 'The slices filled and the decision'),
+    404: problems[404],
+    409: problems[409],
+  },
+});
+
 /** A 0/1 mask of exactly one slice of the series, or a 400 saying what is wrong with it. */
 function checkMask(series: StoredSeries, mask: Uint8Array, what: string): Uint8Array {
   const expected = planeSize(series);
@@ -172,6 +187,13 @@ export function findingRoutes(app: ApiApp, context: ApiContext): void {
         'cache-control': 'no-store',
       },
     });
+  });
+
+  app.openapi(fillRoute, (c) => {
+    const { id } = c.req.valid('param');
+    requireFinding(context, id);
+    const { decision, filled } = context.store.fillBetweenSlices(id, context.reader());
+    return c.json({ decision: decisionInfo(decision)!, filled }, 200);
   });
 
   app.openapi(maskPutRoute, async (c) => {

@@ -1,0 +1,101 @@
+// Owns "fill between slices": the reader paints a finding on a few slices (its first and last, and any in
+// between where its shape changes) and the empty slices between painted ones are filled by shape-based
+// interpolation (shape-interpolation.ts). One action: the filled slices, the decision and the audit entry in
+// one transaction, undone and redone as one step.
+import type { VolumeGeometry } from '../dicom/volume.ts';
+import type { DecisionRecord } from './dataset-types.ts';
+import { appendAudit } from './audit-chain.ts';
+import { maskRowsBySlice } from './finding-records.ts';
+import { encodeMaskSlice, decodeMaskSlice, maskSliceCount } from './mask-codec.ts';
+import { enterReview, liveFinding, requireReader, toRecord } from './review-actions.ts';
+import { interpolateMask, signedDistance } from './shape-interpolation.ts';
+import { DatasetError, type StoreContext } from './store-context.ts';
+import {
+  currentDecision,
+  currentFinalRow,
+  recordAction,
+  type DecisionState,
+  type Patch,
+} from './undo-stack.ts';
+
+export interface FillOutcome {
+  decision: DecisionRecord;
+  /** Slices filled (0-based), ascending. */
+  filled: number[];
+}
+
+export function fillBetweenSlices(ctx: StoreContext, findingId: number, reader: string): FillOutcome {
+  return ctx.write(() => {
+    requireReader(ctx, reader);
+    const grid = liveFinding(ctx, findingId);
+    const series = ctx
+      .sql('SELECT image_rows, image_columns, geometry_json FROM series WHERE series_uid = ?')
+      .get(grid.seriesUid) as { image_rows: number; image_columns: number; geometry_json: string | null };
+    const { image_rows: rows, image_columns: columns } = series;
+    // In-plane spacing makes the distances round on anisotropic pixels; without a geometry, pixels are square.
+    const geometry = series.geometry_json ? (JSON.parse(series.geometry_json) as VolumeGeometry) : null;
+    const spacing: [number, number] = geometry ? [geometry.spacing[1], geometry.spacing[0]] : [1, 1];
+    const runs = maskRowsBySlice(ctx, findingId, reader);
+    const painted = [...runs.keys()]
+      .filter((k) => maskSliceCount(runs.get(k)!, grid.plane) > 0)
+      .sort((a, b) => a - b);
+    const gaps = painted.slice(1).flatMap((b, i) => (b - painted[i]! > 1 ? [[painted[i]!, b] as const] : []));
+    if (gaps.length === 0) {
+      throw new DatasetError(
+        painted.length < 2
+          ? `finding ${findingId} is painted on ${painted.length} slice${painted.length === 1 ? '' : 's'}; paint its first and last slices, then fill between them`
+          : `finding ${findingId} has no empty slice between its painted ones (slices ${painted[0]! + 1}–${painted[painted.length - 1]! + 1}) to fill`,
+        'conflict',
+      );
+    }
+    const filled: { k: number; runs: Uint8Array }[] = [];
+    for (const [a, b] of gaps) {
+      const from = signedDistance(decodeMaskSlice(runs.get(a)!, grid.plane), rows, columns, spacing);
+      const to = signedDistance(decodeMaskSlice(runs.get(b)!, grid.plane), rows, columns, spacing);
+      for (let k = a + 1; k < b; k++) {
+        const mask = interpolateMask(from, to, (k - a) / (b - a));
+        // Two outlines that do not overlap can leave the middle empty: nothing to fill there.
+        if (mask.includes(1)) filled.push({ k, runs: encodeMaskSlice(mask) });
+      }
+    }
+    if (filled.length === 0) {
+      throw new DatasetError(
+        `the painted slices of finding ${findingId} are too far apart in-plane for anything to lie between them; ` +
+          'paint a slice in the middle first',
+        'conflict',
+      );
+    }
+    const at = ctx.now().toISOString();
+    const previous = currentDecision(ctx, findingId, reader);
+    // As with the brush: the reader's own addition stays 'added'; anything else becomes their correction.
+    const next: DecisionState =
+      previous?.kind === 'added' ? { ...previous, at } : { kind: 'corrected', reason: null, note: null, at };
+    const review = enterReview(ctx, grid.seriesUid);
+    const before: Patch[] = filled.map(({ k }) => ({
+      type: 'mask',
+      findingId,
+      reader,
+      k,
+      runs: currentFinalRow(ctx, findingId, reader, k),
+    }));
+    const after: Patch[] = filled.map(({ k, runs: row }) => ({
+      type: 'mask',
+      findingId,
+      reader,
+      k,
+      runs: Buffer.from(row).toString('base64'),
+    }));
+    const ks = filled.map(({ k }) => k);
+    recordAction(
+      ctx,
+      grid.seriesUid,
+      reader,
+      `fill ${ks.length} slice${ks.length === 1 ? '' : 's'} of finding ${findingId}`,
+      [...before, { type: 'decision', findingId, reader, decision: previous }, ...review.before],
+      [...after, { type: 'decision', findingId, reader, decision: next }, ...review.after],
+    );
+    const voxels = filled.reduce((sum, { runs: row }) => sum + maskSliceCount(row, grid.plane), 0);
+    appendAudit(ctx, reader, 'fill-slices', { findingId, seriesUid: grid.seriesUid, slices: ks, voxels }, at);
+    return { decision: toRecord(next, reader), filled: ks };
+  });
+}
