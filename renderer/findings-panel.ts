@@ -1,5 +1,6 @@
 // The review panel's list of findings (score, diameter, slice range, decision) and the slice bar's marks:
 // plain rendering from the viewer's state; clicks call back into the viewer.
+import { formatProbability } from './format-probability.ts';
 import type { FindingInfo } from '../src/shared/api-types.ts';
 import { byId, element } from './dom.ts';
 import { findingState } from './finding-state.ts';
@@ -32,7 +33,7 @@ export function renderFindings(
   const list = byId('findings-list');
   const items = findings.map((finding, index) => {
     const state = findingState(finding);
-    const score = finding.score === null ? 'reader' : `${Math.round(finding.score * 100)}%`;
+    const score = finding.score === null ? 'reader' : formatProbability(finding.score);
     const [first, last] = finding.sliceRange;
     const button = element(
       'button',

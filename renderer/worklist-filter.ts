@@ -1,5 +1,6 @@
 // The worklist's filters, applied in the browser so typing narrows the list at once. The API's order
 // (effective priority) is kept; filtering never re-sorts. Also which series D opens next.
+import { formatProbability } from './format-probability.ts';
 import type { SeriesStatus, WorklistItem } from '../src/shared/api-types.ts';
 
 export type StatusFilter = SeriesStatus | 'all' | 'to-read';
@@ -72,7 +73,7 @@ export function nextToRead(items: readonly WorklistItem[], currentUid: string): 
 
 /** Score as the worklist shows it: a percentage, or a dash before the model ran. */
 export function formatScore(score: number | null): string {
-  return score === null ? '—' : `${Math.round(score * 100)}%`;
+  return score === null ? '—' : formatProbability(score);
 }
 
 /** How long a series has waited, for the worklist's "Waiting" column: "5 min", "3 h", "2 d". */

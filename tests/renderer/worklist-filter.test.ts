@@ -45,9 +45,16 @@ test('D opens the next series not done below, else the first not done above', ()
   assert.equal(nextToRead([item('z', { status: 'done' })], 'z'), null);
 });
 
-test('scores show as percentages, a dash before the model ran', () => {
+test('scores show as percentages, a dash before the model ran; near the ends rounding claims no certainty', () => {
   assert.equal(formatScore(0.873), '87%');
   assert.equal(formatScore(null), '—');
+  assert.equal(formatScore(0.99999), '>99.9%');
+  assert.equal(formatScore(0.9972), '99.7%');
+  assert.equal(formatScore(0.994), '99%');
+  assert.equal(formatScore(1), '>99.9%');
+  assert.equal(formatScore(0.003), '<1%');
+  assert.equal(formatScore(0), '0%');
+  assert.equal(formatScore(0.005), '1%');
 });
 
 test('waiting time reads in minutes, hours, then days', () => {
