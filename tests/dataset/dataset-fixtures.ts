@@ -202,3 +202,10 @@ export function outcomeOf(size: [number, number, number], findings: Finding[], s
 }
 
 export const MODEL = { id: 'nodule-unet', version: '1.0.0', sha256: 'ab'.repeat(32) };
+
+/** A side × side square of ones at column i0, row j0 of a 64 × 64 slice (the synthetic series' plane). */
+export function square(i0: number, j0: number, side: number): Uint8Array {
+  const mask = new Uint8Array(64 * 64);
+  for (let j = j0; j < j0 + side; j++) mask.fill(1, j * 64 + i0, j * 64 + i0 + side);
+  return mask;
+}

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
 import type { DatasetStore } from '../../src/dataset/dataset-types.ts';
-import { syntheticStudy, tempDir } from './dataset-fixtures.ts';
+import { square, syntheticStudy, tempDir } from './dataset-fixtures.ts';
 
-const PLANE = 64 * 64;
 let t: ReturnType<typeof tempDir>;
 let store: DatasetStore;
 
@@ -23,12 +22,6 @@ afterEach(() => {
   store.close();
   t.remove();
 });
-
-function square(i0: number, j0: number, side: number): Uint8Array {
-  const mask = new Uint8Array(PLANE);
-  for (let j = j0; j < j0 + side; j++) mask.fill(1, j * 64 + i0, j * 64 + i0 + side);
-  return mask;
-}
 
 test('the empty slices between painted ones are filled, as one undoable action of the reader', () => {
   const added = store.addFinding('1.7.1', 'alice', 5, square(20, 20, 10));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
 import type { DatasetStore, StoredFinding } from '../../src/dataset/dataset-types.ts';
-import { ballFinding, MODEL, outcomeOf, syntheticStudy, tempDir } from './dataset-fixtures.ts';
+import { ballFinding, MODEL, outcomeOf, square, syntheticStudy, tempDir } from './dataset-fixtures.ts';
 
 const SIZE: [number, number, number] = [64, 64, 20];
 const PLANE = 64 * 64;
@@ -31,12 +31,6 @@ afterEach(() => {
   store.close();
   t.remove();
 });
-
-function square(i0: number, j0: number, side: number): Uint8Array {
-  const mask = new Uint8Array(PLANE);
-  for (let j = j0; j < j0 + side; j++) mask.fill(1, j * 64 + i0, j * 64 + i0 + side);
-  return mask;
-}
 
 test('decide validates kind, reason, reader and finding, and names what is wrong', () => {
   assert.throws(

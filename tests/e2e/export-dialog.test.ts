@@ -3,32 +3,23 @@
 // with a progress bar, and the files are on disk when it says finished. Screenshot in test-artifacts/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { reviewedDataset } from '../export/helpers/reviewed-dataset.ts';
 import { startServe } from './serve-process.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join('test-artifacts', 'e2e');
+import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
 
 test(
   'the Export dialog checks the folder, shows progress and writes the export',
-  { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`, timeout: 180_000 },
+  { skip: withoutChromium, timeout: 180_000 },
   async (t) => {
-    execFileSync(process.execPath, ['scripts/build-renderer.js'], { stdio: 'inherit' });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    prepareRenderer();
     const data = await reviewedDataset();
     data.store.close();
     const work = mkdtempSync(join(tmpdir(), 'overread-e2e-export-'));
     const server = await startServe(data.db);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    const browser = await launchChromium();
     t.after(async () => {
       await browser.close();
       await server.stop();

@@ -4,18 +4,16 @@
 // SVG, and the strict CSP holds throughout. Screenshots go to test-artifacts/e2e/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { findColour } from './canvas-pixels.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
 import { installTestModel } from '../inference/test-models.ts';
 import { reviewedStore } from '../metrics/reviewed-store.ts';
+import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join('test-artifacts', 'e2e');
 const MARK: [number, number, number] = [0xff, 0xaa, 0x00]; // the preview's operating point on the curves
 
 /** The preview table's cell for a figure: column 1 as reviewed, 2 at the slider's threshold. */
@@ -32,10 +30,9 @@ async function setSlider(page: Page, value: number): Promise<void> {
 
 test(
   'the Model page draws FROC, PR and weekly plots and previews a threshold on the reviewed data',
-  { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`, timeout: 180_000 },
+  { skip: withoutChromium, timeout: 180_000 },
   async (t) => {
-    execFileSync(process.execPath, ['scripts/build-renderer.js'], { stdio: 'inherit' });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    prepareRenderer();
     const work = mkdtempSync(join(tmpdir(), 'overread-e2e-model-'));
     const db = join(work, 'overread.db');
     (await reviewedStore(db)).store.close();
@@ -43,11 +40,7 @@ test(
     mkdirSync(models);
     installTestModel(models, { kind: 'fast', a: 10, b: -5, channels: 1 }, { id: 'lung-nodule-unet' });
     const server: ServeProcess = await startServe(db, ['--models', models, '--reader', 'ana']);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     t.after(async () => {
       await browser.close();
       await server.stop();

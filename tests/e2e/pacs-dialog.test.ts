@@ -6,26 +6,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import type { FindingInfo, WorklistPage } from '../../src/shared/api-types.ts';
 import { sampleStudy } from '../helpers/sample-study.ts';
 import { installTestModel } from '../inference/test-models.ts';
 import { orthancAvailable, startOrthanc } from '../pacs/orthanc-server.ts';
 import { startServe } from './serve-process.ts';
+import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join('test-artifacts', 'e2e');
-const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : (orthancAvailable() ?? false);
+const skip = withoutChromium || (orthancAvailable() ?? false);
 
 test(
   'the PACS dialog adds a server, searches, pulls with progress and pushes labels',
   { skip, timeout: 240_000 },
   async (t) => {
-    execFileSync(process.execPath, ['scripts/build-renderer.js'], { stdio: 'inherit' });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    prepareRenderer();
     const work = mkdtempSync(join(tmpdir(), 'overread-e2e-pacs-'));
     const study = sampleStudy({ seed: 'e2e-pacs', size: 64, slices: 12 });
     const orthanc = await startOrthanc();
@@ -37,11 +34,7 @@ test(
     const server = await startServe(join(work, 'overread.db'), ['--models', join(work, 'models')]);
     if (previousDataDir === undefined) delete process.env.OVERREAD_DATA_DIR;
     else process.env.OVERREAD_DATA_DIR = previousDataDir;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    const browser = await launchChromium();
     t.after(async () => {
       await browser.close();
       await server.stop();

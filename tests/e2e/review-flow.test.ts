@@ -5,17 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import { OverreadApp } from './pages/overread-app.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
 import { STATE_COLOURS, WHAT_IF_COLOUR } from '../../renderer/layer-pixels.ts';
 import { installTestModel } from '../inference/test-models.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join('test-artifacts', 'e2e');
+import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
 
 /** Two synthetic chest CT studies with nodules, written by `overread sample` (a few seconds). */
 function sampleStudies(folder: string): string {
@@ -55,32 +52,17 @@ function modelArguments(work: string): string[] {
   return ['--models', dir];
 }
 
-async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-dev-shm-usage',
-    ],
-  });
-}
-
 test(
   'a reader reviews a flagged study end to end and every action survives a restart',
-  { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`, timeout: 240_000 },
+  { skip: withoutChromium, timeout: 240_000 },
   async (t) => {
-    execFileSync(process.execPath, ['scripts/build-renderer.js'], { stdio: 'inherit' });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    prepareRenderer();
     const work = mkdtempSync(join(tmpdir(), 'overread-e2e-'));
     const samples = sampleStudies(join(work, 'samples'));
     const db = join(work, 'overread.db');
     const models = modelArguments(work);
     let server: ServeProcess | undefined = await startServe(db, models);
-    const browser = await launch();
+    const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     t.after(async () => {
       // Whatever happened, the screen at the end is kept beside the other screenshots.
@@ -203,10 +185,7 @@ test(
     assert.ok(confirmed.centroid, 'the confirmed finding is not drawn in green');
     await app.press('b');
     const from = confirmed.centroid!;
-    const [put] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'PUT' && /\/mask\/\d+$/.test(r.url())),
-      app.dragOnImage(from, { x: from.x + 25, y: from.y + 10 }),
-    ]);
+    const put = await app.dragAndWait(from, { x: from.x + 25, y: from.y + 10 }, 'PUT', /\/mask\/\d+$/);
     assert.equal(put.status() < 300, true, `saving the correction answered ${put.status()}`);
     const maskPath = new URL(put.url()).pathname;
     const correctedMask = await app.apiBytes(maskPath);
@@ -217,12 +196,8 @@ test(
     const box = (await app.viewportFrame().boundingBox())!;
     const spot = { x: box.width * 0.35, y: box.height * 0.62 };
     await app.press('a');
-    const [added] = await Promise.all([
-      page.waitForResponse(
-        (r) => r.request().method() === 'POST' && /\/api\/series\/[^/]+\/findings$/.test(r.url()),
-      ),
-      app.dragOnImage(spot, { x: spot.x + 12, y: spot.y + 6 }),
-    ]);
+    const stroke = { x: spot.x + 12, y: spot.y + 6 };
+    const added = await app.dragAndWait(spot, stroke, 'POST', /\/api\/series\/[^/]+\/findings$/);
     assert.ok(added.ok(), `adding the finding answered ${added.status()}`);
     await app.waitForFindingCount(initialCount + 1);
 
@@ -238,16 +213,9 @@ test(
     await app.selectFinding(addedIndex);
     const firstSlice = Number(/slices (\d+)–\d+/.exec((await app.findings())[addedIndex]!.detail)?.[1]);
     await app.press('ArrowDown');
-    await page.waitForFunction(
-      (k) =>
-        new RegExp(`^Slice ${k} /`).test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
-      firstSlice + 1,
-    );
+    await app.waitForSlice(firstSlice + 1);
     await app.press('b');
-    const [extended] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'PUT' && /\/mask\/\d+$/.test(r.url())),
-      app.dragOnImage(spot, { x: spot.x + 12, y: spot.y + 6 }),
-    ]);
+    const extended = await app.dragAndWait(spot, stroke, 'PUT', /\/mask\/\d+$/);
     assert.ok(extended.ok(), `painting the next slice answered ${extended.status()}`);
     await app.press('Escape');
     await page.waitForFunction(

@@ -7,17 +7,14 @@
 // slices, computed here, not from the renderer's code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { reviewedDataset } from '../export/helpers/reviewed-dataset.ts';
 import { MEASURE_COLOUR } from '../../renderer/measurement.ts';
 import { OverreadApp } from './pages/overread-app.ts';
 import { startServe } from './serve-process.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join('test-artifacts', 'e2e');
+import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
 
 interface SeriesJson {
   seriesUid: string;
@@ -54,18 +51,13 @@ function probe(text: string): { value: number; column: number; row: number } | n
 
 test(
   'the value under the pointer, the thick-slab MIP and the ruler read the API’s pixels and spacing; F fills between slices',
-  { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`, timeout: 180_000 },
+  { skip: withoutChromium, timeout: 180_000 },
   async (t) => {
-    execFileSync(process.execPath, ['scripts/build-renderer.js'], { stdio: 'inherit' });
-    mkdirSync(ARTIFACTS, { recursive: true });
+    prepareRenderer();
     const data = await reviewedDataset();
     data.store.close();
     const server = await startServe(data.db);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    const browser = await launchChromium();
     t.after(async () => {
       await browser.close();
       await server.stop();
@@ -192,29 +184,17 @@ test(
     // between — the list shows the 5-slice range and the API holds a mask on the middle slice.
     const at0 = Number(/Slice (\d+) \//.exec(await corner('bottom-left'))![1]) - 1;
     const spot = { x: box.width / 2 - 10, y: box.height / 2 - 10 };
-    const [addResponse] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'POST' && /\/findings$/.test(r.url())),
-      app.dragOnImage(spot, { x: spot.x + 14, y: spot.y + 8 }),
-    ]);
+    const stroke = { x: spot.x + 14, y: spot.y + 8 };
+    const addResponse = await app.dragAndWait(spot, stroke, 'POST', /\/findings$/);
     assert.ok(addResponse.ok(), `adding answered ${addResponse.status()}`);
     const addedId = ((await addResponse.json()) as { id: number }).id;
     for (let i = 0; i < 4; i++) await app.press('ArrowDown');
-    await page.waitForFunction(
-      (k) =>
-        new RegExp(`^Slice ${k} /`).test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
-      at0 + 5,
-    );
+    await app.waitForSlice(at0 + 5);
     await app.press('b');
-    const [painted] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'PUT' && /\/mask\/\d+$/.test(r.url())),
-      app.dragOnImage(spot, { x: spot.x + 14, y: spot.y + 8 }),
-    ]);
+    const painted = await app.dragAndWait(spot, stroke, 'PUT', /\/mask\/\d+$/);
     assert.ok(painted.ok(), `painting answered ${painted.status()}`);
     await app.press('Escape');
-    const [fill] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'POST' && /\/fill-slices$/.test(r.url())),
-      app.press('f'),
-    ]);
+    const fill = await app.pressAndWait('f', 'POST', /\/fill-slices$/);
     assert.equal(fill.status(), 200, await fill.text());
     assert.deepEqual(((await fill.json()) as { filled: number[] }).filled, [at0 + 1, at0 + 2, at0 + 3]);
     await page.waitForFunction(

@@ -180,6 +180,29 @@ export class OverreadApp {
     return response;
   }
 
+  /** Drags on the image (as dragOnImage) and waits for the API call the stroke makes; returns the response. */
+  async dragAndWait(
+    from: { x: number; y: number },
+    to: { x: number; y: number },
+    method: string,
+    url: RegExp,
+  ): Promise<Response> {
+    const [response] = await Promise.all([
+      this.page.waitForResponse((r) => r.request().method() === method && url.test(r.url())),
+      this.dragOnImage(from, to),
+    ]);
+    return response;
+  }
+
+  /** Waits until the corner shows slice n (1-based, as the reader sees it). */
+  async waitForSlice(n: number): Promise<void> {
+    await this.page.waitForFunction(
+      (k) =>
+        new RegExp(`^Slice ${k} /`).test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+      n,
+    );
+  }
+
   viewportFrame() {
     return this.page.locator('#viewport-frame');
   }
