@@ -1,6 +1,7 @@
 // Which layers the overlay draws on one slice, bottom to top: the probability heat map, the threshold
 // preview, each visible finding's mask in its review state's colour (the selected one brighter, and shown
-// off its range while it is being painted), and the draft of a finding being added. Each layer's key names
+// off its range while it is being painted; under a thick slab, the union of its masks within the slab, as the
+// MIP shows the nodule), and the draft of a finding being added. Each layer's key names
 // exactly what its pixels depend on, so the overlay rebuilds only what changed.
 import type { FindingInfo } from '../src/shared/api-types.ts';
 import { findingsOnSlice, findingState } from './finding-state.ts';
@@ -31,6 +32,8 @@ export interface OverlayInput {
   draft: { slice: number; mask: Uint8Array } | null;
   /** Bumped whenever masks were fetched again (undo, redo, correction). */
   generation: number;
+  /** The slices of the thick slab on screen (first, last), or null for a single slice. */
+  slab?: [number, number] | null;
   mask(findingId: number, k: number): Uint8Array | undefined;
 }
 
@@ -66,7 +69,28 @@ export function overlayLayers(input: OverlayInput): OverlayLayer[] {
       rgba: () => maskToRgba(mask, rows, columns, maskStyle(state, selected)),
     });
   };
-  if (input.showFlags) {
+  // Under a slab: each finding's masks on the slab's slices it spans, drawn as one once all are fetched.
+  const slabLayer = (finding: FindingInfo, selected: boolean, [first, last]: [number, number]) => {
+    const from = Math.max(first, finding.sliceRange[0]);
+    const to = Math.min(last, finding.sliceRange[1]);
+    const masks: Uint8Array[] = [];
+    for (let j = from; j <= to; j++) {
+      const mask = input.mask(finding.id, j);
+      if (!mask) return;
+      masks.push(mask);
+    }
+    const state = findingState(finding);
+    layers.push({
+      key: `mask:${finding.id}:${from}-${to}:${state}:${selected}:${input.generation}`,
+      rows,
+      columns,
+      rgba: () => maskToRgba(unionOf(masks), rows, columns, maskStyle(state, selected)),
+    });
+  };
+  if (input.showFlags && input.slab) {
+    for (const finding of findingsInSlices(input.visible, input.slab))
+      slabLayer(finding, finding.id === input.selected?.id, input.slab);
+  } else if (input.showFlags) {
     for (const finding of findingsOnSlice(input.visible, k))
       findingLayer(finding, finding.id === input.selected?.id);
   }
@@ -90,4 +114,19 @@ export function overlayLayers(input: OverlayInput): OverlayLayer[] {
     });
   }
   return layers;
+}
+
+/** Findings with a slice in first…last. */
+export function findingsInSlices(
+  findings: readonly FindingInfo[],
+  [first, last]: [number, number],
+): FindingInfo[] {
+  return findings.filter((f) => f.sliceRange[0] <= last && f.sliceRange[1] >= first);
+}
+
+function unionOf(masks: readonly Uint8Array[]): Uint8Array {
+  if (masks.length === 1) return masks[0]!;
+  const union = new Uint8Array(masks[0]!.length);
+  for (const mask of masks) for (let i = 0; i < mask.length; i++) union[i] |= mask[i]!;
+  return union;
 }

@@ -268,17 +268,27 @@ export class ViewerPage {
     void this.loadLayers(k);
   }
 
-  /** Fetches what the overlay needs on slice k (masks of visible findings, probability), then redraws. */
+  /**
+   * Fetches what the overlay needs on slice k (masks of visible findings — on every slice of the slab while
+   * one is shown — and the probability), then redraws.
+   */
   private async loadLayers(k: number): Promise<void> {
     const series = this.series;
     if (!series) return;
+    const [first, last] = this.viewport.slabSlices() ?? [k, k];
     try {
-      const loaded = await this.layers.load(
-        series.seriesUid,
-        k,
-        this.showFlags ? findingsOnSlice(this.navigable(), k) : [],
-        (this.showProbability || this.previewing()) && series.hasProbabilityMap,
-      );
+      const loads = [];
+      for (let j = first; j <= last; j++) {
+        loads.push(
+          this.layers.load(
+            series.seriesUid,
+            j,
+            this.showFlags ? findingsOnSlice(this.navigable(), j) : [],
+            j === k && (this.showProbability || this.previewing()) && series.hasProbabilityMap,
+          ),
+        );
+      }
+      const loaded = (await Promise.all(loads)).some(Boolean);
       if (loaded && this.series === series && this.viewport.slice === k) {
         this.drawOverlay();
         this.renderThresholdReadout();
@@ -306,6 +316,8 @@ export class ViewerPage {
       painting: this.tool === 'brush' || this.tool === 'eraser',
       draft: this.draft,
       generation: this.layers.generation,
+      // Painting needs single slices (the tools switch the slab off); a slab shows its findings' union.
+      slab: this.viewport.slabSlices(),
       mask: (id, slice) => this.cachedMask(id, slice),
     });
     const canvas = this.viewport.canvas;

@@ -2,7 +2,8 @@
 // reading aids read the right numbers. The value under the pointer is the API's modality value of that pixel;
 // the thick-slab MIP (T) covers the slices within half its thickness and shows, pixel for pixel, their maximum
 // (checked under the pointer where it differs most from the single slice); the ruler (M) gives the dragged
-// length from the pixel spacing, and Delete clears it; choosing a painting tool turns the slab off; a finding
+// length from the pixel spacing, and Delete clears it; under the slab a finding's flag shows on the slab's
+// slices past its range; choosing a painting tool turns the slab off; a finding
 // painted on two slices four apart is filled between them by F. Expected values come from the API's decoded
 // slices, computed here, not from the renderer's code.
 import { test } from 'node:test';
@@ -12,6 +13,7 @@ import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { reviewedDataset } from '../export/helpers/reviewed-dataset.ts';
 import { MEASURE_COLOUR } from '../../renderer/measurement.ts';
+import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
 import { OverreadApp } from './pages/overread-app.ts';
 import { startServe } from './serve-process.ts';
 import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
@@ -150,6 +152,28 @@ test(
     assert.equal(onSlab.value, mip[i]);
     assert.ok(onSlab.value > single[i]!, 'the slab shows the single slice’s value');
     await app.viewportScreenshot(join(ARTIFACTS, 'viewer-tools-mip.png'));
+
+    // Under the slab a finding's flag shows on a slice just past its range (the MIP shows the nodule there too);
+    // with the slab off it is gone from that slice.
+    const listed = await app.findings();
+    const flagIndex = listed.findIndex((f) => f.decision === 'Pending' || f.decision.startsWith('Confirmed'));
+    assert.ok(flagIndex >= 0, `no pending or confirmed finding: ${JSON.stringify(listed)}`);
+    const colour =
+      listed[flagIndex]!.decision === 'Pending' ? STATE_COLOURS.pending : STATE_COLOURS.confirmed;
+    const lastSlice = Number(/slices \d+–(\d+)/.exec(listed[flagIndex]!.detail)![1]);
+    assert.ok(lastSlice < series.slices, 'the finding reaches the last slice');
+    await app.selectFinding(flagIndex);
+    const focus = Number(/Slice (\d+) \//.exec(await corner('bottom-left'))![1]);
+    for (let i = focus; i <= lastSlice; i++) await app.press('ArrowDown');
+    await app.waitForSlice(lastSlice + 1);
+    const past = await app.waitForColour(colour, 10);
+    assert.ok(past.count >= 10, `no flag drawn one slice past the finding under the slab (${past.count} px)`);
+    await app.press('t');
+    assert.equal(await app.waitForColourGone(colour), 0, 'the flag stays past its range without the slab');
+    await app.press('t');
+    await page.waitForFunction(() =>
+      /MIP 10 mm/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+    );
 
     // M: a horizontal drag of 120 screen pixels measures 120 / zoom pixels × the column spacing.
     await page.locator('body').press('m');

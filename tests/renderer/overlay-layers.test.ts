@@ -62,3 +62,30 @@ test('while painting, the selected finding is drawn even on a slice outside its 
   const unloaded = overlayLayers(input({ mask: () => undefined })).length;
   assert.equal(unloaded, 0, 'masks not fetched yet are not drawn');
 });
+
+test('under a thick slab a finding is drawn as the union of its masks on the slab’s slices, once all are fetched', () => {
+  // Finding 3 spans slices 20–22; a slab over 16–21 covers its slices 20 and 21, each with one pixel set.
+  const masks = new Map([
+    ['3:20', Uint8Array.from([1, 0, 0, 0])],
+    ['3:21', Uint8Array.from([0, 0, 0, 1])],
+  ]);
+  const slabInput = input({
+    k: 18,
+    visible: [finding(3, { sliceRange: [20, 22] }), finding(4, { sliceRange: [30, 31] })],
+    slab: [16, 21],
+    mask: (id, j) => masks.get(`${id}:${j}`),
+  });
+  const layers = overlayLayers(slabInput);
+  assert.deepEqual(
+    layers.map((l) => l.key),
+    ['mask:3:20-21:pending:false:4'],
+    'finding 4 lies outside the slab',
+  );
+  const filled = Array.from({ length: 4 }, (_, i) => layers[0]!.rgba()[i * 4 + 3]! > 0);
+  assert.deepEqual(filled, [true, false, false, true]);
+  // Slice 21's mask not fetched yet: nothing is drawn rather than half of it.
+  masks.delete('3:21');
+  assert.deepEqual(overlayLayers(slabInput), []);
+  // Without the slab, slice 18 has no finding of its own.
+  assert.deepEqual(overlayLayers({ ...slabInput, slab: null }), []);
+});
