@@ -95,7 +95,9 @@ export class ReviewActions {
   /** Shows a thick slab of `mm` (0: single slices), except while painting, which needs single slices. */
   private async showSlab(mm: number): Promise<void> {
     const viewer = this.viewer;
-    if (mm > 0 && viewer.tool !== 'none' && viewer.tool !== 'measure') {
+    if (mm > 0 && !viewer.canShowSlab()) {
+      showInfo('This series has no slice positions, which a thick slab needs.');
+    } else if (mm > 0 && viewer.tool !== 'none' && viewer.tool !== 'measure') {
       showInfo('Leave the brush first (Esc): masks are painted on single slices.');
     } else {
       if (mm > 0) viewer.slabChoiceMm = mm;

@@ -187,7 +187,9 @@ export class ViewerPage {
     pressed('probability-button', this.showProbability);
     pressed('cine-button', this.viewport.cinePlaying);
     pressed('measure-button', this.tool === 'measure');
-    byId<HTMLSelectElement>('slab-select').value = String(this.viewport.slabMm);
+    const slabSelect = byId<HTMLSelectElement>('slab-select');
+    slabSelect.value = String(this.viewport.slabMm);
+    slabSelect.disabled = !this.canShowSlab();
     byId<HTMLButtonElement>('probability-button').disabled = !series.hasProbabilityMap;
     byId('radius-readout').textContent = `r ${this.radius} px`;
     const hasSelection = this.selected() !== null;
@@ -226,6 +228,11 @@ export class ViewerPage {
       text += ` · ${regions} region${regions === 1 ? '' : 's'} here (model at ${this.modelThreshold.toFixed(2)})`;
     }
     byId('threshold-readout').textContent = text;
+  }
+
+  /** A slab needs each slice's position (a series without a 3-D geometry has none). */
+  canShowSlab(): boolean {
+    return (this.series?.slicePositionsMm.length ?? 0) > 1;
   }
 
   /** Slab, value under the pointer, newest length here: what the corners show beside the view state. */

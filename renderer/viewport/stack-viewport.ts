@@ -109,6 +109,8 @@ export class StackViewport {
     this.series = series;
     registerSeries(series);
     this.projections.clear();
+    // A slab chosen on an earlier series goes on, unless this one has no slice positions to build it from.
+    if (series.slicePositionsMm.length <= 1) this.slab = 0;
     this.hasImage = false;
     await this.showSlice(slice);
   }
