@@ -1,6 +1,6 @@
-// The ruler: a straight line drawn on one slice and its length in millimetres, from the series' pixel
-// spacing (rows and columns may be spaced differently). Measurements belong to the open series and its slice;
-// they are a reading aid and are not stored in the dataset (the finding's own diameter is, measured on its mask).
+// The ruler: a straight line drawn on one slice and its length in millimetres, from the series' pixel spacing
+// (rows and columns may be spaced differently). Measurements belong to the open series and its slice; they are
+// a reading aid and are not stored in the dataset (the finding's own diameter is, measured on its mask).
 import type { Rgb } from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
 

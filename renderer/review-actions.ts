@@ -1,7 +1,7 @@
-// What the viewer's keys and buttons do: scroll, window, thick slab, ruler, tools, and the review itself — confirm, reject with
-// a reason, brush/eraser corrections, adding a missed finding, undo/redo, done. Each action is stored by the
-// API when made (there is no Save button); a failure is shown in a toast naming what failed and the view is
-// put back to what the server holds.
+// What the viewer's keys and buttons do: scroll, window, thick slab, ruler, tools, and the review itself —
+// confirm, reject with a reason, brush/eraser corrections, adding a missed finding, undo/redo, done. Each
+// action is stored by the API when made (there is no Save button); a failure is shown in a toast naming what
+// failed and the view is put back to what the server holds.
 import type { RejectReason } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { byId } from './dom.ts';

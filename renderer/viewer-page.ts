@@ -1,6 +1,7 @@
 // The viewer screen's state and drawing: the open series, its findings, which is selected, the threshold,
-// overlays on/off, the thick slab, the active tool, the ruler's measurements; corner texts, toolbar states, slice bar and the overlay canvas are all
-// redrawn from this state. What the keys and buttons *do* lives in review-actions.ts.
+// overlays on/off, the thick slab, the active tool, the ruler's measurements; corner texts, toolbar states,
+// slice bar and the overlay canvas are all redrawn from this state. What the keys and buttons *do* lives in
+// review-actions.ts.
 import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { cornerTexts } from './corner-text.ts';

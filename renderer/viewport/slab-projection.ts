@@ -1,8 +1,8 @@
 // Thick-slab maximum intensity projection (MIP): which slices a slab centred on slice k covers, and the
 // voxel-wise maximum of their modality values. Readers page through thin axial MIPs to tell nodules from
 // vessels — a nodule stays a round blob through the slab while a vessel becomes a line or a branch — the view
-// lung-nodule reading guidelines recommend beside thin slices. Pure (no cornerstone) so it is tested under Node;
-// the viewport builds the projected image from the same decoded slices it shows one by one.
+// lung-nodule reading guidelines recommend beside thin slices. Pure (no cornerstone) so it is tested under
+// Node; the viewport builds the projected image from the same decoded slices it shows one by one.
 
 /** Slab thicknesses offered, mm. */
 export const SLAB_CHOICES_MM = [5, 10, 15, 20] as const;

@@ -1,8 +1,8 @@
-// The stack viewer: one cornerstone-core enabled element showing slice k of a series — or a thick-slab MIP
-// centred on it — with the reading-room interactions — wheel and keys to scroll, drag for window/level,
+// The stack viewer: one cornerstone-core enabled element showing slice k of a series, or a thick-slab MIP
+// centred on it, with the reading-room interactions — wheel and keys to scroll, drag for window/level,
 // Ctrl+drag or Ctrl+wheel to zoom, Shift/middle drag to pan, invert, reset, cine — and neighbouring slices
-// prefetched. Painting tools get the
-// left button through `setPaintHandler`; everything they draw goes on the overlay canvas, not here.
+// prefetched. Painting tools and the ruler get the left button through `setPaintHandler`; everything they
+// draw goes on the overlay canvas, not here.
 import * as cornerstone from 'cornerstone-core';
 import type { SeriesInfo } from '../../src/shared/api-types.ts';
 import { dragWindowLevel, type WindowLevel } from '../window-presets.ts';

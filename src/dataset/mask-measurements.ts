@@ -1,8 +1,8 @@
 // Owns measuring a final (reader-corrected) mask: the store keeps the model's (or the first painting's)
 // measurements with the finding, and a reader who erased or painted voxels changed its size, so the findings
-// the reader is shown and the exported table would otherwise describe the proposal, not the label. Conventions match src/inference's on a
-// binary map: volume = voxels × voxel volume, centre = mean voxel centre (LPS mm), diameter = maximum 3D
-// Feret diameter of the voxels' outer faces (their corners).
+// the reader is shown and the exported table would otherwise describe the proposal, not the label. Conventions
+// match src/inference's on a binary map: volume = voxels × voxel volume, centre = mean voxel centre (LPS mm),
+// diameter = maximum 3D Feret diameter of the voxels' outer faces (their corners).
 import { voxelToPatient, type Vec3, type VolumeGeometry } from '../dicom/volume.ts';
 import { feretDiameter } from '../inference/feret-diameter.ts';
 
