@@ -11,8 +11,8 @@ export function rulerDrag(viewer: ViewerPage, stage: PaintStage, point: Point): 
   if (stage === 'start') {
     viewer.measuring = { slice: k, a: point, b: point };
   } else if (viewer.measuring) {
-    // A stroke ending off the image keeps the last point on it.
-    if (point.x >= 0 && point.y >= 0) viewer.measuring.b = point;
+    // A stroke ending off the image (the viewport passes -1, -1 then) keeps the last point on it.
+    if (point.x !== -1 || point.y !== -1) viewer.measuring.b = point;
     if (stage === 'end') {
       const { a, b } = viewer.measuring;
       if (Math.hypot(b.x - a.x, b.y - a.y) >= MIN_MEASURE_PX) viewer.measurements.push(viewer.measuring);
