@@ -378,7 +378,7 @@ export async function run(argv: string[]): Promise<void> {
           `${cold.steps} steps in ${cold.wallMs.toFixed(0)} ms, frame p50 ${median(cold.frames).toFixed(1)} ms, max ${Math.max(...cold.frames).toFixed(1)} ms.`,
         `Scroll, warm: ${warm.shown} of ${warm.steps + 1} slices drawn, ${warm.steps} steps in ${warm.wallMs.toFixed(0)} ms, ` +
           `frame p50 ${median(warm.frames).toFixed(1)} ms, max ${Math.max(...warm.frames).toFixed(1)} ms.`,
-        `Scroll, warm, 10 mm MIP (${slabText ? Number(slabText[2]) - Number(slabText[1]) + 1 : '?'} slices at the last one): ${mip.shown} of ${mip.steps + 1} slabs drawn, ` +
+        `Scroll, warm, 10 mm MIP (${slabText ? Number(slabText[2]) - Number(slabText[1]) + 1 : '?'} slices in the slab at the last slice, clipped by the stack's end): ${mip.shown} of ${mip.steps + 1} slabs drawn, ` +
           `${mip.steps} steps in ${mip.wallMs.toFixed(0)} ms, frame p50 ${median(mip.frames).toFixed(1)} ms, max ${Math.max(...mip.frames).toFixed(1)} ms; ` +
           `floor frame p50 ${median(mipFloor.frames).toFixed(1)} ms, max + draw p50 ${median(mipFloor.latencies).toFixed(2)} ms.`,
         `Floor: ${floor.steps} steps in ${floor.wallMs.toFixed(0)} ms, frame p50 ${median(floor.frames).toFixed(1)} ms, ` +
