@@ -13,8 +13,11 @@ export interface CornerState {
   invert: boolean;
   /** The thick slab shown instead of slice k alone: its thickness and the slices it covers. */
   slab?: { mm: number; first: number; last: number } | null;
-  /** The pixel under the pointer and its modality value (of the projection while a slab is shown). */
-  probe?: { column: number; row: number; value: number } | null;
+  /**
+   * The pixel under the pointer and its modality value (of the projection while a slab is shown), with the
+   * model's probability there while the probability map is shown.
+   */
+  probe?: { column: number; row: number; value: number; probability?: number } | null;
   /** The newest ruler length on this slice, mm. */
   lengthMm?: number | null;
 }
@@ -67,7 +70,9 @@ export function cornerTexts(series: CornerSeries, state: CornerState): CornerTex
       series.sliceThicknessMm === null ? null : `Thk ${series.sliceThicknessMm.toFixed(2)} mm`,
       state.slab ? `MIP ${state.slab.mm} mm · slices ${state.slab.first + 1}–${state.slab.last + 1}` : null,
       state.probe
-        ? `${formatValue(series.modality, state.probe.value)} at ${state.probe.column}, ${state.probe.row}`
+        ? `${formatValue(series.modality, state.probe.value)}${
+            state.probe.probability === undefined ? '' : ` · p ${state.probe.probability.toFixed(2)}`
+          } at ${state.probe.column}, ${state.probe.row}`
         : null,
     ),
     bottomRight: lines(

@@ -4,7 +4,7 @@
 // review-actions.ts.
 import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
-import { cornerTexts } from './corner-text.ts';
+import { cornerTexts, type CornerState } from './corner-text.ts';
 import { byId } from './dom.ts';
 import { findingsOnSlice, modelFlagCount, stepFinding, visibleFindings } from './finding-state.ts';
 import { renderFindings, renderSliceBar, wireSliceBar } from './findings-panel.ts';
@@ -247,13 +247,22 @@ export class ViewerPage {
     const corners = cornerTexts(series, {
       ...state,
       slab: slab ? { mm: this.viewport.slabMm, first: slab[0], last: slab[1] } : null,
-      probe: this.pointer ? this.viewport.valueAt(this.pointer) : null,
+      probe: this.probe(state.slice),
       lengthMm: newest ? lengthMm(newest.a, newest.b, series.pixelSpacingMm) : null,
     });
     setText('corner-top-left', corners.topLeft);
     setText('corner-top-right', corners.topRight);
     setText('corner-bottom-left', corners.bottomLeft);
     setText('corner-bottom-right', corners.bottomRight);
+  }
+
+  /** The value under the pointer, and the model's probability there while its map is shown on slice k. */
+  private probe(k: number): CornerState['probe'] {
+    const probe = this.pointer ? this.viewport.valueAt(this.pointer) : null;
+    const map = this.showProbability ? this.layers.probability(k) : undefined;
+    if (!probe || !map || !this.series) return probe;
+    // The map is p × 255 per pixel of the series' own grid, as the API keeps it.
+    return { ...probe, probability: map[probe.row * this.series.columns + probe.column]! / 255 };
   }
 
   /** The ruler lines of slice k, the one being dragged last. */
@@ -300,6 +309,7 @@ export class ViewerPage {
       if (loaded && this.series === series && this.viewport.slice === k) {
         this.drawOverlay();
         this.renderThresholdReadout();
+        this.renderCorners(); // the probability under the pointer, now that the map is here
       }
     } catch (error) {
       showError(error);

@@ -170,6 +170,25 @@ test(
     assert.equal(await app.waitForColourGone(WHAT_IF_COLOUR), 0, 'the preview stays after the reset');
     await app.press('h');
 
+    // With the probability map on (P), the value under the pointer carries the model's probability there: the
+    // API's map byte at the pixel the corner names, over 255.
+    await app.press('p');
+    const frame = (await app.viewportFrame().boundingBox())!;
+    await page.mouse.move(frame.x + flagged.centroid!.x, frame.y + flagged.centroid!.y);
+    await page.waitForFunction(() =>
+      / · p \d\.\d\d at \d+, \d+/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+    );
+    const corner = (await page.locator('#corner-bottom-left').textContent()) ?? '';
+    const [, shownP, column, row] = / · p (\d\.\d\d) at (\d+), (\d+)/.exec(corner)!;
+    const k = Number(/Slice (\d+) \//.exec(corner)![1]) - 1;
+    const uid = decodeURIComponent(/\/api\/series\/([^/]+)\/slices/.exec(sliceRequests[0]!)![1]!);
+    const { columns } = await app.apiJson<{ columns: number }>(`/api/series/${encodeURIComponent(uid)}`);
+    const map = await app.apiBytes(`/api/series/${encodeURIComponent(uid)}/probability/${k}`);
+    const byte = map[Number(row) * columns + Number(column)]!;
+    assert.equal(shownP, (byte / 255).toFixed(2), `corner says p ${shownP}, the map holds ${byte} / 255`);
+    assert.ok(byte > 0, 'the pointer on the flag reads no probability');
+    await app.press('p');
+
     // Confirm the first finding (Y), reject the next with a reason (N then 1 = vessel).
     await app.selectFinding(0);
     await app.pressAndWait('y', 'POST', /\/api\/findings\/\d+\/decision$/);

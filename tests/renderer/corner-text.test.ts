@@ -64,3 +64,14 @@ test('values of other modalities are not called HU, and non-integer values keep 
   assert.equal(formatValue('MR', 412.37), 'Value 412.4');
   assert.equal(formatValue('CT', 35.25), 'HU 35.3');
 });
+
+test('with the probability map shown, the value under the pointer carries the model’s probability there', () => {
+  const texts = cornerTexts(series, {
+    slice: 0,
+    window: { width: 1500, center: -600 },
+    zoom: 1,
+    invert: false,
+    probe: { column: 12, row: 34, value: 41, probability: 221 / 255 },
+  });
+  assert.match(texts.bottomLeft, /\nHU 41 · p 0\.87 at 12, 34$/);
+});
