@@ -173,7 +173,10 @@ export const MOUSE_GESTURES: readonly { gesture: string; description: string }[]
   { gesture: 'Shift+drag / middle drag', description: 'Pan' },
   { gesture: 'Left drag with B, E or A', description: 'Paint, erase, or paint a missed finding' },
   { gesture: 'Left drag with M', description: 'Measure a length on this slice' },
-  { gesture: 'Pointer over the image', description: 'Value under it (HU for CT) in the lower left corner' },
+  {
+    gesture: 'Pointer over the image',
+    description: 'Value under it (HU for CT; and p with the probability map on) in the lower left corner',
+  },
   { gesture: 'Click or drag the slice bar', description: 'Go to that slice (marks show where findings are)' },
 ];
 
