@@ -117,7 +117,7 @@ export function overlayLayers(input: OverlayInput): OverlayLayer[] {
 }
 
 /** Findings with a slice in first…last. */
-export function findingsInSlices(
+function findingsInSlices(
   findings: readonly FindingInfo[],
   [first, last]: [number, number],
 ): FindingInfo[] {
