@@ -117,10 +117,7 @@ export function overlayLayers(input: OverlayInput): OverlayLayer[] {
 }
 
 /** Findings with a slice in first…last. */
-function findingsInSlices(
-  findings: readonly FindingInfo[],
-  [first, last]: [number, number],
-): FindingInfo[] {
+function findingsInSlices(findings: readonly FindingInfo[], [first, last]: [number, number]): FindingInfo[] {
   return findings.filter((f) => f.sliceRange[0] <= last && f.sliceRange[1] >= first);
 }
 
