@@ -184,24 +184,23 @@ export function finishRun(ctx: StoreContext, runId: number, outcome: RunOutcome)
     // A series already in review keeps its status: a re-run must not hide that a reader has started. A
     // model's own run also decides again whether the series is outside its scope; a run derived from a kept
     // map (a new threshold) leaves that, and the warnings shown, as they were.
-    if (scopeWarnings) {
-      ctx
-        .sql(
-          `UPDATE series SET latest_run_id = ?, score = ?, scope_warnings_json = ?,
-             status = CASE WHEN status IN ('unread', 'model-running', 'flagged', 'no-findings', 'outside-scope')
-               THEN ? ELSE status END
-           WHERE series_uid = ?`,
-        )
-        .run(runId, outcome.score, JSON.stringify(outcome.warnings), next, series.series_uid);
-    } else {
-      ctx
-        .sql(
-          `UPDATE series SET latest_run_id = ?, score = ?,
-             status = CASE WHEN status IN ('unread', 'model-running', 'flagged', 'no-findings') THEN ? ELSE status END
-           WHERE series_uid = ?`,
-        )
-        .run(runId, outcome.score, next, series.series_uid);
-    }
+    const own = scopeWarnings !== undefined;
+    ctx
+      .sql(
+        `UPDATE series SET latest_run_id = @run, score = @score,
+           scope_warnings_json = CASE WHEN @own THEN @warnings ELSE scope_warnings_json END,
+           status = CASE WHEN status IN ('unread', 'model-running', 'flagged', 'no-findings')
+                          OR (@own AND status = 'outside-scope') THEN @next ELSE status END
+         WHERE series_uid = @series`,
+      )
+      .run({
+        run: runId,
+        score: outcome.score,
+        own: own ? 1 : 0,
+        warnings: JSON.stringify(outcome.warnings),
+        next,
+        series: series.series_uid,
+      });
     appendAudit(
       ctx,
       null,
