@@ -7,16 +7,11 @@ import type { DecisionRecord } from './dataset-types.ts';
 import { appendAudit } from './audit-chain.ts';
 import { maskRowsBySlice } from './finding-records.ts';
 import { encodeMaskSlice, decodeMaskSlice, maskSliceCount } from './mask-codec.ts';
-import { enterReview, liveFinding, requireReader, toRecord } from './review-actions.ts';
+import { enterReview, liveFinding, paintedDecision, requireReader, toRecord } from './review-actions.ts';
+import { requireSeries } from './series-records.ts';
 import { interpolateMask, signedDistance } from './shape-interpolation.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
-import {
-  currentDecision,
-  currentFinalRow,
-  recordAction,
-  type DecisionState,
-  type Patch,
-} from './undo-stack.ts';
+import { currentDecision, currentFinalRow, recordAction, type Patch } from './undo-stack.ts';
 
 export interface FillOutcome {
   decision: DecisionRecord;
@@ -28,9 +23,7 @@ export function fillBetweenSlices(ctx: StoreContext, findingId: number, reader: 
   return ctx.write(() => {
     requireReader(ctx, reader);
     const grid = liveFinding(ctx, findingId);
-    const series = ctx
-      .sql('SELECT image_rows, image_columns, geometry_json FROM series WHERE series_uid = ?')
-      .get(grid.seriesUid) as { image_rows: number; image_columns: number; geometry_json: string | null };
+    const series = requireSeries(ctx, grid.seriesUid);
     const { image_rows: rows, image_columns: columns } = series;
     // In-plane spacing makes the distances round on anisotropic pixels; without a geometry, pixels are square.
     const geometry = series.geometry_json ? (JSON.parse(series.geometry_json) as VolumeGeometry) : null;
@@ -67,9 +60,7 @@ export function fillBetweenSlices(ctx: StoreContext, findingId: number, reader: 
     }
     const at = ctx.now().toISOString();
     const previous = currentDecision(ctx, findingId, reader);
-    // As with the brush: the reader's own addition stays 'added'; anything else becomes their correction.
-    const next: DecisionState =
-      previous?.kind === 'added' ? { ...previous, at } : { kind: 'corrected', reason: null, note: null, at };
+    const next = paintedDecision(previous, at); // as with the brush
     const review = enterReview(ctx, grid.seriesUid);
     const before: Patch[] = filled.map(({ k }) => ({
       type: 'mask',

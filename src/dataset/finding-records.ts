@@ -5,7 +5,8 @@
 import type { VolumeGeometry } from '../dicom/volume.ts';
 import type { DecisionKind, RejectReason, StoredFinding } from './dataset-types.ts';
 import { decodeMaskSlice, maskSliceIndices } from './mask-codec.ts';
-import { measureMask } from './mask-measurements.ts';
+import { focusPixel, measureMask } from './mask-measurements.ts';
+import { requireSeries } from './series-records.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
 
 interface FindingRow {
@@ -115,9 +116,8 @@ function asLeftBy(ctx: StoreContext, finding: StoredFinding, reader: string): St
     .sql(`SELECT 1 FROM mask_slices WHERE finding_id = ? AND kind = 'final' AND reader = ? LIMIT 1`)
     .get(finding.id, reader);
   if (!painted) return finding;
-  const row = ctx.sql('SELECT geometry_json FROM series WHERE series_uid = ?').get(finding.seriesUid) as
-    { geometry_json: string | null } | undefined;
-  if (!row?.geometry_json) return finding;
+  const row = requireSeries(ctx, finding.seriesUid);
+  if (!row.geometry_json) return finding;
   const geometry = JSON.parse(row.geometry_json) as VolumeGeometry;
   const voxels = maskVoxels(ctx, finding.id, 'final', reader);
   const measured = measureMask(voxels, geometry);
@@ -134,7 +134,10 @@ function asLeftBy(ctx: StoreContext, finding: StoredFinding, reader: string): St
   let { focusSlice, focusPoint } = finding;
   if (!perSlice.has(focusSlice)) {
     focusSlice = slices.reduce((best, k) => (perSlice.get(k)! > perSlice.get(best)! ? k : best));
-    focusPoint = nearestToCentroid(voxels, plane, columns, focusSlice);
+    const slice = new Uint8Array(plane);
+    for (const index of voxels)
+      if (Math.floor(index / plane) === focusSlice) slice[index - focusSlice * plane] = 1;
+    focusPoint = focusPixel(slice, columns);
   }
   return {
     ...finding,
@@ -145,23 +148,6 @@ function asLeftBy(ctx: StoreContext, finding: StoredFinding, reader: string): St
     focusSlice,
     focusPoint,
   };
-}
-
-/** The voxel of slice k nearest the centroid of the slice's voxels, as [column, row]. */
-function nearestToCentroid(voxels: Uint32Array, plane: number, columns: number, k: number): [number, number] {
-  const points: [number, number][] = [];
-  for (const index of voxels) {
-    if (Math.floor(index / plane) !== k) continue;
-    const inPlane = index - k * plane;
-    points.push([inPlane % columns, Math.floor(inPlane / columns)]);
-  }
-  const ci = points.reduce((sum, p) => sum + p[0], 0) / points.length;
-  const cj = points.reduce((sum, p) => sum + p[1], 0) / points.length;
-  let best = points[0]!;
-  for (const p of points) {
-    if ((p[0] - ci) ** 2 + (p[1] - cj) ** 2 < (best[0] - ci) ** 2 + (best[1] - cj) ** 2) best = p;
-  }
-  return best;
 }
 
 export interface FindingGrid {

@@ -72,3 +72,30 @@ export function measureMask(voxels: Uint32Array, geometry: VolumeGeometry): Mask
     centreLps: centre.map((v) => v / voxels.length) as Vec3,
   };
 }
+
+/**
+ * Where a finding is shown on one slice: its painted pixel nearest the slice's centroid, [column, row] (the
+ * centroid itself may lie outside a crescent). The first pixel where several are as near.
+ */
+export function focusPixel(mask: Uint8Array, columns: number): [number, number] {
+  let count = 0;
+  let sumI = 0;
+  let sumJ = 0;
+  for (let n = 0; n < mask.length; n++) {
+    if (!mask[n]) continue;
+    count++;
+    sumI += n % columns;
+    sumJ += Math.floor(n / columns);
+  }
+  const [ci, cj] = [sumI / count, sumJ / count];
+  let focus: [number, number] = [Math.round(ci), Math.round(cj)];
+  let best = Infinity;
+  for (let n = 0; n < mask.length; n++) {
+    if (!mask[n]) continue;
+    const i = n % columns;
+    const j = (n - i) / columns;
+    const distance = (i - ci) ** 2 + (j - cj) ** 2;
+    if (distance < best) [best, focus] = [distance, [i, j]];
+  }
+  return focus;
+}

@@ -8,6 +8,7 @@ import type { DecisionRecord, RejectReason, SeriesStatus, StoredFinding } from '
 import { appendAudit } from './audit-chain.ts';
 import { checkSlice, readFinding, requireFindingGrid, type FindingGrid } from './finding-records.ts';
 import { encodeMaskSlice, maskSliceCount } from './mask-codec.ts';
+import { focusPixel } from './mask-measurements.ts';
 import { requireSeries } from './series-records.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
 import {
@@ -54,6 +55,13 @@ export function liveFinding(ctx: StoreContext, findingId: number): FindingGrid {
     );
   }
   return grid;
+}
+
+/** The decision a reader's painting leaves: their own addition stays 'added'; anything else is their correction. */
+export function paintedDecision(previous: DecisionState | null, at: string): DecisionState {
+  return previous?.kind === 'added'
+    ? { ...previous, at }
+    : { kind: 'corrected', reason: null, note: null, at };
 }
 
 export const toRecord = (state: DecisionState, reader: string): DecisionRecord => ({ ...state, reader });
@@ -134,9 +142,7 @@ export function correctMaskSlice(
     const at = ctx.now().toISOString();
     const runs = encodeMaskSlice(mask);
     const previous = currentDecision(ctx, findingId, reader);
-    // The reader's own addition stays 'added' while they keep painting it.
-    const next: DecisionState =
-      previous?.kind === 'added' ? { ...previous, at } : { kind: 'corrected', reason: null, note: null, at };
+    const next = paintedDecision(previous, at);
     const review = enterReview(ctx, grid.seriesUid);
     recordAction(
       ctx,
@@ -196,15 +202,6 @@ function measurePainting(mask: Uint8Array, geometry: VolumeGeometry, k: number) 
     }
   }
   const centre: [number, number] = [sumI / count, sumJ / count];
-  let focus: [number, number] = [Math.round(centre[0]), Math.round(centre[1])];
-  let best = Infinity;
-  for (let n = 0; n < mask.length; n++) {
-    if (!mask[n]) continue;
-    const i = n % columns;
-    const j = (n - i) / columns;
-    const distance = (i - centre[0]) ** 2 + (j - centre[1]) ** 2;
-    if (distance < best) [best, focus] = [distance, [i, j]];
-  }
   // Pixel centres span less than the painted squares: add a square's own width along each direction.
   const caliper = Math.max(
     ...high.map((h, d) => h - low[d] + si * Math.abs(directions[d][0]) + sj * Math.abs(directions[d][1])),
@@ -214,7 +211,7 @@ function measurePainting(mask: Uint8Array, geometry: VolumeGeometry, k: number) 
     volumeMm3: count * si * sj * sk,
     diameterMm: caliper,
     centerMm: voxelToPatient(geometry, [centre[0], centre[1], k]),
-    focus,
+    focus: focusPixel(mask, columns),
   };
 }
 
