@@ -8,13 +8,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { STATE_COLOURS } from '../renderer/layer-pixels.ts';
 import { installTestModel } from '../tests/inference/test-models.ts';
 import { OverreadApp } from '../tests/e2e/pages/overread-app.ts';
 import { startServe } from '../tests/e2e/serve-process.ts';
+import { launchChromium } from '../tests/e2e/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const STUDIES = 5;
 
 const { values } = parseArgs({
@@ -56,11 +55,7 @@ if (!bundled) {
 }
 
 const server = await startServe(join(work, 'overread.db'), modelArgs);
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const app = new OverreadApp(page);
