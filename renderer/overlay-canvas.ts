@@ -15,12 +15,13 @@ export interface OverlayLayer {
   rgba: () => Uint8ClampedArray;
 }
 
-/** A ruler line from a to b (image pixel centres) with its label. */
+/** A ruler line from a to b (image pixel centres) with its label; a guide (crosshair) is a bare thin line. */
 export interface OverlayLine {
   a: Point;
   b: Point;
   label: string;
   colour: Rgb;
+  guide?: boolean;
 }
 
 export interface BrushCursor {
@@ -109,6 +110,18 @@ function drawLines(
     const colour = `rgb(${r}, ${g}, ${bl})`;
     const from = toScreen(line.a);
     const to = toScreen(line.b);
+    if (line.guide) {
+      // On a device pixel's centre, so the 1 px line keeps its exact colour instead of blending over two.
+      const crisp = (v: number) => Math.floor(v) + 0.5;
+      context.strokeStyle = colour;
+      context.lineWidth = 1;
+      context.beginPath();
+      context.moveTo(crisp(from.x), crisp(from.y));
+      context.lineTo(crisp(to.x), crisp(to.y));
+      context.stroke();
+      context.lineWidth = 1.5;
+      continue;
+    }
     context.strokeStyle = colour;
     context.beginPath();
     context.moveTo(from.x, from.y);

@@ -45,6 +45,7 @@ export class ReviewActions {
     click('reset-button', 'reset');
     click('cine-button', 'cine');
     click('measure-button', 'measure');
+    click('planes-button', 'toggle-planes');
     click('flags-button', 'toggle-flags');
     click('probability-button', 'toggle-probability');
     click('brush-button', 'brush');
@@ -138,6 +139,11 @@ export class ReviewActions {
         if (viewport.cinePlaying) viewport.stopCine();
         else viewport.startCine(this.fps());
         return viewer.renderPanel();
+      case 'toggle-planes': {
+        const reason = viewer.togglePlanes();
+        if (reason) showInfo(`No planes: ${reason}.`);
+        return;
+      }
       case 'toggle-slab':
         return this.showSlab(viewport.slabMm > 0 ? 0 : viewer.slabChoiceMm);
       case 'measure':

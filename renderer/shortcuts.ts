@@ -30,6 +30,7 @@ export type ShortcutAction =
   | 'reset'
   | 'cine'
   | 'toggle-slab'
+  | 'toggle-planes'
   | 'measure'
   | 'clear-measurements'
   | 'toggle-probability'
@@ -105,6 +106,13 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['T'],
     context: 'viewer',
     description: 'Thick-slab MIP on / off (thickness in the toolbar, 10 mm first)',
+  },
+  {
+    action: 'toggle-planes',
+    keys: ['V'],
+    context: 'viewer',
+    description:
+      'Coronal and sagittal planes on / off (click a plane to go there; double-click the slice to move them)',
   },
   { action: 'measure', keys: ['M'], context: 'viewer', description: 'Ruler: drag to measure a length' },
   {

@@ -14,6 +14,7 @@ import { formatLength, lengthMm, MEASURE_COLOUR, type Measurement } from './meas
 import { LayerStore } from './layer-store.ts';
 import { OverlayCanvas, type OverlayLine } from './overlay-canvas.ts';
 import { overlayLayers } from './overlay-layers.ts';
+import { PlanePanes } from './plane-panes.ts';
 import { showError } from './toasts.ts';
 import { StackViewport } from './viewport/stack-viewport.ts';
 
@@ -46,6 +47,10 @@ export class ViewerPage {
   /** The slab thickness T switches back on (the last one chosen). */
   slabChoiceMm = 10;
   readonly viewport: StackViewport;
+  /** The coronal and sagittal planes beside the stack (V). */
+  readonly planes = new PlanePanes();
+  /** Counts mask edits, so the planes' cuts of a painted finding are rebuilt. */
+  private maskEdits = 0;
   private readonly overlay = new OverlayCanvas(byId<HTMLCanvasElement>('overlay-canvas'));
   private readonly layers = new LayerStore();
   private readonly view = byId('viewer-view');
@@ -63,6 +68,17 @@ export class ViewerPage {
       () => this.series?.slices ?? 0,
       (k) => void this.viewport.showSlice(k),
     );
+    this.planes.onError = (error) => showError(error);
+    this.planes.onNavigate = (k) => {
+      if (k === this.viewport.slice) this.renderView();
+      else void this.viewport.showSlice(k);
+    };
+    // A double click on the stack moves the planes' crosshair there.
+    this.viewport.element.addEventListener('dblclick', () => {
+      if (!this.planes.on || !this.pointer) return;
+      this.planes.setCross(this.pointer.x, this.pointer.y);
+      this.renderView();
+    });
   }
 
   get visible(): boolean {
@@ -90,6 +106,10 @@ export class ViewerPage {
     this.series = await api.series(seriesUid);
     this.findings = await api.findings(seriesUid);
     const first = this.navigable()[0];
+    this.planes.open(this.series, {
+      column: first?.focusPoint[0] ?? Math.floor(this.series.columns / 2),
+      row: first?.focusPoint[1] ?? Math.floor(this.series.rows / 2),
+    });
     await this.viewport.open(this.series, first?.focusSlice ?? Math.floor(this.series.slices / 2));
     if (first) this.select(first.id);
     this.renderAll();
@@ -113,6 +133,7 @@ export class ViewerPage {
     this.selectedId = id;
     const finding = this.selected();
     if (finding && jump) {
+      this.planes.setCross(finding.focusPoint[0], finding.focusPoint[1]);
       void this.viewport.showSlice(finding.focusSlice).then(() => {
         this.viewport.bringIntoView(finding.focusPoint[0], finding.focusPoint[1]);
       });
@@ -160,7 +181,55 @@ export class ViewerPage {
   maskEdited(findingId: number, k: number, mask: Uint8Array): void {
     this.layers.setMask(findingId, k, mask);
     this.overlay.invalidate(`mask:${findingId}:${k}:`);
+    this.maskEdits++;
     this.drawOverlay();
+    this.renderPlanes();
+  }
+
+  /** Shows or hides the coronal and sagittal planes; says why when this series cannot have them. */
+  togglePlanes(): string | null {
+    if (!this.planes.on) {
+      const reason = this.planes.unavailable();
+      if (reason) return reason;
+    }
+    this.planes.setOn(!this.planes.on);
+    this.renderAll();
+    return null;
+  }
+
+  /** The planes follow the stack's slice, window and findings (and fetch the masks they cut). */
+  private renderPlanes(): void {
+    const state = this.viewport.viewState();
+    if (!this.planes.on || !this.series || !state) return;
+    this.planes.render(
+      { slice: state.slice, window: state.window, invert: state.invert },
+      {
+        show: this.showFlags,
+        visible: this.navigable(),
+        selected: this.selected(),
+        version: `${this.layers.generation}.${this.maskEdits}`,
+        mask: (id, k) => this.cachedMask(id, k),
+      },
+    );
+    if (this.showFlags) void this.loadPlaneMasks();
+  }
+
+  /** Every slice's mask of each visible finding, for the planes' cuts through them. */
+  private async loadPlaneMasks(): Promise<void> {
+    const series = this.series!;
+    try {
+      const loads = [];
+      for (const finding of this.navigable()) {
+        for (let k = finding.sliceRange[0]; k <= finding.sliceRange[1]; k++)
+          if (!this.cachedMask(finding.id, k))
+            loads.push(this.layers.load(series.seriesUid, k, [finding], false));
+      }
+      if (loads.length === 0) return;
+      const loaded = (await Promise.all(loads)).some(Boolean);
+      if (loaded && this.series === series) this.renderPlanes();
+    } catch (error) {
+      showError(error);
+    }
   }
 
   renderAll(): void {
@@ -188,6 +257,7 @@ export class ViewerPage {
     pressed('probability-button', this.showProbability);
     pressed('cine-button', this.viewport.cinePlaying);
     pressed('measure-button', this.tool === 'measure');
+    pressed('planes-button', this.planes.on);
     const slabSelect = byId<HTMLSelectElement>('slab-select');
     slabSelect.value = String(this.viewport.slabMm);
     slabSelect.disabled = !this.canShowSlab();
@@ -281,6 +351,7 @@ export class ViewerPage {
     this.renderCorners();
     renderSliceBar(this.navigable(), series.slices, k, this.selectedId);
     this.drawOverlay();
+    this.renderPlanes();
     if (this.previewing()) this.renderThresholdReadout();
     void this.loadLayers(k);
   }
@@ -345,12 +416,15 @@ export class ViewerPage {
         : this.tool === 'add'
           ? DRAFT_COLOUR
           : STATE_COLOURS.pending;
-    const lines: OverlayLine[] = this.measurementsOn(k).map((m) => ({
-      a: m.a,
-      b: m.b,
-      label: formatLength(lengthMm(m.a, m.b, series.pixelSpacingMm)),
-      colour: MEASURE_COLOUR,
-    }));
+    const lines: OverlayLine[] = [
+      ...this.planes.stackLines(this.viewport.transform()),
+      ...this.measurementsOn(k).map((m) => ({
+        a: m.a,
+        b: m.b,
+        label: formatLength(lengthMm(m.a, m.b, series.pixelSpacingMm)),
+        colour: MEASURE_COLOUR,
+      })),
+    ];
     const painting = this.tool === 'brush' || this.tool === 'eraser' || this.tool === 'add';
     this.overlay.draw(
       { width: canvas.width, height: canvas.height },

@@ -72,6 +72,36 @@ export function projectionImage(
   return toImage(imageId, info, { pixels, rows: info.rows, columns: info.columns });
 }
 
+/**
+ * A reformatted plane (reformat.ts) as a cornerstone image: `rows` × `columns` modality values with their own
+ * pixel spacing (rows are the stack's slice gap apart), which cornerstone honours by stretching the plane to
+ * its true proportions. Not cached (the panes keep what they show).
+ */
+export function planeImage(
+  info: SeriesInfo,
+  plane: string,
+  pixels: Int16Array | Float32Array,
+  size: { rows: number; columns: number },
+  spacingMm: [number, number],
+): cornerstone.CornerstoneImage {
+  const imageId = `${SCHEME}-plane:${encodeURIComponent(info.seriesUid)}/${plane}`;
+  const image = toImage(imageId, info, { pixels, rows: size.rows, columns: size.columns });
+  image.rowPixelSpacing = spacingMm[0];
+  image.columnPixelSpacing = spacingMm[1];
+  return image;
+}
+
+/** Slice k from cornerstone's cache or the API; a slice whose prefetch range failed is asked for alone once. */
+export function sliceImage(series: SeriesInfo, k: number): Promise<cornerstone.CornerstoneImage> {
+  const imageId = imageIdFor(series.seriesUid, k);
+  // Alone, the error then names this slice.
+  return cornerstone
+    .loadAndCacheImage(imageId)
+    .catch((error: unknown) =>
+      error instanceof RangeLoadError ? cornerstone.loadAndCacheImage(imageId) : Promise.reject(error),
+    );
+}
+
 /** A slice whose range request failed: it has no cache entry any more, and loading it alone may work. */
 export class RangeLoadError extends Error {
   constructor(readonly reason: unknown) {

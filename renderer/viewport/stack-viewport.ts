@@ -7,13 +7,7 @@ import * as cornerstone from 'cornerstone-core';
 import type { SeriesInfo } from '../../src/shared/api-types.ts';
 import { dragWindowLevel, type WindowLevel } from '../window-presets.ts';
 import type { Point } from '../mask-brush.ts';
-import {
-  imageIdFor,
-  loadRange,
-  projectionImage,
-  RangeLoadError,
-  registerSeries,
-} from './overread-image-loader.ts';
+import { loadRange, projectionImage, registerSeries, sliceImage } from './overread-image-loader.ts';
 import { maxProjection, slabRange } from './slab-projection.ts';
 import { CACHE_BYTES } from './cache-size.ts';
 
@@ -34,17 +28,6 @@ const RANGE = 16;
 const PREFETCH_REQUESTS = 2;
 /** Projections kept for scrolling back and forth (each one slice's worth of memory). */
 const PROJECTIONS_KEPT = 12;
-
-/** Slice k from cornerstone's cache or the API; a slice whose prefetch range failed is asked for alone once. */
-function loadSlice(series: SeriesInfo, k: number): Promise<cornerstone.CornerstoneImage> {
-  const imageId = imageIdFor(series.seriesUid, k);
-  // Alone, the error then names this slice.
-  return cornerstone
-    .loadAndCacheImage(imageId)
-    .catch((error: unknown) =>
-      error instanceof RangeLoadError ? cornerstone.loadAndCacheImage(imageId) : Promise.reject(error),
-    );
-}
 
 export class StackViewport {
   private series: SeriesInfo | null = null;
@@ -132,7 +115,7 @@ export class StackViewport {
     const slice = Math.min(series.slices - 1, Math.max(0, Math.round(k)));
     this.requested = slice;
     try {
-      const image = await (this.slab > 0 ? this.loadProjection(series, slice) : loadSlice(series, slice));
+      const image = await (this.slab > 0 ? this.loadProjection(series, slice) : sliceImage(series, slice));
       if (this.series !== series) return;
       // A later scroll may have overtaken this load. It is still shown when it lies between the slice on
       // screen and the one asked for, so a fast scroll over uncached slices moves instead of freezing.
@@ -159,13 +142,13 @@ export class StackViewport {
   private async loadProjection(series: SeriesInfo, k: number): Promise<cornerstone.CornerstoneImage> {
     const slab = this.slab;
     const [first, last] = slabRange(series.slicePositionsMm, k, slab);
-    if (first === last) return loadSlice(series, k);
+    if (first === last) return sliceImage(series, k);
     const key = `${k}/${slab}`;
     const kept = this.projections.get(key);
     if (kept) return kept;
     await loadRange(series.seriesUid, first, last - first + 1);
     const slices = await Promise.all(
-      Array.from({ length: last - first + 1 }, (_, i) => loadSlice(series, first + i)),
+      Array.from({ length: last - first + 1 }, (_, i) => sliceImage(series, first + i)),
     );
     const values = maxProjection(
       slices.map((image) => ({ data: image.getPixelData(), slope: image.slope, intercept: image.intercept })),

@@ -1,0 +1,338 @@
+// The two reformatted planes beside the stack (`V`): for an axial CT, the coronal plane through the crosshair's
+// image row and the sagittal plane through its column, built from the same decoded slices the stack shows
+// (the whole series is fetched into the page's cache once they are on, and the planes fill in as it
+// arrives). A nodule reads as a ball in all three views where a vessel runs out of the slice as a tube, which
+// is what a reader checks before confirming a flag. The crosshair ties the views: picking on a plane moves the
+// stack to that slice and the other plane to that point, selecting a finding centres all three on it, and a
+// double click on the stack moves the planes there. Each plane shows the visible findings' masks cut along
+// it, in their review colours.
+import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
+import { formatValue } from './corner-text.ts';
+import { PLANE_COLOURS, crosshairLines } from './crosshair.ts';
+import { byId } from './dom.ts';
+import { findingState } from './finding-state.ts';
+import { maskStyle, maskToRgba } from './layer-pixels.ts';
+import type { Point } from './mask-brush.ts';
+import { OverlayCanvas, type OverlayLayer, type OverlayLine } from './overlay-canvas.ts';
+import { CACHE_BYTES } from './viewport/cache-size.ts';
+import { loadRange, planeImage, sliceImage } from './viewport/overread-image-loader.ts';
+import { PlanePane } from './viewport/plane-pane.ts';
+import {
+  planeCount,
+  planeMask,
+  planeName,
+  planeSpacing,
+  planeValues,
+  planeWidth,
+  rowOfSlice,
+  stackRows,
+  type PlaneAxis,
+  type PlaneName,
+  type SlicePixels,
+  type StackRows,
+} from './viewport/reformat.ts';
+import type { WindowLevel } from './window-presets.ts';
+
+/** What the stack shows now, which the planes follow. */
+export interface StackView {
+  slice: number;
+  window: WindowLevel;
+  invert: boolean;
+}
+
+/** The findings drawn on the planes, and their masks per slice as the viewer holds them. */
+export interface PlaneFindings {
+  show: boolean;
+  visible: readonly FindingInfo[];
+  selected: FindingInfo | null;
+  /** Changes whenever masks were fetched again or painted. */
+  version: string;
+  mask(findingId: number, k: number): Uint8Array | undefined;
+}
+
+/** Slices per range request while the series is fetched for the planes, and requests in flight at once. */
+const RANGE = 16;
+const REQUESTS = 2;
+
+interface Pane {
+  axis: PlaneAxis;
+  view: PlanePane;
+  overlay: OverlayCanvas;
+  frame: HTMLElement;
+  /** The plane index (image row or column) and slices-loaded count of the image on screen. */
+  shown: { index: number; loaded: number } | null;
+  pointer: Point | null;
+}
+
+export class PlanePanes {
+  on = false;
+  /** The crosshair's image pixel on the stack (column i, row j); the slice is the stack's own. */
+  cross = { column: 0, row: 0 };
+  private series: SeriesInfo | null = null;
+  private stack: StackRows | null = null;
+  private slices: (SlicePixels | undefined)[] = [];
+  private loaded = 0;
+  private loading: Promise<void> | null = null;
+  private failure: string | null = null;
+  private frameRequested = false;
+  private builds = 0;
+  private view: StackView | null = null;
+  private findings: PlaneFindings | null = null;
+  private readonly panes: Pane[];
+  private readonly container = byId('plane-panes');
+  /** A pick on a plane: the stack goes to slice k, the crosshair to (column, row). */
+  onNavigate: (k: number, column: number, row: number) => void = () => {};
+  onError: (error: unknown) => void = () => {};
+
+  constructor() {
+    this.panes = (['row', 'column'] as const).map((axis) => {
+      const frame = byId(`plane-${axis}`);
+      const view = new PlanePane(frame.querySelector<HTMLElement>('.plane-viewport')!);
+      const pane: Pane = {
+        axis,
+        view,
+        overlay: new OverlayCanvas(frame.querySelector<HTMLCanvasElement>('canvas.overlay-canvas')!),
+        frame,
+        shown: null,
+        pointer: null,
+      };
+      view.onRender = () => this.drawOverlay(pane);
+      view.onPick = (point) => this.pick(pane, point);
+      view.onStep = (delta) => this.step(pane, delta);
+      view.onPointer = (point) => {
+        pane.pointer = point;
+        this.renderCorners(pane);
+      };
+      return pane;
+    });
+  }
+
+  /** A new series: planes are rebuilt for it, centred on `cross`. */
+  open(series: SeriesInfo, cross: { column: number; row: number }): void {
+    this.series = series;
+    this.stack = stackRows(series);
+    this.slices = new Array<SlicePixels | undefined>(series.slices);
+    this.loaded = 0;
+    this.loading = null;
+    this.failure = null;
+    this.cross = { ...cross };
+    for (const pane of this.panes) {
+      pane.shown = null;
+      pane.view.clear();
+      pane.overlay.invalidate();
+    }
+    if (this.on) this.startLoading();
+  }
+
+  /** Why this series cannot be reformatted, or null when it can. */
+  unavailable(): string | null {
+    const series = this.series;
+    if (!series) return 'no series is open';
+    if (!this.stack) return 'this series has no slice positions, which the planes need';
+    if (series.photometric === 'RGB') return 'colour images are not reformatted';
+    const bytes = series.rows * series.columns * series.slices * 2;
+    if (bytes > CACHE_BYTES)
+      return `this series (${Math.round(bytes / 2 ** 20)} MB) is larger than the viewer's image memory`;
+    return null;
+  }
+
+  setOn(on: boolean): void {
+    this.on = on;
+    this.container.hidden = !on;
+    if (on) this.startLoading();
+  }
+
+  setCross(column: number, row: number): void {
+    const series = this.series;
+    if (!series) return;
+    this.cross = {
+      column: Math.min(series.columns - 1, Math.max(0, Math.round(column))),
+      row: Math.min(series.rows - 1, Math.max(0, Math.round(row))),
+    };
+  }
+
+  /** Follows the stack: its slice (the crosshair's height), window and inversion; the findings to draw. */
+  render(view: StackView, findings: PlaneFindings): void {
+    this.view = view;
+    this.findings = findings;
+    if (!this.on || !this.series || !this.stack) return;
+    for (const pane of this.panes) {
+      const index = this.indexOf(pane);
+      if (pane.shown?.index !== index || pane.shown.loaded !== this.loaded) this.build(pane, index);
+      else pane.view.setWindow(view.window, view.invert);
+      this.drawOverlay(pane);
+      this.renderCorners(pane);
+    }
+  }
+
+  /** The stack's crosshair lines (image pixels of the stack) while the planes are on. */
+  stackLines(transform: Parameters<typeof crosshairLines>[2] | null): OverlayLine[] {
+    const series = this.series;
+    if (!this.on || !series || !this.stack || !transform) return [];
+    return crosshairLines(
+      { x: this.cross.column, y: this.cross.row },
+      { columns: series.columns, rows: series.rows },
+      transform,
+      planeName(series, 'column'),
+      planeName(series, 'row'),
+    );
+  }
+
+  /** Slices needed for a plane through the whole series: fetched in ranges, each stored as it arrives. */
+  private startLoading(): void {
+    const series = this.series;
+    if (!series || this.loading || this.unavailable()) return;
+    const ranges: number[] = [];
+    for (let from = 0; from < series.slices; from += RANGE) ranges.push(from);
+    const worker = async () => {
+      for (let from = ranges.shift(); from !== undefined; from = ranges.shift()) {
+        if (this.series !== series) return;
+        const count = Math.min(RANGE, series.slices - from);
+        await loadRange(series.seriesUid, from, count);
+        for (let k = from; k < from + count; k++) {
+          const image = await sliceImage(series, k);
+          if (this.series !== series) return;
+          if (!this.slices[k]) this.loaded++;
+          this.slices[k] = { data: image.getPixelData(), slope: image.slope, intercept: image.intercept };
+        }
+        this.requestFrame();
+      }
+    };
+    this.loading = Promise.all(Array.from({ length: REQUESTS }, worker))
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        if (this.series !== series) return;
+        this.failure = (error as Error)?.message ?? String(error);
+        this.onError(error);
+        this.requestFrame();
+      });
+  }
+
+  /** Redraws once per animation frame however many ranges arrived. */
+  private requestFrame(): void {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      if (this.view && this.findings) this.render(this.view, this.findings);
+    });
+  }
+
+  private indexOf(pane: Pane): number {
+    return pane.axis === 'row' ? this.cross.row : this.cross.column;
+  }
+
+  private build(pane: Pane, index: number): void {
+    const series = this.series!;
+    const stack = this.stack!;
+    const view = this.view!;
+    // Rows not fetched yet show as the window's floor (black), so the plane fills in visibly as they arrive.
+    const values = planeValues(series, pane.axis, index, stack, (k) => this.slices[k], -1024);
+    const size = { rows: stack.rowSlices.length, columns: planeWidth(series, pane.axis) };
+    // A new id per build: cornerstone reuses its rendering of an image id it has just drawn.
+    const image = planeImage(
+      series,
+      `${pane.axis}/${index}/${++this.builds}`,
+      values,
+      size,
+      planeSpacing(series, pane.axis, stack),
+    );
+    pane.view.show(image, view.window, view.invert, pane.shown === null);
+    pane.shown = { index, loaded: this.loaded };
+  }
+
+  /** The pane's pixel (x, y) as the stack's slice and crosshair. */
+  private pick(pane: Pane, point: Point): void {
+    const series = this.series;
+    const stack = this.stack;
+    if (!series || !stack) return;
+    const y = Math.min(stack.rowSlices.length - 1, Math.max(0, Math.round(point.y)));
+    const x = Math.min(planeWidth(series, pane.axis) - 1, Math.max(0, Math.round(point.x)));
+    const k = stack.rowSlices[y]!;
+    if (pane.axis === 'row') this.setCross(x, this.cross.row);
+    else this.setCross(this.cross.column, x);
+    this.onNavigate(k, this.cross.column, this.cross.row);
+  }
+
+  private step(pane: Pane, delta: number): void {
+    if (!this.series) return;
+    if (pane.axis === 'row') this.setCross(this.cross.column, this.cross.row + delta);
+    else this.setCross(this.cross.column + delta, this.cross.row);
+    if (this.view && this.findings) this.render(this.view, this.findings);
+  }
+
+  private drawOverlay(pane: Pane): void {
+    const series = this.series;
+    const stack = this.stack;
+    const transform = pane.view.transform();
+    const canvas = pane.view.canvas;
+    const size = { width: canvas.width, height: canvas.height };
+    if (!series || !stack || !transform || !pane.shown || !this.view) {
+      pane.overlay.draw(size, null, [], null);
+      return;
+    }
+    const index = pane.shown.index;
+    const columns = planeWidth(series, pane.axis);
+    const rows = stack.rowSlices.length;
+    const layers: OverlayLayer[] = [];
+    const findings = this.findings;
+    if (findings?.show) {
+      for (const finding of findings.visible) {
+        const [first, last] = finding.sliceRange;
+        // Drawn once every slice of the finding is fetched, never a part of it.
+        const masks = new Map<number, Uint8Array>();
+        let complete = true;
+        for (let k = first; k <= last && complete; k++) {
+          const mask = findings.mask(finding.id, k);
+          if (mask) masks.set(k, mask);
+          else complete = false;
+        }
+        if (!complete) continue;
+        const cut = planeMask(series, pane.axis, index, stack, (k) => masks.get(k));
+        if (!cut) continue;
+        const state = findingState(finding);
+        const selected = finding.id === findings.selected?.id;
+        layers.push({
+          key: `${pane.axis}:${index}:${finding.id}:${state}:${selected}:${findings.version}`,
+          rows,
+          columns,
+          rgba: () => maskToRgba(cut, rows, columns, maskStyle(state, selected)),
+        });
+      }
+    }
+    const other: PlaneAxis = pane.axis === 'row' ? 'column' : 'row';
+    const at = {
+      x: pane.axis === 'row' ? this.cross.column : this.cross.row,
+      y: rowOfSlice(stack, this.view.slice),
+    };
+    const lines = crosshairLines(at, { columns, rows }, transform, planeName(series, other), 'Axial');
+    pane.overlay.draw(size, transform, layers, null, lines);
+  }
+
+  private renderCorners(pane: Pane): void {
+    const series = this.series;
+    const stack = this.stack;
+    if (!series) return;
+    const name: PlaneName = planeName(series, pane.axis);
+    const label = pane.frame.querySelector<HTMLElement>('.plane-label')!;
+    const probe = pane.frame.querySelector<HTMLElement>('.plane-probe')!;
+    label.style.color = `rgb(${PLANE_COLOURS[name].join(', ')})`;
+    const unavailable = this.unavailable();
+    const along = pane.axis === 'row' ? 'row' : 'column';
+    let text = `${name} · ${along} ${this.indexOf(pane) + 1} / ${planeCount(series, pane.axis)}`;
+    if (unavailable) text = `${name}: ${unavailable}`;
+    else if (this.failure) text += `\nslices failed to load: ${this.failure}`;
+    else if (this.loaded < series.slices) text += `\nloading slices ${this.loaded} / ${series.slices}`;
+    if (label.textContent !== text) label.textContent = text;
+    let probeText = '';
+    const value = pane.pointer ? pane.view.valueAt(pane.pointer) : null;
+    if (value && stack) {
+      const k = stack.rowSlices[value.y]!;
+      const [column, row] = pane.axis === 'row' ? [value.x, this.cross.row] : [this.cross.column, value.x];
+      probeText = this.slices[k]
+        ? `${formatValue(series.modality, value.value)} at ${column}, ${row} · slice ${k + 1}`
+        : `slice ${k + 1} not loaded yet`;
+    }
+    if (probe.textContent !== probeText) probe.textContent = probeText;
+  }
+}

@@ -1,0 +1,138 @@
+// One reformatted-plane pane beside the stack: a cornerstone-core enabled element showing whatever plane image
+// it is given, in the stack's window and inversion, with its own overlay canvas. Its pointer input is the
+// crosshair's: left press or drag picks a point (the other views follow it), the wheel steps the plane, and
+// the pointer's position is reported for the value under it. Zoom and pan: Ctrl+wheel and Shift/middle drag,
+// as in the stack. Which plane to show and what to draw over it is decided by plane-panes.ts.
+import * as cornerstone from 'cornerstone-core';
+import type { Point } from '../mask-brush.ts';
+import type { WindowLevel } from '../window-presets.ts';
+import type { Matrix } from '../overlay-canvas.ts';
+
+export class PlanePane {
+  private hasImage = false;
+  private readonly resizeObserver: ResizeObserver;
+  /** Left press (`start`) and drag (`move`) at a plane pixel. */
+  onPick: (point: Point) => void = () => {};
+  /** Wheel without Ctrl: step the plane by ±1. */
+  onStep: (delta: number) => void = () => {};
+  onPointer: (point: Point | null) => void = () => {};
+  /** After every render of the pane (image, window, zoom, pan or size changed). */
+  onRender: () => void = () => {};
+
+  constructor(readonly element: HTMLElement) {
+    cornerstone.enable(element);
+    element.addEventListener(cornerstone.EVENTS.IMAGE_RENDERED, () => this.onRender());
+    element.addEventListener('wheel', (event) => this.wheel(event), { passive: false });
+    element.addEventListener('pointerdown', (event) => this.pointerDown(event));
+    element.addEventListener('pointermove', (event) => this.onPointer(this.toImage(event)));
+    element.addEventListener('pointerleave', () => this.onPointer(null));
+    element.addEventListener('contextmenu', (event) => event.preventDefault());
+    this.resizeObserver = new ResizeObserver(() => {
+      if (!this.hasImage) return;
+      cornerstone.resize(element, true);
+      this.onRender();
+    });
+    this.resizeObserver.observe(element);
+  }
+
+  get canvas(): HTMLCanvasElement {
+    return cornerstone.getEnabledElement(this.element).canvas;
+  }
+
+  /** Shows `image` in the given window; the first image of a series is fitted to the pane. */
+  show(image: cornerstone.CornerstoneImage, window: WindowLevel, invert: boolean, fit: boolean): void {
+    const viewport = this.hasImage && !fit ? cornerstone.getViewport(this.element) : undefined;
+    cornerstone.displayImage(this.element, image, viewport);
+    if (fit || !this.hasImage) cornerstone.fitToWindow(this.element);
+    this.hasImage = true;
+    this.setWindow(window, invert);
+  }
+
+  setWindow(window: WindowLevel, invert: boolean): void {
+    if (!this.hasImage) return;
+    const viewport = cornerstone.getViewport(this.element)!;
+    if (
+      viewport.voi.windowWidth === window.width &&
+      viewport.voi.windowCenter === window.center &&
+      viewport.invert === invert
+    )
+      return;
+    cornerstone.setViewport(this.element, {
+      voi: { windowWidth: window.width, windowCenter: window.center },
+      invert,
+    });
+  }
+
+  /** The plane's stored value at a pixel, mapped back to its modality value; null off the image. */
+  valueAt(point: Point): { x: number; y: number; value: number } | null {
+    const image = this.hasImage ? cornerstone.getEnabledElement(this.element).image : undefined;
+    if (!image) return null;
+    const x = Math.round(point.x);
+    const y = Math.round(point.y);
+    if (x < 0 || y < 0 || x >= image.columns || y >= image.rows) return null;
+    return { x, y, value: image.getPixelData()[y * image.columns + x]! * image.slope + image.intercept };
+  }
+
+  /** Image-pixel → canvas transform, for overlays aligned with the plane. */
+  transform(): Matrix | null {
+    const enabled = this.hasImage ? cornerstone.getEnabledElement(this.element) : undefined;
+    if (!enabled?.image) return null;
+    return cornerstone.internal.getTransform(enabled).m;
+  }
+
+  private toImage(event: MouseEvent): Point | null {
+    if (!this.hasImage) return null;
+    const point = cornerstone.pageToPixel(this.element, event.pageX, event.pageY);
+    return { x: point.x - 0.5, y: point.y - 0.5 }; // pixel centres at +0.5, as in the stack
+  }
+
+  private wheel(event: WheelEvent): void {
+    event.preventDefault();
+    if (!this.hasImage) return;
+    if (event.ctrlKey || event.metaKey) {
+      const viewport = cornerstone.getViewport(this.element)!;
+      const factor = event.deltaY < 0 ? 1.1 : 1 / 1.1;
+      cornerstone.setViewport(this.element, { scale: Math.min(40, Math.max(0.1, viewport.scale * factor)) });
+    } else if (event.deltaY !== 0) {
+      this.onStep(event.deltaY > 0 ? 1 : -1);
+    }
+  }
+
+  private pointerDown(event: PointerEvent): void {
+    if (!this.hasImage) return;
+    event.preventDefault();
+    this.element.setPointerCapture(event.pointerId);
+    const pan = event.button === 1 || event.shiftKey;
+    if (!pan && event.button !== 0) return;
+    const start = { x: event.clientX, y: event.clientY };
+    const startTranslation = { ...cornerstone.getViewport(this.element)!.translation };
+    const pick = (e: PointerEvent) => {
+      const point = this.toImage(e);
+      if (point) this.onPick(point);
+    };
+    if (!pan) pick(event);
+    const move = (e: PointerEvent) => {
+      if (!pan) return pick(e);
+      const scale = cornerstone.getViewport(this.element)!.scale;
+      cornerstone.setViewport(this.element, {
+        translation: {
+          x: startTranslation.x + (e.clientX - start.x) / scale,
+          y: startTranslation.y + (e.clientY - start.y) / scale,
+        },
+      });
+    };
+    const up = () => {
+      this.element.removeEventListener('pointermove', move);
+      this.element.removeEventListener('pointerup', up);
+      this.element.removeEventListener('pointercancel', up);
+    };
+    this.element.addEventListener('pointermove', move);
+    this.element.addEventListener('pointerup', up);
+    this.element.addEventListener('pointercancel', up);
+  }
+
+  /** Forgets the image (another series opens): the next one is fitted again. */
+  clear(): void {
+    this.hasImage = false;
+  }
+}

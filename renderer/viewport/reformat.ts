@@ -1,0 +1,180 @@
+// Owns the geometry of the two reformatted planes shown beside the stack (multi-planar reformat): which
+// volume axis each plane holds fixed and what it is called, how the stack's slices map onto the plane's rows
+// (superior at the top, evenly spaced in mm), and gathering a plane's modality values or a mask's voxels out
+// of per-slice arrays. Pure: no cornerstone or DOM, tested under Node.
+//
+// Written here rather than taken from a library: cornerstone-core (the stack's viewer) has no MPR, and the
+// libraries that do (vtk.js behind @cornerstonejs/core 3D) would bring a second renderer and a second copy of
+// the volume; the stack's own decoded slices, already in the page, are all a plane needs.
+import type { SeriesInfo } from '../../src/shared/api-types.ts';
+
+/**
+ * `row`: the plane through one image row j (every column i of every slice k); `column`: through one image
+ * column i (every row j of every slice k).
+ */
+export type PlaneAxis = 'row' | 'column';
+
+export type PlaneName = 'Axial' | 'Coronal' | 'Sagittal';
+
+type Geometry = Pick<SeriesInfo, 'rows' | 'columns' | 'slices' | 'slicePositionsMm' | 'geometry'>;
+
+/** How the stack's slices fill a plane's rows: output row r shows slice rowSlices[r], rows rowSpacingMm apart. */
+export interface StackRows {
+  rowSlices: number[];
+  rowSpacingMm: number;
+}
+
+/** A slice's pixels as the viewer holds them: stored values, and the slope/intercept back to modality values. */
+export interface SlicePixels {
+  data: ArrayLike<number>;
+  slope: number;
+  intercept: number;
+}
+
+/** The patient axis (0 x, 1 y, 2 z) a direction vector mostly runs along. */
+function dominantAxis(v: readonly number[]): number {
+  const a = v.map(Math.abs);
+  return a[0]! >= a[1]! && a[0]! >= a[2]! ? 0 : a[1]! >= a[2]! ? 1 : 2;
+}
+
+const PLANE_ACROSS: PlaneName[] = ['Sagittal', 'Coronal', 'Axial'];
+
+/**
+ * The anatomical name of the plane that holds `axis` fixed: it is perpendicular to that in-plane direction (an
+ * axial stack's rows run along x, so a plane through one row is perpendicular to y — coronal).
+ */
+export function planeName(series: Geometry, axis: PlaneAxis): PlaneName {
+  const direction = series.geometry.direction[axis === 'row' ? 1 : 0];
+  return PLANE_ACROSS[dominantAxis(direction)]!;
+}
+
+/**
+ * The plane's rows, top to bottom: the stack resampled to its median slice gap (nearest slice for each row, so
+ * evenly spaced stacks show their own slices, one per row, and a gap shows as a repeated slice rather than a
+ * squashed plane), the end nearer the patient's head on top. Null without slice positions.
+ */
+export function stackRows(series: Geometry): StackRows | null {
+  const positions = series.slicePositionsMm;
+  if (positions.length < 2 || positions.length !== series.slices) return null;
+  const gaps: number[] = [];
+  // Frames at one position (duplicates) leave no gap; the rest set the spacing, as the volume's geometry does.
+  for (let k = 1; k < positions.length; k++) {
+    const gap = Math.abs(positions[k]! - positions[k - 1]!);
+    if (gap >= 1e-3) gaps.push(gap);
+  }
+  if (gaps.length === 0) return null;
+  gaps.sort((a, b) => a - b);
+  const spacing = gaps[Math.floor(gaps.length / 2)]!;
+  // Positions run along the stack's normal; its z component says which end is superior (LPS: +z is head).
+  const superiorHigh = series.geometry.direction[2][2] >= 0;
+  const top = superiorHigh ? Math.max(...positions) : Math.min(...positions);
+  const span = Math.max(...positions) - Math.min(...positions);
+  const count = Math.round(span / spacing) + 1;
+  const step = superiorHigh ? -spacing : spacing;
+  const byPosition = positions.map((p, k) => ({ p, k })).sort((a, b) => a.p - b.p);
+  const rowSlices: number[] = [];
+  for (let r = 0; r < count; r++) rowSlices.push(nearestSlice(byPosition, top + step * r));
+  return { rowSlices, rowSpacingMm: spacing };
+}
+
+function nearestSlice(byPosition: { p: number; k: number }[], p: number): number {
+  let lo = 0;
+  let hi = byPosition.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (byPosition[mid]!.p <= p) lo = mid;
+    else hi = mid;
+  }
+  return Math.abs(byPosition[lo]!.p - p) <= Math.abs(byPosition[hi]!.p - p)
+    ? byPosition[lo]!.k
+    : byPosition[hi]!.k;
+}
+
+/** The plane's row showing slice k (the first of them where a gap repeats it); -1 when none does. */
+export function rowOfSlice(stack: StackRows, k: number): number {
+  let best = -1;
+  for (let r = 0; r < stack.rowSlices.length; r++) {
+    if (stack.rowSlices[r] === k) return r;
+    if (best < 0 || Math.abs(stack.rowSlices[r]! - k) < Math.abs(stack.rowSlices[best]! - k)) best = r;
+  }
+  return best;
+}
+
+/** Width of a plane in pixels: the columns of a row plane, the rows of a column plane. */
+export function planeWidth(series: Geometry, axis: PlaneAxis): number {
+  return axis === 'row' ? series.columns : series.rows;
+}
+
+/** How many planes there are along an axis: one per image row, or per image column. */
+export function planeCount(series: Geometry, axis: PlaneAxis): number {
+  return axis === 'row' ? series.rows : series.columns;
+}
+
+/** Pixel spacing of a plane (rows, columns) in mm. */
+export function planeSpacing(
+  series: Pick<SeriesInfo, 'pixelSpacingMm'>,
+  axis: PlaneAxis,
+  stack: StackRows,
+): [number, number] {
+  return [stack.rowSpacingMm, axis === 'row' ? series.pixelSpacingMm[1] : series.pixelSpacingMm[0]];
+}
+
+/** Index into a slice's row-major pixels of plane pixel x on the plane at `index`. */
+function sliceOffset(series: Geometry, axis: PlaneAxis, index: number, x: number): number {
+  return axis === 'row' ? index * series.columns + x : x * series.columns + index;
+}
+
+/**
+ * The plane's modality values, row by row. int16 when every slice holds int16 modality values (slope 1,
+ * intercept 0: nearly every CT), else float32. Rows whose slice is not there yet are `fill`.
+ */
+export function planeValues(
+  series: Geometry,
+  axis: PlaneAxis,
+  index: number,
+  stack: StackRows,
+  slice: (k: number) => SlicePixels | undefined,
+  fill: number,
+): Int16Array | Float32Array {
+  const width = planeWidth(series, axis);
+  const sources = stack.rowSlices.map((k) => slice(k));
+  const integral = sources.every(
+    (s) => !s || (s.data instanceof Int16Array && s.slope === 1 && s.intercept === 0),
+  );
+  const out = integral ? new Int16Array(width * sources.length) : new Float32Array(width * sources.length);
+  sources.forEach((source, r) => {
+    const row = r * width;
+    if (!source) {
+      out.fill(fill, row, row + width);
+      return;
+    }
+    const { data, slope, intercept } = source;
+    for (let x = 0; x < width; x++)
+      out[row + x] = data[sliceOffset(series, axis, index, x)]! * slope + intercept;
+  });
+  return out;
+}
+
+/** A mask's voxels on the plane (0/1 per plane pixel); null when no slice it spans crosses the plane there. */
+export function planeMask(
+  series: Geometry,
+  axis: PlaneAxis,
+  index: number,
+  stack: StackRows,
+  mask: (k: number) => Uint8Array | undefined,
+): Uint8Array | null {
+  const width = planeWidth(series, axis);
+  const out = new Uint8Array(width * stack.rowSlices.length);
+  let any = false;
+  stack.rowSlices.forEach((k, r) => {
+    const source = mask(k);
+    if (!source) return;
+    for (let x = 0; x < width; x++) {
+      if (source[sliceOffset(series, axis, index, x)]) {
+        out[r * width + x] = 1;
+        any = true;
+      }
+    }
+  });
+  return any ? out : null;
+}

@@ -1,0 +1,252 @@
+// End to end, in a real browser against `overread serve` over a dataset of two generated studies: the coronal
+// and sagittal planes (V) beside the stack. Every value a plane shows under the pointer is the API's modality
+// value of the voxel it names (row, column and slice, from the API's own decoded slices); the patient's head
+// is at the top (the slice under a higher pointer lies higher in z); a click on a plane takes the stack to
+// that slice and the other plane to that point; selecting a finding centres the planes on it and its mask is
+// drawn on them in its review colour (and hidden with H); the wheel steps a plane; a double click on the
+// stack moves the crosshair there; the crosshair's lines are drawn on the stack while the planes are on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { reviewedDataset } from '../export/helpers/reviewed-dataset.ts';
+import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
+import { PLANE_COLOURS } from '../../renderer/crosshair.ts';
+import { findColour } from './canvas-pixels.ts';
+import { OverreadApp } from './pages/overread-app.ts';
+import { startServe } from './serve-process.ts';
+import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
+
+interface SeriesJson {
+  seriesUid: string;
+  patientId: string;
+  rows: number;
+  columns: number;
+  slices: number;
+  slicePositionsMm: number[];
+  geometry: { direction: [number[], number[], number[]] };
+}
+
+interface FindingJson {
+  id: number;
+  focusSlice: number;
+  focusPoint: [number, number];
+  sliceRange: [number, number];
+}
+
+/** Slice k's modality values as the API serves them. */
+async function sliceValues(page: Page, uid: string, k: number): Promise<number[]> {
+  return page.evaluate(
+    async ({ uid, k }) => {
+      const response = await fetch(`/api/series/${encodeURIComponent(uid)}/slices/${k}`);
+      if (!response.ok) throw new Error(`slice ${k}: ${response.status}`);
+      const buffer = await response.arrayBuffer();
+      const values =
+        response.headers.get('x-pixel-type') === 'float32'
+          ? new Float32Array(buffer)
+          : new Int16Array(buffer);
+      return Array.from(values);
+    },
+    { uid, k },
+  );
+}
+
+/** A plane's probe line "HU v at c, r · slice s" (s 1-based), or null. */
+function planeProbe(text: string): { value: number; column: number; row: number; k: number } | null {
+  const match = /HU (-?[\d.]+) at (\d+), (\d+) · slice (\d+)/.exec(text);
+  return match
+    ? { value: Number(match[1]), column: Number(match[2]), row: Number(match[3]), k: Number(match[4]) - 1 }
+    : null;
+}
+
+test(
+  'the coronal and sagittal planes show the API’s voxels head up, follow the crosshair and draw the findings',
+  { skip: withoutChromium, timeout: 180_000 },
+  async (t) => {
+    prepareRenderer();
+    const data = await reviewedDataset();
+    data.store.close();
+    const server = await startServe(data.db);
+    const browser = await launchChromium();
+    t.after(async () => {
+      await browser.close();
+      await server.stop();
+      rmSync(dirname(data.db), { recursive: true, force: true });
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const app = new OverreadApp(page);
+    await page.goto(server.url);
+    await page.getByRole('table', { name: 'Series to read' }).waitFor();
+    await app.showAllStatuses();
+    await app.openSelectedSeries();
+    const text = (selector: string) =>
+      page
+        .locator(selector)
+        .textContent()
+        .then((t) => t ?? '');
+    const label = (axis: 'row' | 'column') => text(`#plane-${axis} .plane-label`);
+    const probeOf = (axis: 'row' | 'column') => text(`#plane-${axis} .plane-probe`);
+
+    const patientId = (await text('#corner-top-left')).split('\n')[1]!;
+    const list = await app.apiJson<{ items: { seriesUid: string; patientId: string }[] }>(
+      '/api/worklist?limit=500',
+    );
+    const uid = list.items.find((item) => item.patientId === patientId)!.seriesUid;
+    const series = await app.apiJson<SeriesJson>(`/api/series/${encodeURIComponent(uid)}`);
+    const findings = await app.apiJson<FindingJson[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
+    assert.ok(findings.length > 0, 'the opened series has no finding');
+
+    // Off at first; V turns them on, and they fetch the whole series (the label says so until it is there).
+    assert.equal(await page.locator('#plane-panes').isVisible(), false);
+    const toolbar = (await page.getByRole('toolbar', { name: 'Viewer tools' }).boundingBox())!;
+    assert.ok(
+      toolbar.height < 40,
+      `the viewer's tools wrap onto a second row at 1280 px (${toolbar.height} px)`,
+    );
+    await app.press('v');
+    assert.equal(
+      await page.getByRole('button', { name: 'Planes', exact: true }).getAttribute('aria-pressed'),
+      'true',
+    );
+    await page.waitForFunction(
+      () =>
+        /^Coronal · row \d+ \/ \d+$/.test(
+          document.querySelector('#plane-row .plane-label')?.textContent ?? '',
+        ) &&
+        /^Sagittal · column \d+ \/ \d+$/.test(
+          document.querySelector('#plane-column .plane-label')?.textContent ?? '',
+        ),
+    );
+    // Opened on the finding the viewer selected first: the crosshair is its focus point.
+    const selectedAtOpen = (await app.findings()).findIndex((f) => f.selected);
+    assert.ok(selectedAtOpen >= 0, 'no finding selected when the series opened');
+    const first = findings[selectedAtOpen]!;
+    assert.equal(await label('row'), `Coronal · row ${first.focusPoint[1] + 1} / ${series.rows}`);
+    assert.equal(await label('column'), `Sagittal · column ${first.focusPoint[0] + 1} / ${series.columns}`);
+
+    await page.screenshot({ path: join(ARTIFACTS, 'plane-panes-open.png') });
+    // Values under the pointer on each plane: the API's voxel at the column, row and slice the probe names.
+    const slices = new Map<number, number[]>();
+    const voxel = async (column: number, row: number, k: number) => {
+      if (!slices.has(k)) slices.set(k, await sliceValues(page, uid, k));
+      return slices.get(k)![row * series.columns + column]!;
+    };
+    const nz = series.geometry.direction[2][2];
+    for (const axis of ['row', 'column'] as const) {
+      const box = (await page.locator(`#plane-${axis} .plane-viewport`).boundingBox())!;
+      // The plane is fitted to the pane at its true proportions: this series' 32 slices make a flat band across
+      // the middle, so the pointer stays within a few pixels of the middle.
+      const read = async (fx: number, dy: number) => {
+        await page.mouse.move(box.x + box.width * fx, box.y + box.height / 2 + dy);
+        const probe = planeProbe(await probeOf(axis));
+        assert.ok(probe, `no value under the pointer on the ${axis} plane: "${await probeOf(axis)}"`);
+        return probe;
+      };
+      const upper = await read(0.45, -10);
+      const lower = await read(0.55, 10);
+      for (const probe of [upper, lower]) {
+        assert.equal(
+          probe.value,
+          await voxel(probe.column, probe.row, probe.k),
+          `${axis} plane at ${JSON.stringify(probe)}`,
+        );
+        if (axis === 'row') assert.equal(probe.row, first.focusPoint[1]);
+        else assert.equal(probe.column, first.focusPoint[0]);
+      }
+      assert.ok(
+        series.slicePositionsMm[upper.k]! * nz > series.slicePositionsMm[lower.k]! * nz,
+        `the ${axis} plane shows slice ${upper.k} above slice ${lower.k}: feet up`,
+      );
+      // Along the plane the pointer moved right, so the probe's in-plane index grew.
+      if (axis === 'row') assert.ok(lower.column > upper.column);
+      else assert.ok(lower.row > upper.row);
+    }
+
+    // A click on the coronal plane takes the stack to the slice under it and the sagittal plane to its column.
+    const coronal = (await page.locator('#plane-row .plane-viewport').boundingBox())!;
+    const spot = { x: coronal.x + coronal.width * 0.4, y: coronal.y + coronal.height / 2 - 14 };
+    await page.mouse.move(spot.x, spot.y);
+    const picked = planeProbe(await probeOf('row'))!;
+    assert.ok(picked, 'no value under the pointer before the click');
+    await page.mouse.click(spot.x, spot.y);
+    await app.waitForSlice(picked.k + 1);
+    assert.equal(await label('column'), `Sagittal · column ${picked.column + 1} / ${series.columns}`);
+
+    // The wheel on the coronal plane steps its row.
+    const before = Number(/row (\d+)/.exec(await label('row'))![1]);
+    await page.mouse.wheel(0, 100);
+    await page.waitForFunction(
+      (expected) =>
+        (document.querySelector('#plane-row .plane-label')?.textContent ?? '').startsWith(
+          `Coronal · row ${expected} /`,
+        ),
+      before + 1,
+    );
+
+    // Selecting a finding centres all three views on it, and its mask shows on both planes in its colour.
+    const listed = await app.findings();
+    const index = listed.findIndex((f) => f.decision === 'Pending');
+    assert.ok(index >= 0, `no pending finding: ${JSON.stringify(listed)}`);
+    const finding = findings[index]!; // the list shows the API's findings in its order
+    await app.selectFinding(index);
+    await app.waitForSlice(finding.focusSlice + 1);
+    assert.equal(await label('row'), `Coronal · row ${finding.focusPoint[1] + 1} / ${series.rows}`);
+    assert.equal(await label('column'), `Sagittal · column ${finding.focusPoint[0] + 1} / ${series.columns}`);
+    const paneColour = async (axis: 'row' | 'column', rgb: [number, number, number], present: boolean) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const shot = await page.locator(`#plane-${axis}`).screenshot();
+        const { count } = findColour(shot, rgb);
+        if ((present ? count >= 8 : count === 0) || Date.now() > deadline) return count;
+        await page.waitForTimeout(200);
+      }
+    };
+    for (const axis of ['row', 'column'] as const) {
+      const count = await paneColour(axis, STATE_COLOURS.pending, true);
+      assert.ok(count >= 8, `the pending finding is not drawn on the ${axis} plane (${count} px)`);
+    }
+    await page.locator('#plane-row').screenshot({ path: join(ARTIFACTS, 'plane-coronal.png') });
+    await app.press('h');
+    for (const axis of ['row', 'column'] as const) {
+      const count = await paneColour(axis, STATE_COLOURS.pending, false);
+      assert.equal(count, 0, `the ${axis} plane still draws the finding with flags hidden`);
+    }
+    await app.press('h');
+
+    // The crosshair's lines on the stack (sagittal yellow, coronal green), gone when the planes are off.
+    const yellow = await app.waitForColour(PLANE_COLOURS.Sagittal, 20);
+    assert.ok(yellow.count >= 20, `no sagittal line on the stack (${yellow.count} px)`);
+    const green = await app.waitForColour(PLANE_COLOURS.Coronal, 20);
+    assert.ok(green.count >= 20, `no coronal line on the stack (${green.count} px)`);
+    await page.screenshot({ path: join(ARTIFACTS, 'plane-panes.png') });
+
+    // A double click on the stack moves the crosshair to the pixel under the pointer.
+    const frame = (await app.viewportFrame().boundingBox())!;
+    const target = { x: frame.x + frame.width * 0.35, y: frame.y + frame.height * 0.6 };
+    await page.mouse.move(target.x, target.y);
+    const under = /at (\d+), (\d+)/.exec(await text('#corner-bottom-left'));
+    assert.ok(under, `no pixel under the pointer on the stack: ${await text('#corner-bottom-left')}`);
+    await page.mouse.dblclick(target.x, target.y);
+    await page.waitForFunction(
+      (row) =>
+        (document.querySelector('#plane-row .plane-label')?.textContent ?? '').startsWith(
+          `Coronal · row ${row} /`,
+        ),
+      Number(under[2]) + 1,
+    );
+    assert.equal(await label('column'), `Sagittal · column ${Number(under[1]) + 1} / ${series.columns}`);
+
+    await app.press('v');
+    assert.equal(await page.locator('#plane-panes').isVisible(), false);
+    assert.equal(
+      await app.waitForColourGone(PLANE_COLOURS.Sagittal),
+      0,
+      'the crosshair stays without the planes',
+    );
+    assert.deepEqual(await app.errorToasts(), []);
+    assert.deepEqual(pageErrors, []);
+  },
+);

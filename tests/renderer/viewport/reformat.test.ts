@@ -1,0 +1,153 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  planeMask,
+  planeName,
+  planeSpacing,
+  planeValues,
+  rowOfSlice,
+  stackRows,
+} from '../../../renderer/viewport/reformat.ts';
+import { crosshairLines } from '../../../renderer/crosshair.ts';
+
+type Direction = [[number, number, number], [number, number, number], [number, number, number]];
+const AXIAL: Direction = [
+  [1, 0, 0],
+  [0, 1, 0],
+  [0, 0, 1],
+];
+
+/** A 3 × 2 image (columns × rows) stack with the given slice positions and axes. */
+function stack(positions: number[], direction: Direction = AXIAL) {
+  return {
+    rows: 2,
+    columns: 3,
+    slices: positions.length,
+    slicePositionsMm: positions,
+    pixelSpacingMm: [0.8, 0.7] as [number, number],
+    geometry: {
+      size: [3, 2, positions.length] as [number, number, number],
+      spacing: [0.7, 0.8, 1] as [number, number, number],
+      origin: [0, 0, 0] as [number, number, number],
+      direction,
+    },
+  };
+}
+
+test('an axial stack reformats head up: the last (most superior) slice is the top row', () => {
+  const rows = stackRows(stack([0, 2, 4, 6]))!;
+  assert.deepEqual(rows, { rowSlices: [3, 2, 1, 0], rowSpacingMm: 2 });
+  // Feet-first normal (−z): ascending positions run towards the feet, so slice 0 is the head.
+  const flipped: Direction = [
+    [1, 0, 0],
+    [0, -1, 0],
+    [0, 0, -1],
+  ];
+  assert.deepEqual(stackRows(stack([0, 2, 4, 6], flipped))!.rowSlices, [0, 1, 2, 3]);
+});
+
+test('uneven slices are resampled to the median gap: a missing slice repeats its nearest neighbour', () => {
+  // Slices at 0, 1, 2, 4, 5 mm (3 is missing): six rows 1 mm apart, the gap filled from the nearer slice.
+  const rows = stackRows(stack([0, 1, 2, 4, 5]))!;
+  assert.equal(rows.rowSpacingMm, 1);
+  assert.deepEqual(rows.rowSlices, [4, 3, 2, 2, 1, 0]); // 5, 4, 3→2 (tie: lower), 2, 1, 0 mm
+  assert.equal(rowOfSlice(rows, 2), 2);
+  assert.equal(rowOfSlice(rows, 0), 5);
+  // Duplicate positions leave no gap of their own; without any gap or positions there is no plane.
+  assert.equal(stackRows(stack([0, 0, 1.5, 3]))!.rowSpacingMm, 1.5);
+  assert.equal(stackRows(stack([7, 7])), null);
+  assert.equal(stackRows(stack([0])), null);
+});
+
+test('planes are named by the patient axis they cut across, whatever the stack’s own axes', () => {
+  assert.equal(planeName(stack([0, 1]), 'row'), 'Coronal');
+  assert.equal(planeName(stack([0, 1]), 'column'), 'Sagittal');
+  // A coronal acquisition: rows run along x, columns along −z, slices along y.
+  const coronal: Direction = [
+    [1, 0, 0],
+    [0, 0, -1],
+    [0, 1, 0],
+  ];
+  assert.equal(planeName(stack([0, 1], coronal), 'row'), 'Axial');
+  assert.equal(planeName(stack([0, 1], coronal), 'column'), 'Sagittal');
+});
+
+test('a plane gathers the voxels of one image row or column from every slice, in modality values', () => {
+  const series = stack([0, 1, 2]);
+  // Voxel value = 100 k + 10 row + column, stored int16 with slope 1 on slices 0 and 2; slice 1 stored ×2 + 5.
+  const slices = [0, 1, 2].map((k) => {
+    const values = Int16Array.from({ length: 6 }, (_, i) => 100 * k + 10 * Math.floor(i / 3) + (i % 3));
+    if (k !== 1) return { data: values, slope: 1, intercept: 0 };
+    return { data: Float32Array.from(values, (v) => (v - 5) / 2), slope: 2, intercept: 5 };
+  });
+  const rows = stackRows(series)!;
+  const coronal = planeValues(series, 'row', 1, rows, (k) => slices[k], -1024);
+  assert.ok(coronal instanceof Float32Array, 'a slice with a slope makes the plane float32');
+  assert.deepEqual(Array.from(coronal), [210, 211, 212, 110, 111, 112, 10, 11, 12]);
+  const sagittal = planeValues(series, 'column', 2, rows, (k) => (k === 1 ? undefined : slices[k]), -1024);
+  assert.ok(sagittal instanceof Int16Array, 'int16 slices make an int16 plane');
+  assert.deepEqual(Array.from(sagittal), [202, 212, -1024, -1024, 2, 12]); // slice 1 not loaded yet
+  assert.deepEqual(planeSpacing(series, 'row', rows), [1, 0.7]);
+  assert.deepEqual(planeSpacing(series, 'column', rows), [1, 0.8]);
+});
+
+test('a mask is cut along a plane; a plane that misses it gives null', () => {
+  const series = stack([0, 1, 2]);
+  const rows = stackRows(series)!;
+  const masks = new Map([[1, Uint8Array.from([0, 1, 0, 0, 1, 1])]]);
+  assert.deepEqual(
+    Array.from(planeMask(series, 'row', 1, rows, (k) => masks.get(k))!),
+    [0, 0, 0, 0, 1, 1, 0, 0, 0],
+  );
+  assert.deepEqual(
+    Array.from(planeMask(series, 'column', 1, rows, (k) => masks.get(k))!),
+    [0, 0, 1, 1, 0, 0],
+  );
+  assert.equal(
+    planeMask(series, 'column', 0, rows, (k) => masks.get(k)),
+    null,
+  );
+});
+
+test('the crosshair leaves a gap of the same screen size around its point at any zoom and aspect', () => {
+  // 4 screen px per image column, 8 per row (a plane whose rows are twice as far apart as its columns).
+  const lines = crosshairLines(
+    { x: 10, y: 5 },
+    { columns: 40, rows: 20 },
+    [4, 0, 0, 8, 0, 0],
+    'Sagittal',
+    'Axial',
+  );
+  assert.equal(lines.length, 4);
+  const [up, down, left, right] = lines;
+  assert.deepEqual(
+    [up!.a, up!.b],
+    [
+      { x: 10, y: -0.5 },
+      { x: 10, y: 5 - 14 / 8 },
+    ],
+  );
+  assert.deepEqual(
+    [down!.a, down!.b],
+    [
+      { x: 10, y: 5 + 14 / 8 },
+      { x: 10, y: 19.5 },
+    ],
+  );
+  assert.deepEqual(
+    [left!.a, left!.b],
+    [
+      { x: -0.5, y: 5 },
+      { x: 10 - 14 / 4, y: 5 },
+    ],
+  );
+  assert.deepEqual(right!.b, { x: 39.5, y: 5 });
+  assert.ok(lines.every((l) => l.guide && l.label === ''));
+  assert.deepEqual(up!.colour, [230, 200, 60]); // the vertical line stands for the sagittal plane
+  assert.deepEqual(left!.colour, [230, 70, 70]);
+  // At the image's edge the part beyond it is left out.
+  assert.equal(
+    crosshairLines({ x: 0, y: 0 }, { columns: 40, rows: 20 }, [4, 0, 0, 8, 0, 0], 'Sagittal', 'Axial').length,
+    2,
+  );
+});
