@@ -9,10 +9,14 @@
 //     they are reached, three prefetched each side) and again warm (cornerstone's cache full). Frame time =
 //     interval between animation frames while scrolling; latency = wheel step → that slice on screen.
 //   - scroll with a 10 mm thick-slab MIP (T), warm: each step computes the maximum over the slab's slices.
+//   - the coronal and sagittal planes (V), the series cached: V → both planes on screen; the warm scroll again
+//     with them on (each step moves their crosshair); one wheel step per frame on the sagittal plane (each step
+//     gathers a new plane from the cached slices and draws it), step → that plane on screen.
 // Reference in the same run and page: the floor — the same slices (fetched beforehand from the same API),
 // windowed to grey in plain JavaScript and drawn with putImageData + drawImage into a 2D canvas of the same
 // on-screen size, one per animation frame; no cornerstone, no overlays, no fetch while scrolling. For the MIP,
-// the floor takes the maximum over the same slab's slices in plain JavaScript before drawing.
+// the floor takes the maximum over the same slab's slices in plain JavaScript before drawing; for a plane, it
+// gathers the same column of every slice, windows and draws it into a canvas of the pane's size.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -214,6 +218,110 @@ const SCROLL_FLOOR = `async (uid, slabMm) => {
   return { ...result, fetchMs };
 }`;
 
+/** From the V that opens the planes (capture phase) until both show a whole plane (labels no longer loading). */
+const ARM_PLANES = `() => {
+  window.__planes = new Promise((resolve) => {
+    let start = 0;
+    const panes = [...document.querySelectorAll('#plane-panes .plane-frame')];
+    const done = () => panes.every((p) => /^(Coronal|Sagittal) · (row|column) \\d+ \\/ \\d+$/.test(p.querySelector('.plane-label').textContent));
+    document.addEventListener('keydown', (e) => { if (e.key === 'v' && !start) start = performance.now(); }, { capture: true });
+    for (const pane of panes) {
+      pane.querySelector('.plane-viewport').addEventListener('cornerstoneimagerendered', () => {
+        if (start && done()) resolve(performance.now() - start);
+      });
+    }
+  });
+}`;
+
+/** One wheel step per animation frame on the sagittal plane; latency = step → the new plane rendered. */
+const STEP_PLANE = `async (steps) => {
+  const frame = document.getElementById('plane-column');
+  const pane = frame.querySelector('.plane-viewport');
+  const label = frame.querySelector('.plane-label');
+  const index = () => Number(/column (\\d+)/.exec(label.textContent)[1]);
+  const targets = []; const latencies = []; const frames = [];
+  let waiting = 0;
+  pane.addEventListener('cornerstoneimagerendered', () => {
+    const now = performance.now(); const shown = index();
+    while (waiting < targets.length && targets[waiting].index <= shown) { latencies.push(now - targets[waiting].t); waiting++; }
+  });
+  const first = index();
+  return await new Promise((resolve) => {
+    let last = 0; let n = 0; const start = performance.now();
+    const tick = (t) => {
+      if (last) frames.push(t - last);
+      last = t;
+      if (n < steps) {
+        n++;
+        targets.push({ index: first + n, t: performance.now() });
+        pane.dispatchEvent(new WheelEvent('wheel', { deltaY: 100, bubbles: true, cancelable: true }));
+      }
+      if (waiting >= targets.length && n >= steps) resolve({ frames, latencies, shown: latencies.length, steps, wallMs: performance.now() - start });
+      else if (performance.now() - start > 60000) resolve({ frames, latencies, shown: latencies.length, steps, wallMs: NaN });
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}`;
+
+/** The floor for a plane step: the same column of every slice gathered, windowed and drawn at the pane's size. */
+const PLANE_FLOOR = `async (uid, steps, first) => {
+  const info = await (await fetch('/api/series/' + uid)).json();
+  const slices = [];
+  for (let k = 0; k < info.slices; k++) {
+    const r = await fetch('/api/series/' + uid + '/slices/' + k);
+    const buffer = await r.arrayBuffer();
+    slices.push(r.headers.get('x-pixel-type') === 'float32' ? new Float32Array(buffer) : new Int16Array(buffer));
+  }
+  const target = document.querySelector('#plane-column canvas');
+  const canvas = document.createElement('canvas');
+  canvas.width = target.width; canvas.height = target.height;
+  canvas.style.cssText = 'position:fixed;left:0;top:0;z-index:99';
+  document.body.append(canvas);
+  const context = canvas.getContext('2d');
+  const width = info.rows, height = info.slices;
+  const scratch = document.createElement('canvas');
+  scratch.width = width; scratch.height = height;
+  const scratchContext = scratch.getContext('2d');
+  const image = new ImageData(width, height);
+  const low = info.windowCenter - info.windowWidth / 2, gain = 255 / info.windowWidth;
+  const gaps = info.slicePositionsMm.slice(1).map((p, k) => Math.abs(p - info.slicePositionsMm[k])).sort((a, b) => a - b);
+  const aspect = gaps[Math.floor(gaps.length / 2)] / info.pixelSpacingMm[0];
+  const scale = Math.min(canvas.width / width, canvas.height / (height * aspect));
+  const draw = (column) => {
+    const data = image.data;
+    for (let r = 0; r < height; r++) {
+      const slice = slices[height - 1 - r];
+      for (let x = 0; x < width; x++) {
+        const g = (slice[x * info.columns + column] - low) * gain; const v = g < 0 ? 0 : g > 255 ? 255 : g;
+        const i = (r * width + x) * 4;
+        data[i] = v; data[i + 1] = v; data[i + 2] = v; data[i + 3] = 255;
+      }
+    }
+    scratchContext.putImageData(image, 0, 0);
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(scratch, (canvas.width - width * scale) / 2, (canvas.height - height * aspect * scale) / 2,
+      width * scale, height * aspect * scale);
+  };
+  const frames = []; const latencies = [];
+  const result = await new Promise((resolve) => {
+    let last = 0; let n = 0; const start = performance.now();
+    const tick = (t) => {
+      if (last) frames.push(t - last);
+      last = t;
+      const input = performance.now();
+      draw(first + n);
+      latencies.push(performance.now() - input);
+      n++;
+      if (n < steps) requestAnimationFrame(tick);
+      else resolve({ frames, latencies, shown: steps, steps, wallMs: performance.now() - start });
+    };
+    requestAnimationFrame(tick);
+  });
+  canvas.remove();
+  return result;
+}`;
+
 async function openPage(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(url);
@@ -300,6 +408,29 @@ export async function run(argv: string[]): Promise<void> {
       fetchMs: number;
     };
     const mipFloor = (await page.evaluate(`(${SCROLL_FLOOR})(${JSON.stringify(uid)}, 10)`)) as ScrollResult;
+
+    // The coronal and sagittal planes (V), the series in cornerstone's cache by now.
+    await page.locator('body').press('t');
+    await page.locator('body').press('Home');
+    await page.waitForFunction(
+      () => !/MIP/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+    );
+    await page.evaluate(`(${ARM_PLANES})()`);
+    await page.locator('body').press('v');
+    const planesOpen = (await page.evaluate('window.__planes')) as number;
+    await page.locator('body').press('Home');
+    await page.waitForFunction(() =>
+      /^Slice 1 \//.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+    );
+    const withPlanes = (await page.evaluate(`(${SCROLL_VIEWER})(${slices})`)) as ScrollResult;
+    const planeSteps = Math.min(100, Math.floor(size / 3));
+    const firstColumn = Number(
+      /column (\d+)/.exec((await page.locator('#plane-column .plane-label').textContent()) ?? '')![1],
+    );
+    const stepped = (await page.evaluate(`(${STEP_PLANE})(${planeSteps})`)) as ScrollResult;
+    const stepFloor = (await page.evaluate(
+      `(${PLANE_FLOOR})(${JSON.stringify(uid)}, ${planeSteps}, ${firstColumn})`,
+    )) as ScrollResult;
     await page.context().close();
 
     const title = `Viewer in Chromium (${CHROMIUM}, software rendering): ${slices} slices of ${size}×${size}, overread serve on 127.0.0.1`;
@@ -337,6 +468,40 @@ export async function run(argv: string[]): Promise<void> {
         ours: percentile(mip.latencies, 95),
         reference: percentile(mipFloor.latencies, 95),
         referenceName: 'floor: max + draw time in the same frame',
+        higherIsBetter: false,
+      },
+      {
+        what: 'scroll frame time p95, warm, coronal and sagittal planes on',
+        unit: 'ms',
+        ours: percentile(withPlanes.frames, 95),
+        reference: percentile(floor.frames, 95),
+        referenceName: 'plain 2D canvas putImageData (floor)',
+        higherIsBetter: false,
+        goal: '≤ 16.7 ms',
+      },
+      {
+        what: 'sagittal plane frame time p95, one wheel step per frame',
+        unit: 'ms',
+        ours: percentile(stepped.frames, 95),
+        reference: percentile(stepFloor.frames, 95),
+        referenceName: 'plain 2D canvas: gather the column + putImageData (floor)',
+        higherIsBetter: false,
+        goal: '≤ 16.7 ms',
+      },
+      {
+        what: 'wheel step → sagittal plane on screen p95',
+        unit: 'ms',
+        ours: percentile(stepped.latencies, 95),
+        reference: percentile(stepFloor.latencies, 95),
+        referenceName: 'floor: gather + draw time in the same frame',
+        higherIsBetter: false,
+      },
+      {
+        what: 'V → both planes on screen, series cached',
+        unit: 'ms',
+        ours: planesOpen,
+        reference: 2 * median(stepFloor.latencies),
+        referenceName: 'floor: two planes gathered + drawn (2 × draw p50)',
         higherIsBetter: false,
       },
       {
@@ -384,6 +549,9 @@ export async function run(argv: string[]): Promise<void> {
         `Floor: ${floor.steps} steps in ${floor.wallMs.toFixed(0)} ms, frame p50 ${median(floor.frames).toFixed(1)} ms, ` +
           `draw p50 ${median(floor.latencies).toFixed(2)} ms; fetching all ${slices} slices one by one took ${floor.fetchMs.toFixed(0)} ms.`,
         `Open → first image, each fresh context (ms): ${opened.map((v) => v.toFixed(0)).join(', ')}.`,
+        `Planes on: scroll ${withPlanes.shown} of ${withPlanes.steps + 1} slices drawn, frame p50 ${median(withPlanes.frames).toFixed(1)} ms; ` +
+          `sagittal plane ${stepped.shown} of ${stepped.steps} steps drawn, frame p50 ${median(stepped.frames).toFixed(1)} ms, ` +
+          `step → on screen p50 ${median(stepped.latencies).toFixed(1)} ms; floor gather + draw p50 ${median(stepFloor.latencies).toFixed(2)} ms.`,
       ].join('\n'),
     );
   } finally {

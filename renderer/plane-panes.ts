@@ -121,7 +121,7 @@ export class PlanePanes {
       pane.view.clear();
       pane.overlay.invalidate();
     }
-    if (this.on) this.startLoading();
+    // Fetching starts at the first render, once the stack has its first slice: the reader's first look wins.
   }
 
   /** Why this series cannot be reformatted, or null when it can. */
@@ -139,7 +139,6 @@ export class PlanePanes {
   setOn(on: boolean): void {
     this.on = on;
     this.container.hidden = !on;
-    if (on) this.startLoading();
   }
 
   setCross(column: number, row: number): void {
@@ -156,6 +155,7 @@ export class PlanePanes {
     this.view = view;
     this.findings = findings;
     if (!this.on || !this.series || !this.stack) return;
+    this.startLoading();
     for (const pane of this.panes) {
       const index = this.indexOf(pane);
       if (pane.shown?.index !== index || pane.shown.loaded !== this.loaded) this.build(pane, index);
@@ -288,15 +288,19 @@ export class PlanePanes {
           else complete = false;
         }
         if (!complete) continue;
-        const cut = planeMask(series, pane.axis, index, stack, (k) => masks.get(k));
-        if (!cut) continue;
         const state = findingState(finding);
         const selected = finding.id === findings.selected?.id;
+        // The cut is made only when its key is new (the overlay keeps built layers), not on every frame.
         layers.push({
           key: `${pane.axis}:${index}:${finding.id}:${state}:${selected}:${findings.version}`,
           rows,
           columns,
-          rgba: () => maskToRgba(cut, rows, columns, maskStyle(state, selected)),
+          rgba: () => {
+            const cut = planeMask(series, pane.axis, index, stack, (k) => masks.get(k));
+            return cut
+              ? maskToRgba(cut, rows, columns, maskStyle(state, selected))
+              : new Uint8ClampedArray(rows * columns * 4);
+          },
         });
       }
     }
@@ -321,7 +325,8 @@ export class PlanePanes {
     const along = pane.axis === 'row' ? 'row' : 'column';
     let text = `${name} · ${along} ${this.indexOf(pane) + 1} / ${planeCount(series, pane.axis)}`;
     if (unavailable) text = `${name}: ${unavailable}`;
-    else if (this.failure) text += `\nslices failed to load: ${this.failure}`;
+    else if (this.failure)
+      text += `\nslices failed to load (${this.failure}); open the series again to retry`;
     else if (this.loaded < series.slices) text += `\nloading slices ${this.loaded} / ${series.slices}`;
     if (label.textContent !== text) label.textContent = text;
     let probeText = '';

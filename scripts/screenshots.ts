@@ -2,7 +2,8 @@
 // Generates sample studies with `overread sample`, starts `overread serve` on a fresh dataset with the bundled
 // model (a tiny test network when the repository ships none — the script says so), imports the studies
 // through the UI as a user would, and writes 1280×800 PNGs: the worklist, the viewer with its flags, the viewer's
-// reading aids (thick-slab MIP, ruler, value under the pointer) and the shortcut sheet. Nothing is mocked; rerun it after a UI change and commit the images.
+// reading aids (thick-slab MIP, ruler, value under the pointer), the coronal and sagittal planes and the shortcut
+// sheet. Nothing is mocked; rerun it after a UI change and commit the images.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,8 @@ try {
   await page.mouse.move(0, 799); // no hover highlight or brush cursor in the picture
   await noToasts();
   await page.screenshot({ path: join(out, 'viewer.png') });
+  const toolbar = (await page.getByRole('toolbar', { name: 'Viewer tools' }).boundingBox())!;
+  if (toolbar.height >= 40) throw new Error(`the viewer's tools wrap at 1280 px (${toolbar.height} px high)`);
 
   // Reading aids on the same flag: a 10 mm MIP (T), a ruler across the flag (M), the pointer on its centre.
   // Zoomed ×2 about the flag first (Ctrl+wheel, then a pan to it), as a reader looks at a nodule.
@@ -98,6 +101,23 @@ try {
   await page.screenshot({ path: join(out, 'reading-aids.png') });
   await app.press('t');
 
+  // The coronal and sagittal planes (V) through the same flag, once the whole series has arrived.
+  await app.press('Delete'); // the ruler line off
+  await app.press('r');
+  await app.press('v');
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('#plane-panes .plane-label')].every((label) =>
+        /^(Coronal|Sagittal) · (row|column) \d+ \/ \d+$/.test(label.textContent ?? ''),
+      ),
+    null,
+    { timeout: 60_000 },
+  );
+  await page.mouse.move(0, 799);
+  await noToasts();
+  await page.screenshot({ path: join(out, 'planes.png') });
+  await app.press('v');
+
   // A little reading, so the worklist shows more than one status: confirm, reject as a vessel, done (the
   // next series opens, in review), back to the worklist with every status listed.
   await app.pressAndWait('y', 'POST', /\/decision$/);
@@ -119,7 +139,7 @@ try {
   await app.press('?');
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
   await page.screenshot({ path: join(out, 'shortcuts.png') });
-  console.log(`wrote worklist.png, viewer.png, reading-aids.png and shortcuts.png to ${out}`);
+  console.log(`wrote worklist.png, viewer.png, reading-aids.png, planes.png and shortcuts.png to ${out}`);
 } finally {
   await browser.close();
   await server.stop();
