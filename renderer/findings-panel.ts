@@ -29,6 +29,8 @@ export function renderFindings(
   visible: ReadonlySet<number>,
   selectedId: number | null,
   onSelect: (id: number) => void,
+  /** The selected finding's axes and density (finding-profile.ts), once computed. */
+  selectedProfile: string | null = null,
 ): void {
   const list = byId('findings-list');
   const items = findings.map((finding, index) => {
@@ -52,6 +54,9 @@ export function renderFindings(
           className: 'finding-detail',
           text: `⌀ ${finding.diameterMm.toFixed(1)} mm · slices ${first + 1}–${last + 1}`,
         }),
+        ...(finding.id === selectedId && selectedProfile
+          ? [element('span', { className: 'finding-profile', text: selectedProfile })]
+          : []),
         element('span', { className: `finding-decision ${state}`, text: decisionText(finding) }),
       ],
     );

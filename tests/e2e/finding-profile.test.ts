@@ -1,0 +1,136 @@
+// End to end, in a real browser against `overread serve`: the findings panel's line for the selected finding —
+// axial long × short axis on the slice where it is largest, mean and spread of its HU, share at soft-tissue
+// density — is what the API's own masks and decoded slices give for that finding (the measuring itself is
+// unit-tested in tests/renderer/finding-profile.test.ts; this checks the page feeds it the right voxels), and
+// follows an erasure on its largest slice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Page } from 'playwright-core';
+import { reviewedDataset } from '../export/helpers/reviewed-dataset.ts';
+import { findingProfile, formatProfile } from '../../renderer/finding-profile.ts';
+import { OverreadApp } from './pages/overread-app.ts';
+import { startServe } from './serve-process.ts';
+import { launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
+
+interface SeriesJson {
+  seriesUid: string;
+  patientId: string;
+  rows: number;
+  columns: number;
+  modality: string;
+  pixelSpacingMm: [number, number];
+}
+
+interface FindingJson {
+  id: number;
+  sliceRange: [number, number];
+}
+
+async function sliceValues(page: Page, uid: string, k: number): Promise<Int16Array | Float32Array> {
+  const { values, float } = await page.evaluate(
+    async ({ uid, k }) => {
+      const response = await fetch(`/api/series/${encodeURIComponent(uid)}/slices/${k}`);
+      if (!response.ok) throw new Error(`slice ${k}: ${response.status}`);
+      const buffer = await response.arrayBuffer();
+      const float = response.headers.get('x-pixel-type') === 'float32';
+      return { values: Array.from(float ? new Float32Array(buffer) : new Int16Array(buffer)), float };
+    },
+    { uid, k },
+  );
+  return float ? Float32Array.from(values) : Int16Array.from(values);
+}
+
+test(
+  'the selected finding’s axes and density are those of the API’s mask and voxels, and follow an edit',
+  { skip: withoutChromium, timeout: 120_000 },
+  async (t) => {
+    prepareRenderer();
+    const data = await reviewedDataset();
+    data.store.close();
+    const server = await startServe(data.db);
+    const browser = await launchChromium();
+    t.after(async () => {
+      await browser.close();
+      await server.stop();
+      rmSync(dirname(data.db), { recursive: true, force: true });
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const app = new OverreadApp(page);
+    await page.goto(server.url);
+    await page.getByRole('table', { name: 'Series to read' }).waitFor();
+    await app.showAllStatuses();
+    await app.openSelectedSeries();
+
+    const patientId = ((await page.locator('#corner-top-left').textContent()) ?? '').split('\n')[1]!;
+    const list = await app.apiJson<{ items: { seriesUid: string; patientId: string }[] }>(
+      '/api/worklist?limit=500',
+    );
+    const uid = list.items.find((item) => item.patientId === patientId)!.seriesUid;
+    const series = await app.apiJson<SeriesJson>(`/api/series/${encodeURIComponent(uid)}`);
+    const expected = async () => {
+      const findings = await app.apiJson<FindingJson[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
+      const index = (await app.findings()).findIndex((f) => f.selected);
+      const finding = findings[index]!;
+      const masks = new Map<number, Uint8Array>();
+      const values = new Map<number, { data: Int16Array | Float32Array; slope: number; intercept: number }>();
+      for (let k = finding.sliceRange[0]; k <= finding.sliceRange[1]; k++) {
+        masks.set(k, Uint8Array.from(await app.apiBytes(`/api/findings/${finding.id}/mask/${k}`)));
+        values.set(k, { data: await sliceValues(page, uid, k), slope: 1, intercept: 0 });
+      }
+      const profile = findingProfile(masks, (k) => values.get(k), series)!;
+      return { finding, masks, profile, text: formatProfile(profile, series.modality) };
+    };
+    const shown = async (text: string) => {
+      await page.waitForFunction(
+        (want) =>
+          Array.from(
+            document.querySelectorAll('#findings-list li.selected .finding-profile'),
+            (n) => n.textContent,
+          ).includes(want),
+        text,
+        { timeout: 15_000 },
+      );
+    };
+
+    const before = await expected();
+    assert.ok(before.profile.voxels > 10, `the selected finding has ${before.profile.voxels} voxels`);
+    assert.match(
+      before.text,
+      /^axial \d+\.\d × \d+\.\d mm on slice \d+ · mean −?\d+ HU ± \d+ · \d+% ≥ −300 HU$/,
+    );
+    await shown(before.text);
+
+    // Erase the left half of the finding on its largest slice: the line follows the reader's mask.
+    const k = before.profile.axes.slice;
+    const mask = before.masks.get(k)!;
+    const edited = mask.slice();
+    let leftmost = series.columns;
+    let rightmost = -1;
+    for (let i = 0; i < mask.length; i++)
+      if (mask[i]) {
+        leftmost = Math.min(leftmost, i % series.columns);
+        rightmost = Math.max(rightmost, i % series.columns);
+      }
+    const cut = Math.floor((leftmost + rightmost) / 2);
+    for (let i = 0; i < edited.length; i++) if (i % series.columns <= cut) edited[i] = 0;
+    const put = await page.evaluate(
+      async ({ id, k, bytes }) =>
+        (await fetch(`/api/findings/${id}/mask/${k}`, { method: 'PUT', body: new Uint8Array(bytes) })).status,
+      { id: before.finding.id, k, bytes: Array.from(edited) },
+    );
+    assert.equal(put, 200);
+    // The viewer reloads its findings after an edit made elsewhere when the series is opened again.
+    await app.press('Escape');
+    await app.openSelectedSeries();
+    const after = await expected();
+    assert.ok(after.profile.voxels < before.profile.voxels, 'the erasure removed no voxel');
+    assert.notEqual(after.text, before.text);
+    await shown(after.text);
+    assert.deepEqual(await app.errorToasts(), []);
+    assert.deepEqual(pageErrors, []);
+  },
+);
