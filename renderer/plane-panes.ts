@@ -25,6 +25,7 @@ import {
   planeValues,
   planeWidth,
   rowOfSlice,
+  stackPlane,
   stackRows,
   type PlaneAxis,
   type PlaneName,
@@ -129,6 +130,9 @@ export class PlanePanes {
     const series = this.series;
     if (!series) return 'no series is open';
     if (!this.stack) return 'this series has no slice positions, which the planes need';
+    const acquired = stackPlane(series);
+    if (acquired !== 'Axial')
+      return `the planes are reformatted from axial stacks, and this series is ${acquired.toLowerCase()}`;
     if (series.photometric === 'RGB') return 'colour images are not reformatted';
     const bytes = series.rows * series.columns * series.slices * 2;
     if (bytes > CACHE_BYTES)

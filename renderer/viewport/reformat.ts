@@ -49,6 +49,14 @@ export function planeName(series: Geometry, axis: PlaneAxis): PlaneName {
 }
 
 /**
+ * The plane the stack itself is acquired in. The planes are built for axial stacks only: a plane's vertical
+ * axis is the stacking direction, which reads head up only when the stack runs along the body.
+ */
+export function stackPlane(series: Geometry): PlaneName {
+  return PLANE_ACROSS[dominantAxis(series.geometry.direction[2])]!;
+}
+
+/**
  * The plane's rows, top to bottom: the stack resampled to its median slice gap (nearest slice for each row, so
  * evenly spaced stacks show their own slices, one per row, and a gap shows as a repeated slice rather than a
  * squashed plane), the end nearer the patient's head on top. Null without slice positions.

@@ -6,6 +6,7 @@ import {
   planeSpacing,
   planeValues,
   rowOfSlice,
+  stackPlane,
   stackRows,
 } from '../../../renderer/viewport/reformat.ts';
 import { crosshairLines } from '../../../renderer/crosshair.ts';
@@ -70,6 +71,9 @@ test('planes are named by the patient axis they cut across, whatever the stackâ€
   ];
   assert.equal(planeName(stack([0, 1], coronal), 'row'), 'Axial');
   assert.equal(planeName(stack([0, 1], coronal), 'column'), 'Sagittal');
+  // Which the viewer refuses to reformat: it builds planes from axial stacks only.
+  assert.equal(stackPlane(stack([0, 1], coronal)), 'Coronal');
+  assert.equal(stackPlane(stack([0, 1])), 'Axial');
 });
 
 test('a plane gathers the voxels of one image row or column from every slice, in modality values', () => {
