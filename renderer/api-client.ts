@@ -8,6 +8,7 @@ import type {
   FindingInfo,
   Job,
   Problem,
+  ReaderAgreement,
   SeriesInfo,
   SessionInfo,
   AuditStatus,
@@ -173,13 +174,22 @@ export const api = {
     );
     return new Uint8Array(await response.arrayBuffer());
   },
-  async mask(findingId: number, k: number): Promise<Uint8Array> {
+  /** A finding's final mask on slice k: this reader's, or `reader`'s (comparing second reads). */
+  async mask(findingId: number, k: number, reader?: string): Promise<Uint8Array> {
+    const query = reader === undefined ? '' : `?reader=${encodeURIComponent(reader)}`;
     const response = await request(
-      `Loading the mask of finding ${findingId}`,
-      `/api/findings/${findingId}/mask/${k}`,
+      reader === undefined
+        ? `Loading the mask of finding ${findingId}`
+        : `Loading ${reader}'s mask of finding ${findingId}`,
+      `/api/findings/${findingId}/mask/${k}${query}`,
     );
     return new Uint8Array(await response.arrayBuffer());
   },
+  agreement: (uid: string, a: string, b: string) =>
+    json<ReaderAgreement>(
+      'Comparing the readers',
+      `${seriesUrl(uid)}/agreement?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`,
+    ),
   async saveMask(findingId: number, k: number, mask: Uint8Array): Promise<void> {
     await request(
       `Saving the corrected mask of finding ${findingId}, slice ${k + 1}`,

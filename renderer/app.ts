@@ -9,6 +9,7 @@ import { setUpImport } from './jobs-panel.ts';
 import { ModelPage } from './model-page.ts';
 import { setUpPacs } from './pacs-dialog.ts';
 import { watchHashCommands } from './hash-commands.ts';
+import { ComparePanel } from './compare-panel.ts';
 import { ReviewActions } from './review-actions.ts';
 import { SeriesThumbnails } from './series-thumbnails.ts';
 import { SessionPanel } from './session-panel.ts';
@@ -23,6 +24,8 @@ import { nextToRead } from './worklist-filter.ts';
 let threshold = 0.5;
 
 const viewer = new ViewerPage();
+const compare = new ComparePanel(viewer);
+viewer.onFindingsLoaded = () => void compare.refresh();
 const worklist = new WorklistPage((item) => void openSeries(item));
 const sheet = setUpShortcutSheet();
 const importer = setUpImport(() => void worklist.refresh());

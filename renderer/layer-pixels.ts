@@ -11,6 +11,9 @@ export const STATE_COLOURS: Record<FindingState, Rgb> = {
   rejected: [150, 150, 150], // grey, outline dashed
 };
 
+/** Colour of another reader's outlines while comparing second reads (dashed, no fill). */
+export const COMPARE_COLOUR: Rgb = [235, 80, 235];
+
 /** Colour of the mask being painted for a new (added) finding before it is saved. */
 export const DRAFT_COLOUR: Rgb = [80, 170, 255];
 

@@ -1,11 +1,13 @@
 // Which layers the overlay draws on one slice, bottom to top: the probability heat map, the threshold
 // preview, each visible finding's mask in its review state's colour (the selected one brighter, and shown
 // off its range while it is being painted; under a thick slab, the union of its masks within the slab, as the
-// MIP shows the nodule), and the draft of a finding being added. Each layer's key names
+// MIP shows the nodule), another reader's outlines while comparing second reads, and the draft of a finding
+// being added. Each layer's key names
 // exactly what its pixels depend on, so the overlay rebuilds only what changed.
 import type { FindingInfo } from '../src/shared/api-types.ts';
 import { findingsOnSlice, findingState } from './finding-state.ts';
 import {
+  COMPARE_COLOUR,
   DRAFT_COLOUR,
   maskStyle,
   maskToRgba,
@@ -35,6 +37,8 @@ export interface OverlayInput {
   /** The slices of the thick slab on screen (first, last), or null for a single slice. */
   slab?: [number, number] | null;
   mask(findingId: number, k: number): Uint8Array | undefined;
+  /** Another reader's outlines to compare with (single slices only), or null. */
+  comparison?: { reader: string; mask(findingId: number, k: number): Uint8Array | undefined } | null;
 }
 
 export function overlayLayers(input: OverlayInput): OverlayLayer[] {
@@ -97,6 +101,26 @@ export function overlayLayers(input: OverlayInput): OverlayLayer[] {
   // The selected finding's mask while painting may lie outside its range; draw it too.
   if (input.selected && input.painting && !findingsOnSlice([input.selected], k).length) {
     findingLayer(input.selected, true);
+  }
+  // Another reader's outline of each visible finding on this slice: dashed, unfilled, above the reader's own.
+  const comparison = input.comparison;
+  if (comparison && input.showFlags && !input.slab) {
+    for (const finding of findingsOnSlice(input.visible, k)) {
+      const mask = comparison.mask(finding.id, k);
+      if (!mask) continue;
+      layers.push({
+        key: `compare:${comparison.reader}:${finding.id}:${k}:${input.generation}`,
+        rows,
+        columns,
+        rgba: () =>
+          maskToRgba(mask, rows, columns, {
+            colour: COMPARE_COLOUR,
+            fillAlpha: 0,
+            outlineAlpha: 255,
+            dashed: true,
+          }),
+      });
+    }
   }
   if (input.draft && input.draft.slice === k) {
     const draft = input.draft.mask;

@@ -53,6 +53,12 @@ export class ViewerPage {
   readonly planes = new PlanePanes();
   /** Counts mask edits, so the planes' cuts of a painted finding are rebuilt. */
   private maskEdits = 0;
+  /** Another reader whose outlines are drawn dashed (compare-panel.ts), and the findings that reader kept. */
+  comparison: { reader: string; kept: ReadonlySet<number> } | null = null;
+  private readonly otherMasks = new Map<string, Uint8Array>();
+  private readonly otherLoading = new Set<string>();
+  /** Called when the series' findings were (re)loaded: after opening, a decision, undo or redo. */
+  onFindingsLoaded: () => void = () => {};
   /** The selected finding's axes and density line, by finding and mask version; null while computing. */
   private readonly profiles = new Map<string, string | null>();
   private readonly overlay = new OverlayCanvas(byId<HTMLCanvasElement>('overlay-canvas'));
@@ -99,6 +105,7 @@ export class ViewerPage {
     this.layers.clear(true);
     this.overlay.invalidate();
     this.profiles.clear();
+    this.otherMasks.clear();
     this.selectedId = null;
     this.tool = 'none';
     this.draft = null;
@@ -118,6 +125,14 @@ export class ViewerPage {
     await this.viewport.open(this.series, first?.focusSlice ?? Math.floor(this.series.slices / 2));
     if (first) this.select(first.id);
     this.renderAll();
+    this.onFindingsLoaded();
+  }
+
+  /** Draws another reader's outlines (or none with null). */
+  setComparison(comparison: ViewerPage['comparison']): void {
+    this.comparison = comparison;
+    this.overlay.invalidate('compare:');
+    this.renderView();
   }
 
   /** True while the slider sits away from the model's threshold and there is a probability map to preview. */
@@ -165,6 +180,7 @@ export class ViewerPage {
       this.selectedId = stepFinding(this.navigable(), null, 1)?.id ?? null;
     }
     this.renderAll();
+    this.onFindingsLoaded();
   }
 
   cachedMask(findingId: number, k: number): Uint8Array | undefined {
@@ -414,6 +430,24 @@ export class ViewerPage {
           ),
         );
       }
+      const comparison = this.comparison;
+      if (comparison && this.showFlags) {
+        for (const finding of findingsOnSlice(this.navigable(), k)) {
+          const key = `${comparison.reader}:${finding.id}:${k}`;
+          if (!comparison.kept.has(finding.id) || this.otherMasks.has(key) || this.otherLoading.has(key))
+            continue;
+          this.otherLoading.add(key);
+          loads.push(
+            api
+              .mask(finding.id, k, comparison.reader)
+              .then((mask) => {
+                if (this.series === series) this.otherMasks.set(key, mask);
+                return true;
+              })
+              .finally(() => this.otherLoading.delete(key)),
+          );
+        }
+      }
       const loaded = (await Promise.all(loads)).some(Boolean);
       if (loaded && this.series === series && this.viewport.slice === k) {
         this.drawOverlay();
@@ -446,6 +480,13 @@ export class ViewerPage {
       // Painting needs single slices (the tools switch the slab off); a slab shows its findings' union.
       slab: this.viewport.slabSlices(),
       mask: (id, slice) => this.cachedMask(id, slice),
+      comparison: this.comparison && {
+        reader: this.comparison.reader,
+        mask: (id, slice) =>
+          this.comparison!.kept.has(id)
+            ? this.otherMasks.get(`${this.comparison!.reader}:${id}:${slice}`)
+            : undefined,
+      },
     });
     const canvas = this.viewport.canvas;
     const brushColour =

@@ -8,6 +8,8 @@ import type { VolumeGeometry } from '../dicom/volume.ts';
 
 import type { DecisionKind, RejectReason, SeriesStatus, WorklistSort } from '../shared/review-vocabulary.ts';
 export type { DecisionKind, RejectReason, SeriesStatus, WorklistSort };
+import type { ReaderAgreement } from '../shared/api-types.ts';
+export type { ReaderAgreement };
 
 export interface ModelRef {
   id: string;
@@ -146,17 +148,6 @@ export interface AuditVerification {
 export interface UndoOutcome {
   applied: boolean;
   description: string;
-}
-
-export interface ReaderAgreement {
-  seriesUid: string;
-  readers: [string, string];
-  /** Per finding: both readers' decision kinds (null where one did not decide). */
-  findings: { findingId: number; a: DecisionKind | null; b: DecisionKind | null; agree: boolean }[];
-  /** Cohen's kappa over the findings both decided (confirm vs reject), null when undefined. */
-  kappa: number | null;
-  /** Dice between the two readers' final masks per finding both kept, null when neither kept it. */
-  dice: { findingId: number; dice: number }[];
 }
 
 export interface SavedThreshold {

@@ -187,6 +187,18 @@ export interface SessionInfo {
   sampleAvailable: boolean;
 }
 
+/** GET /api/series/:seriesUid/agreement?a=READER&b=READER: how two readers' reads of one series compare. */
+export interface ReaderAgreement {
+  seriesUid: string;
+  readers: [string, string];
+  /** Per finding: both readers' decision kinds (null where one did not decide). */
+  findings: { findingId: number; a: DecisionKind | null; b: DecisionKind | null; agree: boolean }[];
+  /** Cohen's kappa over the findings both decided (confirm vs reject), null when undefined. */
+  kappa: number | null;
+  /** Dice between the two readers' final masks per finding both kept, null when neither kept it. */
+  dice: { findingId: number; dice: number }[];
+}
+
 /** Errors: application/problem+json */
 export interface Problem {
   type: string;

@@ -253,6 +253,19 @@ test('a second reader sees no decisions of the first and records their own', asy
     `/api/series/${uid}/agreement?a=reader-a&b=reader-b`,
   );
   assert.equal(agreement.findings.find((f) => f.findingId === findings[0]!.id)?.agree, false);
+  // Comparing second reads: reader-b erases a finding on one slice; reader-a's outline there is still asked
+  // for by name (the proposal, which reader-a left alone), and reader-b's own by default.
+  const other = findings[1]!;
+  const k = other.focusSlice;
+  const proposal = await bytesOf(`/api/findings/${other.id}/mask/${k}?kind=proposal`);
+  assert.ok(ones(proposal) > 0);
+  const erased = new Uint8Array(series.rows * series.columns);
+  assert.equal((await t.call('PUT', `/api/findings/${other.id}/mask/${k}`, erased)).status, 200);
+  assert.equal(ones(await bytesOf(`/api/findings/${other.id}/mask/${k}`)), 0);
+  assert.deepEqual(await bytesOf(`/api/findings/${other.id}/mask/${k}?reader=reader-a`), proposal);
+  assert.equal(ones(await bytesOf(`/api/findings/${other.id}/mask/${k}?reader=reader-b`)), 0);
+  await problem(await t.call('GET', `/api/findings/${other.id}/mask/${k}?reader=nobody`), 404, /nobody/);
+  assert.equal((await t.json<UndoResult>('POST', `/api/series/${uid}/undo`)).applied, true);
   await problem(await t.call('POST', '/api/session/reader', { name: '  ' }), 400, /empty/);
   await t.json('POST', '/api/session/reader', { name: 'reader-a' });
 });

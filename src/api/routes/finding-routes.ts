@@ -12,10 +12,11 @@ import {
   fillSlicesInfoSchema,
   findingIdSchema,
   findingInfoSchema,
+  readerNameSchema,
   seriesUidSchema,
   sliceIndexSchema,
 } from '../api-schemas.ts';
-import { badRequest, tooLarge } from '../problem.ts';
+import { badRequest, notFound, tooLarge } from '../problem.ts';
 import { decisionInfo, findingInfo, planeSize, problems, type ApiApp } from './route-kit.ts';
 
 /** The largest mask slice accepted: a 4096 × 4096 image, the largest DICOM plane seen in practice. */
@@ -85,10 +86,14 @@ const decisionRoute = createRoute({
 const maskGetRoute = createRoute({
   method: 'get',
   path: '/api/findings/{id}/mask/{k}',
-  summary: "A finding's mask on slice k, uint8 0/1 rows × columns: the reader's final mask, or the proposal",
+  summary:
+    "A finding's mask on slice k, uint8 0/1 rows × columns: the reader's final mask (another reader's with ?reader=, for comparing second reads), or the proposal",
   request: {
     params: maskParams,
-    query: z.object({ kind: z.enum(['final', 'proposal']).default('final') }),
+    query: z.object({
+      kind: z.enum(['final', 'proposal']).default('final'),
+      reader: readerNameSchema.optional(),
+    }),
   },
   responses: {
     200: {
@@ -178,7 +183,9 @@ export function findingRoutes(app: ApiApp, context: ApiContext): void {
     const finding = requireFinding(context, id);
     const series = requireSeries(context, finding.seriesUid);
     requireSlice(context, series, k);
-    const mask = context.store.maskSlice(id, k, c.req.valid('query').kind, context.reader());
+    const { kind, reader } = c.req.valid('query');
+    if (reader !== undefined && !context.store.readers().includes(reader)) throw notFound('reader', reader);
+    const mask = context.store.maskSlice(id, k, kind, reader ?? context.reader());
     return new Response(new Uint8Array(mask), {
       headers: {
         'content-type': 'application/octet-stream',
