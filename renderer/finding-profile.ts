@@ -3,6 +3,7 @@
 // a solid nodule from a ground-glass one) and its axial long and short axes on the slice where it is largest,
 // the bidimensional measurement nodule guidelines (Lung-RADS, Fleischner) average. Pure: computed from the
 // masks and decoded slices the page already holds, tested under Node.
+import { onMaskEdge } from './layer-pixels.ts';
 import type { SlicePixels } from './viewport/reformat.ts';
 
 /** Voxels at or above this (HU) count as solid: soft tissue, not ground glass (which sits near −600). */
@@ -80,16 +81,7 @@ export function sliceAxes(mask: Uint8Array, geometry: Geometry): { longMm: numbe
       const i = r * columns + c;
       if (!mask[i]) continue;
       // Only edge pixels can hold an extreme corner.
-      const edge =
-        r === 0 ||
-        c === 0 ||
-        r === rows - 1 ||
-        c === columns - 1 ||
-        !mask[i - 1] ||
-        !mask[i + 1] ||
-        !mask[i - columns] ||
-        !mask[i + columns];
-      if (!edge) continue;
+      if (!onMaskEdge(mask, rows, columns, r, c)) continue;
       for (const [x, y] of [
         [c, r],
         [c + 1, r],

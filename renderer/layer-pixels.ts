@@ -35,6 +35,27 @@ export function maskStyle(state: FindingState, selected: boolean): MaskStyle {
   };
 }
 
+/** Whether set pixel (row, column) of a rows × columns mask touches an unset 4-neighbour or the image's edge. */
+export function onMaskEdge(
+  mask: Uint8Array,
+  rows: number,
+  columns: number,
+  row: number,
+  column: number,
+): boolean {
+  const index = row * columns + column;
+  return (
+    row === 0 ||
+    column === 0 ||
+    row === rows - 1 ||
+    column === columns - 1 ||
+    !mask[index - 1] ||
+    !mask[index + 1] ||
+    !mask[index - columns] ||
+    !mask[index + columns]
+  );
+}
+
 /**
  * RGBA for a rows × columns mask: set pixels that touch an unset 4-neighbour (or the edge) are the outline,
  * the rest the fill. Dashed outlines skip pixels in a diagonal pattern (on 3, off 3).
@@ -51,15 +72,7 @@ export function maskToRgba(
     for (let column = 0; column < columns; column++) {
       const index = row * columns + column;
       if (!mask[index]) continue;
-      const edge =
-        row === 0 ||
-        column === 0 ||
-        row === rows - 1 ||
-        column === columns - 1 ||
-        !mask[index - 1] ||
-        !mask[index + 1] ||
-        !mask[index - columns] ||
-        !mask[index + columns];
+      const edge = onMaskEdge(mask, rows, columns, row, column);
       let alpha = style.fillAlpha;
       if (edge) alpha = style.dashed && (row + column) % 6 >= 3 ? style.fillAlpha : style.outlineAlpha;
       rgba[index * 4] = r;

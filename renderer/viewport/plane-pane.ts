@@ -6,37 +6,16 @@
 import * as cornerstone from 'cornerstone-core';
 import type { Point } from '../mask-brush.ts';
 import type { WindowLevel } from '../window-presets.ts';
-import type { Matrix } from '../overlay-canvas.ts';
+import { ImageElement } from './image-element.ts';
 
-export class PlanePane {
-  private hasImage = false;
-  private readonly resizeObserver: ResizeObserver;
-  /** Left press (`start`) and drag (`move`) at a plane pixel. */
+export class PlanePane extends ImageElement {
+  /** Left press and drag at a plane pixel. */
   onPick: (point: Point) => void = () => {};
   /** Wheel without Ctrl: step the plane by ±1. */
   onStep: (delta: number) => void = () => {};
-  onPointer: (point: Point | null) => void = () => {};
-  /** After every render of the pane (image, window, zoom, pan or size changed). */
-  onRender: () => void = () => {};
 
-  constructor(readonly element: HTMLElement) {
-    cornerstone.enable(element);
-    element.addEventListener(cornerstone.EVENTS.IMAGE_RENDERED, () => this.onRender());
-    element.addEventListener('wheel', (event) => this.wheel(event), { passive: false });
-    element.addEventListener('pointerdown', (event) => this.pointerDown(event));
-    element.addEventListener('pointermove', (event) => this.onPointer(this.toImage(event)));
-    element.addEventListener('pointerleave', () => this.onPointer(null));
-    element.addEventListener('contextmenu', (event) => event.preventDefault());
-    this.resizeObserver = new ResizeObserver(() => {
-      if (!this.hasImage) return;
-      cornerstone.resize(element, true);
-      this.onRender();
-    });
-    this.resizeObserver.observe(element);
-  }
-
-  get canvas(): HTMLCanvasElement {
-    return cornerstone.getEnabledElement(this.element).canvas;
+  constructor(element: HTMLElement) {
+    super(element, true);
   }
 
   /** Shows `image` in the given window; the first image of a series is fitted to the pane. */
@@ -63,42 +42,19 @@ export class PlanePane {
     });
   }
 
-  /** The plane's stored value at a pixel, mapped back to its modality value; null off the image. */
+  /** The plane's value at a pixel (modality value), with the pixel; null off the image. */
   valueAt(point: Point): { x: number; y: number; value: number } | null {
-    const image = this.hasImage ? cornerstone.getEnabledElement(this.element).image : undefined;
-    if (!image) return null;
-    const x = Math.round(point.x);
-    const y = Math.round(point.y);
-    if (x < 0 || y < 0 || x >= image.columns || y >= image.rows) return null;
-    return { x, y, value: image.getPixelData()[y * image.columns + x]! * image.slope + image.intercept };
+    return this.pixelValue(point);
   }
 
-  /** Image-pixel → canvas transform, for overlays aligned with the plane. */
-  transform(): Matrix | null {
-    const enabled = this.hasImage ? cornerstone.getEnabledElement(this.element) : undefined;
-    if (!enabled?.image) return null;
-    return cornerstone.internal.getTransform(enabled).m;
-  }
-
-  private toImage(event: MouseEvent): Point | null {
-    if (!this.hasImage) return null;
-    const point = cornerstone.pageToPixel(this.element, event.pageX, event.pageY);
-    return { x: point.x - 0.5, y: point.y - 0.5 }; // pixel centres at +0.5, as in the stack
-  }
-
-  private wheel(event: WheelEvent): void {
+  protected wheel(event: WheelEvent): void {
     event.preventDefault();
     if (!this.hasImage) return;
-    if (event.ctrlKey || event.metaKey) {
-      const viewport = cornerstone.getViewport(this.element)!;
-      const factor = event.deltaY < 0 ? 1.1 : 1 / 1.1;
-      cornerstone.setViewport(this.element, { scale: Math.min(40, Math.max(0.1, viewport.scale * factor)) });
-    } else if (event.deltaY !== 0) {
-      this.onStep(event.deltaY > 0 ? 1 : -1);
-    }
+    if (event.ctrlKey || event.metaKey) this.zoomBy(event.deltaY < 0 ? 1.1 : 1 / 1.1);
+    else if (event.deltaY !== 0) this.onStep(event.deltaY > 0 ? 1 : -1);
   }
 
-  private pointerDown(event: PointerEvent): void {
+  protected pointerDown(event: PointerEvent): void {
     if (!this.hasImage) return;
     event.preventDefault();
     this.element.setPointerCapture(event.pointerId);

@@ -10,6 +10,7 @@ import type { Point } from '../mask-brush.ts';
 import { loadRange, projectionImage, registerSeries, sliceImage } from './overread-image-loader.ts';
 import { maxProjection, slabRange } from './slab-projection.ts';
 import { CACHE_BYTES } from './cache-size.ts';
+import { ImageElement } from './image-element.ts';
 
 export type PaintStage = 'start' | 'move' | 'end';
 export type PaintHandler = (stage: PaintStage, point: Point) => void;
@@ -29,7 +30,7 @@ const PREFETCH_REQUESTS = 2;
 /** Projections kept for scrolling back and forth (each one slice's worth of memory). */
 const PROJECTIONS_KEPT = 12;
 
-export class StackViewport {
+export class StackViewport extends ImageElement {
   private series: SeriesInfo | null = null;
   private current = 0;
   private requested = 0;
@@ -38,25 +39,10 @@ export class StackViewport {
   /** Thickness of the MIP slab shown, mm; 0 shows single slices. */
   private slab = 0;
   private readonly projections = new Map<string, cornerstone.CornerstoneImage>();
-  private readonly resizeObserver: ResizeObserver;
-  /** Called after every render (slice, window, zoom or pan changed) and when a slice fails to load. */
-  onRender: () => void = () => {};
   onError: (error: unknown) => void = () => {};
-  onPointer: (point: Point | null) => void = () => {};
 
-  constructor(readonly element: HTMLElement) {
-    cornerstone.enable(element);
-    element.addEventListener(cornerstone.EVENTS.IMAGE_RENDERED, () => this.onRender());
-    element.addEventListener('wheel', (event) => this.wheel(event), { passive: false });
-    element.addEventListener('pointerdown', (event) => this.pointerDown(event));
-    element.addEventListener('pointermove', (event) => this.onPointer(this.toImage(event)));
-    element.addEventListener('pointerleave', () => this.onPointer(null));
-    element.addEventListener('contextmenu', (event) => event.preventDefault());
-    this.resizeObserver = new ResizeObserver(() => {
-      cornerstone.resize(element, false);
-      this.onRender();
-    });
-    this.resizeObserver.observe(element);
+  constructor(element: HTMLElement) {
+    super(element, false);
   }
 
   get slice(): number {
@@ -83,10 +69,6 @@ export class StackViewport {
     return this.showSlice(this.requested);
   }
 
-  get canvas(): HTMLCanvasElement {
-    return cornerstone.getEnabledElement(this.element).canvas;
-  }
-
   async open(series: SeriesInfo, slice = 0): Promise<void> {
     this.stopCine();
     this.series = series;
@@ -97,8 +79,6 @@ export class StackViewport {
     this.hasImage = false;
     await this.showSlice(slice);
   }
-
-  private hasImage = false;
 
   /** Takes newer series metadata (status, probability map) without reloading what is on screen. */
   async refreshSeries(series: SeriesInfo): Promise<SeriesInfo> {
@@ -167,13 +147,8 @@ export class StackViewport {
    * column and row; null off the image.
    */
   valueAt(point: Point): { column: number; row: number; value: number } | null {
-    const image = this.hasImage ? cornerstone.getEnabledElement(this.element).image : undefined;
-    if (!image) return null;
-    const column = Math.round(point.x);
-    const row = Math.round(point.y);
-    if (column < 0 || row < 0 || column >= image.columns || row >= image.rows) return null;
-    const stored = image.getPixelData()[row * image.columns + column]!;
-    return { column, row, value: stored * image.slope + image.intercept };
+    const pixel = this.pixelValue(point);
+    return pixel && { column: pixel.x, row: pixel.y, value: pixel.value };
   }
 
   scrollBy(delta: number): Promise<void> {
@@ -254,12 +229,6 @@ export class StackViewport {
     if (this.hasImage) cornerstone.reset(this.element);
   }
 
-  zoomBy(factor: number): void {
-    const viewport = this.hasImage ? cornerstone.getViewport(this.element) : undefined;
-    if (viewport)
-      cornerstone.setViewport(this.element, { scale: Math.min(40, Math.max(0.1, viewport.scale * factor)) });
-  }
-
   /**
    * Brings image pixel (column, row) into view: when it already lies well inside the canvas the view is left
    * alone (a reader keeps their framing); otherwise the view pans to put it in the middle.
@@ -279,13 +248,6 @@ export class StackViewport {
     cornerstone.setViewport(this.element, {
       translation: { x: enabled.image.columns / 2 - column - 0.5, y: enabled.image.rows / 2 - row - 0.5 },
     });
-  }
-
-  /** Image-pixel → canvas transform (a, b, c, d, e, f), for drawing overlays pixel-aligned with the image. */
-  transform(): [number, number, number, number, number, number] | null {
-    const enabled = this.hasImage ? cornerstone.getEnabledElement(this.element) : undefined;
-    if (!enabled?.image) return null;
-    return cornerstone.internal.getTransform(enabled).m;
   }
 
   get cinePlaying(): boolean {
@@ -311,14 +273,7 @@ export class StackViewport {
     this.element.classList.toggle('painting', handler !== null);
   }
 
-  private toImage(event: MouseEvent): Point | null {
-    if (!this.hasImage) return null;
-    const point = cornerstone.pageToPixel(this.element, event.pageX, event.pageY);
-    // pageToPixel gives the continuous coordinate; pixel (c, r) covers [c, c+1) — centres sit at +0.5.
-    return { x: point.x - 0.5, y: point.y - 0.5 };
-  }
-
-  private wheel(event: WheelEvent): void {
+  protected wheel(event: WheelEvent): void {
     event.preventDefault();
     if (event.ctrlKey || event.metaKey) {
       this.zoomBy(event.deltaY < 0 ? 1.1 : 1 / 1.1);
@@ -327,7 +282,7 @@ export class StackViewport {
     }
   }
 
-  private pointerDown(event: PointerEvent): void {
+  protected pointerDown(event: PointerEvent): void {
     if (!this.hasImage) return;
     event.preventDefault();
     this.element.setPointerCapture(event.pointerId);
@@ -381,9 +336,8 @@ export class StackViewport {
     this.element.addEventListener('pointercancel', up);
   }
 
-  destroy(): void {
+  override destroy(): void {
     this.stopCine();
-    this.resizeObserver.disconnect();
-    cornerstone.disable(this.element);
+    super.destroy();
   }
 }

@@ -5,13 +5,11 @@
 // of the findings both decided agree with kappa, and on request draws Alice's outline dashed over Bob's view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { READER, reviewedDataset } from '../export/helpers/reviewed-dataset.ts';
+import { join } from 'node:path';
+import { READER } from '../export/helpers/reviewed-dataset.ts';
 import { COMPARE_COLOUR } from '../../renderer/layer-pixels.ts';
-import { OverreadApp } from './pages/overread-app.ts';
-import { startServe } from './serve-process.ts';
-import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
+import { ARTIFACTS, withoutChromium } from './chromium.ts';
+import { openReviewedApp } from './reviewed-app.ts';
 
 interface Agreement {
   findings: { findingId: number; a: string | null; b: string | null; agree: boolean }[];
@@ -25,23 +23,8 @@ test(
   'Compare readers shows the API’s agreement of two readers and draws the other reader’s outlines',
   { skip: withoutChromium, timeout: 120_000 },
   async (t) => {
-    prepareRenderer();
-    const data = await reviewedDataset();
+    const { data, page, app, pageErrors } = await openReviewedApp(t);
     const uid = data.reviewed.truth.seriesInstanceUid;
-    data.store.close();
-    const server = await startServe(data.db);
-    const browser = await launchChromium();
-    t.after(async () => {
-      await browser.close();
-      await server.stop();
-      rmSync(dirname(data.db), { recursive: true, force: true });
-    });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    const app = new OverreadApp(page);
-    await page.goto(server.url);
-    await page.getByRole('table', { name: 'Series to read' }).waitFor();
 
     // Bob reads: rejects what Alice confirmed, confirms what she rejected, confirms what she corrected.
     const api = (method: string, url: string, body?: unknown) =>

@@ -5,14 +5,9 @@
 // follows an erasure on its largest slice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Page } from 'playwright-core';
-import { reviewedDataset } from '../export/helpers/reviewed-dataset.ts';
 import { findingProfile, formatProfile } from '../../renderer/finding-profile.ts';
-import { OverreadApp } from './pages/overread-app.ts';
-import { startServe } from './serve-process.ts';
-import { launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
+import { withoutChromium } from './chromium.ts';
+import { openReviewedApp } from './reviewed-app.ts';
 
 interface SeriesJson {
   seriesUid: string;
@@ -28,58 +23,25 @@ interface FindingJson {
   sliceRange: [number, number];
 }
 
-async function sliceValues(page: Page, uid: string, k: number): Promise<Int16Array | Float32Array> {
-  const { values, float } = await page.evaluate(
-    async ({ uid, k }) => {
-      const response = await fetch(`/api/series/${encodeURIComponent(uid)}/slices/${k}`);
-      if (!response.ok) throw new Error(`slice ${k}: ${response.status}`);
-      const buffer = await response.arrayBuffer();
-      const float = response.headers.get('x-pixel-type') === 'float32';
-      return { values: Array.from(float ? new Float32Array(buffer) : new Int16Array(buffer)), float };
-    },
-    { uid, k },
-  );
-  return float ? Float32Array.from(values) : Int16Array.from(values);
-}
-
 test(
   'the selected finding’s axes and density are those of the API’s mask and voxels, and follow an edit',
   { skip: withoutChromium, timeout: 120_000 },
   async (t) => {
-    prepareRenderer();
-    const data = await reviewedDataset();
-    data.store.close();
-    const server = await startServe(data.db);
-    const browser = await launchChromium();
-    t.after(async () => {
-      await browser.close();
-      await server.stop();
-      rmSync(dirname(data.db), { recursive: true, force: true });
-    });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    const app = new OverreadApp(page);
-    await page.goto(server.url);
-    await page.getByRole('table', { name: 'Series to read' }).waitFor();
+    const { page, app, pageErrors } = await openReviewedApp(t);
     await app.showAllStatuses();
     await app.openSelectedSeries();
 
-    const patientId = ((await page.locator('#corner-top-left').textContent()) ?? '').split('\n')[1]!;
-    const list = await app.apiJson<{ items: { seriesUid: string; patientId: string }[] }>(
-      '/api/worklist?limit=500',
-    );
-    const uid = list.items.find((item) => item.patientId === patientId)!.seriesUid;
+    const uid = await app.openSeriesUid();
     const series = await app.apiJson<SeriesJson>(`/api/series/${encodeURIComponent(uid)}`);
     const expected = async () => {
       const findings = await app.apiJson<FindingJson[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
       const index = (await app.findings()).findIndex((f) => f.selected);
       const finding = findings[index]!;
       const masks = new Map<number, Uint8Array>();
-      const values = new Map<number, { data: Int16Array | Float32Array; slope: number; intercept: number }>();
+      const values = new Map<number, { data: number[]; slope: number; intercept: number }>();
       for (let k = finding.sliceRange[0]; k <= finding.sliceRange[1]; k++) {
         masks.set(k, Uint8Array.from(await app.apiBytes(`/api/findings/${finding.id}/mask/${k}`)));
-        values.set(k, { data: await sliceValues(page, uid, k), slope: 1, intercept: 0 });
+        values.set(k, { data: await app.sliceValues(uid, k), slope: 1, intercept: 0 });
       }
       const profile = findingProfile(masks, (k) => values.get(k), series)!;
       return { finding, masks, profile, text: formatProfile(profile, series.modality) };

@@ -7,16 +7,12 @@
 // stack moves the crosshair there; the crosshair's lines are drawn on the stack while the planes are on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { reviewedDataset } from '../export/helpers/reviewed-dataset.ts';
+import { join } from 'node:path';
 import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
 import { PLANE_COLOURS } from '../../renderer/crosshair.ts';
 import { findColour } from './canvas-pixels.ts';
-import { OverreadApp } from './pages/overread-app.ts';
-import { startServe } from './serve-process.ts';
-import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
+import { ARTIFACTS, withoutChromium } from './chromium.ts';
+import { openReviewedApp } from './reviewed-app.ts';
 
 interface SeriesJson {
   seriesUid: string;
@@ -35,23 +31,6 @@ interface FindingJson {
   sliceRange: [number, number];
 }
 
-/** Slice k's modality values as the API serves them. */
-async function sliceValues(page: Page, uid: string, k: number): Promise<number[]> {
-  return page.evaluate(
-    async ({ uid, k }) => {
-      const response = await fetch(`/api/series/${encodeURIComponent(uid)}/slices/${k}`);
-      if (!response.ok) throw new Error(`slice ${k}: ${response.status}`);
-      const buffer = await response.arrayBuffer();
-      const values =
-        response.headers.get('x-pixel-type') === 'float32'
-          ? new Float32Array(buffer)
-          : new Int16Array(buffer);
-      return Array.from(values);
-    },
-    { uid, k },
-  );
-}
-
 /** A plane's probe line "HU v at c, r · slice s" (s 1-based), or null. */
 function planeProbe(text: string): { value: number; column: number; row: number; k: number } | null {
   const match = /HU (-?[\d.]+) at (\d+), (\d+) · slice (\d+)/.exec(text);
@@ -64,22 +43,7 @@ test(
   'the coronal and sagittal planes show the API’s voxels head up, follow the crosshair and draw the findings',
   { skip: withoutChromium, timeout: 180_000 },
   async (t) => {
-    prepareRenderer();
-    const data = await reviewedDataset();
-    data.store.close();
-    const server = await startServe(data.db);
-    const browser = await launchChromium();
-    t.after(async () => {
-      await browser.close();
-      await server.stop();
-      rmSync(dirname(data.db), { recursive: true, force: true });
-    });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    const app = new OverreadApp(page);
-    await page.goto(server.url);
-    await page.getByRole('table', { name: 'Series to read' }).waitFor();
+    const { page, app, pageErrors } = await openReviewedApp(t);
     await app.showAllStatuses();
     await app.openSelectedSeries();
     const text = (selector: string) =>
@@ -90,11 +54,7 @@ test(
     const label = (axis: 'row' | 'column') => text(`#plane-${axis} .plane-label`);
     const probeOf = (axis: 'row' | 'column') => text(`#plane-${axis} .plane-probe`);
 
-    const patientId = (await text('#corner-top-left')).split('\n')[1]!;
-    const list = await app.apiJson<{ items: { seriesUid: string; patientId: string }[] }>(
-      '/api/worklist?limit=500',
-    );
-    const uid = list.items.find((item) => item.patientId === patientId)!.seriesUid;
+    const uid = await app.openSeriesUid();
     const series = await app.apiJson<SeriesJson>(`/api/series/${encodeURIComponent(uid)}`);
     const findings = await app.apiJson<FindingJson[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
     assert.ok(findings.length > 0, 'the opened series has no finding');
@@ -131,7 +91,7 @@ test(
     // Values under the pointer on each plane: the API's voxel at the column, row and slice the probe names.
     const slices = new Map<number, number[]>();
     const voxel = async (column: number, row: number, k: number) => {
-      if (!slices.has(k)) slices.set(k, await sliceValues(page, uid, k));
+      if (!slices.has(k)) slices.set(k, await app.sliceValues(uid, k));
       return slices.get(k)![row * series.columns + column]!;
     };
     const nz = series.geometry.direction[2][2];

@@ -8,15 +8,11 @@
 // slices, computed here, not from the renderer's code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { reviewedDataset } from '../export/helpers/reviewed-dataset.ts';
+import { join } from 'node:path';
 import { MEASURE_COLOUR } from '../../renderer/measurement.ts';
 import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
-import { OverreadApp } from './pages/overread-app.ts';
-import { startServe } from './serve-process.ts';
-import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
+import { ARTIFACTS, withoutChromium } from './chromium.ts';
+import { openReviewedApp } from './reviewed-app.ts';
 
 interface SeriesJson {
   seriesUid: string;
@@ -26,23 +22,6 @@ interface SeriesJson {
   slices: number;
   slicePositionsMm: number[];
   pixelSpacingMm: [number, number];
-}
-
-/** Slice k's modality values as the API serves them (int16, or float32 where the header says so). */
-async function sliceValues(page: Page, uid: string, k: number): Promise<number[]> {
-  return page.evaluate(
-    async ({ uid, k }) => {
-      const response = await fetch(`/api/series/${encodeURIComponent(uid)}/slices/${k}`);
-      if (!response.ok) throw new Error(`slice ${k}: ${response.status}`);
-      const buffer = await response.arrayBuffer();
-      const values =
-        response.headers.get('x-pixel-type') === 'float32'
-          ? new Float32Array(buffer)
-          : new Int16Array(buffer);
-      return Array.from(values);
-    },
-    { uid, k },
-  );
 }
 
 /** The corner's "HU v at c, r" line, or null. */
@@ -55,22 +34,7 @@ test(
   'the value under the pointer, the thick-slab MIP and the ruler read the API’s pixels and spacing; F fills between slices',
   { skip: withoutChromium, timeout: 180_000 },
   async (t) => {
-    prepareRenderer();
-    const data = await reviewedDataset();
-    data.store.close();
-    const server = await startServe(data.db);
-    const browser = await launchChromium();
-    t.after(async () => {
-      await browser.close();
-      await server.stop();
-      rmSync(dirname(data.db), { recursive: true, force: true });
-    });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    const app = new OverreadApp(page);
-    await page.goto(server.url);
-    await page.getByRole('table', { name: 'Series to read' }).waitFor();
+    const { page, app, pageErrors } = await openReviewedApp(t);
     await app.showAllStatuses();
     await app.openSelectedSeries();
     const corner = (where: string) =>
@@ -80,11 +44,7 @@ test(
         .then((t) => t ?? '');
 
     // Which series and slice are on screen, from the corners and the API.
-    const patientId = (await corner('top-left')).split('\n')[1]!;
-    const list = await app.apiJson<{ items: { seriesUid: string; patientId: string }[] }>(
-      '/api/worklist?limit=500',
-    );
-    const uid = list.items.find((item) => item.patientId === patientId)!.seriesUid;
+    const uid = await app.openSeriesUid();
     const series = await app.apiJson<SeriesJson>(`/api/series/${encodeURIComponent(uid)}`);
     const k = Number(/Slice (\d+) \//.exec(await corner('bottom-left'))![1]) - 1;
 
@@ -94,7 +54,7 @@ test(
       .map((position, j) => (Math.abs(position - centre) <= 5 + 1e-3 ? j : -1))
       .filter((j) => j >= 0);
     assert.ok(inSlab.length >= 3, `a 10 mm slab covers ${inSlab.length} slices of this series`);
-    const slices = await Promise.all(inSlab.map((j) => sliceValues(page, uid, j)));
+    const slices = await Promise.all(inSlab.map((j) => app.sliceValues(uid, j)));
     const single = slices[inSlab.indexOf(k)]!;
     const mip = single.map((_, i) => Math.max(...slices.map((s) => s[i]!)));
     // The pixel where the slab differs most from the slice, over its 3 × 3 neighbourhood, so a pointer a pixel

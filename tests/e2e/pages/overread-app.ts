@@ -275,6 +275,31 @@ export class OverreadApp {
     }, path);
   }
 
+  /** Slice k's modality values as the API serves them (int16, or float32 where the header says so). */
+  async sliceValues(uid: string, k: number): Promise<number[]> {
+    return this.page.evaluate(
+      async ({ uid, k }) => {
+        const response = await fetch(`/api/series/${encodeURIComponent(uid)}/slices/${k}`);
+        if (!response.ok) throw new Error(`slice ${k}: ${response.status}`);
+        const buffer = await response.arrayBuffer();
+        const float = response.headers.get('x-pixel-type') === 'float32';
+        return Array.from(float ? new Float32Array(buffer) : new Int16Array(buffer));
+      },
+      { uid, k },
+    );
+  }
+
+  /** The UID of the series the viewer shows: its patient ID (top left corner) looked up in the worklist. */
+  async openSeriesUid(): Promise<string> {
+    const patientId = ((await this.page.locator('#corner-top-left').textContent()) ?? '').split('\n')[1]!;
+    const list = await this.apiJson<{ items: { seriesUid: string; patientId: string }[] }>(
+      '/api/worklist?limit=500',
+    );
+    const item = list.items.find((entry) => entry.patientId === patientId);
+    if (!item) throw new Error(`no series of patient ${patientId} in the worklist`);
+    return item.seriesUid;
+  }
+
   async apiJson<T>(path: string): Promise<T> {
     return this.page.evaluate(async (url) => {
       const response = await fetch(url);
