@@ -46,11 +46,7 @@ test(
     const { page, app, pageErrors } = await openReviewedApp(t);
     await app.showAllStatuses();
     await app.openSelectedSeries();
-    const text = (selector: string) =>
-      page
-        .locator(selector)
-        .textContent()
-        .then((t) => t ?? '');
+    const text = (selector: string) => app.text(selector);
     const label = (axis: 'row' | 'column') => text(`#plane-${axis} .plane-label`);
     const probeOf = (axis: 'row' | 'column') => text(`#plane-${axis} .plane-probe`);
 

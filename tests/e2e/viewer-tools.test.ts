@@ -37,11 +37,7 @@ test(
     const { page, app, pageErrors } = await openReviewedApp(t);
     await app.showAllStatuses();
     await app.openSelectedSeries();
-    const corner = (where: string) =>
-      page
-        .locator(`#corner-${where}`)
-        .textContent()
-        .then((t) => t ?? '');
+    const corner = (where: string) => app.text(`#corner-${where}`);
 
     // Which series and slice are on screen, from the corners and the API.
     const uid = await app.openSeriesUid();

@@ -127,6 +127,11 @@ export class OverreadApp {
     );
   }
 
+  /** The text of the element `selector` names ('' when it has none). */
+  async text(selector: string): Promise<string> {
+    return (await this.page.locator(selector).textContent()) ?? '';
+  }
+
   async sliceText(): Promise<string> {
     return (await this.page.locator('#corner-bottom-left').textContent()) ?? '';
   }
