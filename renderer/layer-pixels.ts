@@ -1,6 +1,7 @@
 // RGBA pixels of the overlay layers drawn above the image: a finding's mask as a translucent fill with a
 // solid outline in its review state's colour, and the model's probability as a heat map. Pure functions
 // over typed arrays so the colours the tests look for in screenshots are defined in one place.
+import { onMaskEdge } from '../src/shared/mask-edge.ts';
 import type { FindingState } from './finding-state.ts';
 
 export type Rgb = [number, number, number];
@@ -33,27 +34,6 @@ export function maskStyle(state: FindingState, selected: boolean): MaskStyle {
     outlineAlpha: selected ? 255 : 210,
     dashed: state === 'rejected',
   };
-}
-
-/** Whether set pixel (row, column) of a rows × columns mask touches an unset 4-neighbour or the image's edge. */
-export function onMaskEdge(
-  mask: Uint8Array,
-  rows: number,
-  columns: number,
-  row: number,
-  column: number,
-): boolean {
-  const index = row * columns + column;
-  return (
-    row === 0 ||
-    column === 0 ||
-    row === rows - 1 ||
-    column === columns - 1 ||
-    !mask[index - 1] ||
-    !mask[index + 1] ||
-    !mask[index - columns] ||
-    !mask[index + columns]
-  );
 }
 
 /**

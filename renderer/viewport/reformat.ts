@@ -7,6 +7,9 @@
 // libraries that do (vtk.js behind @cornerstonejs/core 3D) would bring a second renderer and a second copy of
 // the volume; the stack's own decoded slices, already in the page, are all a plane needs.
 import type { SeriesInfo } from '../../src/shared/api-types.ts';
+import type { SlicePixels } from '../../src/shared/finding-profile.ts';
+
+export type { SlicePixels };
 
 /**
  * `row`: the plane through one image row j (every column i of every slice k); `column`: through one image
@@ -22,13 +25,6 @@ type Geometry = Pick<SeriesInfo, 'rows' | 'columns' | 'slices' | 'slicePositions
 export interface StackRows {
   rowSlices: number[];
   rowSpacingMm: number;
-}
-
-/** A slice's pixels as the viewer holds them: stored values, and the slope/intercept back to modality values. */
-export interface SlicePixels {
-  data: ArrayLike<number>;
-  slope: number;
-  intercept: number;
 }
 
 /** The patient axis (0 x, 1 y, 2 z) a direction vector mostly runs along. */

@@ -22,7 +22,7 @@ import type {
 import { auditHead } from '../dataset/audit-chain.ts';
 import { hasLabel, segmentAlgorithmType } from './segment-algorithm.ts';
 import type { ExportFinding, ExportSeries, ExportSourceFile } from './export-types.ts';
-import { loadIndexedSeries, type ReadInstance } from './load-series-volume.ts';
+import { loadIndexedSeries, loadIndexedSlices, type ReadInstance } from './load-series-volume.ts';
 import { createInstanceReader, instanceName } from './read-instance.ts';
 import { measureMask } from '../dataset/mask-measurements.ts';
 
@@ -217,6 +217,21 @@ function toExportSeries(
       }
       return loadIndexedSeries(series.indexed, { geometry, read });
     },
+    measure: series.geometry
+      ? {
+          modality: series.modality,
+          geometry: series.geometry,
+          loadSlices: (ks) => {
+            const changed = store.changedFiles(uid);
+            if (changed.length > 0) {
+              throw new Error(
+                `${changed.length} source file(s) ${changed[0].reason} since import — restore them or re-import the folder`,
+              );
+            }
+            return loadIndexedSlices(series.indexed, ks, { geometry: series.geometry!, read });
+          },
+        }
+      : undefined,
     findings,
   };
 }

@@ -18,6 +18,7 @@ import type {
   ExportSummary,
   SkippedCase,
 } from './export-types.ts';
+import { measureFindings } from './finding-density.ts';
 import { findingsToCsv, findingsToJson, type FindingExportRow } from './findings-table.ts';
 import { writeManifest, type ManifestModel } from './manifest.ts';
 import {
@@ -78,6 +79,11 @@ export async function runExport(allSeries: ExportSeries[], options: ExportOption
         });
         options.onProgress?.({ done: index + 1, total, step: `${context.caseId}: skipped — ${message}` });
       }
+    }
+    for (const [index, context] of exported.entries()) {
+      progress(index, `${context.caseId}: measuring its findings' density and axes`);
+      const unmeasured = await measureFindings(context.series);
+      if (unmeasured) options.onProgress?.({ done: index, total, step: `${context.caseId}: ${unmeasured}` });
     }
     progress(total, 'writing findings table and manifest');
     const rows = tableRows(exported);

@@ -1,6 +1,6 @@
 // Owns the shapes the export orchestrator consumes, independent of where they come from (the SQLite store in
 // the app, in-memory fixtures in tests): a series with its source files, a lazy volume, and its findings.
-import type { Volume } from '../dicom/volume.ts';
+import type { Volume, VolumeGeometry } from '../dicom/volume.ts';
 import type { SegmentAlgorithmType, SegmentMask, SegSourceImage } from '../dicom/write-seg/build-seg.ts';
 import type { FindingExportRow } from './findings-table.ts';
 
@@ -38,6 +38,15 @@ export interface ExportSeries {
   files: (string | ExportSourceFile)[];
   /** Decodes the series; only called for formats that need voxels. */
   loadVolume: () => Promise<LoadedSeries>;
+  /**
+   * What measuring the findings' density and axes needs (finding-density.ts): the modality, the geometry, and
+   * a decoder of single slices; absent where the source cannot be decoded (the table then leaves them empty).
+   */
+  measure?: {
+    modality: string;
+    geometry: VolumeGeometry;
+    loadSlices: (ks: readonly number[]) => Promise<Map<number, Float32Array>>;
+  };
   findings: ExportFinding[];
 }
 

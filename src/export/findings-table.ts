@@ -23,6 +23,13 @@ export interface FindingExportRow {
   diameterMm?: number;
   /** Centre of the finding in DICOM patient coordinates (LPS, mm). */
   centreLps?: Vec3;
+  /** Axial long and short axis on the slice where the label is largest (src/shared/finding-profile.ts), mm. */
+  longAxisMm?: number;
+  shortAxisMm?: number;
+  /** Mean and standard deviation of the HU inside the label, and the share of its voxels at ≥ −300 HU (CT). */
+  meanHu?: number;
+  sdHu?: number;
+  solidFraction?: number;
 }
 
 export const FINDING_COLUMNS = [
@@ -43,6 +50,11 @@ export const FINDING_COLUMNS = [
   'centre_lps_x',
   'centre_lps_y',
   'centre_lps_z',
+  'long_axis_mm',
+  'short_axis_mm',
+  'mean_hu',
+  'sd_hu',
+  'solid_fraction',
 ] as const;
 
 type Cell = string | number | undefined;
@@ -66,6 +78,11 @@ function cells(row: FindingExportRow): Cell[] {
     row.centreLps?.[0],
     row.centreLps?.[1],
     row.centreLps?.[2],
+    row.longAxisMm,
+    row.shortAxisMm,
+    row.meanHu,
+    row.sdHu,
+    row.solidFraction,
   ];
 }
 

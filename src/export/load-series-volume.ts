@@ -63,22 +63,11 @@ export async function loadIndexedSeries(
   const multiFrame = new Set(
     series.instances.filter((i) => i.numberOfFrames > 1).map((i) => i.sopInstanceUid),
   );
-  let cached: { key: string; parsed: ParsedDicom } | undefined;
-  for (const [k, frame] of series.frames.entries()) {
-    const name = frame.zipEntry === undefined ? frame.path : `${frame.path}!${frame.zipEntry}`;
-    if (cached?.key !== name) {
-      cached = { key: name, parsed: parseDicom(name, await read(frame)) };
-    }
-    const decoded = await decodeFrame(name, cached.parsed, frame.frameIndex);
-    if (decoded.samplesPerPixel !== 1) throw new Error(`${name}: a colour image cannot be a CT label volume`);
-    if (decoded.data.length !== perSlice) {
-      throw new Error(
-        `${name}: frame ${frame.frameIndex} has ${decoded.data.length} pixels, the series ${geometry.size[0]} × ${geometry.size[1]} — re-import it`,
-      );
-    }
-    voxels.set(decoded.data, k * perSlice);
+  const all = series.frames.map((_, k) => k);
+  await decodeFrames(series, all, perSlice, read, (k, data) => {
+    voxels.set(data, k * perSlice);
     options.onProgress?.(k + 1, series.frames.length);
-  }
+  });
   return {
     volume: { geometry, voxels },
     sourceImages: series.frames.map((frame) => ({
@@ -87,4 +76,57 @@ export async function loadIndexedSeries(
       ...(multiFrame.has(frame.sopInstanceUid) ? { frameNumber: frame.frameIndex + 1 } : {}),
     })),
   };
+}
+
+/**
+ * Decodes only slices `ks` of an already-indexed series (what measuring a finding needs), as modality values
+ * keyed by k; the same checks as loadIndexedSeries.
+ */
+export async function loadIndexedSlices(
+  series: IndexedSeries,
+  ks: readonly number[],
+  options: { geometry: VolumeGeometry; read?: ReadInstance },
+): Promise<Map<number, Float32Array>> {
+  const { geometry } = options;
+  if (series.frames.length !== geometry.size[2]) {
+    throw new Error(
+      `series ${series.seriesInstanceUid}: ${series.frames.length} frames but ${geometry.size[2]} slices in its geometry — re-import it`,
+    );
+  }
+  const out = new Map<number, Float32Array>();
+  const wanted = [...new Set(ks)].filter((k) => k >= 0 && k < series.frames.length).sort((a, b) => a - b);
+  await decodeFrames(
+    series,
+    wanted,
+    geometry.size[0] * geometry.size[1],
+    options.read ?? readPlainFile,
+    (k, data) => out.set(k, data),
+  );
+  return out;
+}
+
+/** Decodes frames `ks` (ascending) of the series, each parse reused for the following frames of its file. */
+async function decodeFrames(
+  series: IndexedSeries,
+  ks: readonly number[],
+  perSlice: number,
+  read: ReadInstance,
+  take: (k: number, data: Float32Array) => void,
+): Promise<void> {
+  let cached: { key: string; parsed: ParsedDicom } | undefined;
+  for (const k of ks) {
+    const frame = series.frames[k]!;
+    const name = frame.zipEntry === undefined ? frame.path : `${frame.path}!${frame.zipEntry}`;
+    if (cached?.key !== name) {
+      cached = { key: name, parsed: parseDicom(name, await read(frame)) };
+    }
+    const decoded = await decodeFrame(name, cached.parsed, frame.frameIndex);
+    if (decoded.samplesPerPixel !== 1) throw new Error(`${name}: a colour image cannot be a CT label volume`);
+    if (decoded.data.length !== perSlice) {
+      throw new Error(
+        `${name}: frame ${frame.frameIndex} has ${decoded.data.length} pixels, the series has ${perSlice} per slice — re-import it`,
+      );
+    }
+    take(k, decoded.data);
+  }
 }

@@ -5,7 +5,8 @@
 // follows an erasure on its largest slice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findingProfile, formatProfile } from '../../renderer/finding-profile.ts';
+import { findingProfile } from '../../src/shared/finding-profile.ts';
+import { formatProfile } from '../../renderer/finding-profile.ts';
 import { withoutChromium } from './chromium.ts';
 import { openReviewedApp } from './reviewed-app.ts';
 

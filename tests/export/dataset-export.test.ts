@@ -197,6 +197,44 @@ test('CSV: a row per decided finding with provenance; rejected kept with its rea
   assert.ok(Math.hypot(...centre.map((v, a) => v - truth[a])) < 2, `centre ${centre} vs truth ${truth}`);
 });
 
+test('CSV density and axes: each label’s HU mean, SD and solid share are what pydicom reads under it', () => {
+  const result = ok('csv-density', '--format', 'csv');
+  const rows = parseCsv(readFileSync(path.join(result.dir, 'findings.csv'), 'utf8'));
+  const byId = new Map(rows.map((row) => [Number(row.finding_id), row]));
+  const expected = runPython('label-density.py', [data.reviewed.dir, String(data.correctedSlice)]) as Record<
+    string,
+    { mean: number; sd: number; solid: number; box: [number, number] }
+  >;
+  for (const name of ['confirmed', 'corrected', 'added'] as const) {
+    const row = byId.get(data.ids[name])!;
+    const want = expected[name]!;
+    const close = (column: string, value: number, tolerance: number) =>
+      assert.ok(
+        Math.abs(Number(row[column]) - value) <= tolerance,
+        `${name} ${column} ${row[column]}, pydicom ${value}`,
+      );
+    close('mean_hu', want.mean, 1e-3);
+    close('sd_hu', want.sd, 1e-3);
+    close('solid_fraction', want.solid, 1e-9);
+    // The long axis on the label's largest slice spans at least its bounding box's longer side and at most
+    // the box's diagonal; the short axis lies within the long one.
+    const long = Number(row.long_axis_mm);
+    const short = Number(row.short_axis_mm);
+    const [width, height] = want.box;
+    assert.ok(
+      long >= Math.max(width, height) - 1e-6 && long <= Math.hypot(width, height) + 1e-6,
+      `${name} long axis ${long} outside [${Math.max(width, height)}, ${Math.hypot(width, height)}]`,
+    );
+    assert.ok(short > 0 && short <= long, `${name} axes ${long} × ${short}`);
+  }
+  // A rejected finding is not a label: nothing is measured under it.
+  const rejected = byId.get(data.ids.rejected)!;
+  assert.deepEqual(
+    ['long_axis_mm', 'short_axis_mm', 'mean_hu', 'sd_hu', 'solid_fraction'].map((c) => rejected[c]),
+    ['', '', '', '', ''],
+  );
+});
+
 test('JSON with --status all --include-proposals: the unreviewed series’ proposals come as pending', () => {
   const result = ok('json-all', '--format', 'json', '--status', 'all', '--include-proposals');
   const table = JSON.parse(readFileSync(path.join(result.dir, 'findings.json'), 'utf8'));

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findingProfile, formatProfile, sliceAxes } from '../../renderer/finding-profile.ts';
+import { findingProfile, sliceAxes } from '../../src/shared/finding-profile.ts';
+import { formatProfile } from '../../renderer/finding-profile.ts';
 
 const rows = 64;
 const columns = 64;
