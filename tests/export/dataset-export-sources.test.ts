@@ -92,6 +92,15 @@ test('a series whose file changed since import is skipped with what to do; the o
     store.addRoot(work);
     store.addRoot(intact.dir);
     await importDone(store, [path.join(work, 'a', 'dicom'), path.join(intact.dir, 'dicom')]);
+    // A finding painted on slice 2 of each series, so the findings table has something to measure.
+    const square = new Uint8Array(64 * 64);
+    for (let j = 20; j < 26; j++) for (let i = 20; i < 26; i++) square[i + j * 64] = 1;
+    const added = new Map(
+      [changed, intact].map((study) => [
+        study.truth.seriesInstanceUid,
+        store.addFinding(study.truth.seriesInstanceUid, 'Reader^Alice', 2, square).id,
+      ]),
+    );
     // Someone rewrites a slice after the import: the stored masks may no longer sit on the right voxels.
     const victim = path.join(work, 'a', changed.truth.slices[3].file);
     writeFileSync(victim, Buffer.concat([readFileSync(victim), Buffer.alloc(2)]));
@@ -110,6 +119,32 @@ test('a series whose file changed since import is skipped with what to do; the o
     }[];
     const skippedCase = cases.find((c) => c.case_id === summary.skipped[0].caseId);
     assert.equal(skippedCase?.series_instance_uid, changed.truth.seriesInstanceUid);
+
+    // The findings table keeps the changed series' row, without the figures that need its voxels, and says why.
+    const steps: string[] = [];
+    await runExport(planDatasetExport(store).series, {
+      format: 'json',
+      outDir: path.join(work, 'table'),
+      onProgress: (p) => steps.push(p.step),
+    });
+    const table = JSON.parse(readFileSync(path.join(work, 'table', 'findings.json'), 'utf8')) as {
+      findings: Record<string, string | number | null>[];
+    };
+    const row = (uid: string) => table.findings.find((f) => f.finding_id === String(added.get(uid)))!;
+    assert.equal(row(changed.truth.seriesInstanceUid).mean_hu, null);
+    assert.equal(row(changed.truth.seriesInstanceUid).long_axis_mm, null);
+    assert.ok(
+      steps.some((step) =>
+        /density and axes not measured: 1 source file\(s\) changed since import/.test(step),
+      ),
+      steps.join('\n'),
+    );
+    // 6 × 6 pixels: the long axis is the square's diagonal.
+    const spacing = intact.truth.geometry.spacing[0];
+    assert.ok(
+      Math.abs(Number(row(intact.truth.seriesInstanceUid).long_axis_mm) - 6 * spacing * Math.SQRT2) < 1e-6,
+    );
+    assert.equal(typeof row(intact.truth.seriesInstanceUid).mean_hu, 'number');
   } finally {
     store.close();
     rmSync(work, { recursive: true, force: true });
