@@ -158,7 +158,15 @@ export class PlanePanes {
   render(view: StackView, findings: PlaneFindings): void {
     this.view = view;
     this.findings = findings;
-    if (!this.on || !this.series || !this.stack) return;
+    if (!this.on || !this.series) return;
+    if (this.unavailable()) {
+      // Say why in each pane's label (the panes stay open for the next series that has planes).
+      for (const pane of this.panes) {
+        this.drawOverlay(pane);
+        this.renderCorners(pane);
+      }
+      return;
+    }
     this.startLoading();
     for (const pane of this.panes) {
       const index = this.indexOf(pane);
@@ -172,7 +180,7 @@ export class PlanePanes {
   /** The stack's crosshair lines (image pixels of the stack) while the planes are on. */
   stackLines(transform: Parameters<typeof crosshairLines>[2] | null): OverlayLine[] {
     const series = this.series;
-    if (!this.on || !series || !this.stack || !transform) return [];
+    if (!this.on || !series || !transform || this.unavailable()) return [];
     return crosshairLines(
       { x: this.cross.column, y: this.cross.row },
       { columns: series.columns, rows: series.rows },

@@ -90,5 +90,9 @@ export class PlanePane extends ImageElement {
   /** Forgets the image (another series opens): the next one is fitted again. */
   clear(): void {
     this.hasImage = false;
+    const canvas = this.canvas;
+    const context = canvas.getContext('2d');
+    context?.setTransform(1, 0, 0, 1, 0, 0);
+    context?.clearRect(0, 0, canvas.width, canvas.height); // the last series' plane must not linger
   }
 }
