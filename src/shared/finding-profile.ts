@@ -49,7 +49,9 @@ export function findingProfile(
   for (const [k, mask] of masks) {
     const slice = values(k);
     let area = 0;
-    for (let i = 0; i < mask.length; i++) {
+    // A nodule covers a few rows of a slice: walk only from its first set pixel to its last (found natively).
+    const end = mask.lastIndexOf(1) + 1;
+    for (let i = Math.max(0, mask.indexOf(1)); i < end; i++) {
       if (!mask[i]) continue;
       if (!slice) return null;
       const v = slice.data[i]! * slice.slope + slice.intercept;
