@@ -180,7 +180,10 @@ export class StackViewport extends ImageElement {
     // The workers are shared across restarts: a restart replaces what they fetch next, so fast scrolling
     // never stacks up requests beyond PREFETCH_REQUESTS.
     this.prefetchQueue = { series, order, next: 0 };
-    while (this.prefetchWorkers < PREFETCH_REQUESTS) void this.prefetchWorker();
+    // A bounded loop: a worker with nothing left to fetch returns at once (a one-slice series has no range,
+    // a short one opened at its end has one), so waiting for PREFETCH_REQUESTS of them to be busy spun forever.
+    for (let started = this.prefetchWorkers; started < PREFETCH_REQUESTS; started++)
+      void this.prefetchWorker();
   }
 
   private prefetchQueue: { series: SeriesInfo; order: number[]; next: number } | null = null;
