@@ -9,20 +9,7 @@ import { findingProfile } from '../../src/shared/finding-profile.ts';
 import { formatProfile } from '../../renderer/finding-profile.ts';
 import { withoutChromium } from './chromium.ts';
 import { openReviewedApp } from './reviewed-app.ts';
-
-interface SeriesJson {
-  seriesUid: string;
-  patientId: string;
-  rows: number;
-  columns: number;
-  modality: string;
-  pixelSpacingMm: [number, number];
-}
-
-interface FindingJson {
-  id: number;
-  sliceRange: [number, number];
-}
+import type { FindingInfo, SeriesInfo } from '../../src/shared/api-types.ts';
 
 test(
   'the selected finding’s axes and density are those of the API’s mask and voxels, and follow an edit',
@@ -33,9 +20,9 @@ test(
     await app.openSelectedSeries();
 
     const uid = await app.openSeriesUid();
-    const series = await app.apiJson<SeriesJson>(`/api/series/${encodeURIComponent(uid)}`);
+    const series = await app.apiJson<SeriesInfo>(`/api/series/${encodeURIComponent(uid)}`);
     const expected = async () => {
-      const findings = await app.apiJson<FindingJson[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
+      const findings = await app.apiJson<FindingInfo[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
       const index = (await app.findings()).findIndex((f) => f.selected);
       const finding = findings[index]!;
       const masks = new Map<number, Uint8Array>();

@@ -13,23 +13,7 @@ import { PLANE_COLOURS } from '../../renderer/crosshair.ts';
 import { findColour } from './canvas-pixels.ts';
 import { ARTIFACTS, withoutChromium } from './chromium.ts';
 import { openReviewedApp } from './reviewed-app.ts';
-
-interface SeriesJson {
-  seriesUid: string;
-  patientId: string;
-  rows: number;
-  columns: number;
-  slices: number;
-  slicePositionsMm: number[];
-  geometry: { direction: [number[], number[], number[]] };
-}
-
-interface FindingJson {
-  id: number;
-  focusSlice: number;
-  focusPoint: [number, number];
-  sliceRange: [number, number];
-}
+import type { FindingInfo, SeriesInfo } from '../../src/shared/api-types.ts';
 
 /** A plane's probe line "HU v at c, r · slice s" (s 1-based), or null. */
 function planeProbe(text: string): { value: number; column: number; row: number; k: number } | null {
@@ -51,8 +35,8 @@ test(
     const probeOf = (axis: 'row' | 'column') => text(`#plane-${axis} .plane-probe`);
 
     const uid = await app.openSeriesUid();
-    const series = await app.apiJson<SeriesJson>(`/api/series/${encodeURIComponent(uid)}`);
-    const findings = await app.apiJson<FindingJson[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
+    const series = await app.apiJson<SeriesInfo>(`/api/series/${encodeURIComponent(uid)}`);
+    const findings = await app.apiJson<FindingInfo[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
     assert.ok(findings.length > 0, 'the opened series has no finding');
 
     // Off at first; V turns them on, and they fetch the whole series (the label says so until it is there).

@@ -13,16 +13,7 @@ import { MEASURE_COLOUR } from '../../renderer/measurement.ts';
 import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
 import { ARTIFACTS, withoutChromium } from './chromium.ts';
 import { openReviewedApp } from './reviewed-app.ts';
-
-interface SeriesJson {
-  seriesUid: string;
-  patientId: string;
-  rows: number;
-  columns: number;
-  slices: number;
-  slicePositionsMm: number[];
-  pixelSpacingMm: [number, number];
-}
+import type { SeriesInfo } from '../../src/shared/api-types.ts';
 
 /** The corner's "HU v at c, r" line, or null. */
 function probe(text: string): { value: number; column: number; row: number } | null {
@@ -41,7 +32,7 @@ test(
 
     // Which series and slice are on screen, from the corners and the API.
     const uid = await app.openSeriesUid();
-    const series = await app.apiJson<SeriesJson>(`/api/series/${encodeURIComponent(uid)}`);
+    const series = await app.apiJson<SeriesInfo>(`/api/series/${encodeURIComponent(uid)}`);
     const k = Number(/Slice (\d+) \//.exec(await corner('bottom-left'))![1]) - 1;
 
     // The slab a 10 mm MIP centred on k covers, and its maximum, from the API's slices.
