@@ -186,6 +186,12 @@ export const MOUSE_GESTURES: readonly { gesture: string; description: string }[]
     description: 'Value under it (HU for CT; and p with the probability map on) in the lower left corner',
   },
   { gesture: 'Click or drag the slice bar', description: 'Go to that slice (marks show where findings are)' },
+  {
+    gesture: 'Click or drag on a plane (V)',
+    description: 'Move the slice to that height and the other plane to that point',
+  },
+  { gesture: 'Wheel on a plane (V)', description: 'Step that plane one row or column' },
+  { gesture: 'Double-click the slice (V)', description: 'Move both planes through that pixel' },
 ];
 
 /** The parts of a KeyboardEvent the map needs, so tests can pass plain objects. */
