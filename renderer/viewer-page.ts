@@ -8,8 +8,7 @@ import { cornerTexts, type CornerState } from './corner-text.ts';
 import { byId } from './dom.ts';
 import { findingsOnSlice, modelFlagCount, stepFinding, visibleFindings } from './finding-state.ts';
 import { renderFindings, renderSliceBar, wireSliceBar } from './findings-panel.ts';
-import { findingProfile } from '../src/shared/finding-profile.ts';
-import { formatProfile } from './finding-profile.ts';
+import { ProfileLines } from './profile-lines.ts';
 import { countRegions, DRAFT_COLOUR, probabilityAtThreshold, STATE_COLOURS } from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
 import { formatLength, lengthMm, MEASURE_COLOUR, type Measurement } from './measurement.ts';
@@ -18,7 +17,6 @@ import { OverlayCanvas, type OverlayLine } from './overlay-canvas.ts';
 import { overlayLayers } from './overlay-layers.ts';
 import { PlanePanes } from './plane-panes.ts';
 import { showError } from './toasts.ts';
-import { loadRange, sliceImage } from './viewport/overread-image-loader.ts';
 import { StackViewport } from './viewport/stack-viewport.ts';
 
 export type Tool = 'none' | 'brush' | 'eraser' | 'add' | 'measure';
@@ -60,8 +58,12 @@ export class ViewerPage {
   private readonly otherLoading = new Set<string>();
   /** Called when the series' findings were (re)loaded: after opening, a decision, undo or redo. */
   onFindingsLoaded: () => void = () => {};
-  /** The selected finding's axes and density line, by finding and mask version; null while computing. */
-  private readonly profiles = new Map<string, string | null>();
+  /** The selected finding's axes and density line (finding-profile.ts). */
+  private readonly profiles = new ProfileLines(
+    (finding, k) => this.loadMask(finding, k),
+    () => this.renderPanel(),
+    (error) => showError(error),
+  );
   private readonly overlay = new OverlayCanvas(byId<HTMLCanvasElement>('overlay-canvas'));
   private readonly layers = new LayerStore();
   private readonly view = byId('viewer-view');
@@ -269,7 +271,10 @@ export class ViewerPage {
     warningBox.hidden = warnings.length === 0;
     warningBox.textContent = warnings.join('\n');
     const visible = new Set(this.navigable().map((f) => f.id));
-    renderFindings(this.findings, visible, this.selectedId, (id) => this.select(id), this.selectedProfile());
+    const selected = this.selected();
+    const profile =
+      selected && this.profiles.line(series, selected, `${this.layers.generation}.${this.maskEdits}`);
+    renderFindings(this.findings, visible, this.selectedId, (id) => this.select(id), profile);
     this.renderThresholdReadout();
     const pressed = (id: string, on: boolean) => byId(id).setAttribute('aria-pressed', String(on));
     pressed('brush-button', this.tool === 'brush');
@@ -302,39 +307,6 @@ export class ViewerPage {
               : '';
     banner.hidden = bannerText === '';
     banner.textContent = bannerText;
-  }
-
-  /**
-   * The selected finding's profile line, or null until it is computed (started here: its masks on every slice
-   * it spans and those slices' values, then findingProfile; the panel is redrawn when it is ready).
-   */
-  private selectedProfile(): string | null {
-    const finding = this.selected();
-    const series = this.series;
-    if (!finding || !series || series.photometric === 'RGB') return null;
-    const key = `${finding.id}:${this.layers.generation}.${this.maskEdits}`;
-    if (this.profiles.has(key)) return this.profiles.get(key)!;
-    this.profiles.set(key, null);
-    void (async () => {
-      try {
-        const [first, last] = finding.sliceRange;
-        await loadRange(series.seriesUid, first, last - first + 1);
-        const masks = new Map<number, Uint8Array>();
-        const values = new Map<number, { data: ArrayLike<number>; slope: number; intercept: number }>();
-        for (let k = first; k <= last; k++) {
-          masks.set(k, await this.loadMask(finding, k));
-          const image = await sliceImage(series, k);
-          values.set(k, { data: image.getPixelData(), slope: image.slope, intercept: image.intercept });
-        }
-        const profile = findingProfile(masks, (k) => values.get(k), series);
-        if (this.series !== series || !profile) return;
-        this.profiles.set(key, formatProfile(profile, series.modality));
-        this.renderPanel();
-      } catch (error) {
-        showError(error); // once: the key stays, so the panel does not ask again for this version
-      }
-    })();
-    return null;
   }
 
   /**

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findingProfile } from '../../src/shared/finding-profile.ts';
-import { formatProfile } from '../../renderer/finding-profile.ts';
+import { formatProfile } from '../../renderer/profile-text.ts';
 import { withoutChromium } from './chromium.ts';
 import { openReviewedApp } from './reviewed-app.ts';
 import type { FindingInfo, SeriesInfo } from '../../src/shared/api-types.ts';

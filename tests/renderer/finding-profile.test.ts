@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findingProfile, sliceAxes } from '../../src/shared/finding-profile.ts';
-import { formatProfile } from '../../renderer/finding-profile.ts';
+import { formatProfile } from '../../renderer/profile-text.ts';
 
 const rows = 64;
 const columns = 64;

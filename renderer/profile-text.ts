@@ -1,5 +1,5 @@
-// The findings panel's line about the selected finding's axes and density (src/shared/finding-profile.ts
-// measures them).
+// The findings panel's wording of a finding's axes and density (src/shared/finding-profile.ts measures them).
+// Pure, so the text is tested.
 import { SOLID_HU, type FindingProfile } from '../src/shared/finding-profile.ts';
 
 /** The panel's line: "axial 12.4 × 9.1 mm on slice 52 · mean −35 HU ± 40 · 88% ≥ −300 HU" (CT), values else. */
