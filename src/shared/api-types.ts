@@ -73,7 +73,8 @@ export interface SeriesInfo {
  * `X-Samples`. Cheap to fetch while scrolling (cacheable, immutable for a given series).
  *
  * GET /api/series/:seriesUid/probability/:k → binary uint8 (probability × 255) of slice k, rows × columns.
- * GET /api/findings/:id/mask/:k?kind=final|proposal → binary uint8 (0/1) rows × columns.
+ * GET /api/findings/:id/mask/:k?kind=final|proposal[&reader=NAME] → binary uint8 (0/1) rows × columns (another
+ * reader's final mask with reader=, for comparing second reads).
  * PUT /api/findings/:id/mask/:k → body binary uint8 (0/1) rows × columns: a correction of that slice.
  */
 
