@@ -15,7 +15,7 @@ import { maskStyle, maskToRgba } from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
 import { OverlayCanvas, type OverlayLayer, type OverlayLine } from './overlay-canvas.ts';
 import { CACHE_BYTES } from './viewport/cache-size.ts';
-import { loadRange, planeImage, sliceImage } from './viewport/overread-image-loader.ts';
+import { planeImage, slicePixels } from './viewport/overread-image-loader.ts';
 import { PlanePane } from './viewport/plane-pane.ts';
 import {
   planeCount,
@@ -200,13 +200,12 @@ export class PlanePanes {
       for (let from = ranges.shift(); from !== undefined; from = ranges.shift()) {
         if (this.series !== series) return;
         const count = Math.min(RANGE, series.slices - from);
-        await loadRange(series.seriesUid, from, count);
-        for (let k = from; k < from + count; k++) {
-          const image = await sliceImage(series, k);
-          if (this.series !== series) return;
-          if (!this.slices[k]) this.loaded++;
-          this.slices[k] = { data: image.getPixelData(), slope: image.slope, intercept: image.intercept };
-        }
+        const pixels = await slicePixels(series, from, count);
+        if (this.series !== series) return;
+        pixels.forEach((slice, i) => {
+          if (!this.slices[from + i]) this.loaded++;
+          this.slices[from + i] = slice;
+        });
         this.requestFrame();
       }
     };

@@ -2,9 +2,9 @@
 // them from the finding's masks and the decoded slices the page holds (fetched here where missing); the line
 // is kept per finding and mask version, so an edit computes it again and nothing else does.
 import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
-import { findingProfile, type SlicePixels } from '../src/shared/finding-profile.ts';
+import { findingProfile } from '../src/shared/finding-profile.ts';
 import { formatProfile } from './profile-text.ts';
-import { loadRange, sliceImage } from './viewport/overread-image-loader.ts';
+import { slicePixels } from './viewport/overread-image-loader.ts';
 
 export class ProfileLines {
   /** Line by `${finding id}:${mask version}`; null while computing, or where there is nothing to measure. */
@@ -35,15 +35,10 @@ export class ProfileLines {
   private async compute(series: SeriesInfo, finding: FindingInfo, key: string): Promise<void> {
     try {
       const [first, last] = finding.sliceRange;
-      await loadRange(series.seriesUid, first, last - first + 1);
+      const pixels = await slicePixels(series, first, last - first + 1);
       const masks = new Map<number, Uint8Array>();
-      const values = new Map<number, SlicePixels>();
-      for (let k = first; k <= last; k++) {
-        masks.set(k, await this.mask(finding, k));
-        const image = await sliceImage(series, k);
-        values.set(k, { data: image.getPixelData(), slope: image.slope, intercept: image.intercept });
-      }
-      const profile = findingProfile(masks, (k) => values.get(k), series);
+      for (let k = first; k <= last; k++) masks.set(k, await this.mask(finding, k));
+      const profile = findingProfile(masks, (k) => pixels[k - first], series);
       if (!profile || !this.lines.has(key)) return; // nothing to measure, or another series since
       this.lines.set(key, formatProfile(profile, series.modality));
       this.onReady();

@@ -5,6 +5,7 @@
 // that request instead of sending its own.
 import * as cornerstone from 'cornerstone-core';
 import type { SeriesInfo } from '../../src/shared/api-types.ts';
+import type { SlicePixels } from '../../src/shared/finding-profile.ts';
 import { api, type SliceData } from '../api-client.ts';
 import { storedPixels } from './stored-pixels.ts';
 import { CACHE_BYTES } from './cache-size.ts';
@@ -100,6 +101,20 @@ export function sliceImage(series: SeriesInfo, k: number): Promise<cornerstone.C
     .catch((error: unknown) =>
       error instanceof RangeLoadError ? cornerstone.loadAndCacheImage(imageId) : Promise.reject(error),
     );
+}
+
+/**
+ * Slices from … from + count - 1 of an opened series as stored pixels (values, slope, intercept), fetched with
+ * one range request where they are not cached yet: what the slab, the planes and a finding's profile compute on.
+ */
+export async function slicePixels(series: SeriesInfo, from: number, count: number): Promise<SlicePixels[]> {
+  await loadRange(series.seriesUid, from, count);
+  const images = await Promise.all(Array.from({ length: count }, (_, i) => sliceImage(series, from + i)));
+  return images.map((image) => ({
+    data: image.getPixelData(),
+    slope: image.slope,
+    intercept: image.intercept,
+  }));
 }
 
 /** A slice whose range request failed: it has no cache entry any more, and loading it alone may work. */

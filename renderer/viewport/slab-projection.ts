@@ -3,6 +3,7 @@
 // vessels — a nodule stays a round blob through the slab while a vessel becomes a line or a branch — the view
 // lung-nodule reading guidelines recommend beside thin slices. Pure (no cornerstone) so it is tested under
 // Node; the viewport builds the projected image from the same decoded slices it shows one by one.
+import type { SlicePixels } from '../../src/shared/finding-profile.ts';
 
 /** Slab thicknesses offered, mm. */
 export const SLAB_CHOICES_MM = [5, 10, 15, 20] as const;
@@ -24,18 +25,11 @@ export function slabRange(positionsMm: readonly number[], k: number, slabMm: num
   return [first, last];
 }
 
-/** One decoded slice as cornerstone stores it: stored values and the map back to modality values. */
-export interface StoredSlice {
-  data: ArrayLike<number>;
-  slope: number;
-  intercept: number;
-}
-
 /**
  * The voxel-wise maximum of the slices' modality values. Slices stored as int16 modality values (slope 1,
  * intercept 0 — every CT the API serves exactly) give int16; anything else gives float32 modality values.
  */
-export function maxProjection(slices: readonly StoredSlice[]): Int16Array | Float32Array {
+export function maxProjection(slices: readonly SlicePixels[]): Int16Array | Float32Array {
   if (slices.length === 0) throw new Error('a projection needs at least one slice');
   const length = slices[0]!.data.length;
   for (const slice of slices) {

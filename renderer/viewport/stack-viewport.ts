@@ -7,7 +7,13 @@ import * as cornerstone from 'cornerstone-core';
 import type { SeriesInfo } from '../../src/shared/api-types.ts';
 import { dragWindowLevel, type WindowLevel } from '../window-presets.ts';
 import type { Point } from '../mask-brush.ts';
-import { loadRange, projectionImage, registerSeries, sliceImage } from './overread-image-loader.ts';
+import {
+  loadRange,
+  projectionImage,
+  registerSeries,
+  sliceImage,
+  slicePixels,
+} from './overread-image-loader.ts';
 import { maxProjection, slabRange } from './slab-projection.ts';
 import { CACHE_BYTES } from './cache-size.ts';
 import { ImageElement } from './image-element.ts';
@@ -126,13 +132,7 @@ export class StackViewport extends ImageElement {
     const key = `${k}/${slab}`;
     const kept = this.projections.get(key);
     if (kept) return kept;
-    await loadRange(series.seriesUid, first, last - first + 1);
-    const slices = await Promise.all(
-      Array.from({ length: last - first + 1 }, (_, i) => sliceImage(series, first + i)),
-    );
-    const values = maxProjection(
-      slices.map((image) => ({ data: image.getPixelData(), slope: image.slope, intercept: image.intercept })),
-    );
+    const values = maxProjection(await slicePixels(series, first, last - first + 1));
     const image = projectionImage(series, k, slab, values);
     if (this.series === series) {
       this.projections.set(key, image);
