@@ -18,7 +18,7 @@ import type {
   ExportSummary,
   SkippedCase,
 } from './export-types.ts';
-import { measureFindings } from './finding-density.ts';
+import { measureFindings, type DecodedCase } from './finding-density.ts';
 import { findingsToCsv, findingsToJson, type FindingExportRow } from './findings-table.ts';
 import { writeManifest, type ManifestModel } from './manifest.ts';
 import {
@@ -65,8 +65,9 @@ export async function runExport(allSeries: ExportSeries[], options: ExportOption
     const exported: CaseContext[] = [];
     for (const [index, context] of cases.entries()) {
       progress(index, `${context.caseId}: writing ${options.format}`);
+      let decoded: DecodedCase | undefined;
       try {
-        await writeCase(work, context, options);
+        decoded = await writeCase(work, context, options);
         exported.push(context);
       } catch (error) {
         // One unreadable series must not sink the others: drop this case's files and say why.
@@ -78,11 +79,10 @@ export async function runExport(allSeries: ExportSeries[], options: ExportOption
           reason: options.deidentify ? 'source could not be read or written' : message,
         });
         options.onProgress?.({ done: index + 1, total, step: `${context.caseId}: skipped — ${message}` });
+        continue;
       }
-    }
-    for (const [index, context] of exported.entries()) {
       progress(index, `${context.caseId}: measuring its findings' density and axes`);
-      const unmeasured = await measureFindings(context.series);
+      const unmeasured = await measureFindings(context.series, decoded);
       if (unmeasured) options.onProgress?.({ done: index, total, step: `${context.caseId}: ${unmeasured}` });
     }
     progress(total, 'writing findings table and manifest');
@@ -169,10 +169,14 @@ function modelsOf(rows: FindingExportRow[]): ManifestModel[] {
   return [...models.values()];
 }
 
-/** Writes one case's files; returns how many. */
-async function writeCase(work: string, context: CaseContext, options: ExportOptions): Promise<number> {
+/** Writes one case's files; returns the volume and masks it decoded (none for the table-only formats). */
+async function writeCase(
+  work: string,
+  context: CaseContext,
+  options: ExportOptions,
+): Promise<DecodedCase | undefined> {
   const { caseId, series } = context;
-  if (options.format === 'csv' || options.format === 'json') return 0;
+  if (options.format === 'csv' || options.format === 'json') return undefined;
   const loaded = await series.loadVolume();
   const { volume, sourceImages } = loaded;
   const masks = await Promise.all(
@@ -199,12 +203,11 @@ async function writeCase(work: string, context: CaseContext, options: ExportOpti
       image: volume,
       label: { geometry: volume.geometry, voxels: label },
     });
-    return 2;
+    return { volume, masks };
   }
   // dicom-seg
   const caseDir = path.join(work, caseId);
   await mkdir(caseDir, { recursive: true });
-  let written = 0;
   const segments = series.findings.flatMap((finding, i) => {
     const mask = masks[i];
     if (!mask) return [];
@@ -231,7 +234,6 @@ async function writeCase(work: string, context: CaseContext, options: ExportOpti
       context.deidentify,
     );
     await writeFile(path.join(caseDir, 'seg.dcm'), seg.bytes);
-    written++;
   }
   if (context.deidentify) {
     // The SEG's references were remapped; the images it references must travel with it, remapped alike.
@@ -239,8 +241,7 @@ async function writeCase(work: string, context: CaseContext, options: ExportOpti
     for (const [i, file] of series.files.entries()) {
       const result = deidentifyDicom(nameOf(file), await readSource(file), context.deidentify);
       await writeFile(path.join(caseDir, 'images', `${String(i + 1).padStart(5, '0')}.dcm`), result.bytes);
-      written++;
     }
   }
-  return written;
+  return { volume, masks };
 }

@@ -3,37 +3,47 @@
 // viewer's findings panel shows (src/shared/finding-profile.ts): axial long × short axis, mean and SD of the
 // HU inside it, the share of voxels at soft-tissue density. A series whose source cannot be read keeps its rows
 // with these columns empty, and the reason goes to the caller (the export's progress), never a patient detail.
+import type { Volume } from '../dicom/volume.ts';
+import { maskSlices, type SegmentMask } from '../dicom/write-seg/build-seg.ts';
 import { findingProfile } from '../shared/finding-profile.ts';
 import type { ExportSeries } from './export-types.ts';
 
-/** Measures the series' labelled findings into their rows; returns why it could not, or null. */
-export async function measureFindings(series: ExportSeries): Promise<string | null> {
+/** What an image export already holds for a case: its decoded volume and each finding's mask (or none). */
+export interface DecodedCase {
+  volume: Volume<ArrayLike<number>>;
+  masks: (SegmentMask | undefined)[];
+}
+
+/**
+ * Measures the series' labelled findings into their rows; returns why it could not, or null. With `decoded`
+ * (the NIfTI and SEG formats loaded both already) nothing is read again; else the masks come from the store
+ * and only the slices they cover are decoded.
+ */
+export async function measureFindings(series: ExportSeries, decoded?: DecodedCase): Promise<string | null> {
   const measure = series.measure;
   if (!measure) return null;
-  const [columns, rows] = measure.geometry.size;
+  const [columns, rows, depth] = measure.geometry.size;
   const plane = columns * rows;
   const masks = new Map<number, Map<number, Uint8Array>>(); // finding index → slice k → 0/1 mask
   const needed = new Set<number>();
   for (const [i, finding] of series.findings.entries()) {
-    if (!finding.loadMask) continue;
-    const mask = await finding.loadMask();
+    const mask = decoded ? decoded.masks[i] : finding.loadMask && (await finding.loadMask());
+    if (!mask) continue;
     const slices = new Map<number, Uint8Array>();
-    const mark = (index: number) => {
-      const k = Math.floor(index / plane);
-      let slice = slices.get(k);
-      if (!slice) slices.set(k, (slice = new Uint8Array(plane)));
-      slice[index - k * plane] = 1;
-    };
-    if ('indices' in mask) for (const index of mask.indices) mark(index);
-    else for (let index = 0; index < mask.length; index++) if (mask[index]) mark(index);
-    if (slices.size === 0) continue;
-    masks.set(i, slices);
-    for (const k of slices.keys()) needed.add(k);
+    for (const [k, positions] of maskSlices(mask, plane, depth)) {
+      const slice = new Uint8Array(plane);
+      for (const position of positions) slice[position] = 1;
+      slices.set(k, slice);
+      needed.add(k);
+    }
+    if (slices.size > 0) masks.set(i, slices);
   }
   if (masks.size === 0) return null;
-  let values: Map<number, Float32Array>;
+  let values: Map<number, ArrayLike<number>>;
   try {
-    values = await measure.loadSlices([...needed]);
+    values = decoded
+      ? volumeSlices(decoded.volume, [...needed], plane)
+      : await measure.loadSlices([...needed]);
   } catch (error) {
     return `density and axes not measured: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -63,4 +73,21 @@ export async function measureFindings(series: ExportSeries): Promise<string | nu
     };
   }
   return null;
+}
+
+/** Slices ks of a decoded volume: views where its voxels are a typed array, else copies. */
+function volumeSlices(
+  volume: Volume<ArrayLike<number>>,
+  ks: number[],
+  plane: number,
+): Map<number, ArrayLike<number>> {
+  const { voxels } = volume;
+  return new Map(
+    ks.map((k) => [
+      k,
+      ArrayBuffer.isView(voxels)
+        ? (voxels as Float32Array).subarray(k * plane, (k + 1) * plane)
+        : Array.prototype.slice.call(voxels, k * plane, (k + 1) * plane),
+    ]),
+  );
 }

@@ -227,6 +227,19 @@ test('CSV density and axes: each label’s HU mean, SD and solid share are what 
     );
     assert.ok(short > 0 && short <= long, `${name} axes ${long} × ${short}`);
   }
+  // A NIfTI export measures from the volume it decoded anyway, and gives the same table.
+  const nifti = ok('nifti-density', '--format', 'nifti');
+  const niftiRows = parseCsv(readFileSync(path.join(nifti.dir, 'findings.csv'), 'utf8'));
+  const columns = ['long_axis_mm', 'short_axis_mm', 'mean_hu', 'sd_hu', 'solid_fraction'];
+  assert.equal(niftiRows.length, rows.length);
+  for (const row of niftiRows) {
+    const csvRow = byId.get(Number(row.finding_id))!;
+    assert.deepEqual(
+      columns.map((c) => row[c]),
+      columns.map((c) => csvRow[c]),
+      `finding ${row.finding_id}`,
+    );
+  }
   // A rejected finding is not a label: nothing is measured under it.
   const rejected = byId.get(data.ids.rejected)!;
   assert.deepEqual(
