@@ -1,8 +1,9 @@
 // Owns the findings table's density and axes columns: for each finding exported with a label, its mask split
-// into slices, those slices decoded from the source (only the slices it covers), and the same profile the
-// viewer's findings panel shows (src/shared/finding-profile.ts): axial long × short axis, mean and SD of the
-// HU inside it, the share of voxels at soft-tissue density. A series whose source cannot be read keeps its rows
-// with these columns empty, and the reason goes to the caller (the export's progress), never a patient detail.
+// into slices, the values under it (from the volume an image export decoded anyway, or for the table-only
+// formats from only the slices it covers, decoded from the source), and the same profile the viewer's findings
+// panel shows (src/shared/finding-profile.ts): axial long × short axis, mean and SD of the HU inside it, the
+// share of voxels at soft-tissue density. A series whose source cannot be read keeps its rows with these
+// columns empty, and the reason goes to the caller (the export's progress), never a patient detail.
 import type { Volume } from '../dicom/volume.ts';
 import { maskSlices, type SegmentMask } from '../dicom/write-seg/build-seg.ts';
 import { findingProfile } from '../shared/finding-profile.ts';
