@@ -1,7 +1,7 @@
 // The review panel's "Compare readers" box, for second reads and adjudication: two readers chosen from the
 // dataset's, their agreement on the open series as the API computes it (per finding both decisions, Cohen's
-// kappa over the findings both decided, Dice of their final masks) and, on request, the second reader's
-// outlines drawn dashed over the first's on the slice. Closed by default, since it reveals another reader's
+// kappa over the findings both decided or one added, Dice of their final masks) and, on request, the second
+// reader's outlines drawn dashed over the first's on the slice. Closed by default, since it reveals another reader's
 // decisions; a click on a row selects that finding.
 import type { DecisionKind, ReaderAgreement } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
@@ -9,17 +9,32 @@ import { byId, element } from './dom.ts';
 import { showError } from './toasts.ts';
 import type { ViewerPage } from './viewer-page.ts';
 
-const kindText = (kind: DecisionKind | null) => kind ?? 'undecided';
+type AgreementRow = ReaderAgreement['findings'][number];
 const kept = (kind: DecisionKind | null) => kind !== null && kind !== 'rejected';
+/** Whether the API counts the row in kappa: both decided it, or one added it (the other read past it). */
+const counted = (f: AgreementRow) => (f.a !== null && f.b !== null) || f.a === 'added' || f.b === 'added';
 
-/** The summary line: kappa and how many of the findings both decided they agree on. */
+/** One reader's side of a row: the decision, "not marked" for a lesion the other added, or "undecided". */
+function sideText(kind: DecisionKind | null, other: DecisionKind | null): string {
+  return kind ?? (other === 'added' ? 'not marked' : 'undecided');
+}
+
+/** A row's text after the finding's number: both sides, the verdict when counted, and the Dice. */
+export function agreementRowText(f: AgreementRow, dice: number | undefined): string {
+  const verdict = counted(f) ? (f.agree ? ' — agree' : ' — differ') : '';
+  const overlap = dice === undefined ? '' : ` · Dice ${dice.toFixed(2)}`;
+  return `${sideText(f.a, f.b)} · ${sideText(f.b, f.a)}${verdict}${overlap}`;
+}
+
+/** The summary line: kappa and how many of the counted findings (decided by both, or added by one) agree. */
 export function agreementSummary(agreement: ReaderAgreement): string {
-  const pairs = agreement.findings.filter((f) => f.a !== null && f.b !== null);
+  const pairs = agreement.findings.filter(counted);
   if (pairs.length === 0) return 'No finding decided by both readers yet.';
   const agree = pairs.filter((f) => f.agree).length;
   const kappa =
     agreement.kappa === null ? 'κ undefined (every decision the same)' : `κ ${agreement.kappa.toFixed(2)}`;
-  return `${kappa} · ${agree} of ${pairs.length} finding${pairs.length === 1 ? '' : 's'} decided by both agree`;
+  const added = pairs.some((f) => f.a === 'added' || f.b === 'added') ? ' or added by one' : '';
+  return `${kappa} · ${agree} of ${pairs.length} finding${pairs.length === 1 ? '' : 's'} decided by both${added} agree`;
 }
 
 export class ComparePanel {
@@ -74,14 +89,10 @@ export class ComparePanel {
       const dice = new Map(agreement.dice.map((d) => [d.findingId, d.dice]));
       const rows = agreement.findings.map((f) => {
         const index = viewer.findings.findIndex((finding) => finding.id === f.findingId);
-        const both = f.a !== null && f.b !== null;
-        const d = dice.get(f.findingId);
-        const text = `#${index + 1} ${kindText(f.a)} · ${kindText(f.b)}${both ? (f.agree ? ' — agree' : ' — differ') : ''}${
-          d === undefined ? '' : ` · Dice ${d.toFixed(2)}`
-        }`;
+        const text = `#${index + 1} ${agreementRowText(f, dice.get(f.findingId))}`;
         const button = element('button', { attributes: { type: 'button' }, text });
         button.addEventListener('click', () => viewer.select(f.findingId));
-        return element('li', { className: both && !f.agree ? 'differ' : '' }, [button]);
+        return element('li', { className: counted(f) && !f.agree ? 'differ' : '' }, [button]);
       });
       this.show(agreementSummary(agreement), rows);
       viewer.setComparison(

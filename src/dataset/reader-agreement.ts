@@ -1,7 +1,10 @@
 // Owns agreement between two readers on one series: per finding whether they agree (kept vs rejected),
-// Cohen's kappa over the findings both decided, and Dice between their final masks.
+// Cohen's kappa over the findings both decided (or one added), and Dice between their final masks.
 // Kept = confirmed, corrected or added; a rejection counts as an empty mask for Dice, so a finding one reader
 // kept and the other rejected scores 0. Findings neither kept are left out of Dice.
+// A finding one of the two readers added and the other never decided is a lesion the other read past: as in
+// free-response reader studies it counts as kept by one and not by the other (a disagreement, in kappa too).
+// Another reader's addition neither of the two decided is left out: it says nothing about these two.
 import type { DecisionKind, ReaderAgreement } from './dataset-types.ts';
 import { maskVoxels, seriesFindings } from './finding-records.ts';
 import { requireSeries } from './series-records.ts';
@@ -48,15 +51,18 @@ export function readerAgreement(
   readerB: string,
 ): ReaderAgreement {
   requireSeries(ctx, seriesUid);
-  const ofA = new Map(seriesFindings(ctx, seriesUid, readerA).map((f) => [f.id, f.decision?.kind ?? null]));
   const ofB = new Map(seriesFindings(ctx, seriesUid, readerB).map((f) => [f.id, f.decision?.kind ?? null]));
   const findings: ReaderAgreement['findings'] = [];
   const pairs: [boolean, boolean][] = [];
   const diceRows: ReaderAgreement['dice'] = [];
-  for (const [findingId, a] of ofA) {
+  for (const finding of seriesFindings(ctx, seriesUid, readerA)) {
+    const findingId = finding.id;
+    const a = finding.decision?.kind ?? null;
     const b = ofB.get(findingId) ?? null;
-    findings.push({ findingId, a, b, agree: a !== null && b !== null && kept(a) === kept(b) });
-    if (a !== null && b !== null) pairs.push([kept(a), kept(b)]);
+    if (a === null && b === null && finding.source === 'reader') continue;
+    const counted = (a !== null && b !== null) || a === 'added' || b === 'added';
+    findings.push({ findingId, a, b, agree: counted && kept(a) === kept(b) });
+    if (counted) pairs.push([kept(a), kept(b)]);
     if (kept(a) || kept(b)) {
       const maskA = kept(a) ? maskVoxels(ctx, findingId, 'final', readerA) : new Uint32Array(0);
       const maskB = kept(b) ? maskVoxels(ctx, findingId, 'final', readerB) : new Uint32Array(0);

@@ -192,9 +192,16 @@ export interface SessionInfo {
 export interface ReaderAgreement {
   seriesUid: string;
   readers: [string, string];
-  /** Per finding: both readers' decision kinds (null where one did not decide). */
+  /**
+   * Per finding: both readers' decision kinds (null where one did not decide). A finding one of them added
+   * ('added') that the other did not decide is one the other read past: it counts as a disagreement. Another
+   * reader's addition neither decided is not listed.
+   */
   findings: { findingId: number; a: DecisionKind | null; b: DecisionKind | null; agree: boolean }[];
-  /** Cohen's kappa over the findings both decided (confirm vs reject), null when undefined. */
+  /**
+   * Cohen's kappa (kept vs not) over the findings both decided and those one of them added, null when
+   * undefined.
+   */
   kappa: number | null;
   /** Dice between the two readers' final masks per finding both kept, null when neither kept it. */
   dice: { findingId: number; dice: number }[];

@@ -90,8 +90,9 @@ test('a blind second read sees no other reader’s decisions or additions; agree
     assert.deepEqual(byId.get(f3.id), { findingId: f3.id, a: 'confirmed', b: 'corrected', agree: true });
     assert.deepEqual(byId.get(f4.id), { findingId: f4.id, a: null, b: null, agree: false });
     assert.deepEqual(byId.get(added.id), { findingId: added.id, a: 'added', b: null, agree: false });
-    // Pairs (alice keeps?, bob keeps?): (T,T), (F,T), (T,T): po = 2/3, pe = (2/3)(1) + (1/3)(0) = 2/3 → 0.
-    assert.equal(result.kappa, 0);
+    // Pairs (alice keeps?, bob keeps?): (T,T), (F,T), (T,T), and alice's addition bob read past (T,F):
+    // po = 2/4, pe = (3/4)(3/4) + (1/4)(1/4) = 5/8 → kappa = (1/2 − 5/8) / (3/8) = −1/3.
+    assert.ok(Math.abs(result.kappa! + 1 / 3) < 1e-12, `kappa ${result.kappa}`);
     const diceOf = new Map(result.dice.map((d) => [d.findingId, d.dice]));
     assert.equal(diceOf.get(f1.id), 1);
     assert.equal(diceOf.get(f2.id), 0, 'kept by one reader only');
@@ -100,6 +101,22 @@ test('a blind second read sees no other reader’s decisions or additions; agree
     assert.ok(Math.abs(diceOf.get(f3.id)! - expected) < 1e-12, `${diceOf.get(f3.id)} vs ${expected}`);
     assert.equal(diceOf.get(added.id), 0);
     assert.ok(!diceOf.has(f4.id));
+
+    // A third reader's addition neither of the two decided says nothing about them: not listed.
+    store.addReader('carol');
+    const carols = store.addFinding('1.6.1', 'carol', 9, paint);
+    const withCarol = store.agreement('1.6.1', 'alice', 'bob');
+    assert.ok(!withCarol.findings.some((f) => f.findingId === carols.id));
+    assert.equal(withCarol.kappa, result.kappa);
+    // Bob confirms alice's addition once he sees it: now both kept it.
+    store.decide(added.id, 'bob', { kind: 'confirmed' });
+    const after2 = store.agreement('1.6.1', 'bob', 'alice');
+    assert.deepEqual(
+      after2.findings.find((f) => f.findingId === added.id),
+      { findingId: added.id, a: 'confirmed', b: 'added', agree: true },
+    );
+    // (T,T), (T,F), (T,T), (T,T) with bob first: po = 3/4, pe = 1·(3/4) + 0 = 3/4 → 0.
+    assert.equal(after2.kappa, 0);
   } finally {
     store.close();
     t.remove();

@@ -1,8 +1,9 @@
 // End to end, in a real browser against `overread serve`: comparing two readers' reads of a series (second
 // reads). Reader^Alice reviewed it (confirmed one finding, rejected one, corrected and confirmed a third, added
-// a fourth); Reader^Bob, reading now, decides the first three the other way round or alike through the API.
-// The "Compare readers" box lists, per finding, both decisions as the API's agreement gives them, says how many
-// of the findings both decided agree with kappa, and on request draws Alice's outline dashed over Bob's view.
+// a fourth); Reader^Bob, reading now, decides the first three the other way round or alike through the API and
+// leaves her addition unmarked. The "Compare readers" box lists, per finding, both decisions as the API's
+// agreement gives them, says how many of the findings both decided (or one added) agree with kappa, and on
+// request draws Alice's outlines dashed over Bob's view, her addition's too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -63,19 +64,22 @@ test(
     const both = agreement.findings.filter((f) => f.a !== null && f.b !== null);
     assert.equal(both.length, 3, JSON.stringify(agreement));
     assert.equal(both.filter((f) => f.agree).length, 1);
+    // Alice's addition, which Bob read past: a disagreement counted beside the three.
+    const added = agreement.findings.find((f) => f.findingId === data.ids.added);
+    assert.deepEqual(added, { findingId: data.ids.added, a: null, b: 'added', agree: false });
 
     // Closed until asked; opened, it compares the session's reader (Bob) with the other one (Alice).
     assert.equal(await page.locator('#compare-list').isVisible(), false);
     await page.getByText('Compare readers').click();
     await page.waitForFunction(() =>
-      /of 3 findings decided by both agree/.test(
+      /of 4 findings decided by both or added by one agree/.test(
         document.getElementById('compare-summary')?.textContent ?? '',
       ),
     );
     assert.equal(await page.getByLabel('First reader', { exact: true }).inputValue(), BOB);
     assert.equal(await page.getByLabel('Second reader', { exact: true }).inputValue(), READER);
     const summary = (await page.locator('#compare-summary').textContent()) ?? '';
-    assert.match(summary, /1 of 3 findings decided by both agree/);
+    assert.match(summary, /1 of 4 findings decided by both or added by one agree/);
     assert.match(summary, new RegExp(`κ ${agreement.kappa!.toFixed(2)}`));
     const listed = await page.$$eval('#compare-list li', (items) => items.map((li) => li.textContent ?? ''));
     const order = (
@@ -86,6 +90,7 @@ test(
     assert.match(row(data.ids.rejected), /confirmed · rejected — differ/);
     const dice = agreement.dice.find((d) => d.findingId === data.ids.corrected)!.dice;
     assert.ok(dice < 1, 'Alice’s erasure left the two masks equal');
+    assert.match(row(data.ids.added), /not marked · added — differ · Dice 0\.00/);
     assert.match(
       row(data.ids.corrected),
       new RegExp(`confirmed · confirmed — agree · Dice ${dice.toFixed(2)}`),
@@ -102,6 +107,10 @@ test(
     const drawn = await app.waitForColour(COMPARE_COLOUR, 10);
     assert.ok(drawn.count >= 10, `no outline of Alice's mask (${drawn.count} px)`);
     await page.screenshot({ path: join(ARTIFACTS, 'compare-readers.png') });
+    // And her outline of the nodule she added, which Bob has not marked.
+    await app.selectFinding(order.indexOf(data.ids.added));
+    const addedOutline = await app.waitForColour(COMPARE_COLOUR, 10);
+    assert.ok(addedOutline.count >= 10, `no outline of Alice's addition (${addedOutline.count} px)`);
     await page.getByLabel("Second reader's outlines (dashed)").uncheck();
     assert.equal(await app.waitForColourGone(COMPARE_COLOUR), 0, 'the outline stays after unchecking');
     assert.deepEqual(await app.errorToasts(), []);
