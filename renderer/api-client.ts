@@ -8,6 +8,8 @@ import type {
   FindingInfo,
   Job,
   Problem,
+  PlaneMaskInfo,
+  PlaneMaskRequest,
   ReaderAgreement,
   SeriesInfo,
   SessionInfo,
@@ -201,6 +203,16 @@ export const api = {
       },
     );
   },
+  paintPlane: (findingId: number, body: PlaneMaskRequest) =>
+    json<PlaneMaskInfo>(
+      `Saving the mask of finding ${findingId} painted on the plane`,
+      `/api/findings/${findingId}/plane-mask`,
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      },
+    ),
   fillSlices: (findingId: number) =>
     post<{ filled: number[] }>(
       `Filling the slices between the painted ones of finding ${findingId}`,

@@ -42,8 +42,12 @@ export function requireSeries(context: ApiContext, seriesUid: string): StoredSer
   return series;
 }
 
+/**
+ * The finding's stored row (its series, the proposal's measurements), or a 404. Not the reader's view of it:
+ * that measures the reader's whole mask, which a mask request that only needs the series must not pay for.
+ */
 export function requireFinding(context: ApiContext, id: number): StoredFinding {
-  const finding = context.store.finding(id, context.reader());
+  const finding = context.store.finding(id);
   if (!finding) throw notFound('finding', id);
   return finding;
 }

@@ -141,6 +141,37 @@ export const fillSlicesInfoSchema = z
   })
   .openapi('FillSlicesInfo');
 
+export const planeMaskRequestSchema = z
+  .object({
+    axis: z.enum(['row', 'column']).openapi({
+      description:
+        "'row': the plane through image row `index` (coronal for an axial stack); 'column': through image column `index` (sagittal)",
+    }),
+    index: z.number().int().min(0),
+    firstSlice: z
+      .number()
+      .int()
+      .min(0)
+      .openapi({ description: 'The first slice (0-based k) the lines cover' }),
+    linesBase64: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'linesBase64 must be base64')
+      .openapi({
+        description:
+          'Base64 of 0/1 bytes, one line per slice from firstSlice on: columns bytes per line for axis row, rows for axis column',
+      }),
+  })
+  .strict()
+  .openapi('PlaneMaskRequest');
+
+export const planeMaskInfoSchema = z
+  .object({
+    decision: decisionInfoSchema.nullable().openapi({ description: 'null when no line changed' }),
+    changed: z.array(z.number()).openapi({ description: 'Slices whose mask changed (0-based k), ascending' }),
+  })
+  .openapi('PlaneMaskInfo');
+
 export const decisionRequestSchema = z
   .object({
     kind: z.enum(['confirmed', 'rejected']),

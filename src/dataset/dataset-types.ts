@@ -9,6 +9,7 @@ import type { VolumeGeometry } from '../dicom/volume.ts';
 import type { DecisionKind, RejectReason, SeriesStatus, WorklistSort } from '../shared/review-vocabulary.ts';
 export type { DecisionKind, RejectReason, SeriesStatus, WorklistSort };
 import type { ReaderAgreement } from '../shared/api-types.ts';
+import type { PlaneEdit, PlaneOutcome } from './paint-plane.ts';
 export type { ReaderAgreement };
 
 export interface ModelRef {
@@ -223,6 +224,11 @@ export interface DatasetStore {
    * undoable action; a finding with no such gap is refused with what to paint first.
    */
   fillBetweenSlices(findingId: number, reader: string): { decision: DecisionRecord; filled: number[] };
+  /**
+   * Paints the reader's mask along a reformatted plane (image row or column) over consecutive slices, as one
+   * undoable action; only slices whose line changed are stored.
+   */
+  paintPlane(findingId: number, reader: string, edit: PlaneEdit): PlaneOutcome;
   /** A finding the model missed, painted on slice k. */
   addFinding(seriesUid: string, reader: string, k: number, mask: Uint8Array): StoredFinding;
   undo(seriesUid: string, reader: string): UndoOutcome;

@@ -4,14 +4,13 @@
 // one transaction, undone and redone as one step.
 import type { VolumeGeometry } from '../dicom/volume.ts';
 import type { DecisionRecord } from './dataset-types.ts';
-import { appendAudit } from './audit-chain.ts';
 import { maskRowsBySlice } from './finding-records.ts';
 import { encodeMaskSlice, decodeMaskSlice, maskSliceCount } from './mask-codec.ts';
-import { enterReview, liveFinding, paintedDecision, requireReader, toRecord } from './review-actions.ts';
+import { recordMaskSlices } from './record-mask-slices.ts';
+import { liveFinding, requireReader } from './review-actions.ts';
 import { requireSeries } from './series-records.ts';
 import { interpolateMask, signedDistance } from './shape-interpolation.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
-import { currentDecision, currentFinalRow, recordAction, type Patch } from './undo-stack.ts';
 
 export interface FillOutcome {
   decision: DecisionRecord;
@@ -58,35 +57,15 @@ export function fillBetweenSlices(ctx: StoreContext, findingId: number, reader: 
         'conflict',
       );
     }
-    const at = ctx.now().toISOString();
-    const previous = currentDecision(ctx, findingId, reader);
-    const next = paintedDecision(previous, at); // as with the brush
-    const review = enterReview(ctx, grid.seriesUid);
-    const before: Patch[] = filled.map(({ k }) => ({
-      type: 'mask',
+    const decision = recordMaskSlices(ctx, {
       findingId,
+      seriesUid: grid.seriesUid,
       reader,
-      k,
-      runs: currentFinalRow(ctx, findingId, reader, k),
-    }));
-    const after: Patch[] = filled.map(({ k, runs: row }) => ({
-      type: 'mask',
-      findingId,
-      reader,
-      k,
-      runs: Buffer.from(row).toString('base64'),
-    }));
-    const ks = filled.map(({ k }) => k);
-    recordAction(
-      ctx,
-      grid.seriesUid,
-      reader,
-      `fill ${ks.length} slice${ks.length === 1 ? '' : 's'} of finding ${findingId}`,
-      [...before, { type: 'decision', findingId, reader, decision: previous }, ...review.before],
-      [...after, { type: 'decision', findingId, reader, decision: next }, ...review.after],
-    );
-    const voxels = filled.reduce((sum, { runs: row }) => sum + maskSliceCount(row, grid.plane), 0);
-    appendAudit(ctx, reader, 'fill-slices', { findingId, seriesUid: grid.seriesUid, slices: ks, voxels }, at);
-    return { decision: toRecord(next, reader), filled: ks };
+      plane: grid.plane,
+      slices: filled,
+      description: `fill ${filled.length} slice${filled.length === 1 ? '' : 's'} of finding ${findingId}`,
+      audit: 'fill-slices',
+    });
+    return { decision, filled: filled.map(({ k }) => k) };
   });
 }

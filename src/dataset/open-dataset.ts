@@ -22,6 +22,7 @@ import {
 import { readerAgreement } from './reader-agreement.ts';
 import { addFinding, correctMaskSlice, decide, requireReader, setStatus } from './review-actions.ts';
 import { fillBetweenSlices } from './fill-between-slices.ts';
+import { paintPlane } from './paint-plane.ts';
 import { changedFiles, importStudy, readSeries } from './series-records.ts';
 import { createStoreContext, DatasetError, type StoreContext } from './store-context.ts';
 import { redo, undo } from './undo-stack.ts';
@@ -135,6 +136,7 @@ function createStore(ctx: StoreContext): DatasetStore {
     decide: (findingId, reader, decision) => decide(ctx, findingId, reader, decision),
     correctMaskSlice: (findingId, reader, k, mask) => correctMaskSlice(ctx, findingId, reader, k, mask),
     fillBetweenSlices: (findingId, reader) => fillBetweenSlices(ctx, findingId, reader),
+    paintPlane: (findingId, reader, edit) => paintPlane(ctx, findingId, reader, edit),
     addFinding: (seriesUid, reader, k, mask) => addFinding(ctx, seriesUid, reader, k, mask),
     undo: (seriesUid, reader) => undo(ctx, seriesUid, reader),
     redo: (seriesUid, reader) => redo(ctx, seriesUid, reader),

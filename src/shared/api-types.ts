@@ -117,6 +117,24 @@ export interface AddFindingRequest {
   maskBase64: string;
 }
 
+/**
+ * PUT /api/findings/:id/plane-mask — the reader's mask along a reformatted plane: image row `index` (axis
+ * 'row', coronal for an axial stack) or column `index` ('column', sagittal) of each slice from `firstSlice`;
+ * base64 of 0/1 bytes, one line per slice. → PlaneMaskInfo
+ */
+export interface PlaneMaskRequest {
+  axis: 'row' | 'column';
+  index: number;
+  firstSlice: number;
+  linesBase64: string;
+}
+
+/** The slices whose mask changed (ascending), and the reader's decision (null when none changed). */
+export interface PlaneMaskInfo {
+  decision: DecisionInfo | null;
+  changed: number[];
+}
+
 /** POST /api/series/:seriesUid/status */
 export interface StatusRequest {
   status: 'in-review' | 'done';

@@ -229,6 +229,58 @@ test('fill-slices interpolates between painted slices; with nothing between them
     assert.equal((await t.json<UndoResult>('POST', `/api/series/${uid}/undo`)).applied, true);
 });
 
+test('plane-mask paints a row of several slices as one undoable action; bad edits are 400 problems', async () => {
+  const finding = findings[0]!;
+  const [first, last] = finding.sliceRange;
+  const row = finding.focusPoint[1];
+  const firstSlice = Math.max(0, first - 1);
+  const count = Math.min(series.slices - 1, last + 1) - firstSlice + 1;
+  // Erase the finding along its focus row on every slice of its range and one beyond at each end.
+  const lines = new Uint8Array(count * series.columns);
+  const before = await Promise.all(
+    Array.from({ length: count }, (_, s) => bytesOf(`/api/findings/${finding.id}/mask/${firstSlice + s}`)),
+  );
+  const touched = before
+    .map((mask, s) =>
+      mask.subarray(row * series.columns, (row + 1) * series.columns).includes(1) ? firstSlice + s : -1,
+    )
+    .filter((k) => k >= 0);
+  assert.ok(touched.length > 0, 'the focus row crosses the finding');
+  const painted = await t.json<{ changed: number[]; decision: DecisionInfo | null }>(
+    'PUT',
+    `/api/findings/${finding.id}/plane-mask`,
+    { axis: 'row', index: row, firstSlice, linesBase64: base64(lines) },
+  );
+  assert.deepEqual(painted.changed, touched);
+  assert.equal(painted.decision?.kind, 'corrected');
+  for (let s = 0; s < count; s++) {
+    const mask = await bytesOf(`/api/findings/${finding.id}/mask/${firstSlice + s}`);
+    const expected = before[s]!.slice();
+    expected.fill(0, row * series.columns, (row + 1) * series.columns);
+    assert.deepEqual(mask, expected, `slice ${firstSlice + s}`);
+  }
+  const undone = await t.json<UndoResult>('POST', `/api/series/${uid}/undo`);
+  assert.match(
+    undone.description ?? '',
+    new RegExp(`paint ${touched.length} slices? of finding ${finding.id}`),
+  );
+  for (let s = 0; s < count; s++)
+    assert.deepEqual(await bytesOf(`/api/findings/${finding.id}/mask/${firstSlice + s}`), before[s]);
+
+  const edit = { axis: 'row', index: row, firstSlice, linesBase64: base64(lines) };
+  const put = (body: unknown) => t.call('PUT', `/api/findings/${finding.id}/plane-mask`, body);
+  await problem(
+    await put({ ...edit, index: series.rows }),
+    400,
+    new RegExp(`image row ${series.rows} is outside`),
+  );
+  await problem(await put({ ...edit, axis: 'diagonal' }), 400, /axis/);
+  await problem(await put({ ...edit, linesBase64: base64(new Uint8Array(7)) }), 400, /7 bytes/);
+  await problem(await put({ ...edit, firstSlice: series.slices }), 400, /outside series/);
+  await problem(await put({ ...edit, extra: 1 }), 400, /extra/);
+  await problem(await t.call('PUT', '/api/findings/999999/plane-mask', edit), 404, /finding 999999/);
+});
+
 test('status: in review, then done, shown in the worklist; a bad status is 400', async () => {
   await t.json('POST', `/api/series/${uid}/status`, { status: 'in-review' });
   const done = await t.json<{ status: string }>('POST', `/api/series/${uid}/status`, { status: 'done' });

@@ -10,6 +10,8 @@ import {
   decisionInfoSchema,
   decisionRequestSchema,
   fillSlicesInfoSchema,
+  planeMaskInfoSchema,
+  planeMaskRequestSchema,
   findingIdSchema,
   findingInfoSchema,
   readerNameSchema,
@@ -132,6 +134,24 @@ const fillRoute = createRoute({
   },
 });
 
+const planeMaskRoute = createRoute({
+  method: 'put',
+  path: '/api/findings/{id}/plane-mask',
+  summary:
+    "Paint this reader's mask along a reformatted plane (an image row or column over consecutive slices), as one undoable action",
+  middleware: [addLimit] as const,
+  request: {
+    params: findingParams,
+    body: { content: { 'application/json': { schema: planeMaskRequestSchema } }, required: true },
+  },
+  responses: {
+    200: json(planeMaskInfoSchema, 'The slices that changed and the decision'),
+    400: problems[400],
+    404: problems[404],
+    409: problems[409],
+  },
+});
+
 /** A 0/1 mask of exactly one slice of the series, or a 400 saying what is wrong with it. */
 function checkMask(series: StoredSeries, mask: Uint8Array, what: string): Uint8Array {
   const expected = planeSize(series);
@@ -201,6 +221,15 @@ export function findingRoutes(app: ApiApp, context: ApiContext): void {
     requireFinding(context, id);
     const { decision, filled } = context.store.fillBetweenSlices(id, context.reader());
     return c.json({ decision: decisionInfo(decision)!, filled }, 200);
+  });
+
+  app.openapi(planeMaskRoute, (c) => {
+    const { id } = c.req.valid('param');
+    requireFinding(context, id);
+    const { linesBase64, ...plane } = c.req.valid('json');
+    const lines = new Uint8Array(Buffer.from(linesBase64, 'base64'));
+    const { decision, changed } = context.store.paintPlane(id, context.reader(), { ...plane, lines });
+    return c.json({ decision: decisionInfo(decision), changed }, 200);
   });
 
   app.openapi(maskPutRoute, async (c) => {
