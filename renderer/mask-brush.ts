@@ -9,7 +9,11 @@ export interface Point {
   y: number;
 }
 
-/** Sets every pixel whose centre lies within `radius` of `center` to `value`; returns how many changed. */
+/**
+ * Sets every pixel whose centre lies within `radius` of `center` to `value`; returns how many changed.
+ * `aspect` is a pixel's height over its width (a reformatted plane's rows are the slice gap apart), so the
+ * brush stays round in millimetres: `radius` counts pixel widths, and rows are `aspect` widths apart.
+ */
 export function paintDisc(
   mask: Uint8Array,
   rows: number,
@@ -17,19 +21,20 @@ export function paintDisc(
   center: Point,
   radius: number,
   value: 0 | 1,
+  aspect = 1,
 ): number {
   if (mask.length !== rows * columns) {
     throw new Error(`mask has ${mask.length} pixels, expected ${rows}×${columns}`);
   }
   const r = Math.max(0, radius);
   const r2 = r * r;
-  const top = Math.max(0, Math.ceil(center.y - r));
-  const bottom = Math.min(rows - 1, Math.floor(center.y + r));
+  const top = Math.max(0, Math.ceil(center.y - r / aspect));
+  const bottom = Math.min(rows - 1, Math.floor(center.y + r / aspect));
   const left = Math.max(0, Math.ceil(center.x - r));
   const right = Math.min(columns - 1, Math.floor(center.x + r));
   let changed = 0;
   for (let row = top; row <= bottom; row++) {
-    const dy = row - center.y;
+    const dy = (row - center.y) * aspect;
     for (let column = left; column <= right; column++) {
       const dx = column - center.x;
       if (dx * dx + dy * dy > r2) continue;
@@ -52,15 +57,18 @@ export function paintSegment(
   to: Point,
   radius: number,
   value: 0 | 1,
+  aspect = 1,
 ): number {
-  const length = Math.hypot(to.x - from.x, to.y - from.y);
+  // Stamps at most half a radius (or half a pixel) apart, in pixel widths: every pixel centre the stroke
+  // passes within the radius of is covered, however far apart the rows are.
+  const length = Math.hypot(to.x - from.x, (to.y - from.y) * aspect);
   const step = Math.max(0.5, radius / 2);
   const stamps = Math.max(1, Math.ceil(length / step));
   let changed = 0;
   for (let s = 0; s <= stamps; s++) {
     const t = s / stamps;
     const point = { x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t };
-    changed += paintDisc(mask, rows, columns, point, radius, value);
+    changed += paintDisc(mask, rows, columns, point, radius, value, aspect);
   }
   return changed;
 }

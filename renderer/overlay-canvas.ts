@@ -27,6 +27,8 @@ export interface OverlayLine {
 export interface BrushCursor {
   point: Point;
   radius: number;
+  /** The radius in rows where pixels are not square (a reformatted plane); `radius` otherwise. */
+  yRadius?: number;
   colour: Rgb;
 }
 
@@ -82,7 +84,8 @@ export class OverlayCanvas {
     if (brush) {
       const [r, g, b] = brush.colour;
       context.beginPath();
-      context.arc(brush.point.x + 0.5, brush.point.y + 0.5, brush.radius, 0, 2 * Math.PI);
+      const { x, y } = brush.point;
+      context.ellipse(x + 0.5, y + 0.5, brush.radius, brush.yRadius ?? brush.radius, 0, 0, 2 * Math.PI);
       context.strokeStyle = `rgb(${r}, ${g}, ${b})`;
       context.lineWidth = 1 / Math.max(1e-3, Math.hypot(transform[0], transform[1]));
       context.stroke();

@@ -1,9 +1,11 @@
 // The brush, the eraser and "add finding": strokes paint a copy of the selected finding's mask on the current
-// slice (or a new draft mask) and are stored when the stroke ends — a correction as a PUT of the slice's
-// mask, a missed finding as a POST. A failed save puts back what the server holds and says so. setTool also
-// switches to the ruler, whose drags go to ruler-tool.ts.
+// slice (or a new draft mask) and are stored when the stroke ends — a correction as a PUT of the slice's mask,
+// a missed finding as a POST. The brush and eraser also paint on the coronal and sagittal planes
+// (plane-paint.ts). A failed save puts back what the server holds and says so. setTool also switches to the
+// ruler, whose drags go to ruler-tool.ts.
 import { api } from './api-client.ts';
 import { countSet, maskToBase64, paintDisc, paintSegment, type Point } from './mask-brush.ts';
+import { PlanePaint } from './plane-paint.ts';
 import { rulerDrag } from './ruler-tool.ts';
 import { showError, showInfo } from './toasts.ts';
 import type { Tool, ViewerPage } from './viewer-page.ts';
@@ -18,13 +20,18 @@ export class PaintTool {
     last: Point;
   } | null = null;
 
-  constructor(private readonly viewer: ViewerPage) {}
+  private readonly planePaint: PlanePaint;
+
+  constructor(private readonly viewer: ViewerPage) {
+    this.planePaint = new PlanePaint(viewer);
+  }
 
   setTool(tool: Tool): void {
     const viewer = this.viewer;
     viewer.tool = tool;
     viewer.draft = null;
     viewer.measuring = null;
+    viewer.planes.setPainter(tool === 'brush' || tool === 'eraser' ? this.planePaint : null);
     viewer.viewport.setPaintHandler(
       tool === 'none'
         ? null
@@ -78,7 +85,8 @@ export class PaintTool {
     }
     const stroke = this.stroke;
     if (!stroke) return;
-    if (stroke.findingId !== null) viewer.maskEdited(stroke.findingId, stroke.slice, stroke.mask);
+    if (stroke.findingId !== null)
+      viewer.masksEdited(stroke.findingId, new Map([[stroke.slice, stroke.mask]]));
     else viewer.drawOverlay();
     if (stage === 'end') {
       this.stroke = null;
@@ -98,7 +106,7 @@ export class PaintTool {
       await api.saveMask(findingId, k, mask);
       await this.viewer.reloadFindings();
     } catch (error) {
-      this.viewer.maskEdited(findingId, k, before); // show what the server still holds
+      this.viewer.masksEdited(findingId, new Map([[k, before]])); // show what the server still holds
       showError(error);
     }
   }

@@ -5,7 +5,8 @@
 // is what a reader checks before confirming a flag. The crosshair ties the views: picking on a plane moves the
 // stack to that slice and the other plane to that point, selecting a finding centres all three on it, and a
 // double click on the stack moves the planes there. Each plane shows the visible findings' masks cut along
-// it, in their review colours.
+// it, in their review colours; with the brush or eraser on, a drag on a plane paints the selected finding
+// there (plane-paint.ts).
 import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
 import { formatValue } from './corner-text.ts';
 import { PLANE_COLOURS, crosshairLines } from './crosshair.ts';
@@ -13,7 +14,10 @@ import { byId } from './dom.ts';
 import { findingState } from './finding-state.ts';
 import { maskStyle, maskToRgba } from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
-import { OverlayCanvas, type OverlayLayer, type OverlayLine } from './overlay-canvas.ts';
+import { OverlayCanvas, type BrushCursor, type OverlayLayer, type OverlayLine } from './overlay-canvas.ts';
+import type { PlaneAt } from './plane-stroke.ts';
+import type { Rgb } from './layer-pixels.ts';
+import type { PaintStage } from './viewport/stack-viewport.ts';
 import { CACHE_BYTES } from './viewport/cache-size.ts';
 import { planeImage, slicePixels } from './viewport/overread-image-loader.ts';
 import { PlanePane } from './viewport/plane-pane.ts';
@@ -51,6 +55,13 @@ export interface PlaneFindings {
   mask(findingId: number, k: number): Uint8Array | undefined;
 }
 
+/** The brush or eraser on the planes (plane-paint.ts): strokes, and the outline to draw under the pointer. */
+export interface PlanePainter {
+  paint(plane: PlaneAt, stage: PaintStage, point: Point): void;
+  /** The brush: radius in millimetres, and colour. */
+  brush(): { radiusMm: number; colour: Rgb };
+}
+
 /** Slices per range request while the series is fetched for the planes, and requests in flight at once. */
 const RANGE = 16;
 const REQUESTS = 2;
@@ -79,6 +90,7 @@ export class PlanePanes {
   private builds = 0;
   private view: StackView | null = null;
   private findings: PlaneFindings | null = null;
+  private painter: PlanePainter | null = null;
   private readonly panes: Pane[];
   private readonly container = byId('plane-panes');
   /** A pick on a plane: the stack goes to slice k, the crosshair to (column, row). */
@@ -103,6 +115,7 @@ export class PlanePanes {
       view.onPointer = (point) => {
         pane.pointer = point;
         this.renderCorners(pane);
+        if (this.painter) this.drawOverlay(pane); // the brush outline follows the pointer
       };
       return pane;
     });
@@ -175,6 +188,37 @@ export class PlanePanes {
       this.drawOverlay(pane);
       this.renderCorners(pane);
     }
+  }
+
+  /** Left drags on the planes paint through `painter` (the brush and eraser), or pick again with null. */
+  setPainter(painter: PlanePainter | null): void {
+    this.painter = painter;
+    for (const pane of this.panes) {
+      pane.view.onPaint = painter
+        ? (stage, point) => {
+            const plane = this.planeAt(pane);
+            if (plane) painter.paint(plane, stage, point);
+          }
+        : null;
+      this.drawOverlay(pane);
+    }
+  }
+
+  /** The plane a pane shows, as a stroke on it needs it; null before it shows one. */
+  private planeAt(pane: Pane): PlaneAt | null {
+    const series = this.series;
+    const stack = this.stack;
+    if (!series || !stack || !pane.shown || this.unavailable()) return null;
+    const [rowMm, widthMm] = planeSpacing(series, pane.axis, stack);
+    return {
+      axis: pane.axis,
+      index: pane.shown.index,
+      rowSlices: stack.rowSlices,
+      rows: series.rows,
+      columns: series.columns,
+      widthMm,
+      aspect: rowMm / widthMm,
+    };
   }
 
   /** The stack's crosshair lines (image pixels of the stack) while the planes are on. */
@@ -290,13 +334,14 @@ export class PlanePanes {
     if (findings?.show) {
       for (const finding of findings.visible) {
         const [first, last] = finding.sliceRange;
-        // Drawn once every slice of the finding is fetched, never a part of it.
+        // Drawn once every slice of the finding is fetched, never a part of it; slices beyond its range are
+        // empty unless painted (held by the page until the findings are listed again).
         const masks = new Map<number, Uint8Array>();
         let complete = true;
-        for (let k = first; k <= last && complete; k++) {
+        for (let k = 0; k < series.slices && complete; k++) {
           const mask = findings.mask(finding.id, k);
           if (mask) masks.set(k, mask);
-          else complete = false;
+          else complete = k < first || k > last;
         }
         if (!complete) continue;
         const state = findingState(finding);
@@ -321,7 +366,16 @@ export class PlanePanes {
       y: rowOfSlice(stack, this.view.slice),
     };
     const lines = crosshairLines(at, { columns, rows }, transform, planeName(series, other), 'Axial');
-    pane.overlay.draw(size, transform, layers, null, lines);
+    pane.overlay.draw(size, transform, layers, this.brushCursor(pane), lines);
+  }
+
+  /** The brush outline under the pointer while painting: round in millimetres, so an ellipse in pixels. */
+  private brushCursor(pane: Pane): BrushCursor | null {
+    const plane = this.painter && pane.pointer ? this.planeAt(pane) : null;
+    if (!plane || !pane.pointer) return null;
+    const { radiusMm, colour } = this.painter!.brush();
+    const radius = radiusMm / plane.widthMm;
+    return { point: pane.pointer, radius, yRadius: radius / plane.aspect, colour };
   }
 
   private renderCorners(pane: Pane): void {

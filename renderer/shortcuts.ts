@@ -190,6 +190,10 @@ export const MOUSE_GESTURES: readonly { gesture: string; description: string }[]
     gesture: 'Click or drag on a plane (V)',
     description: 'Move the slice to that height and the other plane to that point',
   },
+  {
+    gesture: 'Left drag on a plane with B or E (V)',
+    description: 'Paint or erase the selected finding along that plane (one Ctrl+Z undoes the stroke)',
+  },
   { gesture: 'Wheel on a plane (V)', description: 'Step that plane one row or column' },
   { gesture: 'Double-click the slice (V)', description: 'Move both planes through that pixel' },
 ];

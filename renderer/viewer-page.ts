@@ -201,10 +201,12 @@ export class ViewerPage {
     return mask;
   }
 
-  /** After painting: forget the drawn pixels of this mask so the overlay rebuilds them. */
-  maskEdited(findingId: number, k: number, mask: Uint8Array): void {
-    this.layers.setMask(findingId, k, mask);
-    this.overlay.invalidate(`mask:${findingId}:${k}:`);
+  /** After painting: hold the painted masks and forget their drawn pixels so the overlay rebuilds them. */
+  masksEdited(findingId: number, masks: ReadonlyMap<number, Uint8Array>): void {
+    for (const [k, mask] of masks) {
+      this.layers.setMask(findingId, k, mask);
+      this.overlay.invalidate(`mask:${findingId}:${k}:`);
+    }
     this.maskEdits++;
     this.drawOverlay();
     this.renderPlanes();
@@ -299,9 +301,9 @@ export class ViewerPage {
       this.tool === 'add'
         ? 'Add finding: paint the missed lesion on this slice (Esc cancels); then B on its last slice, and F fills between'
         : this.tool === 'brush'
-          ? 'Brush: paint onto the selected finding (F fills the slices between painted ones)'
+          ? `Brush: paint onto the selected finding${this.planes.on ? ', on the slice or a plane' : ''} (F fills the slices between painted ones)`
           : this.tool === 'eraser'
-            ? 'Eraser: erase from the selected finding'
+            ? `Eraser: erase from the selected finding${this.planes.on ? ', on the slice or a plane' : ''}`
             : this.tool === 'measure'
               ? 'Ruler: drag to measure on this slice (Delete clears this slice, Esc leaves)'
               : '';

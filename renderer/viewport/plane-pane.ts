@@ -1,18 +1,21 @@
 // One reformatted-plane pane beside the stack: a cornerstone-core enabled element showing whatever plane image
 // it is given, in the stack's window and inversion, with its own overlay canvas. Its pointer input is the
-// crosshair's: left press or drag picks a point (the other views follow it), the wheel steps the plane, and
-// the pointer's position is reported for the value under it. Zoom and pan: Ctrl+wheel and Shift/middle drag,
+// crosshair's: left press or drag picks a point (the other views follow it) — or paints, while the brush or
+// eraser is on — the wheel steps the plane, and the pointer's position is reported for the value under it. Zoom and pan: Ctrl+wheel and Shift/middle drag,
 // as in the stack. Which plane to show and what to draw over it is decided by plane-panes.ts.
 import * as cornerstone from 'cornerstone-core';
 import type { Point } from '../mask-brush.ts';
 import type { WindowLevel } from '../window-presets.ts';
 import { ImageElement } from './image-element.ts';
+import type { PaintHandler } from './stack-viewport.ts';
 
 export class PlanePane extends ImageElement {
   /** Left press and drag at a plane pixel. */
   onPick: (point: Point) => void = () => {};
   /** Wheel without Ctrl: step the plane by ±1. */
   onStep: (delta: number) => void = () => {};
+  /** While the brush or eraser is on: left drags paint instead of picking. */
+  onPaint: PaintHandler | null = null;
 
   constructor(element: HTMLElement) {
     super(element, true);
@@ -60,6 +63,8 @@ export class PlanePane extends ImageElement {
     this.element.setPointerCapture(event.pointerId);
     const pan = event.button === 1 || event.shiftKey;
     if (!pan && event.button !== 0) return;
+    const paint = !pan && !event.ctrlKey ? this.onPaint : null;
+    if (paint) return this.paintDrag(event, paint);
     const start = { x: event.clientX, y: event.clientY };
     const startTranslation = { ...cornerstone.getViewport(this.element)!.translation };
     const pick = (e: PointerEvent) => {
@@ -81,6 +86,29 @@ export class PlanePane extends ImageElement {
       this.element.removeEventListener('pointermove', move);
       this.element.removeEventListener('pointerup', up);
       this.element.removeEventListener('pointercancel', up);
+    };
+    this.element.addEventListener('pointermove', move);
+    this.element.addEventListener('pointerup', up);
+    this.element.addEventListener('pointercancel', up);
+  }
+
+  /** A left drag with the brush or eraser: start, each move, end, in plane pixels. */
+  private paintDrag(event: PointerEvent, paint: PaintHandler): void {
+    const first = this.toImage(event);
+    if (!first) return;
+    let last = first;
+    paint('start', first);
+    const move = (e: PointerEvent) => {
+      const point = this.toImage(e);
+      if (!point) return;
+      last = point;
+      paint('move', point);
+    };
+    const up = () => {
+      this.element.removeEventListener('pointermove', move);
+      this.element.removeEventListener('pointerup', up);
+      this.element.removeEventListener('pointercancel', up);
+      paint('end', last);
     };
     this.element.addEventListener('pointermove', move);
     this.element.addEventListener('pointerup', up);
