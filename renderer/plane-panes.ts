@@ -5,8 +5,9 @@
 // is what a reader checks before confirming a flag. The crosshair ties the views: picking on a plane moves the
 // stack to that slice and the other plane to that point, selecting a finding centres all three on it, and a
 // double click on the stack moves the planes there. Each plane shows the visible findings' masks cut along
-// it, in their review colours; with the brush or eraser on, a drag on a plane paints the selected finding
-// there (plane-paint.ts).
+// it, in their review colours. With the stack's thick slab on, each plane is a MIP of the same thickness
+// along its own normal (a coronal slab MIP is where a nodule stands out from the vessels). With the brush or
+// eraser on, a drag on a plane paints the selected finding there (plane-paint.ts).
 import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
 import { formatValue } from './corner-text.ts';
 import { PLANE_COLOURS, crosshairLines } from './crosshair.ts';
@@ -25,6 +26,7 @@ import {
   planeCount,
   planeMask,
   planeName,
+  planeSlab,
   planeSpacing,
   planeValues,
   planeWidth,
@@ -43,6 +45,8 @@ export interface StackView {
   slice: number;
   window: WindowLevel;
   invert: boolean;
+  /** The stack's thick slab (0: none): the planes show a MIP of the same thickness along their normals. */
+  slabMm: number;
 }
 
 /** The findings drawn on the planes, and their masks per slice as the viewer holds them. */
@@ -71,8 +75,8 @@ interface Pane {
   view: PlanePane;
   overlay: OverlayCanvas;
   frame: HTMLElement;
-  /** The plane index (image row or column) and slices-loaded count of the image on screen. */
-  shown: { index: number; loaded: number } | null;
+  /** The plane index (image row or column), the slab's planes and the slices-loaded count on screen. */
+  shown: { index: number; slab: [number, number]; loaded: number } | null;
   pointer: Point | null;
 }
 
@@ -183,7 +187,15 @@ export class PlanePanes {
     this.startLoading();
     for (const pane of this.panes) {
       const index = this.indexOf(pane);
-      if (pane.shown?.index !== index || pane.shown.loaded !== this.loaded) this.build(pane, index);
+      const slab = planeSlab(this.series, pane.axis, index, view.slabMm);
+      const shown = pane.shown;
+      if (
+        shown?.index !== index ||
+        shown.loaded !== this.loaded ||
+        shown.slab[0] !== slab[0] ||
+        shown.slab[1] !== slab[1]
+      )
+        this.build(pane, index, slab);
       else pane.view.setWindow(view.window, view.invert);
       this.drawOverlay(pane);
       this.renderCorners(pane);
@@ -277,12 +289,12 @@ export class PlanePanes {
     return pane.axis === 'row' ? this.cross.row : this.cross.column;
   }
 
-  private build(pane: Pane, index: number): void {
+  private build(pane: Pane, index: number, slab: [number, number]): void {
     const series = this.series!;
     const stack = this.stack!;
     const view = this.view!;
     // Rows not fetched yet show as the window's floor (black), so the plane fills in visibly as they arrive.
-    const values = planeValues(series, pane.axis, index, stack, (k) => this.slices[k], -1024);
+    const values = planeValues(series, pane.axis, slab, stack, (k) => this.slices[k], -1024);
     const size = { rows: stack.rowSlices.length, columns: planeWidth(series, pane.axis) };
     // A new id per build: cornerstone reuses its rendering of an image id it has just drawn.
     const image = planeImage(
@@ -293,7 +305,7 @@ export class PlanePanes {
       planeSpacing(series, pane.axis, stack),
     );
     pane.view.show(image, view.window, view.invert, pane.shown === null);
-    pane.shown = { index, loaded: this.loaded };
+    pane.shown = { index, slab, loaded: this.loaded };
   }
 
   /** The pane's pixel (x, y) as the stack's slice and crosshair. */
@@ -326,7 +338,7 @@ export class PlanePanes {
       pane.overlay.draw(size, null, [], null);
       return;
     }
-    const index = pane.shown.index;
+    const { slab } = pane.shown;
     const columns = planeWidth(series, pane.axis);
     const rows = stack.rowSlices.length;
     const layers: OverlayLayer[] = [];
@@ -348,11 +360,11 @@ export class PlanePanes {
         const selected = finding.id === findings.selected?.id;
         // The cut is made only when its key is new (the overlay keeps built layers), not on every frame.
         layers.push({
-          key: `${pane.axis}:${index}:${finding.id}:${state}:${selected}:${findings.version}`,
+          key: `${pane.axis}:${slab[0]}-${slab[1]}:${finding.id}:${state}:${selected}:${findings.version}`,
           rows,
           columns,
           rgba: () => {
-            const cut = planeMask(series, pane.axis, index, stack, (k) => masks.get(k));
+            const cut = planeMask(series, pane.axis, slab, stack, (k) => masks.get(k));
             return cut
               ? maskToRgba(cut, rows, columns, maskStyle(state, selected))
               : new Uint8ClampedArray(rows * columns * 4);
@@ -389,6 +401,9 @@ export class PlanePanes {
     const unavailable = this.unavailable();
     const along = pane.axis === 'row' ? 'row' : 'column';
     let text = `${name} · ${along} ${this.indexOf(pane) + 1} / ${planeCount(series, pane.axis)}`;
+    const slab = pane.shown?.slab;
+    if (this.view && this.view.slabMm > 0 && slab && slab[1] > slab[0])
+      text += `\nMIP ${this.view.slabMm} mm · ${along}s ${slab[0] + 1}–${slab[1] + 1}`;
     if (unavailable) text = `${name}: ${unavailable}`;
     else if (this.failure)
       text += `\nslices failed to load (${this.failure}); open the series again to retry`;

@@ -105,7 +105,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     action: 'toggle-slab',
     keys: ['T'],
     context: 'viewer',
-    description: 'Thick-slab MIP on / off (thickness in the toolbar, 10 mm first)',
+    description: 'Thick-slab MIP on / off, on the planes too (thickness in the toolbar, 10 mm first)',
   },
   {
     action: 'toggle-planes',

@@ -228,7 +228,7 @@ export class ViewerPage {
     const state = this.viewport.viewState();
     if (!this.planes.on || !this.series || !state) return;
     this.planes.render(
-      { slice: state.slice, window: state.window, invert: state.invert },
+      { slice: state.slice, window: state.window, invert: state.invert, slabMm: this.viewport.slabMm },
       {
         show: this.showFlags,
         visible: this.navigable(),

@@ -110,7 +110,7 @@ export function planeWidth(series: Geometry, axis: PlaneAxis): number {
 }
 
 /** How many planes there are along an axis: one per image row, or per image column. */
-export function planeCount(series: Geometry, axis: PlaneAxis): number {
+export function planeCount(series: Pick<Geometry, 'rows' | 'columns'>, axis: PlaneAxis): number {
   return axis === 'row' ? series.rows : series.columns;
 }
 
@@ -129,18 +129,43 @@ function sliceOffset(series: Geometry, axis: PlaneAxis, index: number, x: number
 }
 
 /**
- * The plane's modality values, row by row. int16 when every slice holds int16 modality values (slope 1,
- * intercept 0: nearly every CT), else float32. Rows whose slice is not there yet are `fill`.
+ * The planes (first, last) a thick slab of `mm` centred on plane `index` covers along the plane's normal: the
+ * image rows (axis 'row') or columns ('column') within mm / 2 of it, as the stack's slab takes slices.
+ * [index, index] for 0 mm or a slab thinner than the pixel spacing.
+ */
+export function planeSlab(
+  series: Pick<SeriesInfo, 'rows' | 'columns' | 'pixelSpacingMm'>,
+  axis: PlaneAxis,
+  index: number,
+  mm: number,
+): [number, number] {
+  if (!(mm > 0)) return [index, index];
+  const spacing = axis === 'row' ? series.pixelSpacingMm[0] : series.pixelSpacingMm[1];
+  const half = Math.floor((mm / 2 + 1e-3) / spacing);
+  return [Math.max(0, index - half), Math.min(planeCount(series, axis) - 1, index + half)];
+}
+
+/** A plane index, or the first and last of a thick slab's (their maximum is shown). */
+export type PlaneIndex = number | readonly [number, number];
+
+const indexRange = (index: PlaneIndex): readonly [number, number] =>
+  typeof index === 'number' ? [index, index] : index;
+
+/**
+ * The plane's modality values, row by row; through a slab, the maximum over its planes (a MIP along the
+ * plane's normal). int16 when every slice holds int16 modality values (slope 1, intercept 0: nearly every
+ * CT), else float32. Rows whose slice is not there yet are `fill`.
  */
 export function planeValues(
   series: Geometry,
   axis: PlaneAxis,
-  index: number,
+  index: PlaneIndex,
   stack: StackRows,
   slice: (k: number) => SlicePixels | undefined,
   fill: number,
 ): Int16Array | Float32Array {
   const width = planeWidth(series, axis);
+  const [first, last] = indexRange(index);
   const sources = stack.rowSlices.map((k) => slice(k));
   const integral = sources.every(
     (s) => !s || (s.data instanceof Int16Array && s.slope === 1 && s.intercept === 0),
@@ -153,30 +178,43 @@ export function planeValues(
       return;
     }
     const { data, slope, intercept } = source;
-    for (let x = 0; x < width; x++)
-      out[row + x] = data[sliceOffset(series, axis, index, x)]! * slope + intercept;
+    // The largest modality value is the largest stored one, or the smallest under a negative slope.
+    const sign = slope < 0 ? -1 : 1;
+    for (let x = 0; x < width; x++) {
+      let value = -Infinity;
+      for (let i = first; i <= last; i++)
+        value = Math.max(value, sign * data[sliceOffset(series, axis, i, x)]!);
+      out[row + x] = sign * value * slope + intercept;
+    }
   });
   return out;
 }
 
-/** A mask's voxels on the plane (0/1 per plane pixel); null when no slice it spans crosses the plane there. */
+/**
+ * A mask's voxels on the plane (0/1 per plane pixel) — through a slab, their union over its planes, as the
+ * stack's slab draws a finding; null when no slice it spans crosses the plane there.
+ */
 export function planeMask(
   series: Geometry,
   axis: PlaneAxis,
-  index: number,
+  index: PlaneIndex,
   stack: StackRows,
   mask: (k: number) => Uint8Array | undefined,
 ): Uint8Array | null {
   const width = planeWidth(series, axis);
+  const [first, last] = indexRange(index);
   const out = new Uint8Array(width * stack.rowSlices.length);
   let any = false;
   stack.rowSlices.forEach((k, r) => {
     const source = mask(k);
     if (!source) return;
     for (let x = 0; x < width; x++) {
-      if (source[sliceOffset(series, axis, index, x)]) {
-        out[r * width + x] = 1;
-        any = true;
+      for (let i = first; i <= last; i++) {
+        if (source[sliceOffset(series, axis, i, x)]) {
+          out[r * width + x] = 1;
+          any = true;
+          break;
+        }
       }
     }
   });

@@ -4,7 +4,8 @@
 // is at the top (the slice under a higher pointer lies higher in z); a click on a plane takes the stack to
 // that slice and the other plane to that point; selecting a finding centres the planes on it and its mask is
 // drawn on them in its review colour (and hidden with H); the wheel steps a plane; a double click on the
-// stack moves the crosshair there; the crosshair's lines are drawn on the stack while the planes are on.
+// stack moves the crosshair there; the crosshair's lines are drawn on the stack while the planes are on; with
+// the thick slab on, each plane is the MIP over the image rows (or columns) the slab covers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -178,6 +179,41 @@ test(
       Number(under[2]) + 1,
     );
     assert.equal(await label('column'), `Sagittal · column ${Number(under[1]) + 1} / ${series.columns}`);
+
+    // With the thick slab on (T), each plane is a MIP of the same thickness along its normal: the value under
+    // the pointer is the largest of the API's voxels over the rows the label names, at that column and slice.
+    await app.press('t');
+    await page.waitForFunction(() =>
+      /\nMIP 10 mm · rows \d+–\d+$/.test(
+        document.querySelector('#plane-row .plane-label')?.textContent ?? '',
+      ),
+    );
+    const [, fromRow, toRow] = /rows (\d+)–(\d+)$/.exec(await label('row'))!.map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    assert.ok(toRow - fromRow >= 2, `a 10 mm slab covers rows ${fromRow}–${toRow}`);
+    const box = (await page.locator('#plane-row .plane-viewport').boundingBox())!;
+    let checked = 0;
+    for (const fx of [0.3, 0.45, 0.6]) {
+      await page.mouse.move(box.x + box.width * fx, box.y + box.height / 2);
+      await page.waitForFunction(() =>
+        /HU/.test(document.querySelector('#plane-row .plane-probe')?.textContent ?? ''),
+      );
+      const probe = planeProbe(await probeOf('row'))!;
+      let max = -Infinity;
+      for (let row = fromRow - 1; row <= toRow - 1; row++)
+        max = Math.max(max, await voxel(probe.column, row, probe.k));
+      assert.equal(probe.value, max, `coronal MIP at ${JSON.stringify(probe)}`);
+      checked++;
+    }
+    assert.equal(checked, 3);
+    await page.screenshot({ path: join(ARTIFACTS, 'plane-panes-slab.png') });
+    await app.press('t');
+    await page.waitForFunction(
+      () => !/MIP/.test(document.querySelector('#plane-row .plane-label')?.textContent ?? ''),
+    );
 
     await app.press('v');
     assert.equal(await page.locator('#plane-panes').isVisible(), false);

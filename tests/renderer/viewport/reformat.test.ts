@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   planeMask,
   planeName,
+  planeSlab,
   planeSpacing,
   planeValues,
   rowOfSlice,
@@ -109,6 +110,52 @@ test('a mask is cut along a plane; a plane that misses it gives null', () => {
   );
   assert.equal(
     planeMask(series, 'column', 0, rows, (k) => masks.get(k)),
+    null,
+  );
+});
+
+test('a thick slab on a plane is the maximum over the image rows or columns within half its thickness', () => {
+  // Rows 0.8 mm apart, columns 0.7 mm: a 3 mm slab reaches 1.5 mm, so one row either side, two columns.
+  const series = { ...stack([0, 1, 2]), rows: 5, columns: 6, pixelSpacingMm: [0.8, 0.7] as [number, number] };
+  assert.deepEqual(planeSlab(series, 'row', 2, 3), [1, 3]);
+  assert.deepEqual(planeSlab(series, 'column', 2, 3), [0, 4]);
+  assert.deepEqual(planeSlab(series, 'row', 0, 3), [0, 1], 'clipped at the image edge');
+  assert.deepEqual(planeSlab(series, 'row', 4, 0), [4, 4], 'no slab: the plane itself');
+  assert.deepEqual(planeSlab(series, 'row', 4, 1.5), [4, 4], 'thinner than two rows: the plane itself');
+  // Voxel = 100 k + 10 row + column, except one bright voxel (row 3, column 1, slice 1) of 999.
+  const slices = [0, 1, 2].map((k) => ({
+    data: Int16Array.from({ length: 30 }, (_, i) =>
+      k === 1 && i === 3 * 6 + 1 ? 999 : 100 * k + 10 * Math.floor(i / 6) + (i % 6),
+    ),
+    slope: 1,
+    intercept: 0,
+  }));
+  const rows = stackRows(series)!;
+  const mip = planeValues(series, 'row', [1, 3], rows, (k) => slices[k], -1024);
+  assert.ok(mip instanceof Int16Array);
+  // Row 3 is the brightest of rows 1–3 everywhere, and the bright voxel shows on slice 1's plane row.
+  assert.deepEqual(Array.from(mip.subarray(6, 12)), [130, 999, 132, 133, 134, 135]);
+  assert.deepEqual(Array.from(mip.subarray(0, 6)), [230, 231, 232, 233, 234, 235]);
+  // A negative slope keeps the largest modality value: the smallest stored one.
+  const inverted = slices.map((slice) => ({
+    data: Float32Array.from(slice.data, (v) => -v),
+    slope: -1,
+    intercept: 0,
+  }));
+  assert.deepEqual(
+    Array.from(planeValues(series, 'row', [1, 3], rows, (k) => inverted[k], 0)),
+    Array.from(mip),
+  );
+  // Masks through a slab: the union of their cuts.
+  const masks = new Map([[0, new Uint8Array(30)]]);
+  masks.get(0)![1 * 6 + 4] = 1;
+  masks.get(0)![3 * 6 + 5] = 1;
+  assert.deepEqual(
+    Array.from(planeMask(series, 'row', [1, 3], rows, (k) => masks.get(k))!.subarray(12)),
+    [0, 0, 0, 0, 1, 1],
+  );
+  assert.equal(
+    planeMask(series, 'row', [2, 2], rows, (k) => masks.get(k)),
     null,
   );
 });
