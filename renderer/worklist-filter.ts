@@ -85,3 +85,30 @@ export function formatWaiting(arrivedAt: string, now: Date): string {
   if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h`;
   return `${Math.floor(minutes / (24 * 60))} d`;
 }
+
+/** How far the reading of the whole worklist has got: series done, and findings this reader decided. */
+export interface WorklistProgress {
+  series: number;
+  done: number;
+  findings: number;
+  decided: number;
+}
+
+export function worklistProgress(items: readonly WorklistItem[]): WorklistProgress {
+  const progress = { series: items.length, done: 0, findings: 0, decided: 0 };
+  for (const item of items) {
+    if (item.status === 'done') progress.done++;
+    progress.findings += item.findingCount;
+    progress.decided += item.reviewedCount;
+  }
+  return progress;
+}
+
+/** "2 of 5 series done · 7 of 12 findings decided", for the worklist's progress bar. */
+export function progressText(progress: WorklistProgress): string {
+  const findings =
+    progress.findings > 0
+      ? ` · ${progress.decided} of ${progress.findings} finding${progress.findings === 1 ? '' : 's'} decided`
+      : '';
+  return `${progress.done} of ${progress.series} series done${findings}`;
+}

@@ -8,7 +8,9 @@ import {
   filterWorklist,
   formatScore,
   formatWaiting,
+  progressText,
   STATUS_LABELS,
+  worklistProgress,
   type StatusFilter,
 } from './worklist-filter.ts';
 import { followRunningJobs } from './jobs-panel.ts';
@@ -107,6 +109,11 @@ export class WorklistPage {
     this.body.replaceChildren(...this.shown.map((item) => this.row(item)));
     byId('worklist-empty').hidden = this.items.length > 0;
     byId('worklist-count').textContent = `${this.shown.length} of ${this.items.length} series`;
+    const progress = worklistProgress(this.items);
+    const bar = byId<HTMLProgressElement>('worklist-progress');
+    bar.max = Math.max(1, progress.series);
+    bar.value = progress.done;
+    byId('worklist-progress-text').textContent = progressText(progress);
     if (this.selectedUid) this.select(this.selectedUid);
     this.onRendered(this.items);
   }

@@ -260,6 +260,20 @@ test(
     const after = await app.worklistRows();
     const doneIndex = after.findIndex((row) => row.status === 'Done');
     assert.ok(doneIndex >= 0, `no series is Done after the restart: ${JSON.stringify(after)}`);
+    // The progress bar over the worklist: the done series, and the findings this reader decided (the rows'
+    // "decided/found" column summed).
+    const [decided, found] = after
+      .map((row) => (/^(\d+)\/(\d+)$/.exec(row.findings) ?? [row.findings, '0', row.findings]).map(Number))
+      .reduce(([d, f], [, x, y]) => [d + x!, f + y!], [0, 0]);
+    const done = after.filter((row) => row.status === 'Done').length;
+    assert.equal(
+      await app.text('#worklist-progress-text'),
+      `${done} of ${after.length} series done · ${decided} of ${found} findings decided`,
+    );
+    assert.equal(
+      await page.locator('#worklist-progress').evaluate((bar: HTMLProgressElement) => bar.value),
+      done,
+    );
     await page.locator('#worklist-body tr').nth(doneIndex).dblclick();
     await app.waitForViewer();
     await app.waitForFindingCount(before.length);

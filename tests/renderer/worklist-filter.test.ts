@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { filterWorklist, formatScore, formatWaiting, nextToRead } from '../../renderer/worklist-filter.ts';
+import {
+  filterWorklist,
+  formatScore,
+  formatWaiting,
+  nextToRead,
+  progressText,
+  worklistProgress,
+} from '../../renderer/worklist-filter.ts';
 import { item } from './finding-fixtures.ts';
 
 const items = [
@@ -63,4 +70,17 @@ test('waiting time reads in minutes, hours, then days', () => {
   assert.equal(formatWaiting('2026-01-02T09:00:00Z', now), '3 h');
   assert.equal(formatWaiting('2025-12-29T12:00:00Z', now), '4 d');
   assert.equal(formatWaiting('not a date', now), '—');
+});
+
+test('progress counts the done series and the findings this reader decided, over the whole worklist', () => {
+  const counted = [
+    item('a', { status: 'done', findingCount: 3, reviewedCount: 3 }),
+    item('b', { status: 'in-review', findingCount: 4, reviewedCount: 1 }),
+    item('c', { status: 'no-findings', findingCount: 0, reviewedCount: 0 }),
+  ];
+  const progress = worklistProgress(counted);
+  assert.deepEqual(progress, { series: 3, done: 1, findings: 7, decided: 4 });
+  assert.equal(progressText(progress), '1 of 3 series done · 4 of 7 findings decided');
+  assert.equal(progressText(worklistProgress([counted[2]!])), '0 of 1 series done');
+  assert.equal(progressText(worklistProgress([])), '0 of 0 series done');
 });
