@@ -1,8 +1,10 @@
 // Owns the app's side of the PACS: the server settings (shared with the CLI, no secrets), where each
 // server's secret comes from (the desktop keychain, this session's memory, or the environment variable of
 // `overread serve`), pulls as jobs that import and triage what arrives, and pushes of a reviewed series'
-// DICOM SEG — built by the export path — with the retry queue. A secret goes from here into a DicomwebClient
-// and nowhere else: not to the settings file, the dataset, a log line or an API answer.
+// DICOM SEG and its measurement report (SR) — built by the export path — with the retry queue. A secret goes
+// from here into a DicomwebClient and nowhere else: not to the settings file, the dataset, a log line or an
+// API answer.
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetStore } from '../dataset/dataset-types.ts';
@@ -285,7 +287,10 @@ export class PacsService {
       });
       const files: string[] = [];
       for (const caseId of await readdir(outDir)) {
-        if (caseId.startsWith('case_')) files.push(join(outDir, caseId, 'seg.dcm'));
+        if (!caseId.startsWith('case_')) continue;
+        // The SEG, then its measurement report (which references it, so a PACS has it first).
+        files.push(join(outDir, caseId, 'seg.dcm'));
+        if (existsSync(join(outDir, caseId, 'sr.dcm'))) files.push(join(outDir, caseId, 'sr.dcm'));
       }
       if (files.length === 0)
         throw conflict(`series ${seriesUid}: the export wrote no SEG — nothing to push`);

@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { deidentifyDicom } from '../dicom/deidentify/deidentify-dicom.ts';
 import type { DeidentifyContext } from '../dicom/deidentify/deidentify-dataset.ts';
 import { Pseudonyms, UidRemapper } from '../dicom/deidentify/uid-remapper.ts';
+import { newUid } from '../dicom/write-seg/build-seg.ts';
 import { readSourceHeader, writeSeg } from '../dicom/write-seg/write-seg.ts';
+import { coveredImages, writeCaseReport, type CaseReport } from './case-report.ts';
 import { writeExportAtomically } from './atomic-export-dir.ts';
 import { deidentifyFindingRows } from './deidentify-rows.ts';
 import type {
@@ -65,7 +67,7 @@ export async function runExport(allSeries: ExportSeries[], options: ExportOption
     const exported: CaseContext[] = [];
     for (const [index, context] of cases.entries()) {
       progress(index, `${context.caseId}: writing ${options.format}`);
-      let decoded: DecodedCase | undefined;
+      let decoded: WrittenCase | undefined;
       try {
         decoded = await writeCase(work, context, options);
         exported.push(context);
@@ -84,6 +86,10 @@ export async function runExport(allSeries: ExportSeries[], options: ExportOption
       progress(index, `${context.caseId}: measuring its findings' density and axes`);
       const unmeasured = await measureFindings(context.series, decoded);
       if (unmeasured) options.onProgress?.({ done: index, total, step: `${context.caseId}: ${unmeasured}` });
+      if (decoded?.report) {
+        progress(index, `${context.caseId}: writing the measurement report (SR)`);
+        await writeCaseReport(decoded.report, context.series.findings, context.deidentify);
+      }
     }
     progress(total, 'writing findings table and manifest');
     const rows = tableRows(exported);
@@ -169,12 +175,15 @@ function modelsOf(rows: FindingExportRow[]): ManifestModel[] {
   return [...models.values()];
 }
 
+/** A case written: the volume and masks it decoded, and for a SEG what its measurement report will need. */
+type WrittenCase = DecodedCase & { report?: CaseReport };
+
 /** Writes one case's files; returns the volume and masks it decoded (none for the table-only formats). */
 async function writeCase(
   work: string,
   context: CaseContext,
   options: ExportOptions,
-): Promise<DecodedCase | undefined> {
+): Promise<WrittenCase | undefined> {
   const { caseId, series } = context;
   if (options.format === 'csv' || options.format === 'json') return undefined;
   const loaded = await series.loadVolume();
@@ -220,20 +229,37 @@ async function writeCase(
       },
     ];
   });
+  let report: CaseReport | undefined;
   if (segments.length > 0) {
     const [first] = series.files;
     const header = readSourceHeader(nameOf(first), await readSource(first));
-    const seg = writeSeg(
+    // Chosen here so the measurement report written after measuring can reference the SEG by its UIDs.
+    const seg = { sopInstanceUid: newUid(), seriesInstanceUid: newUid() };
+    const written = writeSeg(
       {
         geometry: volume.geometry,
         sourceImages,
         sourceHeader: header,
         segments,
         contentCreatorName: lastReader(series),
+        ...seg,
       },
       context.deidentify,
     );
-    await writeFile(path.join(caseDir, 'seg.dcm'), seg.bytes);
+    await writeFile(path.join(caseDir, 'seg.dcm'), written.bytes);
+    const [columns, rows] = volume.geometry.size;
+    report = {
+      caseDir,
+      header,
+      sourceSeriesUid: series.seriesInstanceUid,
+      sourceImages: coveredImages(
+        segments.map((segment) => segment.mask),
+        sourceImages,
+        columns * rows,
+      ),
+      seg,
+      segmentFindings: series.findings.flatMap((_, i) => (masks[i] ? [i] : [])),
+    };
   }
   if (context.deidentify) {
     // The SEG's references were remapped; the images it references must travel with it, remapped alike.
@@ -243,5 +269,5 @@ async function writeCase(
       await writeFile(path.join(caseDir, 'images', `${String(i + 1).padStart(5, '0')}.dcm`), result.bytes);
     }
   }
-  return { volume, masks };
+  return { volume, masks, report };
 }

@@ -367,11 +367,14 @@ test(
     const pushed = await ok<PacsPushResult>('POST', '/api/pacs/servers/orthanc/push', {
       seriesUid: pulledUid,
     });
-    assert.equal(pushed.stored, 1);
+    // The SEG and its measurement report (TID 1500 SR), both stored.
+    assert.equal(pushed.stored, 2);
     assert.equal(pushed.failed, 0);
-    const [outcome] = pushed.outcomes;
+    const [outcome, report] = pushed.outcomes;
     assert.equal(outcome!.status, 'stored');
     assert.equal(outcome!.sopClassUid, '1.2.840.10008.5.1.4.1.1.66.4');
+    assert.equal(report!.status, 'stored');
+    assert.equal(report!.sopClassUid, '1.2.840.10008.5.1.4.1.1.88.33');
 
     const seg = await storedSeg(outcome!.sopInstanceUid);
     const sourceSops = new Set(a!.files.map((f) => dump(f, 'SOPInstanceUID')));
@@ -382,12 +385,12 @@ test(
     assert.equal(seg.segments, 1);
     assert.ok(seg.refSops.length > 0 && seg.refSops.every((uid: string) => sourceSops.has(uid)));
     assert.ok(seg.sourceSops.every((uid: string) => sourceSops.has(uid)));
-    // Orthanc now lists it as a SEG series of the study, beside the CT.
+    // Orthanc now lists them as SEG and SR series of the study, beside the CT.
     const series = await ok<PacsSeries[]>(
       'GET',
       `/api/pacs/servers/orthanc/studies/${a!.truth.studyInstanceUid}/series`,
     );
-    assert.deepEqual(series.map((s) => s.modality).sort(), ['CT', 'SEG']);
+    assert.deepEqual(series.map((s) => s.modality).sort(), ['CT', 'SEG', 'SR']);
   },
 );
 
@@ -401,28 +404,35 @@ test(
       secret: orthanc.password,
     });
     const failed = await ok<PacsPushResult>('POST', '/api/pacs/servers/flaky/push', { seriesUid: pulledUid });
-    assert.equal(failed.failed, 1);
-    const [outcome] = failed.outcomes;
-    assert.equal(outcome!.status, 'failed');
-    assert.equal(outcome!.queued, true);
-    assert.match(outcome!.reason!, /DICOMweb server "flaky" .* answered HTTP 500: storage volume full/);
+    assert.equal(failed.failed, 2, 'the SEG and its measurement report');
+    const [outcome, report] = failed.outcomes;
+    for (const o of [outcome!, report!]) {
+      assert.equal(o.status, 'failed');
+      assert.equal(o.queued, true);
+      assert.match(o.reason!, /DICOMweb server "flaky" .* answered HTTP 500: storage volume full/);
+    }
+    const sops = [outcome!.sopInstanceUid, report!.sopInstanceUid];
 
     let queue = await ok<{ entries: PacsQueueEntry[] }>('GET', '/api/pacs/queue');
-    assert.equal(queue.entries.length, 1);
-    assert.equal(queue.entries[0]!.server, 'flaky');
-    assert.equal(queue.entries[0]!.sopInstanceUid, outcome!.sopInstanceUid);
-    assert.equal(queue.entries[0]!.attempts, 1);
+    assert.deepEqual(
+      queue.entries.map((e) => [e.server, e.sopInstanceUid, e.attempts]),
+      sops.map((sop) => ['flaky', sop, 1]),
+    );
 
     const stillDown = await ok<PacsPushResult>('POST', '/api/pacs/queue/retry', { server: 'flaky' });
-    assert.equal(stillDown.failed, 1);
+    assert.equal(stillDown.failed, 2);
     queue = await ok<{ entries: PacsQueueEntry[] }>('GET', '/api/pacs/queue');
-    assert.equal(queue.entries[0]!.attempts, 2, 'a failed retry is counted, the entry kept');
+    assert.deepEqual(
+      queue.entries.map((e) => e.attempts),
+      [2, 2],
+      'a failed retry is counted, the entry kept',
+    );
 
     proxy.failStow = false;
     const retried = await ok<PacsPushResult>('POST', '/api/pacs/queue/retry');
     assert.deepEqual(
       retried.outcomes.map((o) => [o.sopInstanceUid, o.status, o.queued]),
-      [[outcome!.sopInstanceUid, 'stored', false]],
+      sops.map((sop) => [sop, 'stored', false]),
     );
     assert.equal((await ok<{ entries: PacsQueueEntry[] }>('GET', '/api/pacs/queue')).entries.length, 0);
     const seg = await storedSeg(outcome!.sopInstanceUid);
@@ -439,7 +449,8 @@ test(
     proxy.failStow = true;
     await ok('PUT', '/api/pacs/servers/flaky', { ...flaky, secret: orthanc.password });
     const failed = await ok<PacsPushResult>('POST', '/api/pacs/servers/flaky/push', { seriesUid: pulledUid });
-    const sop = failed.outcomes[0]!.sopInstanceUid;
+    const sops = failed.outcomes.map((o) => o.sopInstanceUid);
+    assert.equal(sops.length, 2, 'the SEG and its measurement report');
     await ok('DELETE', '/api/pacs/servers/flaky');
     const unknown = await call('POST', '/api/pacs/servers/flaky/test');
     assert.equal(unknown.status, 404);
@@ -451,19 +462,19 @@ test(
     const retried = await ok<PacsPushResult>('POST', '/api/pacs/queue/retry');
     assert.deepEqual(
       retried.outcomes.map((o) => [o.sopInstanceUid, o.status, o.queued]),
-      [[sop, 'failed', true]],
+      sops.map((sop) => [sop, 'failed', true]),
     );
     assert.match(retried.outcomes[0]!.reason!, /no DICOMweb server named "flaky"/);
     const queue = await ok<{ entries: PacsQueueEntry[] }>('GET', '/api/pacs/queue');
     assert.deepEqual(
       queue.entries.map((e) => e.sopInstanceUid),
-      [sop],
+      sops,
     );
 
     proxy.failStow = false;
     await ok('PUT', '/api/pacs/servers/flaky', { ...flaky, secret: orthanc.password });
     const back = await ok<PacsPushResult>('POST', '/api/pacs/queue/retry');
-    assert.equal(back.stored, 1);
+    assert.equal(back.stored, 2);
     assert.equal((await ok<{ entries: PacsQueueEntry[] }>('GET', '/api/pacs/queue')).entries.length, 0);
   },
 );

@@ -111,11 +111,13 @@ test(
     await page.getByRole('button', { name: 'PACS…' }).click();
     await page.getByRole('button', { name: /^Push labels of / }).click();
     const results = page.getByRole('list', { name: 'Push results per object' });
-    await results.getByText(/^stored: [0-9.]+$/).waitFor();
+    // The SEG and its measurement report (TID 1500 SR).
+    await page.getByText(/2 of 2 object\(s\) stored on "orthanc"/).waitFor();
+    assert.equal(await results.getByText(/^stored: [0-9.]+$/).count(), 2);
     await page.getByText('The retry queue is empty.').waitFor();
     await dialog.screenshot({ path: join(ARTIFACTS, 'pacs-dialog-pushed.png') });
 
-    // The study now holds the SEG too; pulling it again brings the images only (labels are not triaged),
+    // The study now holds the SEG and SR too; pulling it again brings the images only (labels are not triaged),
     // and the instances already in the cache are not fetched again.
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('table', { name: 'Studies found' }).getByRole('checkbox').check();

@@ -154,6 +154,78 @@ test('DICOM SEG: dciodvfy clean, dcmdump reads the Segment Algorithm Types, fram
   assert.equal(check.mismatches, 0);
 });
 
+test('DICOM SEG: a TID 1500 measurement report beside it, dciodvfy and dsrdump clean, figures = the table', () => {
+  const result = ok('seg-sr', '--format', 'dicom-seg');
+  const sr = path.join(result.dir, 'case_0001', 'sr.dcm');
+  const seg = path.join(result.dir, 'case_0001', 'seg.dcm');
+  const verify = spawnSync('dciodvfy', [sr], { encoding: 'utf8' });
+  const problems = `${verify.stdout}\n${verify.stderr}`.split('\n').filter((l) => /Error|Warning/.test(l));
+  assert.deepEqual(problems, [], 'dciodvfy: no error or warning');
+  const dump = spawnSync('dsrdump', ['+Pt', sr], { encoding: 'utf8' });
+  assert.equal(dump.status, 0, dump.stderr);
+  // dcmtk's SR reader checks the content tree's relationships for a Comprehensive SR: none reported.
+  assert.deepEqual(
+    dump.stderr.split('\n').filter((l) => /^[EW]:/.test(l) && !/VR checker/.test(l)),
+    [],
+  );
+  assert.match(dump.stdout, /Imaging Measurement Report/);
+  const check = runPython('check-dataset-export.py', ['sr', sr, seg, data.reviewed.dir]) as {
+    sopClass: string;
+    template: string;
+    studyUid: string;
+    segStudyUid: string;
+    segUid: string;
+    segSeries: string;
+    labels: Record<string, string>;
+    libraryImages: number;
+    groups: {
+      template: string;
+      trackingId: string;
+      segUid: string;
+      segment: number;
+      sourceSeries: string;
+      finding: string;
+      comment: string;
+      values: Record<string, [number, string]>;
+    }[];
+    references: number;
+    unresolved: number;
+  };
+  assert.equal(check.sopClass, '1.2.840.10008.5.1.4.1.1.88.33');
+  assert.equal(check.template, '1500');
+  assert.equal(check.studyUid, check.segStudyUid);
+  assert.ok(check.references > 0);
+  assert.equal(check.unresolved, 0, 'every reference resolves to a source image or the SEG');
+  assert.ok(check.libraryImages > 0);
+  const rows = parseCsv(readFileSync(path.join(result.dir, 'findings.csv'), 'utf8'));
+  const kept = rows.filter((row) => row.decision !== 'rejected');
+  assert.equal(check.groups.length, kept.length, 'one group per labelled finding');
+  const close = (a: number, b: string, what: string) =>
+    assert.ok(Math.abs(a - Number(b)) <= 1e-6 * Math.max(1, Math.abs(Number(b))), `${what}: ${a} vs ${b}`);
+  for (const group of check.groups) {
+    assert.equal(group.template, '1411');
+    assert.equal(group.segUid, check.segUid);
+    assert.equal(group.sourceSeries, check.segSeries);
+    assert.equal(group.finding, '27925004^SCT');
+    assert.equal(check.labels[String(group.segment)], group.trackingId, 'the group names its segment');
+    const row = kept.find((r) => `Nodule ${r.finding_id}` === group.trackingId);
+    assert.ok(row, `no table row for ${group.trackingId}`);
+    assert.ok(group.comment.startsWith(row.decision), `${group.comment} vs ${row.decision}`);
+    const value = (key: string, unit: string) => {
+      const entry = group.values[key];
+      assert.ok(entry, `${group.trackingId}: no ${key}`);
+      assert.equal(entry[1], unit);
+      return entry[0];
+    };
+    close(value('118565006^SCT', 'mm3'), row.volume_mm3, 'volume');
+    close(value('81827009^SCT', 'mm'), row.diameter_mm, 'diameter');
+    close(value('103339001^SCT', 'mm'), row.long_axis_mm, 'long axis');
+    close(value('103340004^SCT', 'mm'), row.short_axis_mm, 'short axis');
+    close(value('112031^DCM/373098007^SCT', "[hnsf'U]"), row.mean_hu, 'mean HU');
+    close(value('112031^DCM/386136009^SCT', "[hnsf'U]"), row.sd_hu, 'SD HU');
+  }
+});
+
 test('CSV: a row per decided finding with provenance; rejected kept with its reason, never pending', () => {
   const result = ok('csv', '--format', 'csv');
   const rows = parseCsv(readFileSync(path.join(result.dir, 'findings.csv'), 'utf8'));
@@ -296,7 +368,18 @@ test('de-identified SEG export: no patient name/id or reader anywhere, pseudonym
   assert.ok(existsSync(keyFile));
   const files = allFiles(result.dir);
   assert.ok(files.some((f) => f.endsWith('seg.dcm')));
+  const report = files.find((f) => f.endsWith('sr.dcm'));
+  assert.ok(report, 'the measurement report is exported too');
   assertNoTrace(result.dir);
+  // Its content survives de-identification (Clean Structured Content), valid and with its measurements.
+  const verify = spawnSync('dciodvfy', [report], { encoding: 'utf8' });
+  assert.deepEqual(
+    `${verify.stdout}\n${verify.stderr}`.split('\n').filter((l) => /Error/.test(l)),
+    [],
+  );
+  const dump = spawnSync('dsrdump', [report], { encoding: 'utf8' });
+  assert.equal(dump.status, 0, dump.stderr);
+  assert.match(dump.stdout, /Measurement Group[\s\S]*"Volume"/);
   const check = runPython('check-dataset-export.py', ['deid', result.dir]) as {
     patientIds: string[];
     studies: string[];
@@ -309,7 +392,7 @@ test('de-identified SEG export: no patient name/id or reader anywhere, pseudonym
   assert.equal(check.studies.length, 1);
   assert.equal(check.framesOfReference.length, 1);
   assert.ok(check.references > 0);
-  assert.equal(check.unresolved, 0, 'every SEG reference resolves to an exported image');
+  assert.equal(check.unresolved, 0, 'every SEG and SR reference resolves to an exported object');
   const rows = parseCsv(readFileSync(path.join(result.dir, 'findings.csv'), 'utf8'));
   assert.ok(
     rows.every((row) => row.study_instance_uid === check.studies[0]),

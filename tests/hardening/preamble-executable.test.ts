@@ -125,8 +125,8 @@ test('images with an executable preamble are read, never run, and never exported
 
   const written = filesBelow(out);
   const dicoms = written.filter((f) => readFileSync(f).toString('latin1', 128, 132) === 'DICM');
-  // One SEG per SEG export, plus the 12 de-identified image copies.
-  assert.equal(dicoms.length, 2 + files.length, written.join('\n'));
+  // One SEG and its measurement report (SR) per SEG export, plus the 12 de-identified image copies.
+  assert.equal(dicoms.length, 4 + files.length, written.join('\n'));
   for (const file of dicoms) {
     const head = readFileSync(file).subarray(0, 128);
     assert.ok(

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { VolumeGeometry } from '../volume.ts';
 import { voxelToPatient } from '../volume.ts';
 import { DicomMetaDictionary, type DicomDict } from './dcmjs-dict.ts';
+import { copyPatientStudy } from '../write/patient-study.ts';
 
 export type SegmentAlgorithmType = 'AUTOMATIC' | 'SEMIAUTOMATIC' | 'MANUAL';
 
@@ -68,6 +69,9 @@ export interface SegInput {
   seriesNumber?: number;
   seriesDescription?: string;
   now?: Date;
+  /** The SEG's own UIDs, when a report that references it is written beside it (fresh ones otherwise). */
+  sopInstanceUid?: string;
+  seriesInstanceUid?: string;
 }
 
 /** A fresh UID under the 2.25 root (PS3.5 B.2: the integer form of a random UUID). */
@@ -75,50 +79,19 @@ export function newUid(): string {
   return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString(10)}`;
 }
 
-const SEG_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
-const code = (value: string, scheme: string, meaning: string) => ({
+export const SEG_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.66.4';
+export const code = (value: string, scheme: string, meaning: string) => ({
   CodeValue: value,
   CodingSchemeDesignator: scheme,
   CodeMeaning: meaning,
 });
 
-/** Tags copied from the source header: Patient, General Study, Frame of Reference modules. */
-const COPIED = [
-  '00100010', // Patient's Name
-  '00100020', // Patient ID
-  '00100021', // Issuer of Patient ID
-  '00100030', // Patient's Birth Date
-  '00100040', // Patient's Sex
-  '0020000D', // Study Instance UID
-  '00080020', // Study Date
-  '00080030', // Study Time
-  '00080090', // Referring Physician's Name
-  '00200010', // Study ID
-  '00080050', // Accession Number
-  '00081030', // Study Description
-  '00200052', // Frame of Reference UID
-  '00201040', // Position Reference Indicator
-];
-/** Type 2 attributes of those modules (present even when the source lacks them), with their VRs. */
-const TYPE2_VR: Record<string, string> = {
-  '00100010': 'PN',
-  '00100020': 'LO',
-  '00100030': 'DA',
-  '00100040': 'CS',
-  '00080020': 'DA',
-  '00080030': 'TM',
-  '00080090': 'PN',
-  '00200010': 'SH',
-  '00080050': 'SH',
-  '00201040': 'LO',
-};
-
-function dicomDateTime(now: Date): { date: string; time: string } {
+export function dicomDateTime(now: Date): { date: string; time: string } {
   const iso = now.toISOString();
   return { date: iso.slice(0, 10).replace(/-/g, ''), time: iso.slice(11, 19).replace(/:/g, '') };
 }
 
-function decimal(value: number): string {
+export function decimal(value: number): string {
   // DS holds at most 16 characters.
   const text = String(Number(value.toPrecision(10)));
   return text.length <= 16 ? text : value.toExponential(6);
@@ -162,7 +135,7 @@ export function buildSegDict(input: SegInput): DicomDict {
     InstanceCreationDate: now.date,
     InstanceCreationTime: now.time,
     SOPClassUID: SEG_SOP_CLASS,
-    SOPInstanceUID: newUid(),
+    SOPInstanceUID: input.sopInstanceUid ?? newUid(),
     SeriesDate: now.date,
     SeriesTime: now.time,
     ContentDate: now.date,
@@ -173,7 +146,7 @@ export function buildSegDict(input: SegInput): DicomDict {
     DeviceSerialNumber: '0',
     SoftwareVersions: '0.1.0',
     SeriesDescription: input.seriesDescription ?? 'Overread nodule segmentation',
-    SeriesInstanceUID: newUid(),
+    SeriesInstanceUID: input.seriesInstanceUid ?? newUid(),
     SeriesNumber: input.seriesNumber ?? 901,
     InstanceNumber: 1,
     ContentLabel: 'NODULES',
@@ -267,11 +240,7 @@ export function buildSegDict(input: SegInput): DicomDict {
     ],
   };
   const dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  for (const tag of COPIED) {
-    const element = sourceHeader[tag];
-    if (element) dict[tag] = { vr: element.vr, Value: element.Value ?? [] };
-  }
-  for (const [tag, vr] of Object.entries(TYPE2_VR)) dict[tag] ??= { vr, Value: [] };
+  copyPatientStudy(dict, sourceHeader, { frameOfReference: true });
   dict['7FE00010'] = { vr: 'OB', Value: [pixelData.buffer] };
   return dict;
 }
