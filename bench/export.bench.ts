@@ -13,6 +13,8 @@ import { printTable, type BenchRow } from './report.ts';
 import { pydicomSeriesDir } from './pydicom-series.ts';
 import { encodeNiftiGz } from '../src/export/nifti/write-nifti.ts';
 import { readSourceHeader, writeSeg } from '../src/dicom/write-seg/write-seg.ts';
+import { writeMeasurementReport } from '../src/dicom/write-sr/write-measurement-report.ts';
+import { coveredImages } from '../src/export/case-report.ts';
 import { loadIndexedSlices, loadSeriesVolume } from '../src/export/load-series-volume.ts';
 import { indexDicom, seriesGeometry } from '../src/dicom/index/index.ts';
 import { measureFindings } from '../src/export/finding-density.ts';
@@ -94,6 +96,28 @@ export async function run(argv: string[]): Promise<void> {
   writeFileSync(path.join(out, 'seg.dcm'), seg.bytes);
   const segSeconds = (performance.now() - start) / 1000;
 
+  // Ours: the TID 1500 measurement report beside it (its figures are the table's; here fixed numbers).
+  start = performance.now();
+  const header = readSourceHeader(files[0], new Uint8Array(readFileSync(files[0])));
+  const report = writeMeasurementReport({
+    sourceHeader: header,
+    sourceSeriesUid: String(header['0020000E']?.Value?.[0] ?? ''),
+    sourceImages: coveredImages(masks, sourceImages, volume.geometry.size[0] * volume.geometry.size[1]),
+    seg: { sopInstanceUid: seg.sopInstanceUid, seriesInstanceUid: seg.seriesInstanceUid },
+    findings: centres.map((_, n) => ({
+      trackingId: `Nodule ${n + 1}`,
+      segmentNumber: n + 1,
+      volumeMm3: 500,
+      diameterMm: 10,
+      longAxisMm: 10,
+      shortAxisMm: 8,
+      meanHu: -30,
+      sdHu: 40,
+    })),
+  });
+  writeFileSync(path.join(out, 'sr.dcm'), report.bytes);
+  const srSeconds = (performance.now() - start) / 1000;
+
   // Ours: the findings table's density and axes — decode only the slices the findings cover, then measure.
   // The header index is the store's in the product, so it is built before the clock starts.
   const indexed = (await indexDicom(files)).studies[0]!.series[0]!;
@@ -172,6 +196,13 @@ export async function run(argv: string[]): Promise<void> {
       higherIsBetter: false,
     },
     { what: 'DICOM SEG size', unit: 'MB', ours: seg.bytes.length / 1e6, higherIsBetter: false },
+    {
+      what: 'DICOM SR (TID 1500) beside it, 3 measurement groups',
+      unit: 's',
+      ours: srSeconds,
+      higherIsBetter: false,
+    },
+    { what: 'DICOM SR size', unit: 'kB', ours: report.bytes.length / 1e3, higherIsBetter: false },
     {
       what: `findings table density and axes, 3 findings (${covered.length} slices decoded)`,
       unit: 's',

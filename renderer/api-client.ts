@@ -12,6 +12,7 @@ import type {
   PlaneMaskRequest,
   ReaderAgreement,
   SeriesInfo,
+  SeriesReport,
   SessionInfo,
   AuditStatus,
   StatusRequest,
@@ -187,6 +188,8 @@ export const api = {
     );
     return new Uint8Array(await response.arrayBuffer());
   },
+  seriesReport: (uid: string) =>
+    json<SeriesReport>('Writing the findings report', `${seriesUrl(uid)}/report`),
   agreement: (uid: string, a: string, b: string) =>
     json<ReaderAgreement>(
       'Comparing the readers',

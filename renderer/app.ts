@@ -11,6 +11,7 @@ import { setUpPacs } from './pacs-dialog.ts';
 import { watchHashCommands } from './hash-commands.ts';
 import { ComparePanel } from './compare-panel.ts';
 import { ReviewActions } from './review-actions.ts';
+import { setUpReportDialog } from './report-dialog.ts';
 import { SeriesThumbnails } from './series-thumbnails.ts';
 import { SessionPanel } from './session-panel.ts';
 import { setUpShortcutSheet } from './shortcut-sheet.ts';
@@ -32,6 +33,7 @@ const importer = setUpImport(() => void worklist.refresh());
 const exporter = setUpExport();
 setUpPacs(() => void worklist.refresh());
 const about = setUpAboutDialog();
+const report = setUpReportDialog(() => viewer.series?.seriesUid ?? null);
 const thumbnails = new SeriesThumbnails((item) => void openSeries(item));
 const session = new SessionPanel(() => void worklist.refresh());
 worklist.onRendered = (items) => session.offerSample(items.length === 0);
@@ -69,6 +71,7 @@ const modelPage = new ModelPage({
 
 const actions = new ReviewActions(viewer, {
   back: showWorklist,
+  report: () => void report.open(),
   async done(seriesUid) {
     await worklist.refresh();
     const next = nextToRead(worklist.items, seriesUid);

@@ -20,6 +20,8 @@ export interface ReviewHooks {
   back(): void;
   /** The series was marked done: open the next one to read. */
   done(seriesUid: string): void;
+  /** L: the findings report of the open series. */
+  report(): void;
 }
 
 const REASONS: Partial<Record<ShortcutAction, RejectReason>> = {
@@ -54,6 +56,7 @@ export class ReviewActions {
     click('undo-button', 'undo');
     click('redo-button', 'redo');
     click('done-button', 'done');
+    click('report-button', 'report');
     click('confirm-button', 'confirm');
     click('reject-button', 'reject');
     click('reason-cancel', 'cancel-reason');
@@ -189,6 +192,8 @@ export class ReviewActions {
         return this.paintTool.setTool(viewer.tool === 'add' ? 'none' : 'add');
       case 'fill-slices':
         return this.fillSlices();
+      case 'report':
+        return this.hooks.report();
       case 'radius-down':
       case 'radius-up':
         viewer.radius = nextRadius(viewer.radius, action === 'radius-up' ? 1 : -1);

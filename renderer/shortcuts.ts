@@ -45,6 +45,7 @@ export type ShortcutAction =
   | 'radius-up'
   | 'add-finding'
   | 'fill-slices'
+  | 'report'
   | 'done'
   | 'back'
   | 'reason-vessel'
@@ -152,6 +153,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['F'],
     context: 'viewer',
     description: 'Fill the slices between the painted ones of the selected finding (interpolated)',
+  },
+  {
+    action: 'report',
+    keys: ['L'],
+    context: 'viewer',
+    description: 'Findings report: your decisions on this series as text to paste into a report',
   },
   { action: 'done', keys: ['D'], context: 'viewer', description: 'Mark the series done, open the next' },
   {

@@ -2,8 +2,8 @@
 // Generates sample studies with `overread sample`, starts `overread serve` on a fresh dataset with the bundled
 // model (a tiny test network when the repository ships none — the script says so), imports the studies
 // through the UI as a user would, and writes 1280×800 PNGs: the worklist, the viewer with its flags, the viewer's
-// reading aids (thick-slab MIP, ruler, value under the pointer), the coronal and sagittal planes and the shortcut
-// sheet. Nothing is mocked; rerun it after a UI change and commit the images.
+// reading aids (thick-slab MIP, ruler, value under the pointer), the coronal and sagittal planes, the findings
+// report and the shortcut sheet. Nothing is mocked; rerun it after a UI change and commit the images.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,6 +123,15 @@ try {
   await app.pressAndWait('y', 'POST', /\/decision$/);
   await app.press('n');
   await app.pressAndWait('1', 'POST', /\/decision$/);
+  // The findings report (L) of what was just decided.
+  await app.press('l');
+  await page.waitForFunction(() =>
+    /^Overread findings/.test(document.getElementById('report-text')?.textContent ?? ''),
+  );
+  await noToasts();
+  await page.screenshot({ path: join(out, 'report.png') });
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog', { name: 'Findings report' }).waitFor({ state: 'hidden' });
   const title = await page.title();
   await app.pressAndWait('d', 'POST', /\/status$/);
   await page.waitForFunction((before) => document.title !== before, title);
@@ -139,7 +148,9 @@ try {
   await app.press('?');
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
   await page.screenshot({ path: join(out, 'shortcuts.png') });
-  console.log(`wrote worklist.png, viewer.png, reading-aids.png, planes.png and shortcuts.png to ${out}`);
+  console.log(
+    `wrote worklist.png, viewer.png, reading-aids.png, planes.png, report.png and shortcuts.png to ${out}`,
+  );
 } finally {
   await browser.close();
   await server.stop();

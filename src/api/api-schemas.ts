@@ -274,6 +274,16 @@ export const seriesStatusResultSchema = z
   .object({ seriesUid: z.string(), status: seriesStatusSchema })
   .openapi('SeriesStatusResult');
 
+export const seriesReportSchema = z
+  .object({
+    text: z.string().openapi({ description: 'Plain text, one line per nodule, no patient name or id' }),
+    kept: z.number(),
+    rejected: z.number(),
+    pending: z.number(),
+    unmeasured: z.string().nullable(),
+  })
+  .openapi('SeriesReport');
+
 export const agreementSchema = z
   .object({
     seriesUid: z.string(),

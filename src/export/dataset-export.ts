@@ -236,6 +236,16 @@ function toExportSeries(
   };
 }
 
+/** One series as an export sees it, whatever its review status (the findings report, series-report.ts). */
+export function planSeriesExport(
+  store: DatasetStore,
+  seriesUid: string,
+  filter: Omit<DatasetExportFilter, 'status'> = {},
+): ExportSeries | undefined {
+  const series = store.series(seriesUid);
+  return series && toExportSeries(store, series, filter);
+}
+
 /** The series and findings of the store that `filter` selects, ready for runExport. */
 export function planDatasetExport(
   store: DatasetStore,

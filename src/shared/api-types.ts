@@ -225,6 +225,16 @@ export interface ReaderAgreement {
   dice: { findingId: number; dice: number }[];
 }
 
+/** GET /api/series/:seriesUid/report: this reader's findings as text to paste into a report. */
+export interface SeriesReport {
+  text: string;
+  kept: number;
+  rejected: number;
+  pending: number;
+  /** Why density and axes are missing, or null. */
+  unmeasured: string | null;
+}
+
 /** Errors: application/problem+json */
 export interface Problem {
   type: string;

@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FindingInfo, SeriesInfo } from '../../src/shared/api-types.ts';
+import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
+import { findColour } from './canvas-pixels.ts';
 import { ARTIFACTS, withoutChromium } from './chromium.ts';
 import { openReviewedApp } from './reviewed-app.ts';
 
@@ -49,8 +51,10 @@ test(
       from: { x: number; y: number },
       to: { x: number; y: number },
     ) => {
+      // Both answers are awaited from before the drag: the list reloads as soon as the save is answered.
       const [response] = await Promise.all([
         page.waitForResponse((r) => r.request().method() === 'PUT' && /\/plane-mask$/.test(r.url())),
+        page.waitForResponse((r) => r.request().method() === 'GET' && /\/findings$/.test(r.url())),
         (async () => {
           await page.mouse.move(from.x, from.y);
           await page.mouse.down();
@@ -59,8 +63,19 @@ test(
         })(),
       ]);
       assert.equal(response.status(), 200, `${axis} plane stroke: ${await response.text()}`);
-      await page.waitForResponse((r) => /\/findings$/.test(r.url())); // the list reloads after the save
     };
+
+    // The planes draw the finding once every slice of its mask is at hand, which a stroke needs too.
+    for (const axis of ['row', 'column'] as const) {
+      const deadline = Date.now() + 20_000;
+      let count = 0;
+      while (Date.now() < deadline) {
+        count = findColour(await page.locator(`#plane-${axis}`).screenshot(), STATE_COLOURS.pending).count;
+        if (count >= 8) break;
+        await page.waitForTimeout(200);
+      }
+      assert.ok(count >= 8, `the finding is not drawn on the ${axis} plane (${count} px)`);
+    }
 
     // The brush: a vertical stroke on the coronal plane, a quarter of the way across, away from the finding.
     await app.press('b');
@@ -88,8 +103,10 @@ test(
     await page.screenshot({ path: join(ARTIFACTS, 'plane-paint.png') });
 
     // One Ctrl+Z takes every slice of the stroke back.
-    await app.pressAndWait('Control+z', 'POST', /\/undo$/);
-    await page.waitForResponse((r) => /\/findings$/.test(r.url()));
+    await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'GET' && /\/findings$/.test(r.url())),
+      app.pressAndWait('Control+z', 'POST', /\/undo$/),
+    ]);
     for (let k = low; k <= high; k++)
       assert.deepEqual(await mask(k), before.get(k), `slice ${k + 1} after undo`);
 

@@ -1,15 +1,18 @@
 // Owns a reader's review of a whole series: start / finish (status), undo and redo of their own review
-// actions (recorded in the audit log like any change), and agreement with another reader (second reads).
+// actions (recorded in the audit log like any change), agreement with another reader (second reads), and the
+// series' findings report as text for the reader's own report.
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireSeries, type ApiContext } from '../api-context.ts';
 import {
   agreementSchema,
   readerNameSchema,
+  seriesReportSchema,
   seriesStatusResultSchema,
   seriesUidSchema,
   statusRequestSchema,
   undoResultSchema,
 } from '../api-schemas.ts';
+import { seriesReport } from '../../export/series-report.ts';
 import { notFound } from '../problem.ts';
 import { problems, type ApiApp } from './route-kit.ts';
 
@@ -63,7 +66,27 @@ const agreementRoute = createRoute({
   },
 });
 
+const reportRoute = createRoute({
+  method: 'get',
+  path: '/api/series/{seriesUid}/report',
+  summary:
+    "This reader's findings on the series as report text: kept nodules with axes, diameter, volume and density; rejected; not yet reviewed",
+  request: { params },
+  responses: {
+    200: { description: 'The report', content: { 'application/json': { schema: seriesReportSchema } } },
+    404: problems[404],
+  },
+});
+
 export function reviewRoutes(app: ApiApp, context: ApiContext): void {
+  app.openapi(reportRoute, async (c) => {
+    const { seriesUid } = c.req.valid('param');
+    requireSeries(context, seriesUid);
+    const report = await seriesReport(context.store, seriesUid, context.reader());
+    if (!report) throw notFound('series', seriesUid);
+    return c.json(report, 200);
+  });
+
   app.openapi(statusRoute, (c) => {
     const { seriesUid } = c.req.valid('param');
     requireSeries(context, seriesUid);
