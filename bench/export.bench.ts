@@ -96,13 +96,21 @@ export async function run(argv: string[]): Promise<void> {
   writeFileSync(path.join(out, 'seg.dcm'), seg.bytes);
   const segSeconds = (performance.now() - start) / 1000;
 
-  // Ours: the TID 1500 measurement report beside it (its figures are the table's; here fixed numbers).
+  // Ours: the TID 1500 measurement report beside it (its figures are the table's; here fixed numbers). The
+  // store hands the export each mask as voxel indices, so the report gets them so too (made before the clock).
+  const sparse = masks.map((mask) => {
+    const indices: number[] = [];
+    mask.forEach((v, i) => {
+      if (v) indices.push(i);
+    });
+    return { indices: Uint32Array.from(indices) };
+  });
   start = performance.now();
   const header = readSourceHeader(files[0], new Uint8Array(readFileSync(files[0])));
   const report = writeMeasurementReport({
     sourceHeader: header,
     sourceSeriesUid: String(header['0020000E']?.Value?.[0] ?? ''),
-    sourceImages: coveredImages(masks, sourceImages, volume.geometry.size[0] * volume.geometry.size[1]),
+    sourceImages: coveredImages(sparse, sourceImages, volume.geometry.size[0] * volume.geometry.size[1]),
     seg: { sopInstanceUid: seg.sopInstanceUid, seriesInstanceUid: seg.seriesInstanceUid },
     findings: centres.map((_, n) => ({
       trackingId: `Nodule ${n + 1}`,

@@ -27,6 +27,14 @@ export interface MaskStyle {
   dashed: boolean;
 }
 
+/** Another reader's outline while comparing second reads: dashed, no fill (slice and planes alike). */
+export const COMPARE_STYLE: MaskStyle = {
+  colour: COMPARE_COLOUR,
+  fillAlpha: 0,
+  outlineAlpha: 255,
+  dashed: true,
+};
+
 export function maskStyle(state: FindingState, selected: boolean): MaskStyle {
   return {
     colour: STATE_COLOURS[state],

@@ -7,7 +7,7 @@
 import type { FindingInfo } from '../src/shared/api-types.ts';
 import { findingsOnSlice, findingState } from './finding-state.ts';
 import {
-  COMPARE_COLOUR,
+  COMPARE_STYLE,
   DRAFT_COLOUR,
   maskStyle,
   maskToRgba,
@@ -112,13 +112,7 @@ export function overlayLayers(input: OverlayInput): OverlayLayer[] {
         key: `compare:${comparison.reader}:${finding.id}:${k}:${input.generation}`,
         rows,
         columns,
-        rgba: () =>
-          maskToRgba(mask, rows, columns, {
-            colour: COMPARE_COLOUR,
-            fillAlpha: 0,
-            outlineAlpha: 255,
-            dashed: true,
-          }),
+        rgba: () => maskToRgba(mask, rows, columns, COMPARE_STYLE),
       });
     }
   }

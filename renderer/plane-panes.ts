@@ -5,15 +5,16 @@
 // is what a reader checks before confirming a flag. The crosshair ties the views: picking on a plane moves the
 // stack to that slice and the other plane to that point, selecting a finding centres all three on it, and a
 // double click on the stack moves the planes there. Each plane shows the visible findings' masks cut along
-// it, in their review colours. With the stack's thick slab on, each plane is a MIP of the same thickness
-// along its own normal (a coronal slab MIP is where a nodule stands out from the vessels). With the brush or
-// eraser on, a drag on a plane paints the selected finding there (plane-paint.ts).
+// it, in their review colours (and, with Compare readers' outlines on, the other reader's dashed). With the
+// stack's thick slab on, each plane is a MIP of the same thickness along its own normal (a coronal slab MIP is
+// where a nodule stands out from the vessels). With the brush or eraser on, a drag on a plane paints the
+// selected finding there (plane-paint.ts).
 import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
 import { formatValue } from './corner-text.ts';
 import { PLANE_COLOURS, crosshairLines } from './crosshair.ts';
 import { byId } from './dom.ts';
 import { findingState } from './finding-state.ts';
-import { maskStyle, maskToRgba } from './layer-pixels.ts';
+import { COMPARE_STYLE, maskStyle, maskToRgba } from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
 import { OverlayCanvas, type BrushCursor, type OverlayLayer, type OverlayLine } from './overlay-canvas.ts';
 import type { PlaneAt } from './plane-stroke.ts';
@@ -57,6 +58,8 @@ export interface PlaneFindings {
   /** Changes whenever masks were fetched again or painted. */
   version: string;
   mask(findingId: number, k: number): Uint8Array | undefined;
+  /** Compare readers: the other reader's masks, whose cuts are drawn dashed; null when not asked for. */
+  comparison: { reader: string; mask(findingId: number, k: number): Uint8Array | undefined } | null;
 }
 
 /** The brush or eraser on the planes (plane-paint.ts): strokes, and the outline to draw under the pointer. */
@@ -372,6 +375,7 @@ export class PlanePanes {
         });
       }
     }
+    if (findings?.show && findings.comparison) layers.push(...this.comparisonLayers(pane, findings));
     const other: PlaneAxis = pane.axis === 'row' ? 'column' : 'row';
     const at = {
       x: pane.axis === 'row' ? this.cross.column : this.cross.row,
@@ -379,6 +383,41 @@ export class PlanePanes {
     };
     const lines = crosshairLines(at, { columns, rows }, transform, planeName(series, other), 'Axial');
     pane.overlay.draw(size, transform, layers, this.brushCursor(pane), lines);
+  }
+
+  /**
+   * The other reader's outline of each visible finding cut along the plane, dashed as on the slice, once their
+   * mask of every slice of the finding's range has arrived (the cut grows no gaps while it loads).
+   */
+  private comparisonLayers(pane: Pane, findings: PlaneFindings): OverlayLayer[] {
+    const series = this.series!;
+    const stack = this.stack!;
+    const comparison = findings.comparison!;
+    const { slab } = pane.shown!;
+    const columns = planeWidth(series, pane.axis);
+    const rows = stack.rowSlices.length;
+    const layers: OverlayLayer[] = [];
+    for (const finding of findings.visible) {
+      const [first, last] = finding.sliceRange;
+      const masks = new Map<number, Uint8Array>();
+      for (let k = first; k <= last; k++) {
+        const mask = comparison.mask(finding.id, k);
+        if (mask) masks.set(k, mask);
+      }
+      if (masks.size !== last - first + 1) continue;
+      layers.push({
+        key: `compare:${comparison.reader}:${pane.axis}:${slab[0]}-${slab[1]}:${finding.id}:${findings.version}`,
+        rows,
+        columns,
+        rgba: () => {
+          const cut = planeMask(series, pane.axis, slab, stack, (k) => masks.get(k));
+          return cut
+            ? maskToRgba(cut, rows, columns, COMPARE_STYLE)
+            : new Uint8ClampedArray(rows * columns * 4);
+        },
+      });
+    }
+    return layers;
   }
 
   /** The brush outline under the pointer while painting: round in millimetres, so an ellipse in pixels. */

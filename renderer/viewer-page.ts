@@ -14,6 +14,7 @@ import type { Point } from './mask-brush.ts';
 import { formatLength, lengthMm, MEASURE_COLOUR, type Measurement } from './measurement.ts';
 import { LayerStore } from './layer-store.ts';
 import { OverlayCanvas, type OverlayLine } from './overlay-canvas.ts';
+import { OtherReaderMasks, type Comparison } from './other-reader-masks.ts';
 import { overlayLayers } from './overlay-layers.ts';
 import { PlanePanes } from './plane-panes.ts';
 import { showError } from './toasts.ts';
@@ -53,9 +54,8 @@ export class ViewerPage {
   /** Counts mask edits, so the planes' cuts of a painted finding are rebuilt. */
   private maskEdits = 0;
   /** Another reader whose outlines are drawn dashed (compare-panel.ts), and the findings that reader kept. */
-  comparison: { reader: string; kept: ReadonlySet<number> } | null = null;
-  private readonly otherMasks = new Map<string, Uint8Array>();
-  private readonly otherLoading = new Set<string>();
+  comparison: Comparison | null = null;
+  private readonly otherMasks = new OtherReaderMasks();
   /** Called when the series' findings were (re)loaded: after opening, a decision, undo or redo. */
   onFindingsLoaded: () => void = () => {};
   /** The selected finding's axes and density line (finding-profile.ts). */
@@ -235,21 +235,38 @@ export class ViewerPage {
         selected: this.selected(),
         version: `${this.layers.generation}.${this.maskEdits}`,
         mask: (id, k) => this.cachedMask(id, k),
+        comparison: this.comparisonMasks(),
       },
     );
     if (this.showFlags) void this.loadPlaneMasks();
   }
 
-  /** Every slice's mask of each visible finding, for the planes' cuts through them. */
+  /** The other reader's outlines to draw (Compare readers), or null. */
+  private comparisonMasks(): { reader: string; mask(id: number, k: number): Uint8Array | undefined } | null {
+    const comparison = this.comparison;
+    return (
+      comparison && {
+        reader: comparison.reader,
+        mask: (id, k) => this.otherMasks.get(comparison, id, k),
+      }
+    );
+  }
+
+  /** Every slice's mask of each visible finding (and the compared reader's), for the planes' cuts. */
   private async loadPlaneMasks(): Promise<void> {
     const series = this.series!;
     try {
       const loads = [];
+      const comparison = this.comparison;
+      const compared: [number, number][] = [];
       for (const finding of this.navigable()) {
-        for (let k = finding.sliceRange[0]; k <= finding.sliceRange[1]; k++)
+        for (let k = finding.sliceRange[0]; k <= finding.sliceRange[1]; k++) {
           if (!this.cachedMask(finding.id, k))
             loads.push(this.layers.load(series.seriesUid, k, [finding], false));
+          if (comparison) compared.push([finding.id, k]);
+        }
       }
+      if (comparison) loads.push(this.otherMasks.load(comparison, compared));
       if (loads.length === 0) return;
       const loaded = (await Promise.all(loads)).some(Boolean);
       if (loaded && this.series === series) this.renderPlanes();
@@ -407,21 +424,8 @@ export class ViewerPage {
       }
       const comparison = this.comparison;
       if (comparison && this.showFlags) {
-        for (const finding of findingsOnSlice(this.navigable(), k)) {
-          const key = `${comparison.reader}:${finding.id}:${k}`;
-          if (!comparison.kept.has(finding.id) || this.otherMasks.has(key) || this.otherLoading.has(key))
-            continue;
-          this.otherLoading.add(key);
-          loads.push(
-            api
-              .mask(finding.id, k, comparison.reader)
-              .then((mask) => {
-                if (this.series === series) this.otherMasks.set(key, mask);
-                return true;
-              })
-              .finally(() => this.otherLoading.delete(key)),
-          );
-        }
+        const onSlice = findingsOnSlice(this.navigable(), k).map((f): [number, number] => [f.id, k]);
+        loads.push(this.otherMasks.load(comparison, onSlice));
       }
       const loaded = (await Promise.all(loads)).some(Boolean);
       if (loaded && this.series === series && this.viewport.slice === k) {
@@ -455,13 +459,7 @@ export class ViewerPage {
       // Painting needs single slices (the tools switch the slab off); a slab shows its findings' union.
       slab: this.viewport.slabSlices(),
       mask: (id, slice) => this.cachedMask(id, slice),
-      comparison: this.comparison && {
-        reader: this.comparison.reader,
-        mask: (id, slice) =>
-          this.comparison!.kept.has(id)
-            ? this.otherMasks.get(`${this.comparison!.reader}:${id}:${slice}`)
-            : undefined,
-      },
+      comparison: this.comparisonMasks(),
     });
     const canvas = this.viewport.canvas;
     const brushColour =

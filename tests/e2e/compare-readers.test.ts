@@ -3,12 +3,13 @@
 // a fourth); Reader^Bob, reading now, decides the first three the other way round or alike through the API and
 // leaves her addition unmarked. The "Compare readers" box lists, per finding, both decisions as the API's
 // agreement gives them, says how many of the findings both decided (or one added) agree with kappa, and on
-// request draws Alice's outlines dashed over Bob's view, her addition's too.
+// request draws Alice's outlines dashed over Bob's view, her addition's too, on the slice and on the planes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { READER } from '../export/helpers/reviewed-dataset.ts';
 import { COMPARE_COLOUR } from '../../renderer/layer-pixels.ts';
+import { findColour } from './canvas-pixels.ts';
 import { ARTIFACTS, withoutChromium } from './chromium.ts';
 import { openReviewedApp } from './reviewed-app.ts';
 
@@ -111,8 +112,25 @@ test(
     await app.selectFinding(order.indexOf(data.ids.added));
     const addedOutline = await app.waitForColour(COMPARE_COLOUR, 10);
     assert.ok(addedOutline.count >= 10, `no outline of Alice's addition (${addedOutline.count} px)`);
+    // The planes (V), centred on it, cut her outline too, dashed in the same colour.
+    const paneColour = async (axis: 'row' | 'column', present: boolean) => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const { count } = findColour(await page.locator(`#plane-${axis}`).screenshot(), COMPARE_COLOUR);
+        if ((present ? count >= 4 : count === 0) || Date.now() > deadline) return count;
+        await page.waitForTimeout(200);
+      }
+    };
+    await app.press('v');
+    for (const axis of ['row', 'column'] as const) {
+      const count = await paneColour(axis, true);
+      assert.ok(count >= 4, `no dashed outline of Alice's addition on the ${axis} plane (${count} px)`);
+    }
+    await page.locator('#plane-panes').screenshot({ path: join(ARTIFACTS, 'compare-readers-planes.png') });
     await page.getByLabel("Second reader's outlines (dashed)").uncheck();
     assert.equal(await app.waitForColourGone(COMPARE_COLOUR), 0, 'the outline stays after unchecking');
+    for (const axis of ['row', 'column'] as const)
+      assert.equal(await paneColour(axis, false), 0, `the ${axis} plane keeps the outline after unchecking`);
     assert.deepEqual(await app.errorToasts(), []);
     assert.deepEqual(pageErrors, []);
   },
