@@ -163,6 +163,11 @@ export class PlanePanes {
   setOn(on: boolean): void {
     this.on = on;
     this.container.hidden = !on;
+    if (on && this.failure) {
+      // Turned on again after slices failed to load: fetch what is still missing.
+      this.failure = null;
+      this.loading = null;
+    }
   }
 
   setCross(column: number, row: number): void {
@@ -253,8 +258,19 @@ export class PlanePanes {
   private startLoading(): void {
     const series = this.series;
     if (!series || this.loading || this.unavailable()) return;
+    // Ranges with a slice still missing (all of them at first; after a failure, what did not arrive).
     const ranges: number[] = [];
-    for (let from = 0; from < series.slices; from += RANGE) ranges.push(from);
+    for (let from = 0; from < series.slices; from += RANGE) {
+      // An index loop, not some(): the slice array starts sparse, and some() skips its holes.
+      let missing = false;
+      for (let k = from; k < Math.min(from + RANGE, series.slices) && !missing; k++)
+        missing = !this.slices[k];
+      if (missing) ranges.push(from);
+    }
+    if (ranges.length === 0) {
+      this.loading = Promise.resolve();
+      return;
+    }
     const worker = async () => {
       for (let from = ranges.shift(); from !== undefined; from = ranges.shift()) {
         if (this.series !== series) return;
@@ -444,8 +460,7 @@ export class PlanePanes {
     if (this.view && this.view.slabMm > 0 && slab && slab[1] > slab[0])
       text += `\nMIP ${this.view.slabMm} mm · ${along}s ${slab[0] + 1}–${slab[1] + 1}`;
     if (unavailable) text = `${name}: ${unavailable}`;
-    else if (this.failure)
-      text += `\nslices failed to load (${this.failure}); open the series again to retry`;
+    else if (this.failure) text += `\nslices failed to load (${this.failure}); press V twice to try again`;
     else if (this.loaded < series.slices) text += `\nloading slices ${this.loaded} / ${series.slices}`;
     if (label.textContent !== text) label.textContent = text;
     let probeText = '';
