@@ -1,6 +1,7 @@
 // End to end, in a real browser against `overread serve`: one of the planes' slices fails to arrive (every
-// range answer and that slice's own are cut off), the planes say so and how to retry, and V twice fetches what is still missing once the server
-// answers again — the planes then fill in, with nothing stale left in their labels.
+// range answer and that slice's own are cut off), the planes say so and how to retry, and V twice fetches
+// what is still missing once the server answers again — the planes then fill in, with nothing stale left in
+// their labels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withoutChromium } from './chromium.ts';
