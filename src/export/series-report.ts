@@ -4,18 +4,12 @@
 // export's table and SR (finding-density.ts over the decoded slices). No patient name or id: the report it is
 // pasted into already says whose it is, and the clipboard should not carry it anywhere else.
 import type { DatasetStore } from '../dataset/dataset-types.ts';
+import type { SeriesReport } from '../shared/api-types.ts';
 import { planSeriesExport } from './dataset-export.ts';
 import { measureFindings } from './finding-density.ts';
 import type { FindingExportRow } from './findings-table.ts';
 
-export interface SeriesReport {
-  text: string;
-  kept: number;
-  rejected: number;
-  pending: number;
-  /** Why density and axes are missing (the source files moved, …), or null. */
-  unmeasured: string | null;
-}
+export type { SeriesReport };
 
 const KEPT = new Set(['confirmed', 'corrected', 'added']);
 const mm = (value: number | undefined) => (value === undefined ? '?' : value.toFixed(1));

@@ -8,19 +8,14 @@ import assert from 'node:assert/strict';
 import { findingProfile } from '../../src/shared/finding-profile.ts';
 import { formatProfile } from '../../renderer/profile-text.ts';
 import { withoutChromium } from './chromium.ts';
-import { openReviewedApp } from './reviewed-app.ts';
-import type { FindingInfo, SeriesInfo } from '../../src/shared/api-types.ts';
+import { openReviewedSeries } from './reviewed-app.ts';
+import type { FindingInfo } from '../../src/shared/api-types.ts';
 
 test(
   'the selected finding’s axes and density are those of the API’s mask and voxels, and follow an edit',
   { skip: withoutChromium, timeout: 120_000 },
   async (t) => {
-    const { page, app, pageErrors } = await openReviewedApp(t);
-    await app.showAllStatuses();
-    await app.openSelectedSeries();
-
-    const uid = await app.openSeriesUid();
-    const series = await app.apiJson<SeriesInfo>(`/api/series/${encodeURIComponent(uid)}`);
+    const { page, app, pageErrors, uid, series } = await openReviewedSeries(t);
     const expected = async () => {
       const findings = await app.apiJson<FindingInfo[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
       const index = (await app.findings()).findIndex((f) => f.selected);

@@ -23,12 +23,7 @@ test(
       });
       if (!response.ok) throw new Error(`switch reader: ${response.status}`);
     }, READER);
-    await page.reload();
-    await page.getByRole('table', { name: 'Series to read' }).waitFor();
-    await app.showAllStatuses();
-    const rows = await app.worklistRows();
-    const done = rows.findIndex((row) => row.status === 'Done');
-    assert.ok(done >= 0, `no done series in ${JSON.stringify(rows)}`);
+    const done = await app.reloadToDoneRow();
     await page.locator('#worklist-body tr').nth(done).dblclick();
     await app.waitForViewer();
     const uid = await app.openSeriesUid();

@@ -7,11 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { FindingInfo, SeriesInfo } from '../../src/shared/api-types.ts';
+import type { FindingInfo } from '../../src/shared/api-types.ts';
 import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
 import { findColour } from './canvas-pixels.ts';
 import { ARTIFACTS, withoutChromium } from './chromium.ts';
-import { openReviewedApp } from './reviewed-app.ts';
+import { openReviewedSeries } from './reviewed-app.ts';
 
 function planeProbe(text: string): { column: number; row: number; k: number } | null {
   const match = /at (\d+), (\d+) · slice (\d+)/.exec(text);
@@ -22,11 +22,7 @@ test(
   'the brush and eraser paint the selected finding on the planes, stored as one undoable stroke',
   { skip: withoutChromium, timeout: 180_000 },
   async (t) => {
-    const { page, app, pageErrors } = await openReviewedApp(t);
-    await app.showAllStatuses();
-    await app.openSelectedSeries();
-    const uid = await app.openSeriesUid();
-    const series = await app.apiJson<SeriesInfo>(`/api/series/${encodeURIComponent(uid)}`);
+    const { page, app, pageErrors, uid, series } = await openReviewedSeries(t);
     const findings = await app.apiJson<FindingInfo[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
     const listed = await app.findings();
     const index = listed.findIndex((f) => f.decision === 'Pending');

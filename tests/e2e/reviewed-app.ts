@@ -6,6 +6,7 @@ import type { TestContext } from 'node:test';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { SeriesInfo } from '../../src/shared/api-types.ts';
 import { reviewedDataset, type ReviewedDataset } from '../export/helpers/reviewed-dataset.ts';
 import { launchChromium, prepareRenderer } from './chromium.ts';
 import { OverreadApp } from './pages/overread-app.ts';
@@ -37,4 +38,16 @@ export async function openReviewedApp(t: TestContext): Promise<ReviewedApp> {
   await page.goto(server.url);
   await page.getByRole('table', { name: 'Series to read' }).waitFor();
   return { data, page, app, pageErrors };
+}
+
+/** The reviewed app with the worklist's first series (every status listed) open in the viewer, and its info. */
+export async function openReviewedSeries(
+  t: TestContext,
+): Promise<ReviewedApp & { uid: string; series: SeriesInfo }> {
+  const opened = await openReviewedApp(t);
+  await opened.app.showAllStatuses();
+  await opened.app.openSelectedSeries();
+  const uid = await opened.app.openSeriesUid();
+  const series = await opened.app.apiJson<SeriesInfo>(`/api/series/${encodeURIComponent(uid)}`);
+  return { ...opened, uid, series };
 }

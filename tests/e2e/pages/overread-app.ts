@@ -108,6 +108,17 @@ export class OverreadApp {
     );
   }
 
+  /** Reloads the app (after API calls changed its state), lists every status, and returns the Done row. */
+  async reloadToDoneRow(): Promise<number> {
+    await this.page.reload();
+    await this.page.getByRole('table', { name: 'Series to read' }).waitFor();
+    await this.showAllStatuses();
+    const rows = await this.worklistRows();
+    const done = rows.findIndex((row) => row.status === 'Done');
+    if (done < 0) throw new Error(`no done series in ${JSON.stringify(rows)}`);
+    return done;
+  }
+
   async refreshWorklist(): Promise<void> {
     await this.page.reload();
     await this.page.getByRole('table', { name: 'Series to read' }).waitFor();
