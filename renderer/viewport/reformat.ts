@@ -123,9 +123,12 @@ export function planeSpacing(
   return [stack.rowSpacingMm, axis === 'row' ? series.pixelSpacingMm[1] : series.pixelSpacingMm[0]];
 }
 
-/** Index into a slice's row-major pixels of plane pixel x on the plane at `index`. */
-function sliceOffset(series: Geometry, axis: PlaneAxis, index: number, x: number): number {
-  return axis === 'row' ? index * series.columns + x : x * series.columns + index;
+/**
+ * How a slice's row-major pixels are walked for a plane: pixel x of the plane at index i is x · stride + i · step
+ * (inlined in the loops below, which a slab's plane steps run over slab × width × slices voxels).
+ */
+function planeWalk(series: Geometry, axis: PlaneAxis): { step: number; stride: number } {
+  return axis === 'row' ? { step: series.columns, stride: 1 } : { step: 1, stride: series.columns };
 }
 
 /**
@@ -166,6 +169,7 @@ export function planeValues(
 ): Int16Array | Float32Array {
   const width = planeWidth(series, axis);
   const [first, last] = indexRange(index);
+  const { step, stride } = planeWalk(series, axis);
   const sources = stack.rowSlices.map((k) => slice(k));
   const integral = sources.every(
     (s) => !s || (s.data instanceof Int16Array && s.slope === 1 && s.intercept === 0),
@@ -181,10 +185,14 @@ export function planeValues(
     // The largest modality value is the largest stored one, or the smallest under a negative slope.
     const sign = slope < 0 ? -1 : 1;
     for (let x = 0; x < width; x++) {
-      let value = -Infinity;
-      for (let i = first; i <= last; i++)
-        value = Math.max(value, sign * data[sliceOffset(series, axis, i, x)]!);
-      out[row + x] = sign * value * slope + intercept;
+      let at = x * stride + first * step;
+      let best = sign * data[at]!;
+      for (let i = first + 1; i <= last; i++) {
+        at += step;
+        const value = sign * data[at]!;
+        if (value > best) best = value;
+      }
+      out[row + x] = sign * best * slope + intercept;
     }
   });
   return out;
@@ -205,12 +213,13 @@ export function planeMask(
   const [first, last] = indexRange(index);
   const out = new Uint8Array(width * stack.rowSlices.length);
   let any = false;
+  const { step, stride } = planeWalk(series, axis);
   stack.rowSlices.forEach((k, r) => {
     const source = mask(k);
     if (!source) return;
     for (let x = 0; x < width; x++) {
-      for (let i = first; i <= last; i++) {
-        if (source[sliceOffset(series, axis, i, x)]) {
+      for (let i = first, at = x * stride + first * step; i <= last; i++, at += step) {
+        if (source[at]) {
           out[r * width + x] = 1;
           any = true;
           break;
