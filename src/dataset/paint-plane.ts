@@ -7,8 +7,7 @@
 import type { DecisionRecord } from './dataset-types.ts';
 import { maskSliceRuns } from './finding-records.ts';
 import { decodeMaskSlice, encodeMaskSlice } from './mask-codec.ts';
-import { recordMaskSlices } from './record-mask-slices.ts';
-import { liveFinding, requireReader } from './review-actions.ts';
+import { liveFinding, recordMaskSlices, requireReader } from './review-actions.ts';
 import { requireSeries } from './series-records.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
 
@@ -90,7 +89,7 @@ export function paintPlane(
       slices,
       description: `paint ${slices.length} slice${slices.length === 1 ? '' : 's'} of finding ${findingId} along ${what} ${edit.index + 1}`,
       audit: 'paint-plane',
-      auditDetail: { axis: edit.axis, index: edit.index },
+      where: { slices: slices.map(({ k }) => k), axis: edit.axis, index: edit.index },
     });
     return { decision, changed: slices.map(({ k }) => k) };
   });

@@ -139,36 +139,80 @@ export function correctMaskSlice(
     const grid = liveFinding(ctx, findingId);
     checkSlice(grid, k);
     checkMask(grid, mask);
-    const at = ctx.now().toISOString();
-    const runs = encodeMaskSlice(mask);
-    const previous = currentDecision(ctx, findingId, reader);
-    const next = paintedDecision(previous, at);
-    const review = enterReview(ctx, grid.seriesUid);
-    recordAction(
-      ctx,
-      grid.seriesUid,
+    return recordMaskSlices(ctx, {
+      findingId,
+      seriesUid: grid.seriesUid,
       reader,
-      `paint slice ${k + 1} of finding ${findingId}`,
-      [
-        { type: 'mask', findingId, reader, k, runs: currentFinalRow(ctx, findingId, reader, k) },
-        { type: 'decision', findingId, reader, decision: previous },
-        ...review.before,
-      ],
-      [
-        { type: 'mask', findingId, reader, k, runs: Buffer.from(runs).toString('base64') },
-        { type: 'decision', findingId, reader, decision: next },
-        ...review.after,
-      ],
-    );
-    appendAudit(
-      ctx,
-      reader,
-      'correct-slice',
-      { findingId, seriesUid: grid.seriesUid, k, voxels: maskSliceCount(runs, grid.plane) },
-      at,
-    );
-    return toRecord(next, reader);
+      plane: grid.plane,
+      slices: [{ k, runs: encodeMaskSlice(mask) }],
+      description: `paint slice ${k + 1} of finding ${findingId}`,
+      audit: 'correct-slice',
+      where: { k },
+    });
   });
+}
+
+export interface MaskSlicesAction {
+  findingId: number;
+  seriesUid: string;
+  reader: string;
+  /** Bytes per slice (rows × columns), to count the voxels for the audit. */
+  plane: number;
+  /** The new encoded rows (mask-codec), one per changed slice. */
+  slices: { k: number; runs: Uint8Array }[];
+  /** The undo entry's description, e.g. "fill 3 slices of finding 7". */
+  description: string;
+  /**
+   * The audit entry's action; its detail names the finding, the series, where (`where`, else the slices) and
+   * how many voxels the new slices hold.
+   */
+  audit: string;
+  where?: Record<string, unknown>;
+}
+
+/**
+ * Stores slices of a reader's final mask as one review action: the slices, the painted decision, the series
+ * entering review, one undo entry and one audit entry, in the caller's transaction (ctx.write). A brush stroke
+ * is one slice; "fill between slices" and a stroke on a reformatted plane are many, and Ctrl+Z takes the whole
+ * gesture back. Returns the reader's decision after it.
+ */
+export function recordMaskSlices(ctx: StoreContext, action: MaskSlicesAction): DecisionRecord {
+  const { findingId, reader, seriesUid, slices } = action;
+  const at = ctx.now().toISOString();
+  const previous = currentDecision(ctx, findingId, reader);
+  const next = paintedDecision(previous, at); // as with the brush
+  const review = enterReview(ctx, seriesUid);
+  const before: Patch[] = slices.map(({ k }) => ({
+    type: 'mask',
+    findingId,
+    reader,
+    k,
+    runs: currentFinalRow(ctx, findingId, reader, k),
+  }));
+  const after: Patch[] = slices.map(({ k, runs }) => ({
+    type: 'mask',
+    findingId,
+    reader,
+    k,
+    runs: Buffer.from(runs).toString('base64'),
+  }));
+  recordAction(
+    ctx,
+    seriesUid,
+    reader,
+    action.description,
+    [...before, { type: 'decision', findingId, reader, decision: previous }, ...review.before],
+    [...after, { type: 'decision', findingId, reader, decision: next }, ...review.after],
+  );
+  const voxels = slices.reduce((sum, { runs }) => sum + maskSliceCount(runs, action.plane), 0);
+  appendAudit(
+    ctx,
+    reader,
+    action.audit,
+    { findingId, seriesUid, ...(action.where ?? { slices: slices.map(({ k }) => k) }), voxels },
+    at,
+  );
+  return toRecord(next, reader);
 }
 
 /**
