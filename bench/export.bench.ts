@@ -14,7 +14,6 @@ import { pydicomSeriesDir } from './pydicom-series.ts';
 import { encodeNiftiGz } from '../src/export/nifti/write-nifti.ts';
 import { readSourceHeader, writeSeg } from '../src/dicom/write-seg/write-seg.ts';
 import { writeMeasurementReport } from '../src/dicom/write-sr/write-measurement-report.ts';
-import { coveredImages } from '../src/export/case-report.ts';
 import { loadIndexedSlices, loadSeriesVolume } from '../src/export/load-series-volume.ts';
 import { indexDicom, seriesGeometry } from '../src/dicom/index/index.ts';
 import { measureFindings } from '../src/export/finding-density.ts';
@@ -82,10 +81,11 @@ export async function run(argv: string[]): Promise<void> {
 
   // Ours: DICOM SEG with the three findings.
   start = performance.now();
+  const header = readSourceHeader(files[0], new Uint8Array(readFileSync(files[0])));
   const seg = writeSeg({
     geometry: volume.geometry,
     sourceImages,
-    sourceHeader: readSourceHeader(files[0], new Uint8Array(readFileSync(files[0]))),
+    sourceHeader: header,
     segments: centres.map((_, n) => ({
       label: `Nodule ${n + 1}`,
       algorithmType: 'SEMIAUTOMATIC' as const,
@@ -96,21 +96,13 @@ export async function run(argv: string[]): Promise<void> {
   writeFileSync(path.join(out, 'seg.dcm'), seg.bytes);
   const segSeconds = (performance.now() - start) / 1000;
 
-  // Ours: the TID 1500 measurement report beside it (its figures are the table's; here fixed numbers). The
-  // store hands the export each mask as voxel indices, so the report gets them so too (made before the clock).
-  const sparse = masks.map((mask) => {
-    const indices: number[] = [];
-    mask.forEach((v, i) => {
-      if (v) indices.push(i);
-    });
-    return { indices: Uint32Array.from(indices) };
-  });
+  // Ours: the TID 1500 measurement report beside it (its figures are the table's; here fixed numbers), from
+  // the header and frame slices the SEG's writing gave, as the export does.
   start = performance.now();
-  const header = readSourceHeader(files[0], new Uint8Array(readFileSync(files[0])));
   const report = writeMeasurementReport({
     sourceHeader: header,
     sourceSeriesUid: String(header['0020000E']?.Value?.[0] ?? ''),
-    sourceImages: coveredImages(sparse, sourceImages, volume.geometry.size[0] * volume.geometry.size[1]),
+    sourceImages: seg.slices.map((k) => sourceImages[k]!),
     seg: { sopInstanceUid: seg.sopInstanceUid, seriesInstanceUid: seg.seriesInstanceUid },
     findings: centres.map((_, n) => ({
       trackingId: `Nodule ${n + 1}`,

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeidentifyContext } from '../dicom/deidentify/deidentify-dataset.ts';
-import { maskSlices, type SegmentMask, type SegSourceImage } from '../dicom/write-seg/build-seg.ts';
+import type { SegSourceImage } from '../dicom/write-seg/build-seg.ts';
 import type { DicomDict } from '../dicom/write-seg/dcmjs-dict.ts';
 import type { ReportedFinding } from '../dicom/write-sr/build-measurement-report.ts';
 import { writeMeasurementReport } from '../dicom/write-sr/write-measurement-report.ts';
@@ -16,23 +16,11 @@ export interface CaseReport {
   caseDir: string;
   header: DicomDict;
   sourceSeriesUid: string;
-  /** The source images the segments lie on. */
+  /** The source images the SEG's frames lie on. */
   sourceImages: SegSourceImage[];
   seg: { sopInstanceUid: string; seriesInstanceUid: string };
   /** Per SEG segment (number = index + 1), the index of its finding in the series' findings. */
   segmentFindings: number[];
-}
-
-/** The source images of the slices any of the masks covers, in slice order. */
-export function coveredImages(
-  masks: SegmentMask[],
-  sourceImages: SegSourceImage[],
-  sliceVoxels: number,
-): SegSourceImage[] {
-  const slices = new Set<number>();
-  for (const mask of masks)
-    for (const k of maskSlices(mask, sliceVoxels, sourceImages.length).keys()) slices.add(k);
-  return [...slices].sort((a, b) => a - b).map((k) => sourceImages[k]!);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { DeidentifyContext } from '../dicom/deidentify/deidentify-dataset.t
 import { Pseudonyms, UidRemapper } from '../dicom/deidentify/uid-remapper.ts';
 import { newUid } from '../dicom/write-seg/build-seg.ts';
 import { readSourceHeader, writeSeg } from '../dicom/write-seg/write-seg.ts';
-import { coveredImages, writeCaseReport, type CaseReport } from './case-report.ts';
+import { writeCaseReport, type CaseReport } from './case-report.ts';
 import { writeExportAtomically } from './atomic-export-dir.ts';
 import { deidentifyFindingRows } from './deidentify-rows.ts';
 import type {
@@ -217,17 +217,16 @@ async function writeCase(
   // dicom-seg
   const caseDir = path.join(work, caseId);
   await mkdir(caseDir, { recursive: true });
-  const segments = series.findings.flatMap((finding, i) => {
-    const mask = masks[i];
-    if (!mask) return [];
-    return [
-      {
-        label: `Nodule ${finding.row.findingId}`,
-        algorithmType: finding.algorithmType,
-        algorithmName: finding.algorithmName,
-        mask,
-      },
-    ];
+  // The labelled findings, by index: segment n + 1 is finding labelled[n] (the report refers to them so).
+  const labelled = series.findings.flatMap((_, i) => (masks[i] ? [i] : []));
+  const segments = labelled.map((i) => {
+    const finding = series.findings[i]!;
+    return {
+      label: `Nodule ${finding.row.findingId}`,
+      algorithmType: finding.algorithmType,
+      algorithmName: finding.algorithmName,
+      mask: masks[i]!,
+    };
   });
   let report: CaseReport | undefined;
   if (segments.length > 0) {
@@ -247,18 +246,13 @@ async function writeCase(
       context.deidentify,
     );
     await writeFile(path.join(caseDir, 'seg.dcm'), written.bytes);
-    const [columns, rows] = volume.geometry.size;
     report = {
       caseDir,
       header,
       sourceSeriesUid: series.seriesInstanceUid,
-      sourceImages: coveredImages(
-        segments.map((segment) => segment.mask),
-        sourceImages,
-        columns * rows,
-      ),
+      sourceImages: written.slices.map((k) => sourceImages[k]!),
       seg,
-      segmentFindings: series.findings.flatMap((_, i) => (masks[i] ? [i] : [])),
+      segmentFindings: labelled,
     };
   }
   if (context.deidentify) {

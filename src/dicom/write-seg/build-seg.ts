@@ -97,7 +97,11 @@ export function decimal(value: number): string {
   return text.length <= 16 ? text : value.toExponential(6);
 }
 
-export function buildSegDict(input: SegInput): DicomDict {
+/**
+ * The SEG as a dataset, and the source slices its frames lie on (ascending): the images a report written beside
+ * it references.
+ */
+export function buildSeg(input: SegInput): { dict: DicomDict; slices: number[] } {
   const { geometry, sourceImages, sourceHeader, segments } = input;
   const [columns, rows, slices] = geometry.size;
   if (sourceImages.length !== slices) {
@@ -242,5 +246,5 @@ export function buildSegDict(input: SegInput): DicomDict {
   const dict = DicomMetaDictionary.denaturalizeDataset(dataset);
   copyPatientStudy(dict, sourceHeader, { frameOfReference: true });
   dict['7FE00010'] = { vr: 'OB', Value: [pixelData.buffer] };
-  return dict;
+  return { dict, slices: [...new Set(frames.map(({ slice }) => slice))].sort((a, b) => a - b) };
 }

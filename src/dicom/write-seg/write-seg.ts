@@ -1,6 +1,6 @@
 // Owns turning a SEG description into Part 10 bytes, de-identified on request with the same context (and so
 // the same UID mapping) as the images it references.
-import { buildSegDict, type SegInput } from './build-seg.ts';
+import { buildSeg, type SegInput } from './build-seg.ts';
 import { readDicomDict, writeDicomDict, type DicomDict } from './dcmjs-dict.ts';
 import { deidentifyDicomDict } from '../deidentify/deidentify-dicom.ts';
 import type { DeidentifyContext } from '../deidentify/deidentify-dataset.ts';
@@ -12,10 +12,12 @@ export interface WrittenSeg {
   sopInstanceUid: string;
   seriesInstanceUid: string;
   frames: number;
+  /** The source slices (k) its frames lie on, ascending. */
+  slices: number[];
 }
 
 export function writeSeg(input: SegInput, deidentify?: DeidentifyContext): WrittenSeg {
-  const dict = buildSegDict(input);
+  const { dict, slices } = buildSeg(input);
   if (deidentify) deidentifyDicomDict(dict, deidentify);
   const value = (tag: string) => String(dict[tag]?.Value?.[0] ?? '');
   return {
@@ -23,6 +25,7 @@ export function writeSeg(input: SegInput, deidentify?: DeidentifyContext): Writt
     sopInstanceUid: value('00080018'),
     seriesInstanceUid: value('0020000E'),
     frames: Number(value('00280008')),
+    slices,
   };
 }
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readSourceHeader, writeSeg } from '../../../src/dicom/write-seg/write-seg.ts';
-import { buildSegDict, type SegInput } from '../../../src/dicom/write-seg/build-seg.ts';
+import { buildSeg, type SegInput } from '../../../src/dicom/write-seg/build-seg.ts';
 import { deidentifyDicom } from '../../../src/dicom/deidentify/deidentify-dicom.ts';
 import { UidRemapper } from '../../../src/dicom/deidentify/uid-remapper.ts';
 import { loadSeries, makeSeries, type SeriesFixture } from '../../export/helpers/load-series.ts';
@@ -87,8 +87,20 @@ for (const [orientation, order] of [
   test(`SEG (${orientation}, ${order}): dciodvfy clean, frames on the right slices (pydicom)`, () => {
     const series = makeSeries({ orientation, order, slices: 5, seed: 3 });
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'overread-seg-')), 'seg.dcm');
-    const written = writeSeg(segInput(series));
+    const input = segInput(series);
+    const written = writeSeg(input);
     writeFileSync(out, written.bytes);
+    // The slices its frames lie on: those where any segment has a voxel.
+    const plane = input.geometry.size[0] * input.geometry.size[1];
+    const painted = [
+      ...new Set(
+        input.segments.flatMap((s) =>
+          Array.from(s.mask as Uint8Array).flatMap((v, i) => (v ? [Math.floor(i / plane)] : [])),
+        ),
+      ),
+    ].sort((a, b) => a - b);
+    assert.ok(painted.length > 0);
+    assert.deepEqual(written.slices, painted);
 
     assert.deepEqual(dciodvfyErrors(out), []);
     assert.deepEqual(dciodvfyWarnings(out), [], 'no dciodvfy warnings either');
@@ -174,8 +186,8 @@ test('a sparse mask (linear voxel indices, as inference findings keep them) give
     }),
   };
   const fixedNow = new Date('2026-01-01T00:00:00Z');
-  const a = buildSegDict({ ...dense, now: fixedNow });
-  const b = buildSegDict({ ...sparse, now: fixedNow });
+  const a = buildSeg({ ...dense, now: fixedNow }).dict;
+  const b = buildSeg({ ...sparse, now: fixedNow }).dict;
   assert.deepEqual(
     new Uint8Array(b['7FE00010'].Value?.[0] as ArrayBuffer),
     new Uint8Array(a['7FE00010'].Value?.[0] as ArrayBuffer),
@@ -183,7 +195,7 @@ test('a sparse mask (linear voxel indices, as inference findings keep them) give
   assert.equal(Number(b['00280008'].Value?.[0]), 3);
   assert.throws(
     () =>
-      buildSegDict({
+      buildSeg({
         ...dense,
         segments: [{ ...dense.segments[0], mask: { indices: Uint32Array.of(10 ** 6) } }],
       }),
