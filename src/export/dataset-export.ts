@@ -179,6 +179,23 @@ function sourceFiles(series: StoredSeries, read: ReadInstance): (string | Export
   );
 }
 
+/**
+ * Stored masks index the series as it was imported; a moved or rewritten file would misplace them, so the export
+ * refuses it. 'named' says which series and file (a skipped case's reason, which a de-identified export
+ * replaces); 'anonymous' says neither, for the density note that goes to the export's progress as it is.
+ */
+function requireUnchanged(store: DatasetStore, uid: string, how: 'named' | 'anonymous'): void {
+  const changed = store.changedFiles(uid);
+  if (changed.length === 0) return;
+  const [first] = changed;
+  const what = `${changed.length} source file(s) ${first!.reason} since import`;
+  throw new Error(
+    how === 'named'
+      ? `series ${uid}: ${what} (first: ${instanceName(first!)}) — restore them or re-import the folder`
+      : `${what} — restore them or re-import the folder`,
+  );
+}
+
 function toExportSeries(
   store: DatasetStore,
   series: StoredSeries,
@@ -207,14 +224,7 @@ function toExportSeries(
           `series ${uid} has no usable geometry (no positions or orientation) — it has no volume`,
         );
       }
-      // Stored masks index the series as it was imported; a moved or rewritten file would misplace them.
-      const changed = store.changedFiles(uid);
-      if (changed.length > 0) {
-        const first = changed[0];
-        throw new Error(
-          `series ${uid}: ${changed.length} source file(s) ${first.reason} since import (first: ${instanceName(first)}) — restore them or re-import the folder`,
-        );
-      }
+      requireUnchanged(store, uid, 'named');
       return loadIndexedSeries(series.indexed, { geometry, read });
     },
     measure: series.geometry
@@ -222,12 +232,7 @@ function toExportSeries(
           modality: series.modality,
           geometry: series.geometry,
           loadSlices: (ks) => {
-            const changed = store.changedFiles(uid);
-            if (changed.length > 0) {
-              throw new Error(
-                `${changed.length} source file(s) ${changed[0].reason} since import — restore them or re-import the folder`,
-              );
-            }
+            requireUnchanged(store, uid, 'anonymous');
             return loadIndexedSlices(series.indexed, ks, { geometry: series.geometry!, read });
           },
         }

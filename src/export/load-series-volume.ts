@@ -52,11 +52,7 @@ export async function loadIndexedSeries(
 ): Promise<LoadedSeries> {
   const geometry = options.geometry ?? seriesGeometry(series);
   const read = options.read ?? readPlainFile;
-  if (series.frames.length !== geometry.size[2]) {
-    throw new Error(
-      `series ${series.seriesInstanceUid}: ${series.frames.length} frames but ${geometry.size[2]} slices in its geometry — re-import it`,
-    );
-  }
+  checkFrames(series, geometry);
   const perSlice = geometry.size[0] * geometry.size[1];
   const voxels = new Float32Array(perSlice * geometry.size[2]);
   const classOf = new Map(series.instances.map((i) => [i.sopInstanceUid, i.sopClassUid]));
@@ -88,11 +84,7 @@ export async function loadIndexedSlices(
   options: { geometry: VolumeGeometry; read?: ReadInstance },
 ): Promise<Map<number, Float32Array>> {
   const { geometry } = options;
-  if (series.frames.length !== geometry.size[2]) {
-    throw new Error(
-      `series ${series.seriesInstanceUid}: ${series.frames.length} frames but ${geometry.size[2]} slices in its geometry — re-import it`,
-    );
-  }
+  checkFrames(series, geometry);
   const out = new Map<number, Float32Array>();
   const wanted = [...new Set(ks)].filter((k) => k >= 0 && k < series.frames.length).sort((a, b) => a - b);
   await decodeFrames(
@@ -103,6 +95,15 @@ export async function loadIndexedSlices(
     (k, data) => out.set(k, data),
   );
   return out;
+}
+
+/** The index's frames must be the geometry's slices, or stored masks would land on the wrong ones. */
+function checkFrames(series: IndexedSeries, geometry: VolumeGeometry): void {
+  if (series.frames.length !== geometry.size[2]) {
+    throw new Error(
+      `series ${series.seriesInstanceUid}: ${series.frames.length} frames but ${geometry.size[2]} slices in its geometry — re-import it`,
+    );
+  }
 }
 
 /** Decodes frames `ks` (ascending) of the series, each parse reused for the following frames of its file. */
