@@ -9,6 +9,12 @@ export interface Comparison {
   kept: ReadonlySet<number>;
 }
 
+/** Another reader's masks as the overlays draw them: by finding and slice, undefined until arrived. */
+export interface ComparedMasks {
+  reader: string;
+  mask(findingId: number, k: number): Uint8Array | undefined;
+}
+
 export class OtherReaderMasks {
   private readonly masks = new Map<string, Uint8Array>();
   private readonly loading = new Set<string>();
@@ -24,6 +30,11 @@ export class OtherReaderMasks {
   /** The other reader's mask of a finding on slice k, when it was kept and has arrived. */
   get(comparison: Comparison, findingId: number, k: number): Uint8Array | undefined {
     return comparison.kept.has(findingId) ? this.masks.get(key(comparison.reader, findingId, k)) : undefined;
+  }
+
+  /** The masks held for `comparison`, for the slice's and the planes' overlays. */
+  view(comparison: Comparison): ComparedMasks {
+    return { reader: comparison.reader, mask: (findingId, k) => this.get(comparison, findingId, k) };
   }
 
   /** Fetches the masks of these (finding, slice) pairs not held yet; resolves true when any arrived. */

@@ -16,6 +16,7 @@ import {
   WHAT_IF_COLOUR,
 } from './layer-pixels.ts';
 import type { OverlayLayer } from './overlay-canvas.ts';
+import type { ComparedMasks } from './other-reader-masks.ts';
 
 export interface OverlayInput {
   k: number;
@@ -38,7 +39,7 @@ export interface OverlayInput {
   slab?: [number, number] | null;
   mask(findingId: number, k: number): Uint8Array | undefined;
   /** Another reader's outlines to compare with (single slices only), or null. */
-  comparison?: { reader: string; mask(findingId: number, k: number): Uint8Array | undefined } | null;
+  comparison?: ComparedMasks | null;
 }
 
 export function overlayLayers(input: OverlayInput): OverlayLayer[] {

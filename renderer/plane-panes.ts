@@ -14,7 +14,7 @@ import { formatValue } from './corner-text.ts';
 import { PLANE_COLOURS, crosshairLines } from './crosshair.ts';
 import { byId } from './dom.ts';
 import { findingState } from './finding-state.ts';
-import { COMPARE_STYLE, maskStyle, maskToRgba } from './layer-pixels.ts';
+import { COMPARE_STYLE, maskStyle, maskToRgba, type MaskStyle } from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
 import { OverlayCanvas, type BrushCursor, type OverlayLayer, type OverlayLine } from './overlay-canvas.ts';
 import type { PlaneAt } from './plane-stroke.ts';
@@ -40,6 +40,7 @@ import {
   type StackRows,
 } from './viewport/reformat.ts';
 import type { WindowLevel } from './window-presets.ts';
+import type { ComparedMasks } from './other-reader-masks.ts';
 
 /** What the stack shows now, which the planes follow. */
 export interface StackView {
@@ -59,7 +60,7 @@ export interface PlaneFindings {
   version: string;
   mask(findingId: number, k: number): Uint8Array | undefined;
   /** Compare readers: the other reader's masks, whose cuts are drawn dashed; null when not asked for. */
-  comparison: { reader: string; mask(findingId: number, k: number): Uint8Array | undefined } | null;
+  comparison: ComparedMasks | null;
 }
 
 /** The brush or eraser on the planes (plane-paint.ts): strokes, and the outline to draw under the pointer. */
@@ -357,7 +358,6 @@ export class PlanePanes {
       pane.overlay.draw(size, null, [], null);
       return;
     }
-    const { slab } = pane.shown;
     const columns = planeWidth(series, pane.axis);
     const rows = stack.rowSlices.length;
     const layers: OverlayLayer[] = [];
@@ -377,18 +377,14 @@ export class PlanePanes {
         if (!complete) continue;
         const state = findingState(finding);
         const selected = finding.id === findings.selected?.id;
-        // The cut is made only when its key is new (the overlay keeps built layers), not on every frame.
-        layers.push({
-          key: `${pane.axis}:${slab[0]}-${slab[1]}:${finding.id}:${state}:${selected}:${findings.version}`,
-          rows,
-          columns,
-          rgba: () => {
-            const cut = planeMask(series, pane.axis, slab, stack, (k) => masks.get(k));
-            return cut
-              ? maskToRgba(cut, rows, columns, maskStyle(state, selected))
-              : new Uint8ClampedArray(rows * columns * 4);
-          },
-        });
+        layers.push(
+          this.cutLayer(
+            pane,
+            `${finding.id}:${state}:${selected}:${findings.version}`,
+            masks,
+            maskStyle(state, selected),
+          ),
+        );
       }
     }
     if (findings?.show && findings.comparison) layers.push(...this.comparisonLayers(pane, findings));
@@ -406,12 +402,7 @@ export class PlanePanes {
    * mask of every slice of the finding's range has arrived (the cut grows no gaps while it loads).
    */
   private comparisonLayers(pane: Pane, findings: PlaneFindings): OverlayLayer[] {
-    const series = this.series!;
-    const stack = this.stack!;
     const comparison = findings.comparison!;
-    const { slab } = pane.shown!;
-    const columns = planeWidth(series, pane.axis);
-    const rows = stack.rowSlices.length;
     const layers: OverlayLayer[] = [];
     for (const finding of findings.visible) {
       const [first, last] = finding.sliceRange;
@@ -421,19 +412,42 @@ export class PlanePanes {
         if (mask) masks.set(k, mask);
       }
       if (masks.size !== last - first + 1) continue;
-      layers.push({
-        key: `compare:${comparison.reader}:${pane.axis}:${slab[0]}-${slab[1]}:${finding.id}:${findings.version}`,
-        rows,
-        columns,
-        rgba: () => {
-          const cut = planeMask(series, pane.axis, slab, stack, (k) => masks.get(k));
-          return cut
-            ? maskToRgba(cut, rows, columns, COMPARE_STYLE)
-            : new Uint8ClampedArray(rows * columns * 4);
-        },
-      });
+      layers.push(
+        this.cutLayer(
+          pane,
+          `compare:${comparison.reader}:${finding.id}:${findings.version}`,
+          masks,
+          COMPARE_STYLE,
+        ),
+      );
     }
     return layers;
+  }
+
+  /**
+   * A finding's masks cut along the pane's plane (through its slab), drawn in `style`. The cut is made only when
+   * the layer's key is new (the overlay keeps built layers), not on every frame.
+   */
+  private cutLayer(
+    pane: Pane,
+    key: string,
+    masks: ReadonlyMap<number, Uint8Array>,
+    style: MaskStyle,
+  ): OverlayLayer {
+    const series = this.series!;
+    const stack = this.stack!;
+    const { slab } = pane.shown!;
+    const columns = planeWidth(series, pane.axis);
+    const rows = stack.rowSlices.length;
+    return {
+      key: `${pane.axis}:${slab[0]}-${slab[1]}:${key}`,
+      rows,
+      columns,
+      rgba: () => {
+        const cut = planeMask(series, pane.axis, slab, stack, (k) => masks.get(k));
+        return cut ? maskToRgba(cut, rows, columns, style) : new Uint8ClampedArray(rows * columns * 4);
+      },
+    };
   }
 
   /** The brush outline under the pointer while painting: round in millimetres, so an ellipse in pixels. */

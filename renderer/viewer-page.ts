@@ -235,21 +235,10 @@ export class ViewerPage {
         selected: this.selected(),
         version: `${this.layers.generation}.${this.maskEdits}`,
         mask: (id, k) => this.cachedMask(id, k),
-        comparison: this.comparisonMasks(),
+        comparison: this.comparison && this.otherMasks.view(this.comparison),
       },
     );
     if (this.showFlags) void this.loadPlaneMasks();
-  }
-
-  /** The other reader's outlines to draw (Compare readers), or null. */
-  private comparisonMasks(): { reader: string; mask(id: number, k: number): Uint8Array | undefined } | null {
-    const comparison = this.comparison;
-    return (
-      comparison && {
-        reader: comparison.reader,
-        mask: (id, k) => this.otherMasks.get(comparison, id, k),
-      }
-    );
   }
 
   /** Every slice's mask of each visible finding (and the compared reader's), for the planes' cuts. */
@@ -459,7 +448,7 @@ export class ViewerPage {
       // Painting needs single slices (the tools switch the slab off); a slab shows its findings' union.
       slab: this.viewport.slabSlices(),
       mask: (id, slice) => this.cachedMask(id, slice),
-      comparison: this.comparisonMasks(),
+      comparison: this.comparison && this.otherMasks.view(this.comparison),
     });
     const canvas = this.viewport.canvas;
     const brushColour =
