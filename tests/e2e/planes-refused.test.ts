@@ -76,6 +76,18 @@ test(
         .filter({ has: page.locator('td:nth-child(8)', { hasText: new RegExp(`^${images}$`) }) })
         .click(); // selects it
       await app.openSelectedSeries();
+      // The viewer is reused: its corner shows the last series' slice count until this one's first slice is
+      // drawn, so wait (briefly) for the count asked for before reading it.
+      await page
+        .waitForFunction(
+          (n) =>
+            new RegExp(`Slice \\d+ / ${n}\\b`).test(
+              document.getElementById('corner-bottom-left')?.textContent ?? '',
+            ),
+          images,
+          { timeout: 10_000 },
+        )
+        .catch(() => undefined); // the assertion below names what was shown instead
       return Number(/Slice \d+ \/ (\d+)/.exec(await app.sliceText())![1]);
     };
     assert.equal(await open(1), 1, 'the one-slice series opens on its one slice');
