@@ -12,6 +12,7 @@ const core = [
   'src/sample',
   'src/pacs',
   'src/metrics',
+  'src/followup',
 ];
 
 /** Libraries that only one folder may import, so swapping one touches one folder. */

@@ -1,6 +1,7 @@
 // Owns what every route module is handed: the store, the jobs, the file roots, the decoder, the reader of
 // this session and the model runner — composed once in open-api.ts — plus the lookups that turn an id from
 // a URL into a stored record or a 404 naming it.
+import type { FollowUpService } from '../followup/series-follow-up.ts';
 import type { DatasetStore, StoredFinding, StoredSeries } from '../dataset/dataset-types.ts';
 import { decodeFrame, type DecodedFrame, type WireFrame } from '../dicom/decode/decode-frame.ts';
 import { createInstanceReader, instanceName } from '../export/read-instance.ts';
@@ -20,6 +21,8 @@ export interface ApiContext {
   models: ModelRunner;
   /** Parsed header indexes of recently viewed series (see series-header-cache.ts). */
   headers: SeriesHeaderCache;
+  /** Priors of a series and its nodules' change since one (src/followup); registrations cached per pair. */
+  followUp: FollowUpService;
   /** Decodes one frame of an imported series; refuses files outside the imported roots. */
   decode(frame: FrameRef, signal?: AbortSignal): Promise<DecodedFrame>;
   /** decode() for the viewer: grey frames whose values all fit int16 come decoded as int16 (see WireFrame). */

@@ -300,3 +300,67 @@ export const agreementSchema = z
     dice: z.array(z.object({ findingId: z.number(), dice: z.number() })),
   })
   .openapi('ReaderAgreement');
+
+export const priorSeriesSchema = z
+  .object({
+    seriesUid: z.string(),
+    studyUid: z.string(),
+    studyDate: z.string(),
+    studyDescription: z.string(),
+    seriesDescription: z.string(),
+    modality: z.string(),
+    instances: z.number(),
+    status: z.string(),
+    daysBefore: z
+      .number()
+      .nullable()
+      .openapi({ description: 'Days from that study to this one; > 0 before' }),
+  })
+  .openapi('PriorSeries');
+
+export const priorListSchema = z.object({ priors: z.array(priorSeriesSchema) }).openapi('PriorList');
+
+const trackedNoduleSchema = z
+  .object({
+    id: z.string(),
+    number: z.number(),
+    decision: z.string(),
+    centreLps: vec3,
+    sliceRange: z.tuple([z.number(), z.number()]),
+    diameterMm: z.number().optional(),
+    longAxisMm: z.number().optional(),
+    shortAxisMm: z.number().optional(),
+    volumeMm3: z.number().optional(),
+  })
+  .openapi('TrackedNodule');
+
+export const followUpSchema = z
+  .object({
+    seriesUid: z.string(),
+    prior: priorSeriesSchema,
+    registration: z.object({
+      translationMm: vec3.openapi({
+        description: 'Add to a point of this series to reach the prior (LPS, mm)',
+      }),
+      correlation: z.number(),
+      overlap: z.number(),
+      cellMm: z.number(),
+      uncertain: z.boolean(),
+      seconds: z.number(),
+    }),
+    current: z.array(trackedNoduleSchema),
+    priorNodules: z.array(trackedNoduleSchema),
+    changes: z.array(
+      z.object({
+        change: z.enum(['new', 'grown', 'stable', 'shrunk', 'resolved', 'outside-prior', 'outside-current']),
+        current: z.string().optional(),
+        prior: z.string().optional(),
+        distanceMm: z.number().optional(),
+        meanDiameterChangeMm: z.number().optional(),
+        volumeChangePercent: z.number().optional(),
+        doublingDays: z.number().optional(),
+      }),
+    ),
+    unmeasured: z.string().nullable(),
+  })
+  .openapi('FollowUp');

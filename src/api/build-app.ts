@@ -11,6 +11,7 @@ import { staticFiles } from './static-files.ts';
 import { findingRoutes } from './routes/finding-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { modelRoutes } from './routes/model-routes.ts';
+import { followUpRoutes } from './routes/follow-up-routes.ts';
 import { reviewRoutes } from './routes/review-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
@@ -68,6 +69,7 @@ export function buildApp(
   sliceRoutes(app, context);
   findingRoutes(app, context);
   reviewRoutes(app, context);
+  followUpRoutes(app, context);
   jobRoutes(app, context);
   sessionRoutes(app, context);
   auditRoutes(app, context);

@@ -14,6 +14,7 @@ import { buildApp } from './build-app.ts';
 import { FileRoots } from './file-roots.ts';
 import { importIntoStore } from './import-job.ts';
 import { JobRegistry, type JobContext } from './job-registry.ts';
+import { FollowUpService } from '../followup/series-follow-up.ts';
 import { SeriesHeaderCache } from './series-header-cache.ts';
 import { ModelRunner } from './model-runner.ts';
 import { PacsService } from './pacs-service.ts';
@@ -151,6 +152,7 @@ async function compose(store: DatasetStore, dataDir: string, options: OpenApiOpt
     roots,
     models,
     headers,
+    followUp: new FollowUpService(store),
     decode,
     decodeWire,
     reader: () => reader,

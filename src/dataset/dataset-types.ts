@@ -190,6 +190,8 @@ export interface DatasetStore {
   /** Upserts a study's series (and their instance files with size + mtime). Returns the series uids. */
   importStudy(study: IndexedStudy, geometry: Map<string, VolumeGeometry | null>): string[];
   series(seriesUid: string): StoredSeries | undefined;
+  /** The same patient's series in other studies, newest study first (none for an empty Patient ID). */
+  patientSeries(seriesUid: string): StoredSeries[];
   /** Instance files whose size/mtime differ from the import (moved or changed since). */
   changedFiles(seriesUid: string): ChangedFile[];
   worklist(query: WorklistQuery, reader?: string): { rows: WorklistRow[]; total: number };

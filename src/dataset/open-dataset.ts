@@ -23,7 +23,7 @@ import { readerAgreement } from './reader-agreement.ts';
 import { addFinding, correctMaskSlice, decide, requireReader, setStatus } from './review-actions.ts';
 import { fillBetweenSlices } from './fill-between-slices.ts';
 import { paintPlane } from './paint-plane.ts';
-import { changedFiles, importStudy, readSeries } from './series-records.ts';
+import { changedFiles, importStudy, patientSeries, readSeries } from './series-records.ts';
 import { createStoreContext, DatasetError, type StoreContext } from './store-context.ts';
 import { redo, undo } from './undo-stack.ts';
 import { worklistQuery } from './worklist-query.ts';
@@ -118,6 +118,7 @@ function createStore(ctx: StoreContext): DatasetStore {
 
     importStudy: (study, geometry) => importStudy(ctx, study, geometry),
     series: (seriesUid) => readSeries(ctx, seriesUid),
+    patientSeries: (seriesUid) => patientSeries(ctx, seriesUid),
     changedFiles: (seriesUid) => changedFiles(ctx, seriesUid),
     worklist: (query, reader) => worklistQuery(ctx, query, reader),
     setStatus: (seriesUid, status, reader) => setStatus(ctx, seriesUid, status, reader),

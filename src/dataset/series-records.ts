@@ -97,6 +97,23 @@ export function readSeries(ctx: StoreContext, seriesUid: string): StoredSeries |
   return row && toStoredSeries(ctx, row);
 }
 
+/**
+ * The patient's other series (the priors and later scans a follow-up compares with): same Patient ID, another
+ * study, newest study first. An empty Patient ID matches nothing — anonymous studies are never linked.
+ */
+export function patientSeries(ctx: StoreContext, seriesUid: string): StoredSeries[] {
+  const rows = ctx
+    .sql(
+      `SELECT ${SERIES_COLUMNS} FROM series s JOIN studies st USING (study_uid)
+       WHERE st.patient_id != '' AND st.patient_id = (
+         SELECT st2.patient_id FROM series s2 JOIN studies st2 USING (study_uid) WHERE s2.series_uid = ?)
+         AND s.study_uid != (SELECT study_uid FROM series WHERE series_uid = ?)
+       ORDER BY st.study_date DESC, s.arrived_ms DESC`,
+    )
+    .all(seriesUid, seriesUid) as SeriesRow[];
+  return rows.map((row) => toStoredSeries(ctx, row));
+}
+
 /** The series row or a not-found error naming it (every id from outside is checked this way). */
 export function requireSeries(ctx: StoreContext, seriesUid: string): SeriesRow {
   const row = ctx

@@ -5,9 +5,8 @@
 // pasted into already says whose it is, and the clipboard should not carry it anywhere else.
 import type { DatasetStore } from '../dataset/dataset-types.ts';
 import type { SeriesReport } from '../shared/api-types.ts';
-import { planSeriesExport } from './dataset-export.ts';
-import { measureFindings } from './finding-density.ts';
 import type { FindingExportRow } from './findings-table.ts';
+import { readerFindings } from './reader-findings.ts';
 
 export type { SeriesReport };
 
@@ -51,18 +50,13 @@ export async function seriesReport(
   seriesUid: string,
   reader: string | null,
 ): Promise<SeriesReport | undefined> {
-  const series = store.series(seriesUid);
-  const planned = planSeriesExport(store, seriesUid, {
-    reader: reader ?? undefined,
-    includeProposals: true,
-  });
-  if (!series || !planned) return undefined;
-  const unmeasured = await measureFindings(planned);
+  const read = await readerFindings(store, seriesUid, reader);
+  if (!read) return undefined;
+  const { series, unmeasured } = read;
   // The viewer's numbering: the position in the series' findings list as this reader sees it.
-  const listed = store.findings(seriesUid, reader ?? undefined);
-  const number = new Map(listed.map((f, i) => [String(f.id), i + 1]));
-  const range = new Map(listed.map((f) => [String(f.id), f.sliceRange]));
-  const rows = planned.findings.map((f) => f.row);
+  const number = new Map(read.findings.map((f) => [f.row.findingId, f.number]));
+  const range = new Map(read.findings.map((f) => [f.row.findingId, f.sliceRange]));
+  const rows = read.findings.map((f) => f.row);
   const kept = rows.filter((row) => KEPT.has(row.decision));
   const rejected = rows.filter((row) => row.decision === 'rejected');
   const pending = rows.filter((row) => row.decision === 'pending');

@@ -11,6 +11,13 @@ import {
   type NoduleShape,
   type NoduleType,
 } from './nodules.ts';
+import {
+  followUpIdentity,
+  followUpNodules,
+  planFollowUp,
+  type FollowUpOptions,
+  type FollowUpTruth,
+} from './follow-up.ts';
 import { drawIdentity, type PatientIdentity } from './patient-identity.ts';
 import { Random, uid } from './random.ts';
 import { distanceToSegment, drawVessels, growVessels, type VesselSegment } from './vessels.ts';
@@ -23,6 +30,11 @@ export interface GenerateStudyOptions {
   slices?: number;
   /** Number of nodules; default 0–4 drawn from the seed. */
   nodules?: number;
+  /**
+   * Make the study the same seed's baseline scanned again later instead (src/sample/follow-up.ts): same
+   * patient, shifted on the table, nodules changed.
+   */
+  followUp?: FollowUpOptions;
 }
 
 export type PixelStorage = 'unsigned-12' | 'unsigned-16' | 'signed-16';
@@ -74,6 +86,8 @@ export interface SampleStudy {
   acquisition: Acquisition;
   identity: PatientIdentity;
   uids: { study: string; series: string; frameOfReference: string; instances: string[] };
+  /** Set on a follow-up: how it relates to its baseline. */
+  followUp?: FollowUpTruth;
 }
 
 export function generateStudy(options: GenerateStudyOptions): SampleStudy {
@@ -82,7 +96,7 @@ export function generateStudy(options: GenerateStudyOptions): SampleStudy {
     throw new Error(`size ${size} must be an integer from 32 to 1024`);
   const seed = String(options.seed);
   const random = new Random(seed);
-  const identity = drawIdentity(random.fork('identity'));
+  const baselineIdentity = drawIdentity(random.fork('identity'));
   const setup = random.fork('acquisition');
 
   const pixelSpacing = Math.round((setup.uniform(320, 400) / size) * 1e4) / 1e4;
@@ -92,6 +106,8 @@ export function generateStudy(options: GenerateStudyOptions): SampleStudy {
     options.slices ?? Math.min(250, Math.max(150, Math.round(setup.uniform(270, 330) / sliceSpacing)));
   if (!Number.isInteger(slices) || slices < 4 || slices > 2000)
     throw new Error(`slices ${slices} must be an integer from 4 to 2000`);
+  const plan = options.followUp ? planFollowUp(seed, options.followUp, slices) : undefined;
+  const identity = plan ? followUpIdentity(plan, baselineIdentity) : baselineIdentity;
   const fieldOfView = pixelSpacing * size;
   const zFirst = Math.round(setup.uniform(-420, -120) * 100) / 100;
   const origin: Vec3 = [
@@ -139,36 +155,78 @@ export function generateStudy(options: GenerateStudyOptions): SampleStudy {
   const noduleRandom = random.fork('nodules');
   const count = options.nodules ?? noduleRandom.int(0, 4);
   const extent = (axis: number): number => origin[axis] + (geometry.size[axis] - 1) * geometry.spacing[axis];
-  const shapes = drawNoduleShapes(
-    noduleRandom,
-    {
-      anatomy,
-      vessels,
-      low: [origin[0] + 8, origin[1] + 8, origin[2] + sliceSpacing],
-      high: [extent(0) - 8, extent(1) - 8, extent(2) - sliceSpacing],
-    },
-    count,
-    Math.max(3, 3.5 * pixelSpacing, 1.6 * sliceSpacing),
-  );
+  const region = {
+    anatomy,
+    vessels,
+    low: [origin[0] + 8, origin[1] + 8, origin[2] + sliceSpacing] as Vec3,
+    high: [extent(0) - 8, extent(1) - 8, extent(2) - sliceSpacing] as Vec3,
+  };
+  const smallest = Math.max(3, 3.5 * pixelSpacing, 1.6 * sliceSpacing);
+  // A follow-up replays the baseline's draws, then draws its new nodules after them.
+  const replay = plan && plan.newNodules > 0 ? noduleRandom.clone() : undefined;
+  const baselineShapes = drawNoduleShapes(noduleRandom, region, count, smallest);
+  const changed = plan
+    ? followUpNodules(
+        plan,
+        baselineShapes,
+        replay
+          ? drawNoduleShapes(replay, region, count + plan.newNodules, smallest).slice(baselineShapes.length)
+          : [],
+      )
+    : undefined;
+  const shapes = changed?.shapes ?? baselineShapes;
   shapes.forEach((shape, index) => drawNodule(hu, mask, geometry, anatomy, shape, index + 1));
-  const nodules = nodulesTruth(shapes, mask, geometry);
 
-  applyTexture(
-    hu,
-    geometry,
-    new NoiseTile(random.fork('noise-tile'), size, acquisition.noiseSigma),
-    random.fork('noise'),
-  );
+  // The baseline's noise streams are forked either way, so every later fork (the UIDs) matches the baseline's.
+  const noise = { tile: random.fork('noise-tile'), grain: random.fork('noise') };
+  if (plan) Object.assign(noise, { tile: plan.random.fork('noise-tile'), grain: plan.random.fork('noise') });
+  applyTexture(hu, geometry, new NoiseTile(noise.tile, size, acquisition.noiseSigma), noise.grain);
 
   const uidRandom = random.fork('uids');
-  const uids = {
-    study: uid(uidRandom),
-    series: uid(uidRandom),
-    frameOfReference: uid(uidRandom),
-    instances: Array.from({ length: slices }, () => uid(uidRandom)),
-  };
+  const uidsOf = (source: Random, count: number) => ({
+    study: uid(source),
+    series: uid(source),
+    frameOfReference: uid(source),
+    instances: Array.from({ length: count }, () => uid(source)),
+  });
+  const baselineUids = uidsOf(uidRandom, slices);
   const landmarks = { air: airPoint(geometry), lungs: openLungPoints(anatomy, vessels, shapes, geometry) };
-  return { seed, geometry, hu, mask, nodules, landmarks, acquisition, identity, uids };
+  if (!plan || !changed) {
+    const nodules = nodulesTruth(shapes, mask, geometry);
+    return { seed, geometry, hu, mask, nodules, landmarks, acquisition, identity, uids: baselineUids };
+  }
+  // The follow-up: crop the stack's ends, then move the whole patient by the plan's shift.
+  const [below, above] = plan.crop;
+  const kept = slices - below - above;
+  const plane = size * size;
+  const moved = (p: Vec3, dz = 0): Vec3 =>
+    p.map((v, a) => Math.round((v + plan.shift[a] + (a === 2 ? dz : 0)) * 1e4) / 1e4) as Vec3;
+  const followGeometry: VolumeGeometry = {
+    ...geometry,
+    size: [size, size, kept],
+    origin: moved(geometry.origin, below * sliceSpacing),
+  };
+  const followMask = mask.slice(below * plane, (below + kept) * plane);
+  const followShapes = shapes.map((shape) => ({ ...shape, centre: moved(shape.centre) }));
+  return {
+    seed,
+    geometry: followGeometry,
+    hu: hu.slice(below * plane, (below + kept) * plane),
+    mask: followMask,
+    nodules: nodulesTruth(followShapes, followMask, followGeometry),
+    landmarks: { air: moved(landmarks.air), lungs: landmarks.lungs.map((p) => moved(p)) },
+    acquisition,
+    identity,
+    uids: uidsOf(plan.random.fork('uids'), kept),
+    followUp: {
+      baselineStudyInstanceUid: baselineUids.study,
+      baselineSeriesInstanceUid: baselineUids.series,
+      days: plan.days,
+      shiftMm: plan.shift,
+      croppedSlices: plan.crop,
+      ...changed.truth,
+    },
+  };
 }
 
 function airPoint(geometry: VolumeGeometry): Vec3 {

@@ -9,3 +9,4 @@ export {
   type WriteSampleOptions,
   type WrittenStudy,
 } from './write-sample-studies.ts';
+export type { FollowUpOptions, FollowUpTruth, NoduleFate } from './follow-up.ts';

@@ -81,6 +81,11 @@ export class Random {
     return out;
   }
 
+  /** An independent copy of this stream's state: the copy draws what this one would draw next. */
+  clone(): Random {
+    return Object.assign(Object.create(Random.prototype) as Random, this);
+  }
+
   /** A new independent stream, so adding draws to one part of a study does not shift every other part. */
   fork(label: string): Random {
     return new Random((this.nextUint32() ^ hashString(label)) >>> 0);

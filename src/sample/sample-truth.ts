@@ -1,6 +1,7 @@
 // The truth.json document written beside each synthetic study, as a type other code can read it with, and
 // the function that builds it. The document describes its own fields so it stays usable outside this repo.
 import type { Vec3, VolumeGeometry } from '../dicom/volume.ts';
+import type { FollowUpTruth } from './follow-up.ts';
 import type { Acquisition, NoduleTruth, SampleStudy } from './generate-study.ts';
 
 export const TRUTH_FORMAT = 'overread-sample-truth/1';
@@ -22,6 +23,8 @@ export interface SampleTruth {
   /** Points (LPS, mm, on voxel centres) of known tissue: air outside the body, open lung in each lung. */
   landmarks: { air: Vec3; lungs: Vec3[] };
   noduleFields: Record<string, string>;
+  /** Present on a follow-up study (`overread sample --follow-up`): its baseline, interval, shift, nodule fates. */
+  followUp?: FollowUpTruth;
 }
 
 export function truthDocument(study: SampleStudy, files: string[]): SampleTruth {
@@ -61,5 +64,6 @@ export function truthDocument(study: SampleStudy, files: string[]): SampleTruth 
       attached: 'vessel | pleura | none',
       sliceRange: 'first and last k holding label voxels, and their z in mm',
     },
+    ...(study.followUp ? { followUp: study.followUp } : {}),
   };
 }

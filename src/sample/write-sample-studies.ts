@@ -1,4 +1,4 @@
-// Writes synthetic studies to disk: per study a folder holding dicom/ (one CT series, file order and names
+// Writes synthetic studies to disk (and with followUp, each one's follow-up beside it): per study a folder holding dicom/ (one CT series, file order and names
 // varied per study), truth.json (UIDs, geometry, nodules, the mask's format) and truth-mask.bin.gz (the
 // nodule label volume). Byte-identical for the same seed: no clocks, no Math.random, fixed gzip settings.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writePart10 } from '../dicom/write/write-part10.ts';
 import { CT_IMAGE_STORAGE, ctSliceDataset } from './ct-slice-dataset.ts';
+import type { FollowUpOptions } from './follow-up.ts';
 import { generateStudy, type SampleStudy } from './generate-study.ts';
 import { Random } from './random.ts';
 import { MASK_FILE, truthDocument } from './sample-truth.ts';
@@ -16,6 +17,8 @@ export interface WriteSampleOptions {
   size?: number;
   slices?: number;
   nodules?: number;
+  /** Also write each study's follow-up (same patient, later, nodules changed) beside it, as study-NNN-follow-up. */
+  followUp?: FollowUpOptions;
   /** Called before each study starts (1-based). */
   onStart?: (index: number, total: number) => void;
   /** Called after each study with its folder. */
@@ -79,18 +82,25 @@ export function writeSampleStudies(outdir: string, options: WriteSampleOptions =
   const written: WrittenStudy[] = [];
   for (let n = 0; n < total; n++) {
     options.onStart?.(n + 1, total);
-    const study = generateStudy({
+    const settings = {
       seed: `${seed}:${n}`,
       size: options.size,
       slices: options.slices,
       nodules: options.nodules,
-    });
+    };
     const dir = join(outdir, `study-${String(n + 1).padStart(3, '0')}`);
-    try {
-      written.push(writeStudy(study, dir));
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`could not write ${dir} (${reason}) — choose a writable output folder with free space`);
+    const pair = options.followUp ? [undefined, options.followUp] : [undefined];
+    for (const followUp of pair) {
+      const target = followUp ? `${dir}-follow-up` : dir;
+      const study = generateStudy({ ...settings, followUp });
+      try {
+        written.push(writeStudy(study, target));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(
+          `could not write ${target} (${reason}) — choose a writable output folder with free space`,
+        );
+      }
     }
     options.onStudy?.(n + 1, total, dir);
   }

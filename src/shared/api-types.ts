@@ -235,6 +235,74 @@ export interface SeriesReport {
   unmeasured: string | null;
 }
 
+/** Another study's series of the same patient (GET /api/series/:seriesUid/priors). */
+export interface PriorSeries {
+  seriesUid: string;
+  studyUid: string;
+  studyDate: string;
+  studyDescription: string;
+  seriesDescription: string;
+  modality: string;
+  instances: number;
+  status: string;
+  /** Days from that study to this one (positive: it came before); null when a study date is missing. */
+  daysBefore: number | null;
+}
+
+/** One nodule as a follow-up compares it: a finding the reader has not rejected, measured as the export does. */
+export interface TrackedNodule {
+  /** Finding id. */
+  id: string;
+  /** The viewer's number for it in its own series. */
+  number: number;
+  decision: string;
+  centreLps: [number, number, number];
+  sliceRange: [number, number];
+  diameterMm?: number;
+  longAxisMm?: number;
+  shortAxisMm?: number;
+  volumeMm3?: number;
+}
+
+/**
+ * How one nodule changed since the prior: matched ('grown' | 'stable' | 'shrunk'), only now ('new'; or
+ * 'outside-prior' where the prior did not scan its place), or only then ('resolved'; 'outside-current').
+ */
+export interface NoduleChange {
+  change: 'new' | 'grown' | 'stable' | 'shrunk' | 'resolved' | 'outside-prior' | 'outside-current';
+  /** Finding ids, in the current and the prior series. */
+  current?: string;
+  prior?: string;
+  /** Between the prior's centre and the current one carried into the prior (mm). */
+  distanceMm?: number;
+  /** Mean axial diameter now minus then (mm). */
+  meanDiameterChangeMm?: number;
+  volumeChangePercent?: number;
+  /** Volume doubling time (days), for a grown nodule with both study dates. */
+  doublingDays?: number;
+}
+
+/** GET /api/series/:seriesUid/follow-up?prior=: this series' nodules against a prior's. */
+export interface FollowUp {
+  seriesUid: string;
+  prior: PriorSeries;
+  registration: {
+    /** Add to a point of this series (LPS, mm) to find the same anatomy in the prior. */
+    translationMm: [number, number, number];
+    correlation: number;
+    overlap: number;
+    cellMm: number;
+    /** Too little overlap or correlation to trust the matches blindly. */
+    uncertain: boolean;
+    seconds: number;
+  };
+  current: TrackedNodule[];
+  priorNodules: TrackedNodule[];
+  changes: NoduleChange[];
+  /** Why axes are missing (diameters then fall back to 3-D), or null. */
+  unmeasured: string | null;
+}
+
 /** Errors: application/problem+json */
 export interface Problem {
   type: string;

@@ -9,7 +9,10 @@ const HELP = `usage: overread sample <outdir> [--studies N] [--seed S] [--size 5
   --seed S     seed; the same seed gives byte-identical output (default 1)
   --size N     rows and columns (default 512; pixel spacing scales to keep a 320–400 mm field of view)
   --slices N   slices per study (default 150–250, drawn from the seed)
-  --nodules N  nodules per study (default 0–4, drawn from the seed)`;
+  --nodules N  nodules per study (default 0–4, drawn from the seed)
+  --follow-up  also write each study's follow-up beside it (study-NNN-follow-up): the same patient scanned
+               again later, lying a little differently, each nodule stable, grown, shrunk or gone, maybe a new one
+  --interval-days N  days between a study and its follow-up (default 90–540, drawn from the seed)`;
 
 function integer(name: string, text: string | undefined, low: number, high: number): number | undefined {
   if (text === undefined) return undefined;
@@ -32,6 +35,8 @@ export const command: Command = {
         size: { type: 'string' },
         slices: { type: 'string' },
         nodules: { type: 'string' },
+        'follow-up': { type: 'boolean' },
+        'interval-days': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -51,6 +56,10 @@ export const command: Command = {
       size: integer('size', values.size, 32, 1024),
       slices: integer('slices', values.slices, 4, 2000),
       nodules: integer('nodules', values.nodules, 0, 20),
+      followUp:
+        values['follow-up'] || values['interval-days'] !== undefined
+          ? { days: integer('interval-days', values['interval-days'], 1, 3650) }
+          : undefined,
       onStart(index, total) {
         process.stderr.write(`sample: generating study ${index}/${total}…\n`);
       },

@@ -1,0 +1,165 @@
+// Owns the follow-up of a series against a prior scan of the same patient: which series can be compared
+// (same Patient ID, another study), lining the two up (a coarse lattice of each, decoded a few slices at a
+// time, registered by translation — cached per pair for as long as the server runs, since the images do not
+// change), and pairing the nodules each reader kept or has still to decide (match-nodules.ts). The findings on
+// both sides are the reader's own view, measured as the export measures them (src/export/reader-findings.ts).
+import type { DatasetStore, StoredSeries } from '../dataset/dataset-types.ts';
+import { DatasetError } from '../dataset/store-context.ts';
+import type { VolumeGeometry } from '../dicom/volume.ts';
+import { planSeriesExport } from '../export/dataset-export.ts';
+import { readerFindings, type ReaderFinding } from '../export/reader-findings.ts';
+import type { FollowUp, PriorSeries, TrackedNodule } from '../shared/api-types.ts';
+import { LatticeBuilder, type CoarseLattice } from './coarse-lattice.ts';
+import { matchNodules } from './match-nodules.ts';
+import { registerTranslation, type Registration } from './register-translation.ts';
+
+/** Cell of the finest lattice (mm): nodules are matched within ≥ 10 mm, so 4 mm (sub-cell fitted) is ample. */
+const CELL_MM = 4;
+/** Slices decoded at a time while building a lattice, so a series never sits in memory whole. */
+const CHUNK = 16;
+/** Pairs whose registration is kept. */
+const CACHED_PAIRS = 16;
+
+function dayNumber(date: string): number | null {
+  if (!/^\d{8}$/.test(date)) return null;
+  return Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8)) / 864e5;
+}
+
+function daysBetween(earlier: string, later: string): number | null {
+  const [a, b] = [dayNumber(earlier), dayNumber(later)];
+  return a === null || b === null ? null : b - a;
+}
+
+function priorSeries(series: StoredSeries, of: StoredSeries): PriorSeries {
+  return {
+    seriesUid: series.seriesUid,
+    studyUid: series.studyUid,
+    studyDate: series.studyDate,
+    studyDescription: series.studyDescription,
+    seriesDescription: series.seriesDescription,
+    modality: series.modality,
+    instances: series.instances,
+    status: series.status,
+    daysBefore: daysBetween(series.studyDate, of.studyDate),
+  };
+}
+
+function tracked(finding: ReaderFinding): TrackedNodule | undefined {
+  const { row } = finding;
+  if (row.decision === 'rejected' || !row.centreLps) return undefined;
+  return {
+    id: row.findingId,
+    number: finding.number,
+    decision: row.decision,
+    centreLps: row.centreLps,
+    sliceRange: finding.sliceRange,
+    ...(row.diameterMm === undefined ? {} : { diameterMm: row.diameterMm }),
+    ...(row.longAxisMm === undefined ? {} : { longAxisMm: row.longAxisMm, shortAxisMm: row.shortAxisMm }),
+    ...(row.volumeMm3 === undefined ? {} : { volumeMm3: row.volumeMm3 }),
+  };
+}
+
+export class FollowUpService {
+  private readonly registrations = new Map<string, Promise<Registration & { seconds: number }>>();
+
+  constructor(private readonly store: DatasetStore) {}
+
+  /** The patient's series in other studies, newest first, each with how many days before this one it was. */
+  priors(seriesUid: string): PriorSeries[] {
+    const series = this.require(seriesUid);
+    return this.store.patientSeries(seriesUid).map((other) => priorSeries(other, series));
+  }
+
+  async compare(seriesUid: string, priorUid: string, reader: string | null): Promise<FollowUp> {
+    const series = this.require(seriesUid);
+    const prior = this.require(priorUid);
+    if (!this.store.patientSeries(seriesUid).some((s) => s.seriesUid === priorUid)) {
+      throw new DatasetError(
+        `series ${priorUid} is not another study of this series' patient — pick one of /api/series/${seriesUid}/priors`,
+        'invalid',
+      );
+    }
+    const [currentGeometry, priorGeometry] = [series, prior].map((s) => {
+      if (!s.geometry)
+        throw new DatasetError(
+          `series ${s.seriesUid} has no volume geometry, so it cannot be lined up`,
+          'invalid',
+        );
+      return s.geometry;
+    });
+    const registration = await this.registration(series, prior);
+    const [now, then] = await Promise.all([
+      readerFindings(this.store, seriesUid, reader),
+      readerFindings(this.store, priorUid, reader),
+    ]);
+    const current = (now?.findings ?? []).flatMap((f) => tracked(f) ?? []);
+    const priorNodules = (then?.findings ?? []).flatMap((f) => tracked(f) ?? []);
+    const intervalDays = daysBetween(prior.studyDate, series.studyDate);
+    const { seconds, ...figures } = registration;
+    return {
+      seriesUid,
+      prior: priorSeries(prior, series),
+      registration: {
+        ...figures,
+        uncertain: figures.correlation < 0.5 || figures.overlap < 0.5,
+        seconds,
+      },
+      current,
+      priorNodules,
+      changes: matchNodules({
+        current,
+        prior: priorNodules,
+        translationMm: figures.translationMm,
+        intervalDays,
+        currentGeometry,
+        priorGeometry,
+      }),
+      unmeasured: now?.unmeasured ?? then?.unmeasured ?? null,
+    };
+  }
+
+  private require(seriesUid: string): StoredSeries {
+    const series = this.store.series(seriesUid);
+    if (!series) throw new DatasetError(`series ${seriesUid} is not in the dataset`, 'not-found');
+    return series;
+  }
+
+  private registration(
+    series: StoredSeries,
+    prior: StoredSeries,
+  ): Promise<Registration & { seconds: number }> {
+    const key = `${series.seriesUid}|${prior.seriesUid}`;
+    let pending = this.registrations.get(key);
+    if (!pending) {
+      pending = (async () => {
+        const started = performance.now();
+        const [a, b] = [await this.lattice(series), await this.lattice(prior)];
+        const found = await registerTranslation(a, b);
+        return { ...found, seconds: Math.round(performance.now() - started) / 1000 };
+      })();
+      this.registrations.set(key, pending);
+      // A failure is not remembered: the next request tries again (a file may have been restored).
+      pending.catch(() => this.registrations.delete(key));
+      while (this.registrations.size > CACHED_PAIRS) {
+        this.registrations.delete(this.registrations.keys().next().value!);
+      }
+    }
+    return pending;
+  }
+
+  /** Every few slices of the series (about two per cell), decoded a chunk at a time into the lattice. */
+  private async lattice(series: StoredSeries): Promise<CoarseLattice> {
+    const geometry = series.geometry as VolumeGeometry;
+    const measure = planSeriesExport(this.store, series.seriesUid)?.measure;
+    if (!measure) throw new DatasetError(`series ${series.seriesUid} cannot be decoded`, 'invalid');
+    const step = Math.max(1, Math.floor(CELL_MM / 2 / Math.abs(geometry.spacing[2])));
+    const ks: number[] = [];
+    for (let k = 0; k < geometry.size[2]; k += step) ks.push(k);
+    const builder = new LatticeBuilder(geometry, CELL_MM);
+    for (let n = 0; n < ks.length; n += CHUNK) {
+      const slices = await measure.loadSlices(ks.slice(n, n + CHUNK));
+      for (const [k, values] of slices) builder.add(k, values);
+    }
+    return builder.finish();
+  }
+}
