@@ -11,6 +11,8 @@ import type {
   PlaneMaskInfo,
   PlaneMaskRequest,
   ReaderAgreement,
+  FollowUp,
+  PriorSeries,
   SeriesInfo,
   SeriesReport,
   SessionInfo,
@@ -190,6 +192,14 @@ export const api = {
   },
   seriesReport: (uid: string) =>
     json<SeriesReport>('Writing the findings report', `${seriesUrl(uid)}/report`),
+  priors: async (uid: string) =>
+    (await json<{ priors: PriorSeries[] }>("Listing the patient's other studies", `${seriesUrl(uid)}/priors`))
+      .priors,
+  followUp: (uid: string, prior: string) =>
+    json<FollowUp>(
+      'Comparing with the prior study',
+      `${seriesUrl(uid)}/follow-up?prior=${encodeURIComponent(prior)}`,
+    ),
   agreement: (uid: string, a: string, b: string) =>
     json<ReaderAgreement>(
       'Comparing the readers',

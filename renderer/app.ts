@@ -10,6 +10,7 @@ import { ModelPage } from './model-page.ts';
 import { setUpPacs } from './pacs-dialog.ts';
 import { watchHashCommands } from './hash-commands.ts';
 import { ComparePanel } from './compare-panel.ts';
+import { PriorPanel } from './prior-panel.ts';
 import { ReviewActions } from './review-actions.ts';
 import { setUpReportDialog } from './report-dialog.ts';
 import { SeriesThumbnails } from './series-thumbnails.ts';
@@ -26,7 +27,11 @@ let threshold = 0.5;
 
 const viewer = new ViewerPage();
 const compare = new ComparePanel(viewer);
-viewer.onFindingsLoaded = () => void compare.refresh();
+const priorPanel = new PriorPanel(viewer);
+viewer.onFindingsLoaded = () => {
+  void compare.refresh();
+  void priorPanel.refresh();
+};
 const worklist = new WorklistPage((item) => void openSeries(item));
 const sheet = setUpShortcutSheet();
 const importer = setUpImport(() => void worklist.refresh());

@@ -2,6 +2,7 @@
 // which series top right, where in the stack bottom left (slice, position, thickness, the thick slab, the value
 // under the pointer), how it is shown bottom right (window/level, zoom, the last length measured on this
 // slice). Pure so the texts are tested.
+import { formatDicomDate } from '../src/shared/dicom-date.ts';
 import type { SeriesInfo } from '../src/shared/api-types.ts';
 import { formatLength } from './measurement.ts';
 import { formatWindowLevel, type WindowLevel } from './window-presets.ts';
@@ -42,11 +43,7 @@ type CornerSeries = Pick<
   | 'sliceThicknessMm'
 >;
 
-/** DICOM dates (YYYYMMDD) as YYYY-MM-DD; anything else as given. */
-export function formatDicomDate(date: string): string {
-  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(date);
-  return match ? `${match[1]}-${match[2]}-${match[3]}` : date;
-}
+export { formatDicomDate };
 
 /** A modality value as a reader reads it: HU for CT, integers without decimals. */
 export function formatValue(modality: string, value: number): string {

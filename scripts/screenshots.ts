@@ -1,9 +1,10 @@
 // The README's screenshots, taken from the real app: `node --import tsx scripts/screenshots.ts [--out DIR]`.
-// Generates sample studies with `overread sample`, starts `overread serve` on a fresh dataset with the bundled
+// Generates sample studies with `overread sample --follow-up`, starts `overread serve` on a fresh dataset with the bundled
 // model (a tiny test network when the repository ships none — the script says so), imports the studies
 // through the UI as a user would, and writes 1280×800 PNGs: the worklist, the viewer with its flags, the viewer's
 // reading aids (thick-slab MIP, ruler, value under the pointer), the coronal and sagittal planes, the findings
-// report and the shortcut sheet. Nothing is mocked; rerun it after a UI change and commit the images.
+// report, the shortcut sheet and a follow-up scan's change since its prior (the samples come in pairs, each with
+// its follow-up). Nothing is mocked; rerun it after a UI change and commit the images.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +42,7 @@ execFileSync(
     '11',
     '--nodules',
     '3',
+    '--follow-up',
   ],
   { stdio: ['ignore', 'ignore', 'inherit'] },
 );
@@ -63,9 +65,20 @@ try {
   await app.goto(server.url);
   await app.chooseReader('Dr Example');
   await app.importPaths([samples]);
-  await app.waitForTriagedSeries(STUDIES, 300_000);
-  const noToasts = () =>
-    page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, { timeout: 15_000 });
+  await app.waitForTriagedSeries(2 * STUDIES, 600_000);
+  // No toast over the picture, and the "Since prior" box done lining the scans up (or hidden: no prior).
+  const noToasts = async () => {
+    await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, {
+      timeout: 15_000,
+    });
+    await page.waitForFunction(
+      () =>
+        (document.getElementById('prior-box') as HTMLElement).hidden ||
+        !/Lining/.test(document.getElementById('prior-status')?.textContent ?? ''),
+      null,
+      { timeout: 60_000 },
+    );
+  };
 
   // The viewer on the most suspicious series, its first flag selected.
   await app.openSelectedSeries();
@@ -148,8 +161,41 @@ try {
   await app.press('?');
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
   await page.screenshot({ path: join(out, 'shortcuts.png') });
+  await page.keyboard.press('Escape');
+
+  // A follow-up scan whose comparison with the patient's prior shows a grown nodule, found through the API
+  // and opened by its accession number from the worklist's search, as a reader handed it would.
+  const list = await app.apiJson<{ items: { seriesUid: string; accessionNumber: string }[] }>(
+    '/api/worklist?limit=500',
+  );
+  let chosen: { accession: string; grown: boolean } | undefined;
+  for (const item of list.items) {
+    const { priors } = await app.apiJson<{ priors: { seriesUid: string; daysBefore: number | null }[] }>(
+      `/api/series/${encodeURIComponent(item.seriesUid)}/priors`,
+    );
+    const prior = priors.find((p) => (p.daysBefore ?? 0) > 0);
+    if (!prior) continue;
+    const followUp = await app.apiJson<{ changes: { change: string }[] }>(
+      `/api/series/${encodeURIComponent(item.seriesUid)}/follow-up?prior=${encodeURIComponent(prior.seriesUid)}`,
+    );
+    const grown = followUp.changes.some((c) => c.change === 'grown');
+    if (!chosen || (grown && !chosen.grown)) chosen = { accession: item.accessionNumber, grown };
+  }
+  if (!chosen) throw new Error('no follow-up series in the worklist');
+  await page.getByLabel('Search the worklist').fill(chosen.accession);
+  await page.waitForFunction(() => document.querySelectorAll('#worklist-body tr').length === 1);
+  await page.locator('#worklist-body tr').dblclick();
+  await app.waitForViewer();
+  await page.waitForFunction(
+    () => /^Since \d{4}-/.test(document.getElementById('prior-heading')?.textContent ?? ''),
+    null,
+    { timeout: 60_000 },
+  );
+  await page.mouse.move(0, 799);
+  await noToasts();
+  await page.screenshot({ path: join(out, 'follow-up.png') });
   console.log(
-    `wrote worklist.png, viewer.png, reading-aids.png, planes.png, report.png and shortcuts.png to ${out}`,
+    `wrote worklist.png, viewer.png, reading-aids.png, planes.png, report.png, shortcuts.png and follow-up.png to ${out}${chosen.grown ? '' : ' (no follow-up with a grown nodule found)'}`,
   );
 } finally {
   await browser.close();

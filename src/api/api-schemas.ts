@@ -330,6 +330,7 @@ const trackedNoduleSchema = z
     diameterMm: z.number().optional(),
     longAxisMm: z.number().optional(),
     shortAxisMm: z.number().optional(),
+    meanDiameterMm: z.number().optional(),
     volumeMm3: z.number().optional(),
   })
   .openapi('TrackedNodule');

@@ -5,6 +5,7 @@
 // pasted into already says whose it is, and the clipboard should not carry it anywhere else.
 import type { DatasetStore } from '../dataset/dataset-types.ts';
 import type { SeriesReport } from '../shared/api-types.ts';
+import { formatDicomDate } from '../shared/dicom-date.ts';
 import type { FindingExportRow } from './findings-table.ts';
 import { readerFindings } from './reader-findings.ts';
 
@@ -14,10 +15,6 @@ const KEPT = new Set(['confirmed', 'corrected', 'added']);
 const mm = (value: number | undefined) => (value === undefined ? '?' : value.toFixed(1));
 const grouped = (value: number) => Math.round(value).toLocaleString('en-US');
 const hu = (value: number) => `${Math.round(value)}`.replace('-', '−');
-
-function dicomDate(date: string): string {
-  return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date;
-}
 
 function slices(range: [number, number]): string {
   return range[0] === range[1] ? `image ${range[0] + 1}` : `images ${range[0] + 1}–${range[1] + 1}`;
@@ -64,7 +61,7 @@ export async function seriesReport(
     ...new Set(rows.filter((r) => r.modelId).map((r) => `${r.modelId} ${r.modelVersion ?? ''}`.trim())),
   ];
   const lines = [
-    `Overread findings — ${[series.studyDescription, dicomDate(series.studyDate)].filter(Boolean).join(', ')} · ${series.seriesDescription || series.modality} (${series.instances} images)`,
+    `Overread findings — ${[series.studyDescription, formatDicomDate(series.studyDate)].filter(Boolean).join(', ')} · ${series.seriesDescription || series.modality} (${series.instances} images)`,
     [reader ? `Reader: ${reader}` : null, models.length ? `model ${models.join(', ')}` : null]
       .filter(Boolean)
       .join(' · '),

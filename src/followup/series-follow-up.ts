@@ -9,8 +9,9 @@ import type { VolumeGeometry } from '../dicom/volume.ts';
 import { planSeriesExport } from '../export/dataset-export.ts';
 import { readerFindings, type ReaderFinding } from '../export/reader-findings.ts';
 import type { FollowUp, PriorSeries, TrackedNodule } from '../shared/api-types.ts';
+import { followUpLines } from '../shared/follow-up-text.ts';
 import { LatticeBuilder, type CoarseLattice } from './coarse-lattice.ts';
-import { matchNodules } from './match-nodules.ts';
+import { matchNodules, meanDiameterMm } from './match-nodules.ts';
 import { registerTranslation, type Registration } from './register-translation.ts';
 
 /** Cell of the finest lattice (mm): nodules are matched within ≥ 10 mm, so 4 mm (sub-cell fitted) is ample. */
@@ -47,7 +48,7 @@ function priorSeries(series: StoredSeries, of: StoredSeries): PriorSeries {
 function tracked(finding: ReaderFinding): TrackedNodule | undefined {
   const { row } = finding;
   if (row.decision === 'rejected' || !row.centreLps) return undefined;
-  return {
+  const nodule: TrackedNodule = {
     id: row.findingId,
     number: finding.number,
     decision: row.decision,
@@ -57,6 +58,8 @@ function tracked(finding: ReaderFinding): TrackedNodule | undefined {
     ...(row.longAxisMm === undefined ? {} : { longAxisMm: row.longAxisMm, shortAxisMm: row.shortAxisMm }),
     ...(row.volumeMm3 === undefined ? {} : { volumeMm3: row.volumeMm3 }),
   };
+  const mean = meanDiameterMm(nodule);
+  return mean === undefined ? nodule : { ...nodule, meanDiameterMm: Math.round(mean * 10) / 10 };
 }
 
 export class FollowUpService {
@@ -116,6 +119,29 @@ export class FollowUpService {
       }),
       unmeasured: now?.unmeasured ?? then?.unmeasured ?? null,
     };
+  }
+
+  /**
+   * The findings report's follow-up paragraph: against the most recent earlier study of the patient in the
+   * same modality, or
+   * nothing when there is none; a comparison that fails says why in one line rather than failing the report.
+   */
+  async reportLines(seriesUid: string, reader: string | null): Promise<string[]> {
+    const modality = this.require(seriesUid).modality;
+    const prior = this.priors(seriesUid).find(
+      (p) => p.modality === modality && p.daysBefore !== null && p.daysBefore > 0,
+    );
+    if (!prior) return [];
+    try {
+      const followUp = await this.compare(seriesUid, prior.seriesUid, reader);
+      const [summary, ...lines] = followUpLines(followUp);
+      const caution = followUp.registration.uncertain
+        ? ' (the scans lined up poorly: check the matches)'
+        : '';
+      return [`${summary}${caution}:`, ...lines.map((line) => `  ${line}`)];
+    } catch (error) {
+      return [`(No comparison with the prior study: ${(error as Error).message}.)`];
+    }
   }
 
   private require(seriesUid: string): StoredSeries {

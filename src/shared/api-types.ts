@@ -261,6 +261,8 @@ export interface TrackedNodule {
   diameterMm?: number;
   longAxisMm?: number;
   shortAxisMm?: number;
+  /** Mean of the axial long and short axes (Lung-RADS' size), else the 3-D diameter. */
+  meanDiameterMm?: number;
   volumeMm3?: number;
 }
 

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { FindingInfo, FollowUp, PriorSeries, SeriesInfo } from '../../src/shared/api-types.ts';
+import { followUpLines } from '../../src/shared/follow-up-text.ts';
 import { generateStudy, writeStudy, type SampleTruth } from '../../src/sample/index.ts';
 import { importThrough, openTestApi, type TestApi } from './api-test-kit.ts';
 
@@ -171,4 +172,22 @@ test('a rejected nodule drops out of the comparison; a series of another patient
     (await t.call('GET', `/api/series/${follow.seriesInstanceUid}/follow-up?prior=1.2.3`)).status,
     404,
   );
+});
+
+test("the follow-up's findings report ends with the change since the prior, in the comparison's words", async () => {
+  const uid = follow.seriesInstanceUid;
+  const report = await t.json<{ text: string }>('GET', `/api/series/${uid}/report`);
+  const comparison = await t.json<FollowUp>(
+    'GET',
+    `/api/series/${uid}/follow-up?prior=${baseline.seriesInstanceUid}`,
+  );
+  const [summary, ...lines] = followUpLines(comparison);
+  assert.ok(
+    report.text.endsWith(`\n${summary}:\n${lines.map((line) => `  ${line}`).join('\n')}\n`),
+    report.text,
+  );
+  assert.match(summary!, /^Since \d{4}-\d\d-\d\d \(\d+ days\): 1 grown, 1 not seen now, 2 stable$/);
+  // The baseline's only other study is later: its report has no comparison.
+  const first = await t.json<{ text: string }>('GET', `/api/series/${baseline.seriesInstanceUid}/report`);
+  assert.ok(!first.text.includes('Since '), first.text);
 });

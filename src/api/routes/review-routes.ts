@@ -70,7 +70,7 @@ const reportRoute = createRoute({
   method: 'get',
   path: '/api/series/{seriesUid}/report',
   summary:
-    "This reader's findings on the series as report text: kept nodules with axes, diameter, volume and density; rejected; not yet reviewed",
+    "This reader's findings on the series as report text: kept nodules with axes, diameter, volume and density; rejected; not yet reviewed; change since the patient's most recent earlier study",
   request: { params },
   responses: {
     200: { description: 'The report', content: { 'application/json': { schema: seriesReportSchema } } },
@@ -84,7 +84,9 @@ export function reviewRoutes(app: ApiApp, context: ApiContext): void {
     requireSeries(context, seriesUid);
     const report = await seriesReport(context.store, seriesUid, context.reader());
     if (!report) throw notFound('series', seriesUid);
-    return c.json(report, 200);
+    // Against the patient's most recent earlier study, when there is one (src/followup).
+    const since = await context.followUp.reportLines(seriesUid, context.reader());
+    return c.json(since.length ? { ...report, text: `${report.text}\n${since.join('\n')}\n` } : report, 200);
   });
 
   app.openapi(statusRoute, (c) => {

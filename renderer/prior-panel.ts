@@ -1,0 +1,99 @@
+// The review panel's "Since prior" box: when the patient has an earlier study in the dataset, the open
+// series' nodules against it — lined up and matched by the API (GET /api/series/{uid}/follow-up), each with
+// its change, mean axial diameter then → now, volume change and doubling time, worded as the findings report
+// words them (src/shared/follow-up-text.ts). Hidden when there is no earlier study; the most recent one in the
+// same modality is chosen, another earlier one can be picked. Grown and new nodules stand out; a click on a row selects that finding.
+import type { FollowUp, PriorSeries } from '../src/shared/api-types.ts';
+import { changeLine, followUpSummary } from '../src/shared/follow-up-text.ts';
+import { formatDicomDate } from '../src/shared/dicom-date.ts';
+import { api } from './api-client.ts';
+import { byId, element } from './dom.ts';
+import { showError } from './toasts.ts';
+import type { ViewerPage } from './viewer-page.ts';
+
+/** A prior's option text: "2024-03-02 · Chest CT · 412 days earlier". */
+export function priorLabel(prior: PriorSeries): string {
+  const when = prior.daysBefore === null ? null : `${prior.daysBefore} days earlier`;
+  return [
+    formatDicomDate(prior.studyDate),
+    prior.studyDescription || prior.seriesDescription || prior.modality,
+    when,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** The registration's line: the shift found and how well the scans matched. */
+export function registrationText(followUp: FollowUp): string {
+  const { translationMm, correlation, uncertain } = followUp.registration;
+  const shift = translationMm.map((v) => v.toFixed(0)).join(', ');
+  return `Lined up by a shift of ${shift} mm (match ${correlation.toFixed(2)})${uncertain ? ' — poorly: check each pair' : ''}.`;
+}
+
+export class PriorPanel {
+  private readonly box = byId<HTMLDetailsElement>('prior-box');
+  private readonly select = byId<HTMLSelectElement>('prior-select');
+  private priors: { seriesUid: string; list: PriorSeries[] } | null = null;
+  private requests = 0;
+
+  constructor(private readonly viewer: ViewerPage) {
+    this.box.addEventListener('toggle', () => void this.refresh());
+    this.select.addEventListener('change', () => {
+      this.select.blur(); // the keys go back to the viewer
+      void this.refresh();
+    });
+  }
+
+  /** Reads the comparison again (a series opened, a decision made, another prior chosen, the box opened). */
+  async refresh(): Promise<void> {
+    const series = this.viewer.series;
+    const request = ++this.requests;
+    if (!series) return;
+    try {
+      if (this.priors?.seriesUid !== series.seriesUid) {
+        this.box.hidden = true;
+        byId('prior-heading').textContent = 'Since prior';
+        byId('prior-list').replaceChildren();
+        const list = await api.priors(series.seriesUid);
+        if (request !== this.requests) return;
+        this.priors = { seriesUid: series.seriesUid, list };
+        // Only earlier studies are offered: "since" a later one would read growth backwards.
+        const earlier = list.filter((p) => p.daysBefore === null || p.daysBefore > 0);
+        this.select.replaceChildren(
+          ...earlier.map((p) =>
+            element('option', { attributes: { value: p.seriesUid }, text: priorLabel(p) }),
+          ),
+        );
+        this.select.value =
+          (earlier.find((p) => p.modality === series.modality) ?? earlier[0])?.seriesUid ?? '';
+        this.box.hidden = earlier.length === 0;
+      }
+      if (this.box.hidden || !this.box.open || !this.select.value) return;
+      byId('prior-status').textContent = 'Lining the scans up…';
+      const followUp = await api.followUp(series.seriesUid, this.select.value);
+      if (request !== this.requests || this.viewer.series !== series) return;
+      this.show(followUp);
+    } catch (error) {
+      byId('prior-status').textContent = '';
+      showError(error);
+    }
+  }
+
+  private show(followUp: FollowUp): void {
+    byId('prior-heading').textContent = followUpSummary(followUp);
+    byId('prior-status').textContent = registrationText(followUp);
+    const current = new Map(followUp.current.map((n) => [n.id, n]));
+    const prior = new Map(followUp.priorNodules.map((n) => [n.id, n]));
+    const rows = followUp.changes.map((change) => {
+      const button = element('button', {
+        attributes: { type: 'button' },
+        text: changeLine(change, current, prior),
+      });
+      const id = change.current === undefined ? null : Number(change.current);
+      if (id !== null) button.addEventListener('click', () => this.viewer.select(id));
+      else button.disabled = true;
+      return element('li', { className: change.change }, [button]);
+    });
+    byId('prior-list').replaceChildren(...rows);
+  }
+}

@@ -1,0 +1,123 @@
+// End to end, in a real browser against `overread serve`: the "Since prior" box. Opening the follow-up scan of
+// a patient whose earlier scan is in the dataset lines the two up and lists each nodule's change — the API's
+// comparison, worded as the report words it: one grown with its doubling time, two stable, one new, one no
+// longer seen. A click on the grown one selects it in the findings list; the findings report carries the same
+// lines; the baseline scan, whose only other study is later, shows no box.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { FollowUp, PriorSeries } from '../../src/shared/api-types.ts';
+import { followUpLines } from '../../src/shared/follow-up-text.ts';
+import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
+import { followUpDataset } from './follow-up-dataset.ts';
+import { OverreadApp } from './pages/overread-app.ts';
+import { startServe } from './serve-process.ts';
+
+const iso = (date: string) => `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}`;
+
+test(
+  "the follow-up scan shows each nodule's change since the prior scan",
+  { skip: withoutChromium, timeout: 180_000 },
+  async (t) => {
+    prepareRenderer();
+    const data = await followUpDataset();
+    const server = await startServe(data.db);
+    const browser = await launchChromium();
+    t.after(async () => {
+      await browser.close();
+      await server.stop();
+      rmSync(dirname(data.db), { recursive: true, force: true });
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const app = new OverreadApp(page);
+    await page.goto(server.url);
+    await page.getByRole('table', { name: 'Series to read' }).waitFor();
+    await app.showAllStatuses();
+
+    const followDate = iso(await studyDate(app, data.follow.seriesInstanceUid));
+    await page.locator('#worklist-body tr', { hasText: followDate }).dblclick();
+    await app.waitForViewer();
+    // Both series are the same patient's (openSeriesUid goes by patient): the corner's study date tells them apart.
+    await page.waitForFunction(
+      (date) => document.getElementById('corner-top-left')?.textContent?.includes(date),
+      followDate,
+    );
+    const heading = page.locator('#prior-heading');
+    await page.waitForFunction(
+      () => /^Since \d{4}-/.test(document.getElementById('prior-heading')?.textContent ?? ''),
+      undefined,
+      {
+        timeout: 60_000,
+      },
+    );
+    const uid = encodeURIComponent(data.follow.seriesInstanceUid);
+    const api = await app.apiJson<FollowUp>(
+      `/api/series/${uid}/follow-up?prior=${encodeURIComponent(data.baseline.seriesInstanceUid)}`,
+    );
+    const [summary, ...lines] = followUpLines(api);
+    assert.equal(await heading.textContent(), summary);
+    assert.match(
+      summary!,
+      new RegExp(
+        `^Since ${iso(await studyDate(app, data.baseline.seriesInstanceUid))} \\(${data.follow.followUp!.days} days\\): `,
+      ),
+    );
+    assert.match(summary!, /: 1 grown, 1 new, 1 not seen now, 2 stable$/);
+    const rows = await page.locator('#prior-list li').allTextContents();
+    assert.deepEqual(rows, lines);
+    assert.match(
+      await app.text('#prior-status'),
+      /^Lined up by a shift of -?\d+, -?\d+, -?\d+ mm \(match 0\.9\d\)\.$/,
+    );
+    await page.locator('#prior-box').screenshot({ path: join(ARTIFACTS, 'follow-up-panel.png') });
+
+    // The grown nodule's row selects it.
+    const grown = api.changes.find((c) => c.change === 'grown')!;
+    assert.ok(grown.doublingDays! > 0);
+    const number = api.current.find((n) => n.id === grown.current)!.number;
+    await page.locator('#prior-list li.grown button').click();
+    await page.waitForFunction(
+      (n) =>
+        document
+          .querySelector('#findings-list li.selected .finding-title')
+          ?.textContent?.startsWith(`#${n} `),
+      number,
+    );
+
+    // The findings report says the same.
+    await app.press('l');
+    await page.waitForFunction(() =>
+      /^Overread findings/.test(document.getElementById('report-text')?.textContent ?? ''),
+    );
+    const report = (await page.locator('#report-text').textContent()) ?? '';
+    assert.ok(report.includes(`${summary}:\n${lines.map((line) => `  ${line}`).join('\n')}`), report);
+    await page.keyboard.press('Escape');
+
+    // The baseline: its only other study is later, which "since" would read backwards — no box.
+    const priors = await app.apiJson<{ priors: PriorSeries[] }>(
+      `/api/series/${encodeURIComponent(data.baseline.seriesInstanceUid)}/priors`,
+    );
+    assert.equal(priors.priors[0]!.daysBefore, -data.follow.followUp!.days);
+    await app.press('Escape');
+    await page.getByRole('table', { name: 'Series to read' }).waitFor();
+    const baselineDate = iso(await studyDate(app, data.baseline.seriesInstanceUid));
+    const answered = page.waitForResponse((r) => /\/priors$/.test(new URL(r.url()).pathname));
+    await page.locator('#worklist-body tr', { hasText: baselineDate }).dblclick();
+    await page.waitForFunction(
+      (date) => document.getElementById('corner-top-left')?.textContent?.includes(date),
+      baselineDate,
+    );
+    await answered;
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(null))));
+    assert.equal(await page.locator('#prior-box').isHidden(), true);
+    assert.deepEqual(await app.errorToasts(), []);
+    assert.deepEqual(pageErrors, []);
+  },
+);
+
+async function studyDate(app: OverreadApp, seriesUid: string): Promise<string> {
+  return (await app.apiJson<{ studyDate: string }>(`/api/series/${encodeURIComponent(seriesUid)}`)).studyDate;
+}
