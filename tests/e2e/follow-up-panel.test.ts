@@ -5,14 +5,13 @@
 // lines; the baseline scan, whose only other study is later, shows no box.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { FollowUp, PriorSeries } from '../../src/shared/api-types.ts';
 import { followUpLines } from '../../src/shared/follow-up-text.ts';
-import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
+import { ARTIFACTS, withoutChromium } from './chromium.ts';
 import { followUpDataset } from './follow-up-dataset.ts';
-import { OverreadApp } from './pages/overread-app.ts';
-import { startServe } from './serve-process.ts';
+import type { OverreadApp } from './pages/overread-app.ts';
+import { openAppOn } from './reviewed-app.ts';
 
 const iso = (date: string) => `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}`;
 
@@ -20,21 +19,8 @@ test(
   "the follow-up scan shows each nodule's change since the prior scan",
   { skip: withoutChromium, timeout: 180_000 },
   async (t) => {
-    prepareRenderer();
     const data = await followUpDataset();
-    const server = await startServe(data.db);
-    const browser = await launchChromium();
-    t.after(async () => {
-      await browser.close();
-      await server.stop();
-      rmSync(dirname(data.db), { recursive: true, force: true });
-    });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    const app = new OverreadApp(page);
-    await page.goto(server.url);
-    await page.getByRole('table', { name: 'Series to read' }).waitFor();
+    const { page, app, pageErrors } = await openAppOn(t, data.db);
     await app.showAllStatuses();
 
     const followDate = iso(await studyDate(app, data.follow.seriesInstanceUid));

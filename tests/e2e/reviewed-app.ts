@@ -21,15 +21,23 @@ export interface ReviewedApp {
 }
 
 export async function openReviewedApp(t: TestContext): Promise<ReviewedApp> {
-  prepareRenderer();
   const data = await reviewedDataset();
   data.store.close();
-  const server = await startServe(data.db);
+  return { data, ...(await openAppOn(t, data.db)) };
+}
+
+/**
+ * `overread serve` on the dataset `db` and Debian's Chromium on its worklist at 1280 × 800, with the page's
+ * uncaught errors collected; all torn down after the test, the dataset's folder removed.
+ */
+export async function openAppOn(t: TestContext, db: string): Promise<Omit<ReviewedApp, 'data'>> {
+  prepareRenderer();
+  const server = await startServe(db);
   const browser = await launchChromium();
   t.after(async () => {
     await browser.close();
     await server.stop();
-    rmSync(dirname(data.db), { recursive: true, force: true });
+    rmSync(dirname(db), { recursive: true, force: true });
   });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const pageErrors: string[] = [];
@@ -37,7 +45,7 @@ export async function openReviewedApp(t: TestContext): Promise<ReviewedApp> {
   const app = new OverreadApp(page);
   await page.goto(server.url);
   await page.getByRole('table', { name: 'Series to read' }).waitFor();
-  return { data, page, app, pageErrors };
+  return { page, app, pageErrors };
 }
 
 /** The reviewed app with the worklist's first series (every status listed) open in the viewer, and its info. */
