@@ -32,6 +32,7 @@ viewer.onFindingsLoaded = () => {
   void compare.refresh();
   void priorPanel.refresh();
 };
+priorPanel.onOpen = (seriesUid, studyUid, findingId) => void openAtFinding(seriesUid, studyUid, findingId);
 const worklist = new WorklistPage((item) => void openSeries(item));
 const sheet = setUpShortcutSheet();
 const importer = setUpImport(() => void worklist.refresh());
@@ -42,6 +43,25 @@ const report = setUpReportDialog(() => viewer.series?.seriesUid ?? null);
 const thumbnails = new SeriesThumbnails((item) => void openSeries(item));
 const session = new SessionPanel(() => void worklist.refresh());
 worklist.onRendered = (items) => session.offerSample(items.length === 0);
+
+/**
+ * Opens a series of the patient at one of its findings without touching its review status — a prior opened
+ * from the Since prior box to compare images, or the way back from it.
+ */
+async function openAtFinding(seriesUid: string, studyUid: string, findingId: number | null): Promise<void> {
+  worklist.hide();
+  try {
+    thumbnails.render(
+      worklist.items.filter((other) => other.studyUid === studyUid),
+      seriesUid,
+    );
+    await viewer.open(seriesUid, threshold);
+    document.title = `Overread — ${viewer.series?.seriesDescription || seriesUid}`;
+    if (findingId !== null && viewer.findings.some((f) => f.id === findingId)) viewer.select(findingId);
+  } catch (error) {
+    showError(error);
+  }
+}
 
 async function openSeries(item: WorklistItem): Promise<void> {
   worklist.hide();

@@ -36,7 +36,23 @@ export class PriorPanel {
   private priors: { seriesUid: string; list: PriorSeries[] } | null = null;
   private requests = 0;
 
+  /** Where "Back" returns to after a prior was opened from the box. */
+  private back: {
+    seriesUid: string;
+    studyUid: string;
+    findingId: number | null;
+    label: string;
+    priorUid: string;
+  } | null = null;
+  /** Opens a series of the patient at one of its findings (set by app.ts). */
+  onOpen: (seriesUid: string, studyUid: string, findingId: number | null) => void = () => {};
+
   constructor(private readonly viewer: ViewerPage) {
+    byId('prior-back').addEventListener('click', () => {
+      const back = this.back;
+      this.back = null;
+      if (back) this.onOpen(back.seriesUid, back.studyUid, back.findingId);
+    });
     this.box.addEventListener('toggle', () => void this.refresh());
     this.select.addEventListener('change', () => {
       this.select.blur(); // the keys go back to the viewer
@@ -49,6 +65,7 @@ export class PriorPanel {
     const series = this.viewer.series;
     const request = ++this.requests;
     if (!series) return;
+    this.showBack(series.seriesUid);
     try {
       if (this.priors?.seriesUid !== series.seriesUid) {
         this.box.hidden = true;
@@ -84,6 +101,7 @@ export class PriorPanel {
     byId('prior-status').textContent = registrationText(followUp);
     const current = new Map(followUp.current.map((n) => [n.id, n]));
     const prior = new Map(followUp.priorNodules.map((n) => [n.id, n]));
+    const here = this.viewer.series!;
     const rows = followUp.changes.map((change) => {
       const button = element('button', {
         attributes: { type: 'button' },
@@ -92,8 +110,38 @@ export class PriorPanel {
       const id = change.current === undefined ? null : Number(change.current);
       if (id !== null) button.addEventListener('click', () => this.viewer.select(id));
       else button.disabled = true;
-      return element('li', { className: change.change }, [button]);
+      const then = change.prior === undefined ? undefined : prior.get(change.prior);
+      if (!then) return element('li', { className: change.change }, [button]);
+      // The prior's own images of this nodule, with the way back to this scan at this finding.
+      const open = element('button', {
+        className: 'prior-open',
+        attributes: {
+          type: 'button',
+          title: 'Open the prior scan at this nodule',
+          'aria-label': `Open the prior scan at its nodule #${then.number}`,
+        },
+        text: '↗',
+      });
+      open.addEventListener('click', () => {
+        this.back = {
+          seriesUid: here.seriesUid,
+          studyUid: here.studyUid,
+          findingId: id,
+          label: `${formatDicomDate(here.studyDate)} scan`,
+          priorUid: followUp.prior.seriesUid,
+        };
+        this.onOpen(followUp.prior.seriesUid, followUp.prior.studyUid, Number(then.id));
+      });
+      return element('li', { className: change.change }, [button, open]);
     });
     byId('prior-list').replaceChildren(...rows);
+  }
+
+  /** The "Back to the follow-up" button: shown while the prior opened from the box is on screen. */
+  private showBack(seriesUid: string): void {
+    const button = byId<HTMLButtonElement>('prior-back');
+    if (this.back && this.back.priorUid !== seriesUid) this.back = null; // another series was opened
+    button.hidden = !this.back;
+    if (this.back) button.textContent = `← Back to the ${this.back.label}`;
   }
 }

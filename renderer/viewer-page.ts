@@ -104,6 +104,9 @@ export class ViewerPage {
   }
 
   async open(seriesUid: string, threshold: number): Promise<void> {
+    // Which series the view shows is stated only once its first slice is drawn (data-series-uid), so a
+    // script or test driving the page never mistakes the previous series' view for this one.
+    delete this.view.dataset['seriesUid'];
     this.view.hidden = false;
     this.layers.clear(true);
     this.overlay.invalidate();
@@ -128,6 +131,7 @@ export class ViewerPage {
     await this.viewport.open(this.series, first?.focusSlice ?? Math.floor(this.series.slices / 2));
     if (first) this.select(first.id);
     this.renderAll();
+    this.view.dataset['seriesUid'] = seriesUid;
     this.onFindingsLoaded();
   }
 

@@ -20,10 +20,18 @@ export const problemSchema = z
   .openapi('Problem');
 
 // Ids travel in paths; a series UID is a DICOM UID (digits and dots, at most 64 characters).
-export const seriesUidSchema = z
-  .string()
-  .regex(/^[0-9.]{1,64}$/, 'a series UID is digits and dots, at most 64 characters')
-  .openapi({ param: { name: 'seriesUid', in: 'path' }, example: '1.2.826.0.1.3680043.8.498.1' });
+const uidText = z.string().regex(/^[0-9.]{1,64}$/, 'a series UID is digits and dots, at most 64 characters');
+
+export const seriesUidSchema = uidText.openapi({
+  param: { name: 'seriesUid', in: 'path' },
+  example: '1.2.826.0.1.3680043.8.498.1',
+});
+
+/** A series UID in a query (`?prior=`): the same rule, its own parameter name in the OpenAPI document. */
+export const priorUidSchema = uidText.openapi({
+  param: { name: 'prior', in: 'query' },
+  example: '1.2.826.0.1.3680043.8.498.2',
+});
 
 export const findingIdSchema = z.coerce
   .number()

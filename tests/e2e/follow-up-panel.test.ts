@@ -1,8 +1,9 @@
 // End to end, in a real browser against `overread serve`: the "Since prior" box. Opening the follow-up scan of
 // a patient whose earlier scan is in the dataset lines the two up and lists each nodule's change — the API's
 // comparison, worded as the report words it: one grown with its doubling time, two stable, one new, one no
-// longer seen. A click on the grown one selects it in the findings list; the findings report carries the same
-// lines; the baseline scan, whose only other study is later, shows no box.
+// longer seen. A click on the grown one selects it in the findings list; its ↗ opens the prior scan at its
+// earlier self and Back returns; the findings report carries the same lines; the baseline scan, whose only
+// other study is later, shows no box.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -26,11 +27,7 @@ test(
     const followDate = iso(await studyDate(app, data.follow.seriesInstanceUid));
     await page.locator('#worklist-body tr', { hasText: followDate }).dblclick();
     await app.waitForViewer();
-    // Both series are the same patient's (openSeriesUid goes by patient): the corner's study date tells them apart.
-    await page.waitForFunction(
-      (date) => document.getElementById('corner-top-left')?.textContent?.includes(date),
-      followDate,
-    );
+    assert.equal(await app.openSeriesUid(), data.follow.seriesInstanceUid);
     const heading = page.locator('#prior-heading');
     await page.waitForFunction(
       () => /^Since \d{4}-/.test(document.getElementById('prior-heading')?.textContent ?? ''),
@@ -52,7 +49,7 @@ test(
       ),
     );
     assert.match(summary!, /: 1 grown, 1 new, 1 not seen now, 2 stable$/);
-    const rows = await page.locator('#prior-list li').allTextContents();
+    const rows = await page.locator('#prior-list li > button:first-child').allTextContents();
     assert.deepEqual(rows, lines);
     assert.match(
       await app.text('#prior-status'),
@@ -64,14 +61,41 @@ test(
     const grown = api.changes.find((c) => c.change === 'grown')!;
     assert.ok(grown.doublingDays! > 0);
     const number = api.current.find((n) => n.id === grown.current)!.number;
-    await page.locator('#prior-list li.grown button').click();
+    const selectedIs = (n: number) =>
+      page.waitForFunction(
+        (n) =>
+          document
+            .querySelector('#findings-list li.selected .finding-title')
+            ?.textContent?.startsWith(`#${n} `),
+        n,
+      );
+    await page.locator('#prior-list li.grown button').first().click();
+    await selectedIs(number);
+
+    // Its ↗ opens the prior scan at the same nodule's earlier self; Back returns to it here.
+    const priorNumber = api.priorNodules.find((n) => n.id === grown.prior)!.number;
+    await page.getByRole('button', { name: `Open the prior scan at its nodule #${priorNumber}` }).click();
     await page.waitForFunction(
-      (n) =>
-        document
-          .querySelector('#findings-list li.selected .finding-title')
-          ?.textContent?.startsWith(`#${n} `),
-      number,
+      (uid) => document.getElementById('viewer-view')?.dataset['seriesUid'] === uid,
+      data.baseline.seriesInstanceUid,
     );
+    await selectedIs(priorNumber);
+    const back = page.locator('#prior-back');
+    assert.equal(await back.textContent(), `← Back to the ${followDate} scan`);
+    assert.equal(
+      await app
+        .apiJson<{ status: string }>(`/api/series/${encodeURIComponent(data.baseline.seriesInstanceUid)}`)
+        .then((s) => s.status),
+      'flagged',
+      'opening the prior to look does not start its review',
+    );
+    await back.click();
+    await page.waitForFunction(
+      (uid) => document.getElementById('viewer-view')?.dataset['seriesUid'] === uid,
+      data.follow.seriesInstanceUid,
+    );
+    await selectedIs(number);
+    assert.equal(await back.isHidden(), true);
 
     // The findings report says the same.
     await app.press('l');
@@ -92,10 +116,7 @@ test(
     const baselineDate = iso(await studyDate(app, data.baseline.seriesInstanceUid));
     const answered = page.waitForResponse((r) => /\/priors$/.test(new URL(r.url()).pathname));
     await page.locator('#worklist-body tr', { hasText: baselineDate }).dblclick();
-    await page.waitForFunction(
-      (date) => document.getElementById('corner-top-left')?.textContent?.includes(date),
-      baselineDate,
-    );
+    assert.equal(await app.openSeriesUid(), data.baseline.seriesInstanceUid);
     await answered;
     await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(null))));
     assert.equal(await page.locator('#prior-box').isHidden(), true);

@@ -4,7 +4,7 @@
 // second); later ones reuse the registration.
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireSeries, type ApiContext } from '../api-context.ts';
-import { followUpSchema, priorListSchema, seriesUidSchema } from '../api-schemas.ts';
+import { followUpSchema, priorListSchema, priorUidSchema, seriesUidSchema } from '../api-schemas.ts';
 import { problems, type ApiApp } from './route-kit.ts';
 
 const params = z.object({ seriesUid: seriesUidSchema });
@@ -25,7 +25,7 @@ const followUpRoute = createRoute({
   path: '/api/series/{seriesUid}/follow-up',
   summary:
     "This reader's nodules on the series against a prior's: registration, matches, change in diameter and volume, doubling time",
-  request: { params, query: z.object({ prior: seriesUidSchema }) },
+  request: { params, query: z.object({ prior: priorUidSchema }) },
   responses: {
     200: { description: 'The comparison', content: { 'application/json': { schema: followUpSchema } } },
     400: problems[400],

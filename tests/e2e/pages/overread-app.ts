@@ -131,10 +131,17 @@ export class OverreadApp {
 
   // ── viewer ────────────────────────────────────────────────────────────────
 
+  /**
+   * Waits until the viewer shows a series: the view says which (data-series-uid, set once the series' first
+   * slice is drawn and cleared when another starts opening), so a stale view of the previous series never
+   * passes.
+   */
   async waitForViewer(): Promise<void> {
     await this.page.getByRole('region', { name: 'Viewer' }).waitFor();
-    await this.page.waitForFunction(() =>
-      /Slice \d+ \/ \d+/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+    await this.page.waitForFunction(
+      () =>
+        document.getElementById('viewer-view')?.dataset['seriesUid'] !== undefined &&
+        /Slice \d+ \/ \d+/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
     );
   }
 
@@ -305,15 +312,10 @@ export class OverreadApp {
     );
   }
 
-  /** The UID of the series the viewer shows: its patient ID (top left corner) looked up in the worklist. */
+  /** The UID of the series the viewer shows (once it has drawn it: see waitForViewer). */
   async openSeriesUid(): Promise<string> {
-    const patientId = ((await this.page.locator('#corner-top-left').textContent()) ?? '').split('\n')[1]!;
-    const list = await this.apiJson<{ items: { seriesUid: string; patientId: string }[] }>(
-      '/api/worklist?limit=500',
-    );
-    const item = list.items.find((entry) => entry.patientId === patientId);
-    if (!item) throw new Error(`no series of patient ${patientId} in the worklist`);
-    return item.seriesUid;
+    await this.waitForViewer();
+    return (await this.page.locator('#viewer-view').getAttribute('data-series-uid'))!;
   }
 
   async apiJson<T>(path: string): Promise<T> {
