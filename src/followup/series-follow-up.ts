@@ -122,9 +122,9 @@ export class FollowUpService {
   }
 
   /**
-   * The findings report's follow-up paragraph: against the most recent earlier study of the patient in the
-   * same modality, or
-   * nothing when there is none; a comparison that fails says why in one line rather than failing the report.
+   * The findings report's follow-up paragraph: against the patient's most recent earlier study in the same
+   * modality, or nothing when there is none; a comparison that fails says why in one line rather than
+   * failing the report.
    */
   async reportLines(seriesUid: string, reader: string | null): Promise<string[]> {
     const modality = this.require(seriesUid).modality;
