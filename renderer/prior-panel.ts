@@ -33,7 +33,8 @@ export function registrationText(followUp: FollowUp): string {
 export class PriorPanel {
   private readonly box = byId<HTMLDetailsElement>('prior-box');
   private readonly select = byId<HTMLSelectElement>('prior-select');
-  private priors: { seriesUid: string; list: PriorSeries[] } | null = null;
+  /** The series whose priors fill the select. */
+  private priorsOf: string | null = null;
   private requests = 0;
 
   /** Where "Back" returns to after a prior was opened from the box. */
@@ -67,13 +68,13 @@ export class PriorPanel {
     if (!series) return;
     this.showBack(series.seriesUid);
     try {
-      if (this.priors?.seriesUid !== series.seriesUid) {
+      if (this.priorsOf !== series.seriesUid) {
         this.box.hidden = true;
         byId('prior-heading').textContent = 'Since prior';
         byId('prior-list').replaceChildren();
         const list = await api.priors(series.seriesUid);
         if (request !== this.requests) return;
-        this.priors = { seriesUid: series.seriesUid, list };
+        this.priorsOf = series.seriesUid;
         // Only earlier studies are offered: "since" a later one would read growth backwards.
         const earlier = list.filter((p) => p.daysBefore === null || p.daysBefore > 0);
         this.select.replaceChildren(

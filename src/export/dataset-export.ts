@@ -196,6 +196,24 @@ function requireUnchanged(store: DatasetStore, uid: string, how: 'named' | 'anon
   );
 }
 
+/**
+ * Decodes chosen slices of an imported series (geometry required) as modality values keyed by k, refusing a
+ * series whose files changed since import — what measuring findings, and lining a follow-up up with its
+ * prior, read.
+ */
+export function seriesSliceLoader(
+  store: DatasetStore,
+  series: StoredSeries,
+  read: ReadInstance = createInstanceReader(),
+): (ks: readonly number[]) => Promise<Map<number, Float32Array>> {
+  return (ks) => {
+    if (!series.geometry)
+      throw new Error(`series ${series.seriesUid} has no usable geometry — it has no volume`);
+    requireUnchanged(store, series.seriesUid, 'anonymous');
+    return loadIndexedSlices(series.indexed, ks, { geometry: series.geometry, read });
+  };
+}
+
 function toExportSeries(
   store: DatasetStore,
   series: StoredSeries,
@@ -231,10 +249,7 @@ function toExportSeries(
       ? {
           modality: series.modality,
           geometry: series.geometry,
-          loadSlices: (ks) => {
-            requireUnchanged(store, uid, 'anonymous');
-            return loadIndexedSlices(series.indexed, ks, { geometry: series.geometry!, read });
-          },
+          loadSlices: seriesSliceLoader(store, series, read),
         }
       : undefined,
     findings,

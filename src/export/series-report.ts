@@ -50,13 +50,11 @@ export async function seriesReport(
   const read = await readerFindings(store, seriesUid, reader);
   if (!read) return undefined;
   const { series, unmeasured } = read;
-  // The viewer's numbering: the position in the series' findings list as this reader sees it.
-  const number = new Map(read.findings.map((f) => [f.row.findingId, f.number]));
-  const range = new Map(read.findings.map((f) => [f.row.findingId, f.sliceRange]));
+  // Numbered as the viewer numbers them: the position in the series' findings list as this reader sees it.
   const rows = read.findings.map((f) => f.row);
-  const kept = rows.filter((row) => KEPT.has(row.decision));
-  const rejected = rows.filter((row) => row.decision === 'rejected');
-  const pending = rows.filter((row) => row.decision === 'pending');
+  const kept = read.findings.filter((f) => KEPT.has(f.row.decision));
+  const rejected = read.findings.filter((f) => f.row.decision === 'rejected');
+  const pending = read.findings.filter((f) => f.row.decision === 'pending');
   const models = [
     ...new Set(rows.filter((r) => r.modelId).map((r) => `${r.modelId} ${r.modelVersion ?? ''}`.trim())),
   ];
@@ -68,16 +66,14 @@ export async function seriesReport(
     'Research use only — not for diagnosis.',
     '',
     kept.length === 0 ? 'No nodule kept.' : `Nodules kept (${kept.length}):`,
-    ...kept.map((row) => keptLine(number.get(row.findingId) ?? 0, row, range.get(row.findingId) ?? [0, 0])),
+    ...kept.map((f) => keptLine(f.number, f.row, f.sliceRange)),
   ];
   if (rejected.length > 0)
     lines.push(
-      `Rejected (${rejected.length}): ${rejected.map((row) => `#${number.get(row.findingId)}${row.reason ? ` ${row.reason}` : ''}`).join(', ')}.`,
+      `Rejected (${rejected.length}): ${rejected.map((f) => `#${f.number}${f.row.reason ? ` ${f.row.reason}` : ''}`).join(', ')}.`,
     );
   if (pending.length > 0)
-    lines.push(
-      `Not yet reviewed (${pending.length}): ${pending.map((row) => `#${number.get(row.findingId)}`).join(', ')}.`,
-    );
+    lines.push(`Not yet reviewed (${pending.length}): ${pending.map((f) => `#${f.number}`).join(', ')}.`);
   if (unmeasured) lines.push(`(Density and axes: ${unmeasured}.)`);
   return {
     text: `${lines.filter((line, i) => line !== '' || i === 3).join('\n')}\n`,

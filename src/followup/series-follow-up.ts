@@ -6,9 +6,10 @@
 import type { DatasetStore, StoredSeries } from '../dataset/dataset-types.ts';
 import { DatasetError } from '../dataset/store-context.ts';
 import type { VolumeGeometry } from '../dicom/volume.ts';
-import { planSeriesExport } from '../export/dataset-export.ts';
+import { seriesSliceLoader } from '../export/dataset-export.ts';
 import { readerFindings, type ReaderFinding } from '../export/reader-findings.ts';
 import type { FollowUp, PriorSeries, TrackedNodule } from '../shared/api-types.ts';
+import { daysBetween } from '../shared/dicom-date.ts';
 import { followUpLines } from '../shared/follow-up-text.ts';
 import { LatticeBuilder, type CoarseLattice } from './coarse-lattice.ts';
 import { matchNodules, meanDiameterMm } from './match-nodules.ts';
@@ -20,16 +21,6 @@ const CELL_MM = 4;
 const CHUNK = 16;
 /** Pairs whose registration is kept. */
 const CACHED_PAIRS = 16;
-
-function dayNumber(date: string): number | null {
-  if (!/^\d{8}$/.test(date)) return null;
-  return Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8)) / 864e5;
-}
-
-function daysBetween(earlier: string, later: string): number | null {
-  const [a, b] = [dayNumber(earlier), dayNumber(later)];
-  return a === null || b === null ? null : b - a;
-}
 
 function priorSeries(series: StoredSeries, of: StoredSeries): PriorSeries {
   return {
@@ -176,14 +167,13 @@ export class FollowUpService {
   /** Every few slices of the series (about two per cell), decoded a chunk at a time into the lattice. */
   private async lattice(series: StoredSeries): Promise<CoarseLattice> {
     const geometry = series.geometry as VolumeGeometry;
-    const measure = planSeriesExport(this.store, series.seriesUid)?.measure;
-    if (!measure) throw new DatasetError(`series ${series.seriesUid} cannot be decoded`, 'invalid');
+    const loadSlices = seriesSliceLoader(this.store, series);
     const step = Math.max(1, Math.floor(CELL_MM / 2 / Math.abs(geometry.spacing[2])));
     const ks: number[] = [];
     for (let k = 0; k < geometry.size[2]; k += step) ks.push(k);
     const builder = new LatticeBuilder(geometry, CELL_MM);
     for (let n = 0; n < ks.length; n += CHUNK) {
-      const slices = await measure.loadSlices(ks.slice(n, n + CHUNK));
+      const slices = await loadSlices(ks.slice(n, n + CHUNK));
       for (const [k, values] of slices) builder.add(k, values);
     }
     return builder.finish();

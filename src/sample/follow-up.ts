@@ -4,6 +4,7 @@
 // baseline and applies this plan, so the same seed gives the pair byte for byte, and the baseline written with
 // a follow-up is the very study written without one.
 import type { Vec3 } from '../dicom/volume.ts';
+import { addDays } from '../shared/dicom-date.ts';
 import type { NoduleShape } from './nodules.ts';
 import type { PatientIdentity } from './patient-identity.ts';
 import { Random } from './random.ts';
@@ -85,11 +86,6 @@ export function followUpNodules(
   });
   const newNoduleIds = added.map((shape) => shapes.push(shape));
   return { shapes, truth: { nodules, newNoduleIds } };
-}
-
-function addDays(date: string, days: number): string {
-  const at = new Date(Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8)) + days * 864e5);
-  return at.toISOString().slice(0, 10).replaceAll('-', '');
 }
 
 /** The same patient; a new date, time, accession number and study id. */

@@ -8,13 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FollowUp, PriorSeries } from '../../src/shared/api-types.ts';
+import { formatDicomDate } from '../../src/shared/dicom-date.ts';
 import { followUpLines } from '../../src/shared/follow-up-text.ts';
 import { ARTIFACTS, withoutChromium } from './chromium.ts';
 import { followUpDataset } from './follow-up-dataset.ts';
 import type { OverreadApp } from './pages/overread-app.ts';
 import { openAppOn } from './reviewed-app.ts';
-
-const iso = (date: string) => `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}`;
 
 test(
   "the follow-up scan shows each nodule's change since the prior scan",
@@ -24,7 +23,7 @@ test(
     const { page, app, pageErrors } = await openAppOn(t, data.db);
     await app.showAllStatuses();
 
-    const followDate = iso(await studyDate(app, data.follow.seriesInstanceUid));
+    const followDate = formatDicomDate(await studyDate(app, data.follow.seriesInstanceUid));
     await page.locator('#worklist-body tr', { hasText: followDate }).dblclick();
     await app.waitForViewer();
     assert.equal(await app.openSeriesUid(), data.follow.seriesInstanceUid);
@@ -45,7 +44,7 @@ test(
     assert.match(
       summary!,
       new RegExp(
-        `^Since ${iso(await studyDate(app, data.baseline.seriesInstanceUid))} \\(${data.follow.followUp!.days} days\\): `,
+        `^Since ${formatDicomDate(await studyDate(app, data.baseline.seriesInstanceUid))} \\(${data.follow.followUp!.days} days\\): `,
       ),
     );
     assert.match(summary!, /: 1 grown, 1 new, 1 not seen now, 2 stable$/);
@@ -113,7 +112,7 @@ test(
     assert.equal(priors.priors[0]!.daysBefore, -data.follow.followUp!.days);
     await app.press('Escape');
     await page.getByRole('table', { name: 'Series to read' }).waitFor();
-    const baselineDate = iso(await studyDate(app, data.baseline.seriesInstanceUid));
+    const baselineDate = formatDicomDate(await studyDate(app, data.baseline.seriesInstanceUid));
     const answered = page.waitForResponse((r) => /\/priors$/.test(new URL(r.url()).pathname));
     await page.locator('#worklist-body tr', { hasText: baselineDate }).dblclick();
     assert.equal(await app.openSeriesUid(), data.baseline.seriesInstanceUid);

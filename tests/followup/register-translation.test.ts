@@ -10,12 +10,11 @@ import { coarseLattice } from '../../src/followup/coarse-lattice.ts';
 import { registerTranslation } from '../../src/followup/register-translation.ts';
 import { generateStudy, type SampleStudy } from '../../src/sample/index.ts';
 
-function lattice(geometry: VolumeGeometry, hu: ArrayLike<number> & { subarray?: unknown }, step = 2) {
+function lattice(geometry: VolumeGeometry, hu: Int16Array, step = 2) {
   const [columns, rows, depth] = geometry.size;
   const plane = columns * rows;
   const slices = new Map<number, Int16Array>();
-  for (let k = 0; k < depth; k += step)
-    slices.set(k, (hu as Int16Array).subarray(k * plane, (k + 1) * plane));
+  for (let k = 0; k < depth; k += step) slices.set(k, hu.subarray(k * plane, (k + 1) * plane));
   return coarseLattice(geometry, slices, 4);
 }
 
