@@ -92,14 +92,21 @@ export function planeImage(
   return image;
 }
 
-/** Slice k from cornerstone's cache or the API; a slice whose prefetch range failed is asked for alone once. */
+/**
+ * Slice k from cornerstone's cache or the API. A slice whose prefetch range failed is asked for alone once (the
+ * error then names this slice), and so is one whose load this call joined rather than started: that load began
+ * earlier, perhaps before the connection came back, and a retry the reader asked for must not inherit its
+ * failure. (cornerstone drops a failed entry before this catch runs, so the second call is a fresh request.)
+ */
 export function sliceImage(series: SeriesInfo, k: number): Promise<cornerstone.CornerstoneImage> {
   const imageId = imageIdFor(series.seriesUid, k);
-  // Alone, the error then names this slice.
+  const joined = cornerstone.imageCache.getImageLoadObject(imageId) !== undefined;
   return cornerstone
     .loadAndCacheImage(imageId)
     .catch((error: unknown) =>
-      error instanceof RangeLoadError ? cornerstone.loadAndCacheImage(imageId) : Promise.reject(error),
+      error instanceof RangeLoadError || joined
+        ? cornerstone.loadAndCacheImage(imageId)
+        : Promise.reject(error),
     );
 }
 
