@@ -74,7 +74,7 @@ export function buildApp(
   sessionRoutes(app, context);
   auditRoutes(app, context);
   modelRoutes(app, context);
-  app.route('/', exportRoutes(context.store, context.jobs));
+  app.route('/', exportRoutes(context.store, context.jobs, { followUp: context.followUp }));
   app.route('/', metricsRoutes(context.store, context.models.registry, context.jobs));
   if (context.pacs) pacsRoutes(app, context, context.pacs);
 

@@ -15,6 +15,9 @@ export function deidentifyFindingRows(
     ...row,
     studyInstanceUid: uids.map(row.studyInstanceUid),
     seriesInstanceUid: uids.map(row.seriesInstanceUid),
+    // Mapped like every UID, so a prior exported alongside is found under the same pseudonymous UID.
+    priorSeriesInstanceUid:
+      row.priorSeriesInstanceUid === undefined ? undefined : uids.map(row.priorSeriesInstanceUid),
     reader: row.reader === undefined ? undefined : pseudonyms.of('reader', row.reader),
     reason: row.reason !== undefined && isRejectReason(row.reason) ? row.reason : undefined,
     decidedAt: undefined,

@@ -18,6 +18,7 @@ import type {
   ExportSeries,
   ExportSourceFile,
   ExportSummary,
+  PriorChanges,
   SkippedCase,
 } from './export-types.ts';
 import { measureFindings, type DecodedCase } from './finding-density.ts';
@@ -86,6 +87,11 @@ export async function runExport(allSeries: ExportSeries[], options: ExportOption
       progress(index, `${context.caseId}: measuring its findings' density and axes`);
       const unmeasured = await measureFindings(context.series, decoded);
       if (unmeasured) options.onProgress?.({ done: index, total, step: `${context.caseId}: ${unmeasured}` });
+      if (context.series.compareWithPrior) {
+        progress(index, `${context.caseId}: comparing with the patient's prior study`);
+        const note = await fillPriorColumns(context.series);
+        if (note) options.onProgress?.({ done: index, total, step: `${context.caseId}: ${note}` });
+      }
       if (decoded?.report) {
         progress(index, `${context.caseId}: writing the measurement report (SR)`);
         await writeCaseReport(decoded.report, context.series.findings, context.deidentify);
@@ -159,6 +165,36 @@ function lastReader(series: ExportSeries): string | undefined {
     .filter((f) => f.row.reader)
     .sort((a, b) => (a.row.decidedAt ?? '').localeCompare(b.row.decidedAt ?? ''));
   return decided.at(-1)?.row.reader;
+}
+
+/**
+ * Fills the series' rows' prior columns from its follow-up; returns why it could not (the rows then keep them
+ * empty: a prior that cannot be read must not cost the export), or null.
+ */
+async function fillPriorColumns(series: ExportSeries): Promise<string | null> {
+  let compared: PriorChanges | null;
+  try {
+    compared = await series.compareWithPrior!();
+  } catch (error) {
+    return `no comparison with the prior study: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (!compared) return null;
+  const byFinding = new Map(compared.changes.filter((c) => c.current).map((c) => [c.current!, c]));
+  for (const { row } of series.findings) {
+    const change = byFinding.get(row.findingId);
+    if (!change) continue;
+    Object.assign(row, {
+      priorSeriesInstanceUid: compared.priorSeriesInstanceUid,
+      priorFindingId: change.prior,
+      priorIntervalDays: compared.intervalDays ?? undefined,
+      changeSincePrior: change.change,
+      meanDiameterChangeMm: change.meanDiameterChangeMm,
+      volumeChangePercent: change.volumeChangePercent,
+      doublingDays: change.doublingDays,
+      priorAlignment: compared.uncertain ? 'uncertain' : 'good',
+    } satisfies Partial<FindingExportRow>);
+  }
+  return null;
 }
 
 function tableRows(cases: CaseContext[]): FindingExportRow[] {

@@ -2,6 +2,7 @@
 // the app, in-memory fixtures in tests): a series with its source files, a lazy volume, and its findings.
 import type { Volume, VolumeGeometry } from '../dicom/volume.ts';
 import type { SegmentAlgorithmType, SegmentMask, SegSourceImage } from '../dicom/write-seg/build-seg.ts';
+import type { NoduleChange } from '../shared/api-types.ts';
 import type { FindingExportRow } from './findings-table.ts';
 
 export type ExportFormat = 'nnunet' | 'nifti' | 'dicom-seg' | 'csv' | 'json';
@@ -48,6 +49,21 @@ export interface ExportSeries {
     loadSlices: (ks: readonly number[]) => Promise<Map<number, Float32Array>>;
   };
   findings: ExportFinding[];
+  /**
+   * The series against the patient's most recent earlier study of its modality (src/followup/), or null when
+   * there is none; absent where nobody attached one (tests, the PACS push). Fills the rows' prior columns.
+   */
+  compareWithPrior?: () => Promise<PriorChanges | null>;
+}
+
+/** What a follow-up says of a series' findings, as the table's prior columns need it. */
+export interface PriorChanges {
+  priorSeriesInstanceUid: string;
+  /** Days from the prior study to this one; null when a study date is missing. */
+  intervalDays: number | null;
+  /** The scans lined up poorly: the pairing is worth a look. */
+  uncertain: boolean;
+  changes: NoduleChange[];
 }
 
 export interface ExportProgress {

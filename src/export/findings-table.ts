@@ -30,6 +30,21 @@ export interface FindingExportRow {
   meanHu?: number;
   sdHu?: number;
   solidFraction?: number;
+  /**
+   * Change since the patient's most recent earlier study of the same modality (src/followup/): that series,
+   * the finding there it pairs with, the days between the studies, the change's name (the follow-up's
+   * vocabulary: new, grown, stable, shrunk, outside-prior), the mean axial diameter's and volume's change,
+   * the volume doubling time of a grown one, and whether the scans lined up poorly. Empty without a prior,
+   * and for rejected findings (a follow-up compares only what the reader kept or has still to decide).
+   */
+  priorSeriesInstanceUid?: string;
+  priorFindingId?: string;
+  priorIntervalDays?: number;
+  changeSincePrior?: string;
+  meanDiameterChangeMm?: number;
+  volumeChangePercent?: number;
+  doublingDays?: number;
+  priorAlignment?: 'good' | 'uncertain';
 }
 
 export const FINDING_COLUMNS = [
@@ -55,6 +70,14 @@ export const FINDING_COLUMNS = [
   'mean_hu',
   'sd_hu',
   'solid_fraction',
+  'prior_series_instance_uid',
+  'prior_finding_id',
+  'prior_interval_days',
+  'change_since_prior',
+  'mean_diameter_change_mm',
+  'volume_change_pct',
+  'volume_doubling_days',
+  'prior_alignment',
 ] as const;
 
 type Cell = string | number | undefined;
@@ -83,6 +106,14 @@ function cells(row: FindingExportRow): Cell[] {
     row.meanHu,
     row.sdHu,
     row.solidFraction,
+    row.priorSeriesInstanceUid,
+    row.priorFindingId,
+    row.priorIntervalDays,
+    row.changeSincePrior,
+    row.meanDiameterChangeMm,
+    row.volumeChangePercent,
+    row.doublingDays,
+    row.priorAlignment,
   ];
 }
 

@@ -7,6 +7,7 @@ import type { DatasetStore, StoredSeries } from '../dataset/dataset-types.ts';
 import { DatasetError } from '../dataset/store-context.ts';
 import type { VolumeGeometry } from '../dicom/volume.ts';
 import { seriesSliceLoader } from '../export/dataset-export.ts';
+import type { ExportSeries, PriorChanges } from '../export/export-types.ts';
 import { readerFindings, type ReaderFinding } from '../export/reader-findings.ts';
 import type { FollowUp, PriorSeries, TrackedNodule } from '../shared/api-types.ts';
 import { daysBetween } from '../shared/dicom-date.ts';
@@ -118,10 +119,7 @@ export class FollowUpService {
    * failing the report.
    */
   async reportLines(seriesUid: string, reader: string | null): Promise<string[]> {
-    const modality = this.require(seriesUid).modality;
-    const prior = this.priors(seriesUid).find(
-      (p) => p.modality === modality && p.daysBefore !== null && p.daysBefore > 0,
-    );
+    const prior = this.latestPrior(seriesUid);
     if (!prior) return [];
     try {
       const followUp = await this.compare(seriesUid, prior.seriesUid, reader);
@@ -133,6 +131,35 @@ export class FollowUpService {
     } catch (error) {
       return [`(No comparison with the prior study: ${(error as Error).message}.)`];
     }
+  }
+
+  /**
+   * The patient's most recent study before this one in the same modality — what the report and the export
+   * compare with — or undefined. A later study is never a prior: it would read growth backwards.
+   */
+  latestPrior(seriesUid: string): PriorSeries | undefined {
+    const modality = this.require(seriesUid).modality;
+    return this.priors(seriesUid).find(
+      (p) => p.modality === modality && p.daysBefore !== null && p.daysBefore > 0,
+    );
+  }
+
+  /** The export's prior columns for a series: its comparison with latestPrior, or null without one. */
+  async priorChanges(seriesUid: string, reader: string | null): Promise<PriorChanges | null> {
+    const prior = this.latestPrior(seriesUid);
+    if (!prior) return null;
+    const followUp = await this.compare(seriesUid, prior.seriesUid, reader);
+    return {
+      priorSeriesInstanceUid: prior.seriesUid,
+      intervalDays: prior.daysBefore,
+      uncertain: followUp.registration.uncertain,
+      changes: followUp.changes,
+    };
+  }
+
+  /** Lets each planned series of an export fill its prior columns (runExport calls it case by case). */
+  attachTo(series: ExportSeries[], reader: string | null): void {
+    for (const one of series) one.compareWithPrior = () => this.priorChanges(one.seriesInstanceUid, reader);
   }
 
   private require(seriesUid: string): StoredSeries {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { FindingInfo, FollowUp, PriorSeries, SeriesInfo } from '../../src/shared/api-types.ts';
+import type { FindingInfo, FollowUp, Job, PriorSeries, SeriesInfo } from '../../src/shared/api-types.ts';
 import { followUpLines } from '../../src/shared/follow-up-text.ts';
 import { generateStudy, writeStudy, type SampleTruth } from '../../src/sample/index.ts';
 import { importThrough, openTestApi, type TestApi } from './api-test-kit.ts';
@@ -150,6 +150,54 @@ test('/follow-up lines the scans up, pairs each nodule with its past self and na
     `/api/series/${follow.seriesInstanceUid}/follow-up?prior=${baseline.seriesInstanceUid}`,
   );
   assert.deepEqual(second.registration, result.registration);
+});
+
+test("an export's findings table carries each nodule's change since the prior, de-identified too", async () => {
+  const comparison = await t.json<FollowUp>(
+    'GET',
+    `/api/series/${follow.seriesInstanceUid}/follow-up?prior=${baseline.seriesInstanceUid}`,
+  );
+  const exported = async (deidentify: boolean) => {
+    const outDir = join(t.dir, deidentify ? 'export-deidentified' : 'export');
+    const job = await t.json<Job>('POST', '/api/export', {
+      format: 'json',
+      outDir,
+      status: 'all',
+      deidentify,
+    });
+    const last = await t.finish(job);
+    assert.equal(last.state, 'done', last.message);
+    return JSON.parse(readFileSync(join(outDir, 'findings.json'), 'utf8')).findings as Record<
+      string,
+      unknown
+    >[];
+  };
+  const rows = await exported(false);
+  const now = rows.filter((r) => r.series_instance_uid === follow.seriesInstanceUid);
+  assert.deepEqual(now.map((r) => r.change_since_prior).sort(), ['grown', 'new', 'stable', 'stable']);
+  for (const row of now) {
+    const change = comparison.changes.find((c) => c.current === row.finding_id)!;
+    assert.equal(row.change_since_prior, change.change);
+    assert.equal(row.prior_finding_id, change.prior ?? null);
+    assert.equal(row.prior_series_instance_uid, baseline.seriesInstanceUid);
+    assert.equal(row.prior_interval_days, follow.followUp!.days);
+    assert.equal(row.mean_diameter_change_mm, change.meanDiameterChangeMm ?? null);
+    assert.equal(row.volume_change_pct, change.volumeChangePercent ?? null);
+    assert.equal(row.volume_doubling_days, change.doublingDays ?? null);
+    assert.equal(row.prior_alignment, 'good');
+  }
+  assert.equal(typeof now.find((r) => r.change_since_prior === 'grown')!.volume_doubling_days, 'number');
+  // The baseline's only other study is later: nothing to compare it with.
+  const then = rows.filter((r) => r.series_instance_uid === baseline.seriesInstanceUid);
+  assert.equal(then.length, baseline.nodules.length);
+  for (const row of then) assert.equal(row.change_since_prior, null);
+
+  // De-identified, the prior's UID is mapped as its own rows' UIDs are: the pairing survives.
+  const hidden = await exported(true);
+  const grown = hidden.find((r) => r.change_since_prior === 'grown')!;
+  assert.notEqual(grown.prior_series_instance_uid, baseline.seriesInstanceUid);
+  const itsPast = hidden.find((r) => r.finding_id === grown.prior_finding_id)!;
+  assert.equal(itsPast.series_instance_uid, grown.prior_series_instance_uid);
 });
 
 test('a rejected nodule drops out of the comparison; a series of another patient is refused', async () => {

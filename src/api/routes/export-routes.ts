@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { DatasetStore } from '../../dataset/dataset-types.ts';
 import { EXPORT_STATUS_FILTERS, planDatasetExport } from '../../export/dataset-export.ts';
+import type { FollowUpService } from '../../followup/series-follow-up.ts';
 import { runExport } from '../../export/export-orchestrator.ts';
 import { EXPORT_FORMATS, type ExportSummary } from '../../export/export-types.ts';
 import type { ExportRequest, Job } from '../../shared/api-types.ts';
@@ -73,6 +74,8 @@ function finishedMessage(summary: ExportSummary): string {
 export interface ExportRoutesOptions {
   /** The export runner (tests pass one that waits, to see progress and cancellation). */
   run?: typeof runExport;
+  /** Fills each row's change since the patient's prior study (the server's, sharing its registrations). */
+  followUp?: FollowUpService;
 }
 
 export function exportRoutes(
@@ -107,6 +110,7 @@ export function exportRoutes(
       includeProposals: body.includeProposals,
     };
     const plan = planDatasetExport(store, filter, { deidentify: body.deidentify });
+    options.followUp?.attachTo(plan.series, filter.reader ?? null);
     if (plan.series.length === 0) {
       throw new ApiProblem(
         409,

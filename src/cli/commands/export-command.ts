@@ -12,6 +12,7 @@ import {
   type ExportStatusFilter,
 } from '../../export/dataset-export.ts';
 import { runExport } from '../../export/export-orchestrator.ts';
+import { FollowUpService } from '../../followup/series-follow-up.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../../export/export-types.ts';
 import { ProgressLine } from './triage-progress.ts';
 
@@ -73,6 +74,7 @@ export const command: Command = {
         { status, reader: values.reader, includeProposals: values['include-proposals'] },
         { deidentify },
       );
+      new FollowUpService(store).attachTo(plan.series, values.reader ?? null);
       if (plan.series.length === 0) {
         throw new Error(
           `no series with status "${status}" in ${values.db} — review and mark some done, or pass --status all`,
