@@ -13,6 +13,7 @@ export interface Point {
  * Sets every pixel whose centre lies within `radius` of `center` to `value`; returns how many changed.
  * `aspect` is a pixel's height over its width (a reformatted plane's rows are the slice gap apart), so the
  * brush stays round in millimetres: `radius` counts pixel widths, and rows are `aspect` widths apart.
+ * With `paintable` (paint-range.ts), painting (value 1) sets only pixels it marks; erasing ignores it.
  */
 export function paintDisc(
   mask: Uint8Array,
@@ -22,6 +23,7 @@ export function paintDisc(
   radius: number,
   value: 0 | 1,
   aspect = 1,
+  paintable?: Uint8Array,
 ): number {
   if (mask.length !== rows * columns) {
     throw new Error(`mask has ${mask.length} pixels, expected ${rows}×${columns}`);
@@ -39,6 +41,7 @@ export function paintDisc(
       const dx = column - center.x;
       if (dx * dx + dy * dy > r2) continue;
       const index = row * columns + column;
+      if (value === 1 && paintable && !paintable[index]) continue;
       if (mask[index] !== value) {
         mask[index] = value;
         changed++;
@@ -58,6 +61,7 @@ export function paintSegment(
   radius: number,
   value: 0 | 1,
   aspect = 1,
+  paintable?: Uint8Array,
 ): number {
   // Stamps at most half a radius (or half a pixel) apart, in pixel widths: every pixel centre the stroke
   // passes within the radius of is covered, however far apart the rows are.
@@ -68,7 +72,7 @@ export function paintSegment(
   for (let s = 0; s <= stamps; s++) {
     const t = s / stamps;
     const point = { x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t };
-    changed += paintDisc(mask, rows, columns, point, radius, value, aspect);
+    changed += paintDisc(mask, rows, columns, point, radius, value, aspect, paintable);
   }
   return changed;
 }

@@ -18,6 +18,8 @@ export class PaintTool {
     mask: Uint8Array;
     before: Uint8Array;
     last: Point;
+    /** Pixels the brush may set while the intensity range is on (paint-range.ts). */
+    paintable: Uint8Array | undefined;
   } | null = null;
 
   private readonly planePaint: PlanePaint;
@@ -77,10 +79,16 @@ export class PaintTool {
         }
         mask = cached.slice();
       }
-      this.stroke = { slice: k, findingId, mask, before: mask.slice(), last: point };
-      paintDisc(mask, rows, columns, point, viewer.radius, value);
+      // A projection is never the gate: painting turns the slab off, and a mask belongs to one slice.
+      const paintable =
+        value === 1 && viewer.viewport.slabMm === 0
+          ? viewer.paintableOf(viewer.viewport.storedImage())
+          : undefined;
+      this.stroke = { slice: k, findingId, mask, before: mask.slice(), last: point, paintable };
+      paintDisc(mask, rows, columns, point, viewer.radius, value, 1, paintable);
     } else if (this.stroke && stage === 'move') {
-      paintSegment(this.stroke.mask, rows, columns, this.stroke.last, point, viewer.radius, value);
+      const { mask, last, paintable } = this.stroke;
+      paintSegment(mask, rows, columns, last, point, viewer.radius, value, 1, paintable);
       this.stroke.last = point;
     }
     const stroke = this.stroke;

@@ -49,6 +49,7 @@ export class PlanePaint implements PlanePainter {
         viewer.tool === 'eraser' ? 0 : 1,
         this.brush().radiusMm / plane.widthMm,
         point,
+        viewer.tool === 'brush' ? viewer.paintableOf(plane.image) : undefined,
       );
       this.stroke = { findingId: finding.id, stroke };
       this.show(stroke.masks.keys());

@@ -239,6 +239,7 @@ export class PlanePanes {
       columns: series.columns,
       widthMm,
       aspect: rowMm / widthMm,
+      image: pane.view.storedImage(),
     };
   }
 

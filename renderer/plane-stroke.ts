@@ -4,6 +4,7 @@
 // copies, so the page can draw them as the stroke goes, put the originals back if saving fails, and send the
 // plane's lines to PUT /api/findings/{id}/plane-mask.
 import { paintSegment, type Point } from './mask-brush.ts';
+import type { StoredImage } from './paint-range.ts';
 import type { PlaneAxis } from './viewport/reformat.ts';
 
 export interface PlaneAt {
@@ -19,6 +20,8 @@ export interface PlaneAt {
   widthMm: number;
   /** A plane pixel's height over its width (slice gap over in-plane spacing), for a brush round in mm. */
   aspect: number;
+  /** The plane's pixels as shown (rows of not yet loaded slices at the window's floor), or null. */
+  image: StoredImage | null;
 }
 
 export class PlaneStroke {
@@ -37,6 +40,8 @@ export class PlaneStroke {
     /** In plane pixel widths. */
     readonly radius: number,
     start: Point,
+    /** Plane pixels a brush may set (paint-range.ts), or undefined for all; erasing ignores it. */
+    private readonly paintable?: Uint8Array,
   ) {
     this.width = plane.axis === 'row' ? plane.columns : plane.rows;
     this.scratch = new Uint8Array(plane.rowSlices.length * this.width);
@@ -61,6 +66,7 @@ export class PlaneStroke {
       for (let x = left; x <= right; x++) {
         if (!scratch[y * width + x]) continue;
         scratch[y * width + x] = 0;
+        if (this.value === 1 && this.paintable && !this.paintable[y * width + x]) continue;
         const mask = this.mask(k);
         const at = this.voxel(x);
         if (mask[at] !== this.value) {

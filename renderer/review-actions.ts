@@ -2,6 +2,7 @@
 // confirm, reject with a reason, brush/eraser corrections, adding a missed finding, undo/redo, done. Each
 // action is stored by the API when made (there is no Save button); a failure is shown in a toast naming what
 // failed and the view is put back to what the server holds.
+import { parseBound } from './paint-range.ts';
 import type { RejectReason } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { byId } from './dom.ts';
@@ -53,6 +54,19 @@ export class ReviewActions {
     click('brush-button', 'brush');
     click('eraser-button', 'eraser');
     click('add-button', 'add-finding');
+    click('range-button', 'toggle-paint-range');
+    for (const [id, bound] of [
+      ['range-low', 'low'],
+      ['range-high', 'high'],
+    ] as const) {
+      const input = byId<HTMLInputElement>(id);
+      input.addEventListener('change', () => {
+        viewer.paintRange[bound] = parseBound(input.value, viewer.paintRange[bound]);
+        viewer.paintRange.on = true; // a range typed in is a range meant to be used
+        input.blur(); // give the keys back to the viewer
+        viewer.renderPanel();
+      });
+    }
     click('undo-button', 'undo');
     click('redo-button', 'redo');
     click('done-button', 'done');
@@ -194,6 +208,9 @@ export class ReviewActions {
         return this.fillSlices();
       case 'report':
         return this.hooks.report();
+      case 'toggle-paint-range':
+        viewer.paintRange.on = !viewer.paintRange.on;
+        return viewer.renderPanel();
       case 'radius-down':
       case 'radius-up':
         viewer.radius = nextRadius(viewer.radius, action === 'radius-up' ? 1 : -1);

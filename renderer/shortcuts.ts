@@ -43,6 +43,7 @@ export type ShortcutAction =
   | 'eraser'
   | 'radius-down'
   | 'radius-up'
+  | 'toggle-paint-range'
   | 'add-finding'
   | 'fill-slices'
   | 'report'
@@ -142,6 +143,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'eraser', keys: ['E'], context: 'viewer', description: 'Eraser: erase from the selected mask' },
   { action: 'radius-down', keys: ['['], context: 'viewer', description: 'Smaller brush' },
   { action: 'radius-up', keys: [']'], context: 'viewer', description: 'Larger brush' },
+  {
+    action: 'toggle-paint-range',
+    keys: ['G'],
+    context: 'viewer',
+    description: 'Brush paints only within the value range in the toolbar (−700 … 3000 HU first) on / off',
+  },
   {
     action: 'add-finding',
     keys: ['A'],

@@ -2,6 +2,13 @@
 // overlays on/off, the thick slab, the active tool, the ruler's measurements; corner texts, toolbar states,
 // slice bar and the overlay canvas are all redrawn from this state. What the keys and buttons *do* lives in
 // review-actions.ts.
+import {
+  DEFAULT_PAINT_RANGE,
+  paintableMask,
+  rangeText,
+  type PaintRange,
+  type StoredImage,
+} from './paint-range.ts';
 import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { cornerTexts, type CornerState } from './corner-text.ts';
@@ -39,6 +46,8 @@ export class ViewerPage {
   showProbability = false;
   tool: Tool = 'none';
   radius = 4;
+  /** The brush's intensity range (G); kept from series to series, like the radius. */
+  paintRange: PaintRange = { ...DEFAULT_PAINT_RANGE };
   awaitingReason = false;
   /** The mask of a finding being added, painted on one slice before it is saved. */
   draft: { slice: number; mask: Uint8Array } | null = null;
@@ -302,16 +311,25 @@ export class ViewerPage {
     slabSelect.disabled = !this.canShowSlab();
     byId<HTMLButtonElement>('probability-button').disabled = !series.hasProbabilityMap;
     byId('radius-readout').textContent = `r ${this.radius} px`;
+    pressed('range-button', this.paintRange.on);
+    for (const [id, value] of [
+      ['range-low', this.paintRange.low],
+      ['range-high', this.paintRange.high],
+    ] as const) {
+      const input = byId<HTMLInputElement>(id);
+      if (document.activeElement !== input) input.value = String(value);
+    }
     const hasSelection = this.selected() !== null;
     byId<HTMLButtonElement>('confirm-button').disabled = !hasSelection;
     byId<HTMLButtonElement>('reject-button').disabled = !hasSelection;
     byId('reason-box').hidden = !this.awaitingReason;
     const banner = byId('tool-banner');
+    const gate = this.paintRange.on ? `, only where ${rangeText(this.paintRange, series.modality)} (G)` : '';
     const bannerText =
       this.tool === 'add'
-        ? 'Add finding: paint the missed lesion on this slice (Esc cancels); then B on its last slice, and F fills between'
+        ? `Add finding: paint the missed lesion on this slice${gate} (Esc cancels); then B on its last slice, and F fills between`
         : this.tool === 'brush'
-          ? `Brush: paint onto the selected finding${this.planes.on ? ', on the slice or a plane' : ''} (F fills the slices between painted ones)`
+          ? `Brush: paint onto the selected finding${this.planes.on ? ', on the slice or a plane' : ''}${gate} (F fills the slices between painted ones)`
           : this.tool === 'eraser'
             ? `Eraser: erase from the selected finding${this.planes.on ? ', on the slice or a plane' : ''}`
             : this.tool === 'measure'
@@ -319,6 +337,13 @@ export class ViewerPage {
               : '';
     banner.hidden = bannerText === '';
     banner.textContent = bannerText;
+  }
+
+  /** The pixels of `image` a brush stroke may set while the intensity range is on; undefined: all of them. */
+  paintableOf(image: StoredImage | null): Uint8Array | undefined {
+    if (!this.paintRange.on || !image) return undefined;
+    const { low, high } = this.paintRange;
+    return paintableMask(image, { low: Math.min(low, high), high: Math.max(low, high) });
   }
 
   /**

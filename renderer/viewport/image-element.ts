@@ -4,6 +4,7 @@
 // canvas transform. Subclasses decide what the wheel and a press do.
 import * as cornerstone from 'cornerstone-core';
 import type { Point } from '../mask-brush.ts';
+import type { StoredImage } from '../paint-range.ts';
 import type { Matrix } from '../overlay-canvas.ts';
 
 export abstract class ImageElement {
@@ -50,6 +51,12 @@ export abstract class ImageElement {
     const y = Math.round(point.y);
     if (x < 0 || y < 0 || x >= image.columns || y >= image.rows) return null;
     return { x, y, value: image.getPixelData()[y * image.columns + x]! * image.slope + image.intercept };
+  }
+
+  /** The stored pixels of the image on screen (a slice, a projection or a plane), or null before one. */
+  storedImage(): StoredImage | null {
+    const image = this.hasImage ? cornerstone.getEnabledElement(this.element).image : undefined;
+    return image ? { pixels: image.getPixelData(), slope: image.slope, intercept: image.intercept } : null;
   }
 
   /** Image-pixel → canvas transform (a, b, c, d, e, f), for drawing overlays pixel-aligned with the image. */

@@ -14,6 +14,7 @@ const coronal: PlaneAt = {
   columns: COLUMNS,
   widthMm: 0.7,
   aspect: 1,
+  image: null,
 };
 
 const ones = (mask: Uint8Array | undefined) => (mask ? mask.reduce((sum, v) => sum + v, 0) : 0);
@@ -91,4 +92,26 @@ test('the brush stays round in mm on rows that are further apart than pixels are
   const stroke = new PlaneStroke({ ...coronal, aspect: 3 }, () => undefined, 1, 0.5, { x: 2, y: 0 });
   stroke.to({ x: 2, y: 4 });
   assert.deepEqual([...stroke.masks.keys()].sort(), [0, 1, 2, 3, 4]);
+});
+
+test('with a paint range, a plane stroke sets only the plane pixels it allows; erasing ignores it', () => {
+  // Plane row y shows slice 4 - y; only columns 0–3 of slices 2 and 3 are allowed.
+  const width = COLUMNS;
+  const paintable = new Uint8Array(5 * width);
+  for (const y of [1, 2]) for (let x = 0; x < 4; x++) paintable[y * width + x] = 1;
+  const stroke = new PlaneStroke(coronal, () => undefined, 1, 0.4, { x: 0, y: 0 }, paintable);
+  // Swept over the whole plane, row by row.
+  for (let y = 0; y < 5; y++) {
+    stroke.to({ x: 0, y });
+    stroke.to({ x: 7, y });
+  }
+  const painted = [...stroke.masks].flatMap(([k, mask]) =>
+    [...mask.keys()].filter((i) => mask[i]).map((i) => `${k}:${i - 2 * COLUMNS}`),
+  );
+  assert.deepEqual(painted.sort(), ['2:0', '2:1', '2:2', '2:3', '3:0', '3:1', '3:2', '3:3'].sort());
+
+  const full = new Uint8Array(ROWS * COLUMNS).fill(1);
+  const eraser = new PlaneStroke(coronal, () => full, 0, 0.4, { x: 6, y: 0 }, paintable);
+  eraser.to({ x: 6, y: 4 });
+  for (let k = 0; k < 5; k++) assert.equal(eraser.masks.get(k)![2 * COLUMNS + 6], 0, `slice ${k}`);
 });
