@@ -147,7 +147,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     action: 'toggle-paint-range',
     keys: ['G'],
     context: 'viewer',
-    description: 'Brush paints only within the value range in the toolbar (−700 … 3000 HU first) on / off',
+    description: 'Brush paints only within the value range under its banner (−700 … 3000 HU first) on / off',
   },
   {
     action: 'add-finding',

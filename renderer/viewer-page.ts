@@ -336,7 +336,9 @@ export class ViewerPage {
               ? 'Ruler: drag to measure on this slice (Delete clears this slice, Esc leaves)'
               : '';
     banner.hidden = bannerText === '';
-    banner.textContent = bannerText;
+    byId('tool-banner-text').textContent = bannerText;
+    // The range's controls where they matter: beside what the painting tools say, not in the toolbar.
+    byId('paint-range').hidden = this.tool !== 'brush' && this.tool !== 'add';
   }
 
   /** The pixels of `image` a brush stroke may set while the intensity range is on; undefined: all of them. */
