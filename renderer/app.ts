@@ -33,6 +33,7 @@ viewer.onFindingsLoaded = () => {
   void priorPanel.refresh();
 };
 priorPanel.onOpen = (seriesUid, studyUid, findingId) => void openAtFinding(seriesUid, studyUid, findingId);
+priorPanel.onToggleSideBySide = () => void actions.run('toggle-prior');
 const worklist = new WorklistPage((item) => void openSeries(item));
 const sheet = setUpShortcutSheet();
 const importer = setUpImport(() => void worklist.refresh());
@@ -97,6 +98,7 @@ const modelPage = new ModelPage({
 const actions = new ReviewActions(viewer, {
   back: showWorklist,
   report: () => void report.open(),
+  comparison: () => priorPanel.comparison(),
   async done(seriesUid) {
     await worklist.refresh();
     const next = nextToRead(worklist.items, seriesUid);

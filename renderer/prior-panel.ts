@@ -35,6 +35,8 @@ export class PriorPanel {
   private readonly select = byId<HTMLSelectElement>('prior-select');
   /** The series whose priors fill the select. */
   private priorsOf: string | null = null;
+  /** The comparison last read, for the side-by-side pane. */
+  private last: FollowUp | null = null;
   private requests = 0;
 
   /** Where "Back" returns to after a prior was opened from the box. */
@@ -45,6 +47,8 @@ export class PriorPanel {
     label: string;
     priorUid: string;
   } | null = null;
+  /** The Side by side button: the same as S (set by app.ts). */
+  onToggleSideBySide: () => void = () => {};
   /** Opens a series of the patient at one of its findings (set by app.ts). */
   onOpen: (seriesUid: string, studyUid: string, findingId: number | null) => void = () => {};
 
@@ -59,6 +63,7 @@ export class PriorPanel {
       this.select.blur(); // the keys go back to the viewer
       void this.refresh();
     });
+    byId('prior-button').addEventListener('click', () => this.onToggleSideBySide());
   }
 
   /** Reads the comparison again (a series opened, a decision made, another prior chosen, the box opened). */
@@ -86,18 +91,41 @@ export class PriorPanel {
           (earlier.find((p) => p.modality === series.modality) ?? earlier[0])?.seriesUid ?? '';
         this.box.hidden = earlier.length === 0;
       }
-      if (this.box.hidden || !this.box.open || !this.select.value) return;
+      // The side-by-side prior follows the reader from series to series, and the choice in the select.
+      const pane = this.viewer.priorPane;
+      if (this.box.hidden || !this.box.open || !this.select.value) {
+        if (!pane.wanted) return;
+        const followUp = await this.comparison();
+        if (request !== this.requests || this.viewer.series !== series) return;
+        if (followUp) await this.viewer.showPrior(followUp);
+        else if (pane.on) pane.hide(true);
+        return;
+      }
       byId('prior-status').textContent = 'Lining the scans up…';
       const followUp = await api.followUp(series.seriesUid, this.select.value);
       if (request !== this.requests || this.viewer.series !== series) return;
       this.show(followUp);
+      if (pane.wanted) await this.viewer.showPrior(followUp);
     } catch (error) {
       byId('prior-status').textContent = '';
       showError(error);
     }
   }
 
+  /** The open series against the prior chosen in the select, or null when the patient has no earlier study. */
+  async comparison(): Promise<FollowUp | null> {
+    const series = this.viewer.series;
+    if (!series) return null;
+    if (this.priorsOf !== series.seriesUid) await this.refresh();
+    if (this.box.hidden || !this.select.value || this.viewer.series !== series) return null;
+    const last = this.last;
+    if (last?.seriesUid === series.seriesUid && last.prior.seriesUid === this.select.value) return last;
+    this.last = await api.followUp(series.seriesUid, this.select.value);
+    return this.last;
+  }
+
   private show(followUp: FollowUp): void {
+    this.last = followUp;
     byId('prior-heading').textContent = followUpSummary(followUp);
     byId('prior-status').textContent = registrationText(followUp);
     const current = new Map(followUp.current.map((n) => [n.id, n]));

@@ -3,7 +3,7 @@
 // action is stored by the API when made (there is no Save button); a failure is shown in a toast naming what
 // failed and the view is put back to what the server holds.
 import { parseBound } from './paint-range.ts';
-import type { RejectReason } from '../src/shared/api-types.ts';
+import type { FollowUp, RejectReason } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { byId } from './dom.ts';
 import { nextPending, stepFinding } from './finding-state.ts';
@@ -23,6 +23,8 @@ export interface ReviewHooks {
   done(seriesUid: string): void;
   /** L: the findings report of the open series. */
   report(): void;
+  /** S: the comparison with the patient's prior the Since prior box has chosen, or null without one. */
+  comparison(): Promise<FollowUp | null>;
 }
 
 const REASONS: Partial<Record<ShortcutAction, RejectReason>> = {
@@ -161,6 +163,14 @@ export class ReviewActions {
         if (reason) showInfo(`No planes: ${reason}.`);
         return;
       }
+      case 'toggle-prior':
+        try {
+          const reason = await viewer.togglePrior(() => this.hooks.comparison());
+          if (reason) showInfo(`No prior side by side: ${reason}.`);
+        } catch (error) {
+          showError(error);
+        }
+        return;
       case 'toggle-slab':
         return this.showSlab(viewport.slabMm > 0 ? 0 : viewer.slabChoiceMm);
       case 'measure':

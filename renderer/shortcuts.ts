@@ -44,6 +44,7 @@ export type ShortcutAction =
   | 'radius-down'
   | 'radius-up'
   | 'toggle-paint-range'
+  | 'toggle-prior'
   | 'add-finding'
   | 'fill-slices'
   | 'report'
@@ -115,6 +116,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
     context: 'viewer',
     description:
       'Coronal and sagittal planes on / off (click a plane to go there; double-click the slice to move them)',
+  },
+  {
+    action: 'toggle-prior',
+    keys: ['S'],
+    context: 'viewer',
+    description: "The patient's prior scan side by side, scrolling with this one (in place of the planes)",
   },
   { action: 'measure', keys: ['M'], context: 'viewer', description: 'Ruler: drag to measure a length' },
   {

@@ -9,7 +9,7 @@ import {
   type PaintRange,
   type StoredImage,
 } from './paint-range.ts';
-import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
+import type { FindingInfo, FollowUp, SeriesInfo } from '../src/shared/api-types.ts';
 import { api } from './api-client.ts';
 import { cornerTexts, type CornerState } from './corner-text.ts';
 import { byId } from './dom.ts';
@@ -24,6 +24,7 @@ import { OverlayCanvas, type OverlayLine } from './overlay-canvas.ts';
 import { OtherReaderMasks, type Comparison } from './other-reader-masks.ts';
 import { overlayLayers } from './overlay-layers.ts';
 import { PlanePanes } from './plane-panes.ts';
+import { PriorPane } from './prior-pane.ts';
 import { showError } from './toasts.ts';
 import { StackViewport } from './viewport/stack-viewport.ts';
 
@@ -60,6 +61,8 @@ export class ViewerPage {
   readonly viewport: StackViewport;
   /** The coronal and sagittal planes beside the stack (V). */
   readonly planes = new PlanePanes();
+  /** The patient's prior scan beside the stack, scrolling with it (S). */
+  readonly priorPane = new PriorPane();
   /** Counts mask edits, so the planes' cuts of a painted finding are rebuilt. */
   private maskEdits = 0;
   /** Another reader whose outlines are drawn dashed (compare-panel.ts), and the findings that reader kept. */
@@ -91,6 +94,7 @@ export class ViewerPage {
       (k) => void this.viewport.showSlice(k),
     );
     this.planes.onError = (error) => showError(error);
+    this.priorPane.view.onScroll = (delta) => void this.viewport.scrollBy(delta);
     this.planes.onNavigate = (k) => {
       if (k === this.viewport.slice) this.renderView();
       else void this.viewport.showSlice(k);
@@ -117,6 +121,8 @@ export class ViewerPage {
     // script or test driving the page never mistakes the previous series' view for this one.
     delete this.view.dataset['seriesUid'];
     this.view.hidden = false;
+    // The prior beside the last series goes; the next one's comes back once its comparison is read.
+    if (this.priorPane.on) this.priorPane.hide(this.priorPane.wanted);
     this.layers.clear(true);
     this.overlay.invalidate();
     this.profiles.clear();
@@ -232,8 +238,36 @@ export class ViewerPage {
       if (reason) return reason;
     }
     this.planes.setOn(!this.planes.on);
+    if (this.planes.on && this.priorPane.on) this.priorPane.hide(false);
     this.renderAll();
     return null;
+  }
+
+  /**
+   * Shows the prior scan of `comparison` beside the stack in place of the planes, or hides it; says why when
+   * there is no prior to show.
+   */
+  async togglePrior(comparison: () => Promise<FollowUp | null>): Promise<string | null> {
+    if (this.priorPane.on) {
+      this.priorPane.hide(false);
+      this.renderAll();
+      return null;
+    }
+    const followUp = await comparison();
+    if (!followUp)
+      return 'this patient has no earlier study in the dataset: import one to see it side by side';
+    await this.showPrior(followUp);
+    return null;
+  }
+
+  /** The prior of `followUp` beside the stack (the planes make way). */
+  async showPrior(followUp: FollowUp): Promise<void> {
+    const series = this.series;
+    if (!series || followUp.seriesUid !== series.seriesUid) return;
+    if (this.planes.on) this.planes.setOn(false);
+    this.priorPane.wanted = true;
+    await this.priorPane.show(followUp, series, this.viewport.viewState(), this.viewport.slabMm);
+    this.renderAll();
   }
 
   /** The planes follow the stack's slice, window and findings (and fetch the masks they cut). */
@@ -306,6 +340,7 @@ export class ViewerPage {
     pressed('cine-button', this.viewport.cinePlaying);
     pressed('measure-button', this.tool === 'measure');
     pressed('planes-button', this.planes.on);
+    pressed('prior-button', this.priorPane.on);
     const slabSelect = byId<HTMLSelectElement>('slab-select');
     slabSelect.value = String(this.viewport.slabMm);
     slabSelect.disabled = !this.canShowSlab();
@@ -418,6 +453,7 @@ export class ViewerPage {
     renderSliceBar(this.navigable(), series.slices, k, this.selectedId);
     this.drawOverlay();
     this.renderPlanes();
+    this.priorPane.sync(series, state, this.viewport.slabMm);
     if (this.previewing()) this.renderThresholdReadout();
     void this.loadLayers(k);
   }

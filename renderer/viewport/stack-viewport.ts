@@ -26,6 +26,8 @@ export interface ViewState {
   window: WindowLevel;
   zoom: number;
   invert: boolean;
+  /** The image pixel (column, row; continuous, centres at integers) at the middle of the canvas. */
+  centre: { column: number; row: number };
 }
 
 const PREFETCH = 3;
@@ -207,12 +209,18 @@ export class StackViewport extends ImageElement {
 
   viewState(): ViewState | null {
     const viewport = this.hasImage ? cornerstone.getViewport(this.element) : undefined;
-    if (!viewport) return null;
+    const image = viewport && cornerstone.getEnabledElement(this.element).image;
+    if (!viewport || !image) return null;
     return {
       slice: this.current,
       window: { width: viewport.voi.windowWidth, center: viewport.voi.windowCenter },
       zoom: viewport.scale,
       invert: viewport.invert,
+      // cornerstone's translation moves the image from centred: the canvas middle shows its centre minus it.
+      centre: {
+        column: image.columns / 2 - viewport.translation.x - 0.5,
+        row: image.rows / 2 - viewport.translation.y - 0.5,
+      },
     };
   }
 

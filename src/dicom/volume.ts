@@ -23,22 +23,9 @@ export interface Volume<T extends ArrayLike<number> = Float32Array> {
   voxels: T;
 }
 
-export function voxelToPatient(geometry: VolumeGeometry, ijk: Vec3): Vec3 {
-  const { origin, spacing, direction } = geometry;
-  const out: Vec3 = [origin[0], origin[1], origin[2]];
-  for (let axis = 0; axis < 3; axis++) {
-    const step = ijk[axis] * spacing[axis];
-    for (let c = 0; c < 3; c++) out[c] += direction[axis][c] * step;
-  }
-  return out;
-}
-
-/** Inverse of voxelToPatient for orthonormal directions (continuous index, not rounded). */
-export function patientToVoxel(geometry: VolumeGeometry, lps: Vec3): Vec3 {
-  const { origin, spacing, direction } = geometry;
-  const d: Vec3 = [lps[0] - origin[0], lps[1] - origin[1], lps[2] - origin[2]];
-  return direction.map((axis, a) => (axis[0] * d[0] + axis[1] * d[1] + axis[2] * d[2]) / spacing[a]) as Vec3;
-}
+// The index ↔ patient mapping lives in src/shared (the viewer lines a prior up with it too); the volume's
+// users keep importing it from here.
+export { patientToVoxel, voxelToPatient } from '../shared/patient-coordinates.ts';
 
 export function voxelCount(geometry: VolumeGeometry): number {
   return geometry.size[0] * geometry.size[1] * geometry.size[2];

@@ -1,0 +1,106 @@
+// End to end, in a real browser against `overread serve`: the prior scan side by side (S). On the follow-up scan
+// of a patient whose earlier scan is in the dataset, S shows the prior beside the stack at the slice holding the
+// same anatomy — the current slice's position moved by the registration's shift, nearest prior slice — and
+// keeps it there while the reader scrolls; V swaps it for the planes; it comes back when the follow-up is
+// opened again; the baseline, which has no earlier study, says so instead.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { FollowUp, SeriesInfo } from '../../src/shared/api-types.ts';
+import { formatDicomDate } from '../../src/shared/dicom-date.ts';
+import { ARTIFACTS, withoutChromium } from './chromium.ts';
+import { followUpDataset } from './follow-up-dataset.ts';
+import { openAppOn } from './reviewed-app.ts';
+
+test(
+  'S shows the prior scan beside the follow-up at the same anatomy, scrolling with it',
+  { skip: withoutChromium, timeout: 180_000 },
+  async (t) => {
+    const data = await followUpDataset();
+    const { page, app, pageErrors } = await openAppOn(t, data.db);
+    await app.showAllStatuses();
+    const info = (uid: string) => app.apiJson<SeriesInfo>(`/api/series/${encodeURIComponent(uid)}`);
+    const [current, prior] = await Promise.all([
+      info(data.follow.seriesInstanceUid),
+      info(data.baseline.seriesInstanceUid),
+    ]);
+    const openFollowUp = async () => {
+      await page.locator('#worklist-body tr', { hasText: formatDicomDate(current.studyDate) }).dblclick();
+      assert.equal(await app.openSeriesUid(), current.seriesUid);
+    };
+    await openFollowUp();
+    const comparison = await app.apiJson<FollowUp>(
+      `/api/series/${encodeURIComponent(current.seriesUid)}/follow-up?prior=${encodeURIComponent(prior.seriesUid)}`,
+    );
+    const shiftZ = comparison.registration.translationMm[2];
+    /** The prior slice nearest the current slice k's position moved by the shift (both stacked along +z). */
+    const expected = (k: number) => {
+      const z = current.slicePositionsMm[k]! + shiftZ;
+      let best = 0;
+      prior.slicePositionsMm.forEach((p, j) => {
+        if (Math.abs(p - z) < Math.abs(prior.slicePositionsMm[best]! - z)) best = j;
+      });
+      return best;
+    };
+    const shownSlice = async () =>
+      Number(/^Slice (\d+) \//m.exec(await app.text('#corner-bottom-left'))![1]) - 1;
+    const priorShows = async (k: number) => {
+      await page.waitForFunction(
+        (want) => document.getElementById('prior-pane')?.dataset['slice'] === String(want),
+        k,
+        { timeout: 30_000 },
+      );
+      const label = await app.text('#prior-label');
+      assert.ok(
+        label.startsWith(
+          `Prior ${formatDicomDate(prior.studyDate)} (${data.follow.followUp!.days} days earlier)\nSlice ${k + 1} / ${prior.slices}`,
+        ),
+        label,
+      );
+    };
+
+    const start = await shownSlice();
+    await app.press('s');
+    await priorShows(expected(start));
+    assert.equal(await page.locator('#prior-pane').getAttribute('data-series-uid'), prior.seriesUid);
+    assert.equal(await page.locator('#prior-button').getAttribute('aria-pressed'), 'true');
+    for (let i = 0; i < 6; i++) await app.press('ArrowDown');
+    const k = start + 6;
+    await app.waitForSlice(k + 1);
+    await priorShows(expected(k));
+    // The wheel over the prior scrolls the follow-up too.
+    const pane = (await page.locator('#prior-pane').boundingBox())!;
+    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+    await page.mouse.wheel(0, 100);
+    await app.waitForSlice(k + 2);
+    await priorShows(expected(k + 1));
+    await page.screenshot({ path: join(ARTIFACTS, 'prior-side-by-side.png') });
+
+    // V swaps it for the planes, S back.
+    await app.press('v');
+    await page.locator('#plane-panes').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#prior-pane').isHidden(), true);
+    await app.press('s');
+    await page.locator('#prior-pane').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#plane-panes').isHidden(), true);
+
+    // It follows the reader: back to the worklist and into the follow-up again, it is there.
+    await app.press('Escape');
+    await page.getByRole('table', { name: 'Series to read' }).waitFor();
+    await openFollowUp();
+    await priorShows(expected(await shownSlice()));
+
+    // The baseline has no earlier study: S says so, and nothing is shown.
+    await app.press('Escape');
+    await page.locator('#worklist-body tr', { hasText: formatDicomDate(prior.studyDate) }).dblclick();
+    assert.equal(await app.openSeriesUid(), prior.seriesUid);
+    await page.waitForFunction(() => document.getElementById('prior-pane')?.hidden === true);
+    await app.press('s');
+    await page
+      .locator('.toast', { hasText: 'No prior side by side: this patient has no earlier study' })
+      .waitFor();
+    assert.equal(await page.locator('#prior-pane').isHidden(), true);
+    assert.deepEqual(await app.errorToasts(), []);
+    assert.deepEqual(pageErrors, []);
+  },
+);
