@@ -2,14 +2,19 @@
 // compares with, in a pane beside the stack that scrolls with it — each slice of the current scan shows the
 // prior's slice at the same anatomy, through the follow-up's registration (prior-sync.ts) — in the same
 // window, inversion and thick slab. The wheel on either scrolls both; window/level, zoom and pan on the prior
-// are its own until the stack's window changes again. Its label names the prior's date and slice, and says
-// when the current slice lies beyond the prior scan or the scans lined up poorly. It stays on from series to
+// are its own until the stack's window changes again. The prior's nodules (the reader's view of that scan:
+// rejected ones left out, as the comparison leaves them) are outlined in their review colours, and the earlier
+// self of the finding selected on the stack is drawn as selected. Its label names the prior's date and slice,
+// and says when the current slice lies beyond the prior scan or the scans lined up poorly. It stays on from series to
 // series while the reader keeps it on (each series with its own prior); it shares the stack's side with the
 // coronal and sagittal planes, so V and S take turns.
-import type { FollowUp, SeriesInfo } from '../src/shared/api-types.ts';
+import type { FindingInfo, FollowUp, SeriesInfo } from '../src/shared/api-types.ts';
 import { formatDicomDate } from '../src/shared/dicom-date.ts';
 import { api } from './api-client.ts';
 import { byId } from './dom.ts';
+import { findingState } from './finding-state.ts';
+import { maskStyle, maskToRgba } from './layer-pixels.ts';
+import { OverlayCanvas, type OverlayLayer } from './overlay-canvas.ts';
 import { priorPoint, type PriorPoint } from './prior-sync.ts';
 import { showError } from './toasts.ts';
 import { PriorViewport } from './viewport/prior-viewport.ts';
@@ -25,10 +30,19 @@ export class PriorPane {
   private prior: SeriesInfo | null = null;
   private target: PriorPoint | null = null;
   private slabMm = 0;
+  /** The prior's findings this reader did not reject, and their masks fetched so far (`id/k`). */
+  private findings: FindingInfo[] = [];
+  private readonly masks = new Map<string, Uint8Array | Promise<void>>();
+  private readonly overlay = new OverlayCanvas(byId<HTMLCanvasElement>('prior-overlay'));
+  /** The prior finding paired with the one selected on the stack. */
+  private selectedPrior: number | null = null;
 
   constructor() {
     this.view.onError = (error) => showError(error);
-    this.view.onRender = () => this.renderLabel();
+    this.view.onRender = () => {
+      this.renderLabel();
+      this.drawOverlay();
+    };
   }
 
   get on(): boolean {
@@ -41,19 +55,27 @@ export class PriorPane {
     current: SeriesInfo,
     state: ViewState | null,
     slabMm: number,
+    selected: FindingInfo | null,
   ): Promise<void> {
     this.followUp = followUp;
     // Shown before the prior's first slice, so that slice is fitted to the pane's real size.
     this.frame.hidden = false;
-    if (this.prior?.seriesUid !== followUp.prior.seriesUid) {
-      const prior = await api.series(followUp.prior.seriesUid);
-      if (this.followUp !== followUp) return;
+    const uid = followUp.prior.seriesUid;
+    const fresh = this.prior?.seriesUid !== uid;
+    // The prior's findings are read again each time (its reader may have decided on it since).
+    const [prior, findings] = await Promise.all([fresh ? api.series(uid) : this.prior!, api.findings(uid)]);
+    if (this.followUp !== followUp) return;
+    this.findings = findings.filter((f) => findingState(f) !== 'rejected');
+    if (fresh) {
       this.prior = prior;
-      this.frame.dataset['seriesUid'] = prior.seriesUid;
+      this.masks.clear();
+      this.overlay.invalidate();
+      this.frame.dataset['seriesUid'] = uid;
       this.target = this.pointFor(current, state?.slice ?? 0);
       await this.view.open(prior, this.target.k);
     }
-    if (state) this.sync(current, state, slabMm);
+    if (state) this.sync(current, state, slabMm, selected);
+    this.drawOverlay();
   }
 
   /** Hides it; `wanted` says whether the reader turned it off or a series without a prior did. */
@@ -63,9 +85,15 @@ export class PriorPane {
     this.followUp = null;
   }
 
-  /** Follows the stack: the matching slice, the window, inversion and slab. */
-  sync(current: SeriesInfo, state: ViewState, slabMm: number): void {
+  /** Follows the stack: the matching slice, the window, inversion and slab, and the selected finding. */
+  sync(current: SeriesInfo, state: ViewState, slabMm: number, selected: FindingInfo | null): void {
     if (!this.on || !this.followUp || !this.prior || this.followUp.seriesUid !== current.seriesUid) return;
+    const paired = selected && this.followUp.changes.find((c) => c.current === String(selected.id))?.prior;
+    const selectedPrior = paired ? Number(paired) : null;
+    if (selectedPrior !== this.selectedPrior) {
+      this.selectedPrior = selectedPrior;
+      this.drawOverlay();
+    }
     const target = this.pointFor(current, state.slice);
     const moved = target.k !== this.target?.k;
     this.target = target;
@@ -99,6 +127,47 @@ export class PriorPane {
         row: (current.rows - 1) / 2,
       },
     );
+  }
+
+  /** The prior's nodules on the slice shown (their masks fetched once each), in their review colours. */
+  private drawOverlay(): void {
+    const prior = this.prior;
+    const canvas = this.view.canvas;
+    const size = { width: canvas.width, height: canvas.height };
+    if (!prior || !this.on) return this.overlay.draw(size, null, [], null);
+    const k = this.view.slice;
+    const layers: OverlayLayer[] = [];
+    for (const finding of this.findings) {
+      if (k < finding.sliceRange[0] || k > finding.sliceRange[1]) continue;
+      const key = `${finding.id}/${k}`;
+      const mask = this.masks.get(key);
+      if (mask === undefined) {
+        this.masks.set(
+          key,
+          api.mask(finding.id, k).then(
+            (bytes) => {
+              this.masks.set(key, bytes);
+              if (this.prior === prior) this.drawOverlay();
+            },
+            (error: unknown) => {
+              this.masks.delete(key);
+              showError(error);
+            },
+          ),
+        );
+        continue;
+      }
+      if (!(mask instanceof Uint8Array)) continue;
+      const selected = finding.id === this.selectedPrior;
+      const state = findingState(finding);
+      layers.push({
+        key: `${key}/${state}/${selected}`,
+        rows: prior.rows,
+        columns: prior.columns,
+        rgba: () => maskToRgba(mask, prior.rows, prior.columns, maskStyle(state, selected)),
+      });
+    }
+    this.overlay.draw(size, this.view.transform(), layers, null);
   }
 
   private renderLabel(): void {

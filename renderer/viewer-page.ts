@@ -266,7 +266,13 @@ export class ViewerPage {
     if (!series || followUp.seriesUid !== series.seriesUid) return;
     if (this.planes.on) this.planes.setOn(false);
     this.priorPane.wanted = true;
-    await this.priorPane.show(followUp, series, this.viewport.viewState(), this.viewport.slabMm);
+    await this.priorPane.show(
+      followUp,
+      series,
+      this.viewport.viewState(),
+      this.viewport.slabMm,
+      this.selected(),
+    );
     this.renderAll();
   }
 
@@ -453,7 +459,7 @@ export class ViewerPage {
     renderSliceBar(this.navigable(), series.slices, k, this.selectedId);
     this.drawOverlay();
     this.renderPlanes();
-    this.priorPane.sync(series, state, this.viewport.slabMm);
+    this.priorPane.sync(series, state, this.viewport.slabMm, this.selected());
     if (this.previewing()) this.renderThresholdReadout();
     void this.loadLayers(k);
   }

@@ -3,7 +3,7 @@
 // model (a tiny test network when the repository ships none — the script says so), imports the studies
 // through the UI as a user would, and writes 1280×800 PNGs: the worklist, the viewer with its flags, the viewer's
 // reading aids (thick-slab MIP, ruler, value under the pointer), the coronal and sagittal planes, the findings
-// report, the shortcut sheet and a follow-up scan's change since its prior (the samples come in pairs, each with
+// report, the shortcut sheet, a follow-up scan's change since its prior and that scan beside its prior (the samples come in pairs, each with
 // its follow-up). Nothing is mocked; rerun it after a UI change and commit the images.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -194,8 +194,18 @@ try {
   await page.mouse.move(0, 799);
   await noToasts();
   await page.screenshot({ path: join(out, 'follow-up.png') });
+
+  // The same scan with its prior side by side (S), at its grown nodule when there is one.
+  const grownRow = page.locator('#prior-list li.grown > button:first-child');
+  if (await grownRow.count()) await grownRow.first().click();
+  await app.press('s');
+  await page.waitForFunction(() => document.getElementById('prior-pane')?.dataset['slice'] !== undefined);
+  await page.waitForTimeout(1500); // the prior's outlines arrive after its slice
+  await page.mouse.move(0, 799);
+  await noToasts();
+  await page.screenshot({ path: join(out, 'side-by-side.png') });
   console.log(
-    `wrote worklist.png, viewer.png, reading-aids.png, planes.png, report.png, shortcuts.png and follow-up.png to ${out}${chosen.grown ? '' : ' (no follow-up with a grown nodule found)'}`,
+    `wrote worklist.png, viewer.png, reading-aids.png, planes.png, report.png, shortcuts.png, follow-up.png and side-by-side.png to ${out}${chosen.grown ? '' : ' (no follow-up with a grown nodule found)'}`,
   );
 } finally {
   await browser.close();

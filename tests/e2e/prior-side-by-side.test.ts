@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { FollowUp, SeriesInfo } from '../../src/shared/api-types.ts';
+import type { FindingInfo, FollowUp, SeriesInfo } from '../../src/shared/api-types.ts';
+import { STATE_COLOURS } from '../../renderer/layer-pixels.ts';
+import { findColour } from './canvas-pixels.ts';
 import { formatDicomDate } from '../../src/shared/dicom-date.ts';
 import { ARTIFACTS, withoutChromium } from './chromium.ts';
 import { followUpDataset } from './follow-up-dataset.ts';
@@ -74,6 +76,30 @@ test(
     await page.mouse.wheel(0, 100);
     await app.waitForSlice(k + 2);
     await priorShows(expected(k + 1));
+
+    // Selecting the grown nodule takes both scans there; the prior shows its earlier self, outlined.
+    const grown = comparison.changes.find((c) => c.change === 'grown')!;
+    const findings = await app.apiJson<FindingInfo[]>(
+      `/api/series/${encodeURIComponent(current.seriesUid)}/findings`,
+    );
+    const index = findings.findIndex((f) => String(f.id) === grown.current);
+    const { focusSlice, sliceRange } = findings[index]!;
+    await app.selectFinding(index);
+    await app.waitForSlice(focusSlice + 1);
+    // Its middle slice (the focus may be an edge, beyond the smaller nodule the prior holds).
+    const middle = Math.round((sliceRange[0] + sliceRange[1]) / 2);
+    for (let i = focusSlice; i < middle; i++) await app.press('ArrowDown');
+    for (let i = focusSlice; i > middle; i--) await app.press('ArrowUp');
+    await app.waitForSlice(middle + 1);
+    await priorShows(expected(middle));
+    const deadline = Date.now() + 15_000;
+    let outlined = 0;
+    while (Date.now() < deadline) {
+      outlined = findColour(await page.locator('#prior-pane').screenshot(), STATE_COLOURS.pending).count;
+      if (outlined >= 20) break;
+      await page.waitForTimeout(200);
+    }
+    assert.ok(outlined >= 20, `the prior's nodule is not outlined (${outlined} px)`);
     await page.screenshot({ path: join(ARTIFACTS, 'prior-side-by-side.png') });
 
     // V swaps it for the planes, S back.
