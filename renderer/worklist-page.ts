@@ -127,7 +127,10 @@ export class WorklistPage {
       [
         element('td', { text: item.patientName.replace(/\^/g, ' ').trim() || '(no name)' }),
         element('td', { text: item.patientId }),
-        element('td', { text: formatDicomDate(item.studyDate) }),
+        element('td', { className: 'study-date' }, [
+          document.createTextNode(formatDicomDate(item.studyDate)),
+          ...(item.priorStudyDate ? [priorBadge(item.priorStudyDate)] : []),
+        ]),
         element('td', { text: item.accessionNumber }),
         element('td', { text: item.studyDescription }),
         element('td', { text: item.seriesDescription }),
@@ -153,4 +156,14 @@ export class WorklistPage {
     row.addEventListener('dblclick', () => this.onOpen(item));
     return row;
   }
+}
+
+/** The follow-up marker beside a study date: the patient's earlier study the viewer compares with (S, Since prior). */
+function priorBadge(priorDate: string): HTMLElement {
+  const text = `follow-up: prior study ${formatDicomDate(priorDate)} in the dataset (S shows it side by side)`;
+  return element('span', {
+    className: 'prior-badge',
+    text: '↺',
+    attributes: { title: text, 'aria-label': text },
+  });
 }

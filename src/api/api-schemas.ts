@@ -67,6 +67,7 @@ export const worklistItemSchema = z
     warnings: z.array(z.string()),
     arrivedAt: z.string(),
     overdue: z.boolean().optional(),
+    priorStudyDate: z.string().nullable(),
   })
   .openapi('WorklistItem');
 

@@ -187,6 +187,12 @@ export const migrations: Migration[] = [
     // it); their search text already holds the number, so the API's ?q= finds them meanwhile.
     sql: `ALTER TABLE studies ADD COLUMN accession_number TEXT NOT NULL DEFAULT '';`,
   },
+  {
+    version: 5,
+    description:
+      "a patient's studies by date, for the worklist's prior-study marker and the follow-up's priors",
+    sql: `CREATE INDEX studies_patient ON studies(patient_id, study_date);`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

@@ -78,6 +78,8 @@ export interface WorklistRow {
   reviewedCount: number;
   /** True when the series has waited past maxWaitHours and was lifted above the score order. */
   overdue?: boolean;
+  /** Date (YYYYMMDD) of the patient's latest earlier study with a series of this modality, or null. */
+  priorStudyDate: string | null;
 }
 
 export interface ModelRunRecord {

@@ -1,5 +1,6 @@
-// Owns the worklist query: filter, order by effective priority, page, count — at most five statements per
-// page whatever its size (counts, the page's starved and scored parts, finding counts), never one per row.
+// Owns the worklist query: filter, order by effective priority, page, count — at most six statements per
+// page whatever its size (counts, the page's starved and scored parts, finding counts, prior studies), never
+// one per row.
 //
 // Effective priority: model score, highest first; but a series not yet done that has waited longer than
 // maxWaitHours (default 24) rises above every scored series, oldest first, because a false-negative score
@@ -128,12 +129,30 @@ function withCounts(
     reviewed: number;
   }[];
   const bySeries = new Map(counts.map((c) => [c.series_uid, c]));
+  // The patient's latest earlier study holding this modality (the follow-up's default prior), by Patient ID;
+  // an empty ID links nothing. Through the studies_patient index: a few rows per patient, not a scan.
+  const priors = ctx
+    .sql(
+      `SELECT s.series_uid, max(st2.study_date) AS prior_date
+       FROM series s JOIN studies st USING (study_uid)
+       JOIN studies st2 ON st2.patient_id = st.patient_id AND st2.study_uid != st.study_uid
+         AND st2.study_date != '' AND st2.study_date < st.study_date
+       WHERE s.series_uid IN (SELECT value FROM json_each(@uids)) AND st.patient_id != ''
+         AND EXISTS (SELECT 1 FROM series s2 WHERE s2.study_uid = st2.study_uid AND s2.modality = s.modality)
+       GROUP BY s.series_uid`,
+    )
+    .all({ uids: JSON.stringify(rows.map((r) => r.series_uid)) }) as {
+    series_uid: string;
+    prior_date: string;
+  }[];
+  const priorOf = new Map(priors.map((p) => [p.series_uid, p.prior_date]));
   return {
     rows: rows.map((row, n) => ({
       series: toStoredSeries(ctx, row),
       overdue: n < overdueRows,
       findingCount: bySeries.get(row.series_uid)?.findings ?? 0,
       reviewedCount: bySeries.get(row.series_uid)?.reviewed ?? 0,
+      priorStudyDate: priorOf.get(row.series_uid) ?? null,
     })),
     total,
   };

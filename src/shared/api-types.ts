@@ -32,6 +32,11 @@ export interface WorklistItem {
   arrivedAt: string;
   /** True when the series waited past the cap and was lifted above the score order. */
   overdue?: boolean;
+  /**
+   * Study date (YYYYMMDD) of the patient's latest earlier study in the dataset with a series of this modality
+   * — what the viewer's Since prior box compares with — or null.
+   */
+  priorStudyDate: string | null;
 }
 
 export interface WorklistPage {

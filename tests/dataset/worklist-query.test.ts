@@ -214,3 +214,36 @@ test("the study's accession number is kept, shown on its series, found by ?q= an
     t.remove();
   }
 });
+
+test("each row names the patient's latest earlier study of its modality: the follow-up's prior", () => {
+  const t = tempDir();
+  const clock = { now: new Date('2025-05-01T00:00:00Z') };
+  const store = openDataset(join(t.dir, 'd.sqlite'), { now: () => clock.now });
+  try {
+    const at = new Date('2025-05-01T00:00:00Z');
+    const study = (uid: string, patient: string, studyDate: string, modality = 'CT') =>
+      addSeries(store, clock, uid, { arrived: at, patient, studyDate, modality });
+    study('3.1', 'PAT-A', '20230105');
+    study('3.2', 'PAT-A', '20240210');
+    study('3.3', 'PAT-A', '20250301'); // prior: 3.2's study, the latest earlier one
+    study('3.4', 'PAT-A', '20240601', 'MR'); // an MR: no earlier MR
+    study('3.5', 'PAT-B', '20250301'); // another patient: no prior
+    study('3.6', '', '20250301'); // no Patient ID links nothing
+    study('3.7', '', '20240101');
+    const prior = new Map(
+      store.worklist({ now: at }).rows.map((r) => [r.series.seriesUid, r.priorStudyDate]),
+    );
+    assert.deepEqual(Object.fromEntries(prior), {
+      '3.1': null,
+      '3.2': '20230105',
+      '3.3': '20240210',
+      '3.4': null,
+      '3.5': null,
+      '3.6': null,
+      '3.7': null,
+    });
+  } finally {
+    store.close();
+    rmSync(t.dir, { recursive: true, force: true });
+  }
+});

@@ -1,4 +1,5 @@
-// End to end, in a real browser against `overread serve`: the prior scan side by side (S). On the follow-up scan
+// End to end, in a real browser against `overread serve`: the prior scan side by side (S). The worklist marks the
+// follow-up with its prior's date. On the follow-up scan
 // of a patient whose earlier scan is in the dataset, S shows the prior beside the stack at the slice holding the
 // same anatomy — the current slice's position moved by the registration's shift, nearest prior slice — and
 // keeps it there while the reader scrolls; V swaps it for the planes; it comes back when the follow-up is
@@ -26,6 +27,13 @@ test(
       info(data.follow.seriesInstanceUid),
       info(data.baseline.seriesInstanceUid),
     ]);
+    // The worklist marks the follow-up with its prior's date; the baseline has none.
+    const row = (date: string) => page.locator('#worklist-body tr', { hasText: formatDicomDate(date) });
+    assert.match(
+      (await row(current.studyDate).locator('.prior-badge').getAttribute('aria-label'))!,
+      new RegExp(`^follow-up: prior study ${formatDicomDate(prior.studyDate)} in the dataset`),
+    );
+    assert.equal(await row(prior.studyDate).locator('.prior-badge').count(), 0);
     const openFollowUp = async () => {
       await page.locator('#worklist-body tr', { hasText: formatDicomDate(current.studyDate) }).dblclick();
       assert.equal(await app.openSeriesUid(), current.seriesUid);

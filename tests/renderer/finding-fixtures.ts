@@ -46,6 +46,7 @@ export function item(uid: string, patch: Partial<WorklistItem> = {}): WorklistIt
     scopeWarnings: [],
     warnings: [],
     arrivedAt: '2026-01-01T00:00:00Z',
+    priorStudyDate: null,
     ...patch,
   };
 }

@@ -46,6 +46,7 @@ export function worklistItem(row: WorklistRow): WorklistItem {
     warnings: s.warnings,
     arrivedAt: s.arrivedAt,
     ...(row.overdue ? { overdue: true } : {}),
+    priorStudyDate: row.priorStudyDate,
   };
 }
 
