@@ -15,7 +15,7 @@ import { byId } from './dom.ts';
 import { findingState } from './finding-state.ts';
 import { maskStyle, maskToRgba } from './layer-pixels.ts';
 import { OverlayCanvas, type OverlayLayer } from './overlay-canvas.ts';
-import { priorPoint, type PriorPoint } from './prior-sync.ts';
+import { priorPoint, sideBySideProblem, type PriorPoint } from './prior-sync.ts';
 import { showError } from './toasts.ts';
 import { PriorViewport } from './viewport/prior-viewport.ts';
 import type { ViewState } from './viewport/stack-viewport.ts';
@@ -30,6 +30,8 @@ export class PriorPane {
   private prior: SeriesInfo | null = null;
   private target: PriorPoint | null = null;
   private slabMm = 0;
+  /** Counts show() calls, so an earlier one that is still reading gives way to the latest. */
+  private requests = 0;
   /** The prior's findings this reader did not reject, and their masks fetched so far (`id/k`). */
   private findings: FindingInfo[] = [];
   private readonly masks = new Map<string, Uint8Array | Promise<void>>();
@@ -50,21 +52,25 @@ export class PriorPane {
   }
 
   /** Shows the comparison's prior beside `current`, at the slice matching `state`'s. */
+  /** Shows it (null), or says why this comparison's prior cannot be shown beside `current`. */
   async show(
     followUp: FollowUp,
     current: SeriesInfo,
     state: ViewState | null,
     slabMm: number,
     selected: FindingInfo | null,
-  ): Promise<void> {
-    this.followUp = followUp;
-    // Shown before the prior's first slice, so that slice is fitted to the pane's real size.
-    this.frame.hidden = false;
+  ): Promise<string | null> {
+    const request = ++this.requests;
     const uid = followUp.prior.seriesUid;
     const fresh = this.prior?.seriesUid !== uid;
     // The prior's findings are read again each time (its reader may have decided on it since).
     const [prior, findings] = await Promise.all([fresh ? api.series(uid) : this.prior!, api.findings(uid)]);
-    if (this.followUp !== followUp) return;
+    if (request !== this.requests) return null; // a later call decides
+    const problem = sideBySideProblem(current.geometry, prior.geometry);
+    if (problem) return problem;
+    this.followUp = followUp;
+    // Shown before the prior's first slice, so that slice is fitted to the pane's real size.
+    this.frame.hidden = false;
     this.findings = findings.filter((f) => findingState(f) !== 'rejected');
     if (fresh) {
       this.prior = prior;
@@ -76,6 +82,7 @@ export class PriorPane {
     }
     if (state) this.sync(current, state, slabMm, selected);
     this.drawOverlay();
+    return null;
   }
 
   /** Hides it; `wanted` says whether the reader turned it off or a series without a prior did. */

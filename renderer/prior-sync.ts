@@ -31,3 +31,20 @@ export function priorPoint(
     inside: k >= -0.5 && k <= last + 0.5,
   };
 }
+
+/**
+ * Why the prior cannot be shown slice for slice beside the current scan, or null when it can: its slices must
+ * lie in the same plane (a sagittal prior beside an axial scan has no matching slices) with rows and columns
+ * along the same axes (either way round: the pane shows the prior as stored).
+ */
+export function sideBySideProblem(
+  current: SeriesInfo['geometry'],
+  prior: SeriesInfo['geometry'],
+): string | null {
+  const parallel = (a: Vec3, b: Vec3) => Math.abs(a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) > 0.99;
+  if (!parallel(current.direction[2], prior.direction[2]))
+    return 'the prior is stacked in another plane, so no slice of it matches this one';
+  if (!parallel(current.direction[0], prior.direction[0]))
+    return "the prior's images are turned against this scan's";
+  return null;
+}

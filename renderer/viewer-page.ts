@@ -256,24 +256,30 @@ export class ViewerPage {
     const followUp = await comparison();
     if (!followUp)
       return 'this patient has no earlier study in the dataset: import one to see it side by side';
-    await this.showPrior(followUp);
-    return null;
+    return this.showPrior(followUp);
   }
 
-  /** The prior of `followUp` beside the stack (the planes make way). */
-  async showPrior(followUp: FollowUp): Promise<void> {
+  /** The prior of `followUp` beside the stack (the planes make way); why it cannot be, or null. */
+  async showPrior(followUp: FollowUp): Promise<string | null> {
     const series = this.series;
-    if (!series || followUp.seriesUid !== series.seriesUid) return;
-    if (this.planes.on) this.planes.setOn(false);
-    this.priorPane.wanted = true;
-    await this.priorPane.show(
+    if (!series || followUp.seriesUid !== series.seriesUid) return null;
+    const problem = await this.priorPane.show(
       followUp,
       series,
       this.viewport.viewState(),
       this.viewport.slabMm,
       this.selected(),
     );
+    if (problem) {
+      if (this.priorPane.on) this.priorPane.hide(true);
+      return problem;
+    }
+    this.priorPane.wanted = true;
+    if (this.planes.on) {
+      this.planes.setOn(false);
+    }
     this.renderAll();
+    return null;
   }
 
   /** The planes follow the stack's slice, window and findings (and fetch the masks they cut). */

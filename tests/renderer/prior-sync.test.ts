@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SeriesInfo, Vec3 } from '../../src/shared/api-types.ts';
-import { priorPoint } from '../../renderer/prior-sync.ts';
+import { priorPoint, sideBySideProblem } from '../../renderer/prior-sync.ts';
 
 const axial = (origin: Vec3, spacing: Vec3, slices: number): SeriesInfo['geometry'] => ({
   size: [100, 100, slices],
@@ -43,4 +43,36 @@ test('a prior stacked head first (k running to −z) is read back in its own sli
   };
   // Current slice 8 is z = 20; the prior's k for z = 20 is (98 − 20) / 2 = 39.
   assert.equal(priorPoint(current, prior, [0, 0, 0], { k: 8, column: 10, row: 10 }).k, 39);
+});
+
+test('side by side needs the prior stacked in the same plane with its rows along the same axes', () => {
+  const current = axial([0, 0, 0], [1, 1, 1], 10);
+  assert.equal(sideBySideProblem(current, axial([5, 5, 5], [0.7, 0.7, 2], 40)), null);
+  const upsideDown = {
+    ...current,
+    direction: [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, -1],
+    ] as [Vec3, Vec3, Vec3],
+  };
+  assert.equal(sideBySideProblem(current, upsideDown), null);
+  const sagittal = {
+    ...current,
+    direction: [
+      [0, 1, 0],
+      [0, 0, -1],
+      [1, 0, 0],
+    ] as [Vec3, Vec3, Vec3],
+  };
+  assert.match(sideBySideProblem(current, sagittal)!, /stacked in another plane/);
+  const turned = {
+    ...current,
+    direction: [
+      [0, 1, 0],
+      [1, 0, 0],
+      [0, 0, 1],
+    ] as [Vec3, Vec3, Vec3],
+  };
+  assert.match(sideBySideProblem(current, turned)!, /turned against/);
 });
