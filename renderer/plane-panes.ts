@@ -205,7 +205,7 @@ export class PlanePanes {
         shown.slab[1] !== slab[1]
       )
         this.build(pane, index, slab);
-      else pane.view.setWindow(view.window, view.invert);
+      else pane.view.followWindow(view.window, view.invert);
       this.drawOverlay(pane);
       this.renderCorners(pane);
     }

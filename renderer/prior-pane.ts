@@ -108,7 +108,7 @@ export class PriorPane {
       this.slabMm = slabMm;
       void this.view.setSlab(slabMm).then(() => this.view.showSlice(target.k));
     } else if (moved) void this.view.showSlice(target.k);
-    this.view.follow(state.window, state.invert);
+    this.view.followWindow(state.window, state.invert);
     // The same anatomy in the middle, at the same millimetres per screen pixel.
     const middle = priorPoint(
       current.geometry,

@@ -5,6 +5,7 @@
 import * as cornerstone from 'cornerstone-core';
 import type { Point } from '../mask-brush.ts';
 import type { StoredImage } from '../paint-range.ts';
+import type { WindowLevel } from '../window-presets.ts';
 import type { Matrix } from '../overlay-canvas.ts';
 
 export abstract class ImageElement {
@@ -51,6 +52,25 @@ export abstract class ImageElement {
     const y = Math.round(point.y);
     if (x < 0 || y < 0 || x >= image.columns || y >= image.rows) return null;
     return { x, y, value: image.getPixelData()[y * image.columns + x]! * image.slope + image.intercept };
+  }
+
+  /**
+   * Shows the image in `window` and `invert` (a view following another's: the stack's planes and prior);
+   * only when they differ, as each change redraws.
+   */
+  followWindow(window: WindowLevel, invert: boolean): void {
+    if (!this.hasImage) return;
+    const viewport = cornerstone.getViewport(this.element)!;
+    if (
+      viewport.voi.windowWidth === window.width &&
+      viewport.voi.windowCenter === window.center &&
+      viewport.invert === invert
+    )
+      return;
+    cornerstone.setViewport(this.element, {
+      voi: { windowWidth: window.width, windowCenter: window.center },
+      invert,
+    });
   }
 
   /** The stored pixels of the image on screen (a slice, a projection or a plane), or null before one. */

@@ -27,22 +27,7 @@ export class PlanePane extends ImageElement {
     cornerstone.displayImage(this.element, image, viewport);
     if (fit || !this.hasImage) cornerstone.fitToWindow(this.element);
     this.hasImage = true;
-    this.setWindow(window, invert);
-  }
-
-  setWindow(window: WindowLevel, invert: boolean): void {
-    if (!this.hasImage) return;
-    const viewport = cornerstone.getViewport(this.element)!;
-    if (
-      viewport.voi.windowWidth === window.width &&
-      viewport.voi.windowCenter === window.center &&
-      viewport.invert === invert
-    )
-      return;
-    cornerstone.setViewport(this.element, {
-      voi: { windowWidth: window.width, windowCenter: window.center },
-      invert,
-    });
+    this.followWindow(window, invert);
   }
 
   /** The plane's value at a pixel (modality value), with the pixel; null off the image. */

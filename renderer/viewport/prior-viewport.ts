@@ -2,28 +2,11 @@
 // prefetched into the shared cache) whose plain wheel scrolls the current scan instead — the prior follows the
 // current one (prior-pane.ts), so scrolling either keeps them at the same anatomy.
 import * as cornerstone from 'cornerstone-core';
-import type { WindowLevel } from '../window-presets.ts';
 import { StackViewport } from './stack-viewport.ts';
 
 export class PriorViewport extends StackViewport {
   /** A plain wheel step on the prior: ±1 slice of the current scan. */
   onScroll: (delta: number) => void = () => {};
-
-  /** Takes the current scan's window and inversion (only when they differ: each change redraws). */
-  follow(window: WindowLevel, invert: boolean): void {
-    if (!this.hasImage) return;
-    const viewport = cornerstone.getViewport(this.element)!;
-    if (
-      viewport.voi.windowWidth === window.width &&
-      viewport.voi.windowCenter === window.center &&
-      viewport.invert === invert
-    )
-      return;
-    cornerstone.setViewport(this.element, {
-      voi: { windowWidth: window.width, windowCenter: window.center },
-      invert,
-    });
-  }
 
   /**
    * Zoom and pan linked to the current scan: `scale` screen pixels per image pixel, and image pixel `centre`

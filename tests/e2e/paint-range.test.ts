@@ -4,7 +4,6 @@
 // aerated lung it crosses — as the API's mask and slice values show; the banner says the range is on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FindingInfo } from '../../src/shared/api-types.ts';
 import { withoutChromium } from './chromium.ts';
 import { openReviewedSeries } from './reviewed-app.ts';
 
@@ -13,14 +12,8 @@ test(
   { skip: withoutChromium, timeout: 120_000 },
   async (t) => {
     const { page, app, pageErrors, uid, series } = await openReviewedSeries(t);
-    const findings = await app.apiJson<FindingInfo[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
-    const listed = await app.findings();
-    const index = listed.findIndex((f) => f.decision === 'Pending');
-    assert.ok(index >= 0, `no pending finding: ${JSON.stringify(listed)}`);
-    const finding = findings[index]!;
-    await app.selectFinding(index);
+    const finding = await app.selectPendingFinding(uid);
     const k = finding.focusSlice;
-    await app.waitForSlice(k + 1);
 
     // Screen ↔ image: two probe readings give the viewport's scale and offset (square pixels on screen).
     const frame = (await app.viewportFrame().boundingBox())!;

@@ -23,13 +23,7 @@ test(
   { skip: withoutChromium, timeout: 180_000 },
   async (t) => {
     const { page, app, pageErrors, uid, series } = await openReviewedSeries(t);
-    const findings = await app.apiJson<FindingInfo[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
-    const listed = await app.findings();
-    const index = listed.findIndex((f) => f.decision === 'Pending');
-    assert.ok(index >= 0, `no pending finding: ${JSON.stringify(listed)}`);
-    const finding = findings[index]!;
-    await app.selectFinding(index);
-    await app.waitForSlice(finding.focusSlice + 1);
+    const finding = await app.selectPendingFinding(uid);
     await app.press('v');
     await page.waitForFunction(() =>
       /^Coronal · row \d+ \/ \d+$/.test(document.querySelector('#plane-row .plane-label')?.textContent ?? ''),

@@ -1,6 +1,7 @@
 // Page object of the Overread renderer for the end-to-end tests: the worklist, the viewer and its review
 // panel, reached the way a user reaches them (buttons by their accessible names, keys from the sheet).
 import type { Page, Response } from 'playwright-core';
+import type { FindingInfo } from '../../../src/shared/api-types.ts';
 import { findColour, type ColourHits } from '../canvas-pixels.ts';
 
 export interface FindingRow {
@@ -188,6 +189,18 @@ export class OverreadApp {
 
   async selectFinding(index: number): Promise<void> {
     await this.page.locator('#findings-list li').nth(index).getByRole('button').click();
+  }
+
+  /** Selects the first finding of series `uid` still pending in the list, and waits for its focus slice. */
+  async selectPendingFinding(uid: string): Promise<FindingInfo> {
+    const findings = await this.apiJson<FindingInfo[]>(`/api/series/${encodeURIComponent(uid)}/findings`);
+    const listed = await this.findings();
+    const index = listed.findIndex((f) => f.decision === 'Pending');
+    if (index < 0) throw new Error(`no pending finding: ${JSON.stringify(listed)}`);
+    const finding = findings[index]!;
+    await this.selectFinding(index);
+    await this.waitForSlice(finding.focusSlice + 1);
+    return finding;
   }
 
   async press(key: string): Promise<void> {
