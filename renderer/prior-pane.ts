@@ -1,8 +1,9 @@
 // The prior scan side by side with the current one (S): the patient's earlier study that the Since prior box
 // compares with, in a pane beside the stack that scrolls with it — each slice of the current scan shows the
 // prior's slice at the same anatomy, through the follow-up's registration (prior-sync.ts) — in the same
-// window, inversion and thick slab. The wheel on either scrolls both; window/level, zoom and pan on the prior
-// are its own until the stack's window changes again. The prior's nodules (the reader's view of that scan:
+// window, inversion and thick slab, with the same anatomy in the middle at the same millimetres per screen
+// pixel. The wheel on either scrolls both; window/level, zoom or pan set on the prior hold until the stack next
+// changes (the stack leads). The prior's nodules (the reader's view of that scan:
 // rejected ones left out, as the comparison leaves them) are outlined in their review colours, and the earlier
 // self of the finding selected on the stack is drawn as selected. Its label names the prior's date and slice,
 // and says when the current slice lies beyond the prior scan or the scans lined up poorly. It stays on from series to
@@ -51,8 +52,10 @@ export class PriorPane {
     return !this.frame.hidden;
   }
 
-  /** Shows the comparison's prior beside `current`, at the slice matching `state`'s. */
-  /** Shows it (null), or says why this comparison's prior cannot be shown beside `current`. */
+  /**
+   * Shows the comparison's prior beside `current`, at the anatomy `state` shows; returns null, or why this
+   * prior cannot be shown beside it.
+   */
   async show(
     followUp: FollowUp,
     current: SeriesInfo,
@@ -77,7 +80,7 @@ export class PriorPane {
       this.masks.clear();
       this.overlay.invalidate();
       this.frame.dataset['seriesUid'] = uid;
-      this.target = this.pointFor(current, state?.slice ?? 0);
+      this.target = this.pointFor(current, state);
       await this.view.open(prior, this.target.k);
     }
     if (state) this.sync(current, state, slabMm, selected);
@@ -101,7 +104,8 @@ export class PriorPane {
       this.selectedPrior = selectedPrior;
       this.drawOverlay();
     }
-    const target = this.pointFor(current, state.slice);
+    // What the middle of the stack's canvas shows, in the prior: its slice, and the middle of the prior's.
+    const target = this.pointFor(current, state);
     const moved = target.k !== this.target?.k;
     this.target = target;
     if (slabMm !== this.slabMm) {
@@ -109,31 +113,17 @@ export class PriorPane {
       void this.view.setSlab(slabMm).then(() => this.view.showSlice(target.k));
     } else if (moved) void this.view.showSlice(target.k);
     this.view.followWindow(state.window, state.invert);
-    // The same anatomy in the middle, at the same millimetres per screen pixel.
-    const middle = priorPoint(
-      current.geometry,
-      this.prior.geometry,
-      this.followUp.registration.translationMm,
-      {
-        k: state.slice,
-        ...state.centre,
-      },
-    );
-    this.view.frame(state.zoom * (this.prior.pixelSpacingMm[1] / current.pixelSpacingMm[1]), middle);
+    this.view.frame(state.zoom * (this.prior.pixelSpacingMm[1] / current.pixelSpacingMm[1]), target);
     this.renderLabel();
   }
 
-  private pointFor(current: SeriesInfo, k: number): PriorPoint {
-    return priorPoint(
-      current.geometry,
-      this.prior?.geometry ?? current.geometry,
-      this.followUp!.registration.translationMm,
-      {
-        k,
-        column: (current.columns - 1) / 2,
-        row: (current.rows - 1) / 2,
-      },
-    );
+  /** The prior's point under the middle of the stack's canvas (its image centre before a view exists). */
+  private pointFor(current: SeriesInfo, state: ViewState | null): PriorPoint {
+    const centre = state?.centre ?? { column: (current.columns - 1) / 2, row: (current.rows - 1) / 2 };
+    return priorPoint(current.geometry, this.prior!.geometry, this.followUp!.registration.translationMm, {
+      k: state?.slice ?? 0,
+      ...centre,
+    });
   }
 
   /** The prior's nodules on the slice shown (their masks fetched once each), in their review colours. */
