@@ -8,7 +8,7 @@ import { changeLine, followUpSummary } from '../src/shared/follow-up-text.ts';
 import { formatDicomDate } from '../src/shared/dicom-date.ts';
 import { api } from './api-client.ts';
 import { byId, element } from './dom.ts';
-import { showError } from './toasts.ts';
+import { showError, showInfo } from './toasts.ts';
 import type { ViewerPage } from './viewer-page.ts';
 
 /** A prior's option text: "2024-03-02 · Chest CT · 412 days earlier". */
@@ -120,7 +120,13 @@ export class PriorPanel {
     if (this.box.hidden || !this.select.value || this.viewer.series !== series) return null;
     const last = this.last;
     if (last?.seriesUid === series.seriesUid && last.prior.seriesUid === this.select.value) return last;
-    this.last = await api.followUp(series.seriesUid, this.select.value);
+    // The first comparison of a pair decodes both scans to line them up: a second or two to say so for.
+    const slow = setTimeout(() => showInfo('Lining this scan up with the prior…'), 400);
+    try {
+      this.last = await api.followUp(series.seriesUid, this.select.value);
+    } finally {
+      clearTimeout(slow);
+    }
     return this.last;
   }
 
