@@ -24,13 +24,19 @@ export interface StoredImage {
   intercept: number;
 }
 
-/** 1 where the image's value lies within [low, high], else 0 — the pixels a gated brush may set. */
+/** The bounds in order: the reader may type them either way round in the toolbar. */
+function ordered(range: Pick<PaintRange, 'low' | 'high'>): [number, number] {
+  return [Math.min(range.low, range.high), Math.max(range.low, range.high)];
+}
+
+/** 1 where the image's value lies within the range (bounds inclusive, either order), else 0. */
 export function paintableMask(image: StoredImage, range: Pick<PaintRange, 'low' | 'high'>): Uint8Array {
   const { pixels, slope, intercept } = image;
+  const [low, high] = ordered(range);
   const out = new Uint8Array(pixels.length);
   for (let i = 0; i < pixels.length; i++) {
     const value = pixels[i]! * slope + intercept;
-    if (value >= range.low && value <= range.high) out[i] = 1;
+    if (value >= low && value <= high) out[i] = 1;
   }
   return out;
 }
@@ -43,6 +49,6 @@ export function parseBound(text: string, previous: number): number {
 
 /** "−700 … 3000 HU" for the banner (HU only for CT: other modalities have their own units). */
 export function rangeText(range: Pick<PaintRange, 'low' | 'high'>, modality: string): string {
-  const number = (v: number) => `${v}`.replace('-', '−');
-  return `${number(Math.min(range.low, range.high))} … ${number(Math.max(range.low, range.high))}${modality === 'CT' ? ' HU' : ''}`;
+  const [low, high] = ordered(range).map((v) => `${v}`.replace('-', '−'));
+  return `${low} … ${high}${modality === 'CT' ? ' HU' : ''}`;
 }

@@ -3,7 +3,7 @@
 // its change, mean axial diameter then → now, volume change and doubling time, worded as the findings report
 // words them (src/shared/follow-up-text.ts). Hidden when there is no earlier study; the most recent one in the
 // same modality is chosen, another earlier one can be picked. Grown and new nodules stand out; a click on a row selects that finding.
-import type { FollowUp, PriorSeries } from '../src/shared/api-types.ts';
+import type { FollowUp, PriorSeries, SeriesInfo } from '../src/shared/api-types.ts';
 import { changeLine, followUpSummary } from '../src/shared/follow-up-text.ts';
 import { formatDicomDate } from '../src/shared/dicom-date.ts';
 import { api } from './api-client.ts';
@@ -33,8 +33,8 @@ export function registrationText(followUp: FollowUp): string {
 export class PriorPanel {
   private readonly box = byId<HTMLDetailsElement>('prior-box');
   private readonly select = byId<HTMLSelectElement>('prior-select');
-  /** The series whose priors fill the select. */
-  private priorsOf: string | null = null;
+  /** The series whose earlier studies fill (or are filling) the select, and that request. */
+  private listing: { seriesUid: string; done: Promise<void> } | null = null;
   /** The comparison last read, for the side-by-side pane. */
   private last: FollowUp | null = null;
   private requests = 0;
@@ -73,24 +73,8 @@ export class PriorPanel {
     if (!series) return;
     this.showBack(series.seriesUid);
     try {
-      if (this.priorsOf !== series.seriesUid) {
-        this.box.hidden = true;
-        byId('prior-heading').textContent = 'Since prior';
-        byId('prior-list').replaceChildren();
-        const list = await api.priors(series.seriesUid);
-        if (request !== this.requests) return;
-        this.priorsOf = series.seriesUid;
-        // Only earlier studies are offered: "since" a later one would read growth backwards.
-        const earlier = list.filter((p) => p.daysBefore === null || p.daysBefore > 0);
-        this.select.replaceChildren(
-          ...earlier.map((p) =>
-            element('option', { attributes: { value: p.seriesUid }, text: priorLabel(p) }),
-          ),
-        );
-        this.select.value =
-          (earlier.find((p) => p.modality === series.modality) ?? earlier[0])?.seriesUid ?? '';
-        this.box.hidden = earlier.length === 0;
-      }
+      await this.listPriors(series);
+      if (request !== this.requests) return;
       // The side-by-side prior follows the reader from series to series, and the choice in the select.
       const pane = this.viewer.priorPane;
       if (this.box.hidden || !this.box.open || !this.select.value) {
@@ -116,7 +100,7 @@ export class PriorPanel {
   async comparison(): Promise<FollowUp | null> {
     const series = this.viewer.series;
     if (!series) return null;
-    if (this.priorsOf !== series.seriesUid) await this.refresh();
+    await this.listPriors(series);
     if (this.box.hidden || !this.select.value || this.viewer.series !== series) return null;
     const last = this.last;
     if (last?.seriesUid === series.seriesUid && last.prior.seriesUid === this.select.value) return last;
@@ -128,6 +112,41 @@ export class PriorPanel {
       clearTimeout(slow);
     }
     return this.last;
+  }
+
+  /**
+   * Fills the select with the series' earlier studies — once per series, the request shared by whoever asks
+   * meanwhile (a refresh, S) — choosing the most recent one in the same modality; hides the box without one.
+   */
+  private listPriors(series: SeriesInfo): Promise<void> {
+    if (this.listing?.seriesUid === series.seriesUid) return this.listing.done;
+    this.box.hidden = true;
+    byId('prior-heading').textContent = 'Since prior';
+    byId('prior-list').replaceChildren();
+    const listing = {
+      seriesUid: series.seriesUid,
+      done: api.priors(series.seriesUid).then(
+        (list) => {
+          if (this.listing !== listing) return; // another series was opened meanwhile
+          // Only earlier studies are offered: "since" a later one would read growth backwards.
+          const earlier = list.filter((p) => p.daysBefore === null || p.daysBefore > 0);
+          this.select.replaceChildren(
+            ...earlier.map((p) =>
+              element('option', { attributes: { value: p.seriesUid }, text: priorLabel(p) }),
+            ),
+          );
+          this.select.value =
+            (earlier.find((p) => p.modality === series.modality) ?? earlier[0])?.seriesUid ?? '';
+          this.box.hidden = earlier.length === 0;
+        },
+        (error: unknown) => {
+          if (this.listing === listing) this.listing = null; // the next refresh asks again
+          throw error;
+        },
+      ),
+    };
+    this.listing = listing;
+    return listing.done;
   }
 
   private show(followUp: FollowUp): void {

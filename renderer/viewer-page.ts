@@ -390,9 +390,7 @@ export class ViewerPage {
 
   /** The pixels of `image` a brush stroke may set while the intensity range is on; undefined: all of them. */
   paintableOf(image: StoredImage | null): Uint8Array | undefined {
-    if (!this.paintRange.on || !image) return undefined;
-    const { low, high } = this.paintRange;
-    return paintableMask(image, { low: Math.min(low, high), high: Math.max(low, high) });
+    return this.paintRange.on && image ? paintableMask(image, this.paintRange) : undefined;
   }
 
   /**

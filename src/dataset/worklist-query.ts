@@ -135,7 +135,7 @@ function withCounts(
     .sql(
       `SELECT s.series_uid, max(st2.study_date) AS prior_date
        FROM series s JOIN studies st USING (study_uid)
-       JOIN studies st2 ON st2.patient_id = st.patient_id AND st2.study_uid != st.study_uid
+       JOIN studies st2 ON st2.patient_id = st.patient_id
          AND st2.study_date != '' AND st2.study_date < st.study_date
        WHERE s.series_uid IN (SELECT value FROM json_each(@uids)) AND st.patient_id != ''
          AND EXISTS (SELECT 1 FROM series s2 WHERE s2.study_uid = st2.study_uid AND s2.modality = s.modality)

@@ -8,6 +8,8 @@ test('the paintable mask marks values within the inclusive range, through the sl
   const image = { pixels: Uint16Array.of(0, 100, 200, 300, 400), slope: 2, intercept: -1024 };
   assert.deepEqual([...paintableMask(image, { low: -824, high: -424 })], [0, 1, 1, 1, 0]);
   assert.deepEqual([...paintableMask(image, DEFAULT_PAINT_RANGE)], [0, 0, 1, 1, 1]);
+  // Bounds typed the other way round mean the same range.
+  assert.deepEqual([...paintableMask(image, { low: -424, high: -824 })], [0, 1, 1, 1, 0]);
 });
 
 test('a gated stroke across a nodule in aerated lung paints the nodule and not the lung', () => {
