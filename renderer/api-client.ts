@@ -179,6 +179,19 @@ export const api = {
     );
     return new Uint8Array(await response.arrayBuffer());
   },
+  /** The probability map through image rows (axis row) or columns first…last, their highest: slices × width. */
+  async probabilityPlane(
+    uid: string,
+    axis: 'row' | 'column',
+    first: number,
+    last: number,
+  ): Promise<Uint8Array> {
+    const response = await request(
+      `Loading the probability map along ${axis}s ${first + 1}–${last + 1}`,
+      `${seriesUrl(uid)}/probability-plane?axis=${axis}&first=${first}&last=${last}`,
+    );
+    return new Uint8Array(await response.arrayBuffer());
+  },
   /** A finding's final mask on slice k: this reader's, or `reader`'s (comparing second reads). */
   async mask(findingId: number, k: number, reader?: string): Promise<Uint8Array> {
     const query = reader === undefined ? '' : `?reader=${encodeURIComponent(reader)}`;

@@ -14,7 +14,8 @@ import { formatValue } from './corner-text.ts';
 import { PLANE_COLOURS, crosshairLines } from './crosshair.ts';
 import { byId } from './dom.ts';
 import { findingState } from './finding-state.ts';
-import { COMPARE_STYLE, maskStyle, maskToRgba, type MaskStyle } from './layer-pixels.ts';
+import { api } from './api-client.ts';
+import { COMPARE_STYLE, maskStyle, maskToRgba, probabilityToRgba, type MaskStyle } from './layer-pixels.ts';
 import type { Point } from './mask-brush.ts';
 import { OverlayCanvas, type BrushCursor, type OverlayLayer, type OverlayLine } from './overlay-canvas.ts';
 import type { PlaneAt } from './plane-stroke.ts';
@@ -61,6 +62,11 @@ export interface PlaneFindings {
   mask(findingId: number, k: number): Uint8Array | undefined;
   /** Compare readers: the other reader's masks, whose cuts are drawn dashed; null when not asked for. */
   comparison: ComparedMasks | null;
+  /**
+   * The model's probability map as a heat map under the masks (the stack's `P`): a key that changes whenever the
+   * map may have (a new run), or null while it is off or there is no map.
+   */
+  probability: string | null;
 }
 
 /** The brush or eraser on the planes (plane-paint.ts): strokes, and the outline to draw under the pointer. */
@@ -99,6 +105,9 @@ export class PlanePanes {
   private view: StackView | null = null;
   private findings: PlaneFindings | null = null;
   private painter: PlanePainter | null = null;
+  /** Probability cuts by `${axis}:${first}-${last}` for the map keyed `heatKey`; null while one is fetched. */
+  private readonly heat = new Map<string, Uint8Array | null>();
+  private heatKey: string | null = null;
   private readonly panes: Pane[];
   private readonly container = byId('plane-panes');
   /** A pick on a plane: the stack goes to slice k, the crosshair to (column, row). */
@@ -363,6 +372,8 @@ export class PlanePanes {
     const rows = stack.rowSlices.length;
     const layers: OverlayLayer[] = [];
     const findings = this.findings;
+    const heat = this.heatLayer(pane);
+    if (heat) layers.push(heat);
     if (findings?.show) {
       for (const finding of findings.visible) {
         const [first, last] = finding.sliceRange;
@@ -396,6 +407,53 @@ export class PlanePanes {
     };
     const lines = crosshairLines(at, { columns, rows }, transform, planeName(series, other), 'Axial');
     pane.overlay.draw(size, transform, layers, this.brushCursor(pane), lines);
+  }
+
+  /** The probability cut along the pane's plane (through its slab), fetched once per plane and map. */
+  private heatCut(pane: Pane): Uint8Array | null {
+    const series = this.series;
+    const key = this.findings?.probability ?? null;
+    if (!series || !pane.shown || key === null) return null;
+    if (key !== this.heatKey) {
+      this.heat.clear();
+      this.heatKey = key;
+    }
+    const [first, last] = pane.shown.slab;
+    const at = `${pane.axis}:${first}-${last}`;
+    const held = this.heat.get(at);
+    if (held !== undefined) return held;
+    this.heat.set(at, null);
+    api.probabilityPlane(series.seriesUid, pane.axis, first, last).then(
+      (cut) => {
+        if (this.heatKey !== key || this.series !== series) return;
+        this.heat.set(at, cut);
+        this.drawOverlay(pane);
+        this.renderCorners(pane);
+      },
+      (error: unknown) => this.onError(error), // stays null: not asked again until the map changes
+    );
+    return null;
+  }
+
+  /** The heat map layer: each plane row shows its slice's row of the cut, as the planes show slices. */
+  private heatLayer(pane: Pane): OverlayLayer | null {
+    const cut = this.heatCut(pane);
+    const stack = this.stack;
+    if (!cut || !stack || !pane.shown) return null;
+    const columns = planeWidth(this.series!, pane.axis);
+    const rows = stack.rowSlices.length;
+    return {
+      key: `heat:${this.heatKey}:${pane.axis}:${pane.shown.slab[0]}-${pane.shown.slab[1]}`,
+      rows,
+      columns,
+      rgba: () => {
+        const plane = new Uint8Array(rows * columns);
+        stack.rowSlices.forEach((k, r) =>
+          plane.set(cut.subarray(k * columns, (k + 1) * columns), r * columns),
+        );
+        return probabilityToRgba(plane);
+      },
+    };
   }
 
   /**
@@ -486,6 +544,9 @@ export class PlanePanes {
       probeText = this.slices[k]
         ? `${formatValue(series.modality, value.value)} at ${column}, ${row} · slice ${k + 1}`
         : `slice ${k + 1} not loaded yet`;
+      const cut = this.heatCut(pane);
+      const width = planeWidth(series, pane.axis);
+      if (cut && this.slices[k]) probeText += ` · p ${(cut[k * width + value.x]! / 255).toFixed(2)}`;
     }
     if (probe.textContent !== probeText) probe.textContent = probeText;
   }

@@ -295,6 +295,10 @@ export class ViewerPage {
         version: `${this.layers.generation}.${this.maskEdits}`,
         mask: (id, k) => this.cachedMask(id, k),
         comparison: this.comparison && this.otherMasks.view(this.comparison),
+        probability:
+          this.showProbability && this.series.hasProbabilityMap
+            ? `${this.series.seriesUid}:${this.layers.generation}`
+            : null,
       },
     );
     if (this.showFlags) void this.loadPlaneMasks();

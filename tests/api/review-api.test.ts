@@ -89,6 +89,47 @@ test('the probability map of a slice is rows × columns bytes, high where a find
   assert.ok(map[i + j * series.columns]! >= 128, 'the focus voxel is at or above the threshold');
 });
 
+test('the probability map cut along a row or column (through a slab) is each slice’s values there, the highest', async () => {
+  const finding = findings[0]!;
+  const [i, j] = finding.focusPoint;
+  const [top, bottom] = [Math.max(0, j - 1), Math.min(series.rows - 1, j + 1)]; // a three-row slab around it
+  const slices = await Promise.all(
+    Array.from({ length: series.slices }, (_, k) => bytesOf(`/api/series/${uid}/probability/${k}`)),
+  );
+  const rowCut = await t.call(
+    'GET',
+    `/api/series/${uid}/probability-plane?axis=row&first=${top}&last=${bottom}`,
+  );
+  assert.equal(rowCut.status, 200, await rowCut.clone().text());
+  assert.equal(rowCut.headers.get('x-slices'), String(series.slices));
+  assert.equal(rowCut.headers.get('x-width'), String(series.columns));
+  const row = new Uint8Array(await rowCut.arrayBuffer());
+  const column = await bytesOf(`/api/series/${uid}/probability-plane?axis=column&first=${i}&last=${i}`);
+  assert.equal(row.length, series.slices * series.columns);
+  assert.equal(column.length, series.slices * series.rows);
+  for (let k = 0; k < series.slices; k++) {
+    const map = slices[k]!;
+    for (let x = 0; x < series.columns; x++) {
+      let expected = 0;
+      for (let y = top; y <= bottom; y++) expected = Math.max(expected, map[x + y * series.columns]!);
+      assert.equal(row[k * series.columns + x], expected, `row cut, slice ${k}, column ${x}`);
+    }
+    for (let y = 0; y < series.rows; y++) {
+      assert.equal(
+        column[k * series.rows + y],
+        map[i + y * series.columns],
+        `column cut, slice ${k}, row ${y}`,
+      );
+    }
+  }
+  assert.ok(row[finding.focusSlice * series.columns + i]! >= 128, 'the finding shows on its plane');
+  await problem(
+    await t.call('GET', `/api/series/${uid}/probability-plane?axis=row&first=3&last=${series.rows}`),
+    400,
+    /not within the series' \d+ image rows/,
+  );
+});
+
 test('confirm and reject (with a reason) are stored for this reader; a rejection without reason is 400', async () => {
   const [first, second] = findings;
   const confirmed = await t.json<DecisionInfo>('POST', `/api/findings/${first!.id}/decision`, {

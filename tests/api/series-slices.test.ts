@@ -241,6 +241,7 @@ test('the OpenAPI document lists every route the renderer calls', async () => {
     ['get', '/api/series/{seriesUid}/slices/{k}'],
     ['get', '/api/series/{seriesUid}/slices'],
     ['get', '/api/series/{seriesUid}/probability/{k}'],
+    ['get', '/api/series/{seriesUid}/probability-plane'],
     ['get', '/api/findings/{id}/mask/{k}'],
     ['put', '/api/findings/{id}/mask/{k}'],
     ['post', '/api/findings/{id}/decision'],

@@ -5,7 +5,8 @@
 // that slice and the other plane to that point; selecting a finding centres the planes on it and its mask is
 // drawn on them in its review colour (and hidden with H); the wheel steps a plane; a double click on the
 // stack moves the crosshair there; the crosshair's lines are drawn on the stack while the planes are on; with
-// the thick slab on, each plane is the MIP over the image rows (or columns) the slab covers.
+// the thick slab on, each plane is the MIP over the image rows (or columns) the slab covers; with the
+// probability map on (P), each plane's probe reads the API's probability of the voxel it names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -156,6 +157,42 @@ test(
       assert.equal(count, 0, `the ${axis} plane still draws the finding with flags hidden`);
     }
     await app.press('h');
+
+    // With the probability map on (P) the planes draw it too, and their probe reads the model's probability of
+    // the voxel it names: the API's map of that slice at that row and column.
+    await app.press('p');
+    const maps = new Map<number, number[]>();
+    let highest = 0;
+    for (const axis of ['row', 'column'] as const) {
+      const pane = (await page.locator(`#plane-${axis} .plane-viewport`).boundingBox())!;
+      for (const fx of [0.5, 0.35, 0.65]) {
+        await page.mouse.move(pane.x + pane.width * fx, pane.y + pane.height / 2);
+        await page.waitForFunction(
+          (id) =>
+            / · p \d\.\d\d$/.test(document.querySelector(`#plane-${id} .plane-probe`)?.textContent ?? ''),
+          axis,
+        );
+        const line = await probeOf(axis);
+        const probe = planeProbe(line)!;
+        if (!maps.has(probe.k))
+          maps.set(
+            probe.k,
+            await app.apiBytes(`/api/series/${encodeURIComponent(uid)}/probability/${probe.k}`),
+          );
+        const byte = maps.get(probe.k)![probe.row * series.columns + probe.column]!;
+        assert.equal(/ · p (\d\.\d\d)$/.exec(line)![1], (byte / 255).toFixed(2), `${axis} plane: ${line}`);
+        highest = Math.max(highest, byte);
+      }
+    }
+    assert.ok(
+      highest >= 128,
+      `the planes through the selected finding read no probability above 0.5 (${highest})`,
+    );
+    await page.locator('#plane-row').screenshot({ path: join(ARTIFACTS, 'plane-coronal-probability.png') });
+    await app.press('p');
+    await page.waitForFunction(
+      () => !/ · p /.test(document.querySelector('#plane-row .plane-probe')?.textContent ?? ''),
+    );
 
     // The crosshair's lines on the stack (sagittal yellow, coronal green), gone when the planes are off.
     const yellow = await app.waitForColour(PLANE_COLOURS.Sagittal, 20);

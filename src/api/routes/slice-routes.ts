@@ -6,7 +6,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireSeries, requireSlice, type ApiContext } from '../api-context.ts';
 import { seriesUidSchema, sliceIndexSchema, sliceNumberSchema } from '../api-schemas.ts';
-import { notFound } from '../problem.ts';
+import { badRequest, notFound } from '../problem.ts';
+import { ProbabilityPlanes } from '../probability-planes.ts';
 import { slicePixels } from '../slice-pixels.ts';
 import { problems, type ApiApp } from './route-kit.ts';
 
@@ -53,10 +54,28 @@ const probabilityRoute = createRoute({
   responses: { 200: binary('The probability slice'), 404: problems[404] },
 });
 
+const planeRoute = createRoute({
+  method: 'get',
+  path: '/api/series/{seriesUid}/probability-plane',
+  summary:
+    "The latest model run's probability map cut through image row (axis row: coronal for an axial series) or " +
+    'column (sagittal) first … last, the highest over them, slice by slice: uint8, slices × width (X-Slices, X-Width)',
+  request: {
+    params: z.object({ seriesUid: seriesUidSchema }),
+    query: z.object({
+      axis: z.enum(['row', 'column']),
+      first: sliceNumberSchema,
+      last: sliceNumberSchema,
+    }),
+  },
+  responses: { 200: binary('The cut'), 400: problems[400], 404: problems[404] },
+});
+
 const bytes = (data: Uint8Array): Uint8Array<ArrayBuffer> =>
   new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
 
 export function sliceRoutes(app: ApiApp, context: ApiContext): void {
+  const planes = new ProbabilityPlanes((runId, k) => context.store.probabilitySlice(runId, k));
   app.openapi(sliceRoute, async (c) => {
     const { seriesUid, k } = c.req.valid('param');
     const series = requireSeries(context, seriesUid);
@@ -125,6 +144,31 @@ export function sliceRoutes(app: ApiApp, context: ApiContext): void {
         'x-columns': String(series.columns),
         'x-model-run': String(runId),
         // A later run replaces the map under the same URL, so it is revalidated rather than kept.
+        'cache-control': 'no-cache',
+      },
+    });
+  });
+
+  app.openapi(planeRoute, (c) => {
+    const { seriesUid } = c.req.valid('param');
+    const { axis, first, last } = c.req.valid('query');
+    const series = requireSeries(context, seriesUid);
+    const count = axis === 'row' ? series.rows : series.columns;
+    if (first > last || last >= count) {
+      throw badRequest(
+        `planes ${first}–${last} are not within the series' ${count} image ${axis}s (0–${count - 1}, first ≤ last)`,
+      );
+    }
+    const slices = context.headers.get(series).frames.length;
+    const runId = series.latestRunId;
+    const cut = runId === null ? undefined : planes.cut(runId, { ...series, slices }, axis, first, last);
+    if (!cut) throw notFound('probability map of series', `${seriesUid} (run the model on it first)`);
+    return new Response(bytes(cut), {
+      headers: {
+        'content-type': 'application/octet-stream',
+        'x-slices': String(slices),
+        'x-width': String(axis === 'row' ? series.columns : series.rows),
+        'x-model-run': String(runId),
         'cache-control': 'no-cache',
       },
     });
