@@ -20,6 +20,8 @@
 # prepared in 117 s; eight variants of 6000 steps side by side in 219–229 s; ensemble_eval.py with 15 processes
 # scored the 12 networks alone (no averages) on all 40 held-out studies in 214 s.
 #   RES=1 TARGET_MM=1.0 TRAIN_SETS=3 bash models/train/explore/run.sh  # the recipe on a finer in-plane grid
+#   RESCORE=1 TRAIN_SETS=3 bash models/train/explore/run.sh  # six networks, then their candidates measured on the
+#       held-out and three further sets (candidate_table.py) for fitting a false-positive reduction stage here
 # SMOKE=1 PY=/usr/bin/python3 NODE=node runs it here on two studies per set.
 set -u
 E=$PWD/models/train/explore; A=$PWD/models/train/out/explore; export TRAIN_DIR=$PWD/models/train
@@ -33,7 +35,9 @@ S=${SMOKE:+2}
 gen() { $NODE "$A/overread-sample.mjs" /tmp/data/seed$1-n$2-s$3 --studies $2 --seed $1 --size $3 >/tmp/gen-$1.log 2>&1 || log "gen $1 failed"; }
 HELDOUT_SPECS=("9001 10 512" "9003 20 256" "9002 10 256")   # train.py's HELDOUT_SETS
 TRAIN_SPECS=("202 16 512" "101 24 256" "303 24 256" "606 16 512" "505 24 256")  # TRAIN_SETS + 505, 606
+RESCORE_SPECS=("707 24 256" "808 16 512" "909 24 256")  # fitting the false-positive reduction stage (RESCORE=1)
 specs=("${HELDOUT_SPECS[@]}"); [ -z "${EVAL_ONLY:-}" ] && specs+=("${TRAIN_SPECS[@]:0:${TRAIN_SETS:-5}}")
+[ -n "${RESCORE:-}" ] && specs+=("${RESCORE_SPECS[@]}")
 for spec in "${specs[@]}"; do set -- $spec; gen $1 ${S:-$2} $3 & done
 wait
 log "generated $(ls -d /tmp/data/*/study-* | wc -l) studies"
@@ -49,6 +53,23 @@ if [ -n "${EVAL_ONLY:-}" ]; then
     base=$("$PY" -c "import torch,sys; print(torch.load(sys.argv[1])['model']['down.0.0.weight'].shape[0])" "$ck")
     run "$(basename "$ck" .pt)" --train none --checkpoint "$ck" --base "$base"
   done
+elif [ -n "${RESCORE:-}" ]; then
+  # A false-positive reduction stage (rescore_fit.py, on this machine afterwards) needs candidates from studies
+  # the networks never trained on: the recipe's seeds and base width 16 (the best recall, 0.914 at 8 FP/scan,
+  # ranked worst) trained side by side, then every candidate of each on the held-out and RESCORE_SPECS studies
+  # measured and matched (candidate_table.py).
+  log "training cap $cap min (rescore plan)"
+  Y="--no-eval $X"
+  for seed in 1234 11 13; do
+    run r-s$seed --train $T3 --seed $seed $Y
+    run b16-s$seed --train $T3 --seed $seed --base 16 $Y
+  done
+  wait
+  log "trained: $(grep -h RESULT /tmp/res/*.log | tr '\n' ' ')"
+  tar -cf "$OUT/res.tar" -C /tmp res
+  nets=(); for ck in /tmp/res/*.pt; do nets+=("$(basename "$ck" .pt)=$ck"); done
+  PROCS=$([ -n "${SMOKE:-}" ] && echo 2 || echo 14) timeout $((BUDGET - SECONDS)) $PY "$E/candidate_table.py" "$OUT/table.pkl" \
+    seed9001,seed9002,seed9003,seed707,seed808,seed909 "${nets[@]}" 2>&1 | tee -a "$OUT/log.txt"
 elif [ -n "${RES:-}" ]; then
   # In-plane resolution: the recipe at TARGET_MM (exported before prepare_shared.py, e.g. 1.0 against the
   # recipe's 1.5 mm: a 5 mm nodule 5 pixels across instead of 3), seeds 1234 and 11 (1.5 mm, same held-out
