@@ -11,12 +11,11 @@
 //   between each edge voxel and its outside neighbour where the interpolated probability meets the threshold
 //   (a binary map puts it on the voxel face). Not the in-plane RECIST diameter.
 // - Findings are ranked by score (highest first) and numbered 1, 2, … in that order.
-//
-// Why hand-written: a flood fill over a byte volume with a bit set for "visited" is short, and keeps memory at
-// N/8 bytes beyond the map itself; no maintained JS library labels 3D components in physical space.
+// The components themselves come from map-components.ts.
 import { voxelToPatient, type Vec3, type VolumeGeometry } from '../dicom/volume.ts';
 import { feretDiameter } from './feret-diameter.ts';
 import { surfacePoints } from './component-surface.ts';
+import { forEachComponent } from './map-components.ts';
 
 export interface MinFindingSize {
   diameterMm?: number;
@@ -69,77 +68,13 @@ export function findingsAtThreshold(
     );
   }
   const level = thresholdLevel(threshold);
-  const visited = new Uint8Array(Math.ceil(values.length / 8));
-  // The 26 neighbours as index offsets, used without bounds checks away from the volume's faces.
-  const offsets: number[] = [];
-  for (let dk = -1; dk <= 1; dk++)
-    for (let dj = -1; dj <= 1; dj++)
-      for (let di = -1; di <= 1; di++) if (di || dj || dk) offsets.push(di + dj * cols + dk * plane);
-  let queue = new Uint32Array(1024);
   const findings: Omit<Finding, 'id'>[] = [];
-
-  const visit = (n: number, tail: number): number => {
-    if (values[n] < level || visited[n >> 3] & (1 << (n & 7))) return tail;
-    visited[n >> 3] |= 1 << (n & 7);
-    if (tail === queue.length) {
-      const grown = new Uint32Array(queue.length * 2);
-      grown.set(queue);
-      queue = grown;
-    }
-    queue[tail] = n;
-    return tail + 1;
-  };
-
-  if (rowMax && rowMax.length !== rows * slices) {
-    throw new Error(`rowMax holds ${rowMax.length} rows but the series has ${rows * slices}`);
-  }
-  for (let row = 0; row < rows * slices; row++) {
-    if (rowMax && rowMax[row] < level) continue;
-    for (let seed = row * cols, rowEnd = seed + cols; seed < rowEnd; seed++) {
-      if (values[seed] < level || visited[seed >> 3] & (1 << (seed & 7))) continue;
-      visited[seed >> 3] |= 1 << (seed & 7);
-      queue[0] = seed;
-      let head = 0;
-      let tail = 1;
-      while (head < tail) {
-        const index = queue[head++];
-        const k = (index / plane) | 0;
-        const j = ((index - k * plane) / cols) | 0;
-        const i = index - k * plane - j * cols;
-        if (i > 0 && i < cols - 1 && j > 0 && j < rows - 1 && k > 0 && k < slices - 1) {
-          if (tail + 26 > queue.length) {
-            const grown = new Uint32Array(queue.length * 2);
-            grown.set(queue);
-            queue = grown;
-          }
-          for (let o = 0; o < 26; o++) {
-            const n = index + offsets[o];
-            if (values[n] < level || visited[n >> 3] & (1 << (n & 7))) continue;
-            visited[n >> 3] |= 1 << (n & 7);
-            queue[tail++] = n;
-          }
-          continue;
-        }
-        for (let dk = -1; dk <= 1; dk++) {
-          const nk = k + dk;
-          if (nk < 0 || nk >= slices) continue;
-          for (let dj = -1; dj <= 1; dj++) {
-            const nj = j + dj;
-            if (nj < 0 || nj >= rows) continue;
-            for (let di = -1; di <= 1; di++) {
-              const ni = i + di;
-              if (ni < 0 || ni >= cols || (di === 0 && dj === 0 && dk === 0)) continue;
-              tail = visit(ni + nj * cols + nk * plane, tail);
-            }
-          }
-        }
-      }
-      const finding = measure(values, geometry, queue.subarray(0, tail), threshold * 255);
-      if (minSize.volumeMm3 !== undefined && finding.volumeMm3 < minSize.volumeMm3) continue;
-      if (minSize.diameterMm !== undefined && finding.diameterMm < minSize.diameterMm) continue;
-      findings.push(finding);
-    }
-  }
+  forEachComponent(values, geometry.size, level, rowMax, (component) => {
+    const finding = measure(values, geometry, component, threshold * 255);
+    if (minSize.volumeMm3 !== undefined && finding.volumeMm3 < minSize.volumeMm3) return;
+    if (minSize.diameterMm !== undefined && finding.diameterMm < minSize.diameterMm) return;
+    findings.push(finding);
+  });
   findings.sort((a, b) => b.score - a.score || a.voxels[0] - b.voxels[0]);
   return findings.map((finding, n) => ({ id: n + 1, ...finding }));
 }
