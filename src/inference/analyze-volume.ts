@@ -4,6 +4,7 @@ import type { Volume } from '../dicom/volume.ts';
 import type { ModelHost, ModelRunOptions, ModelRunTimings } from './model-host.ts';
 import type { InstalledModel } from './model-registry.ts';
 import { findingsAtThreshold, seriesScore, type Finding } from './findings-at-threshold.ts';
+import { applySecondLook } from './second-look.ts';
 import { intensityScopeWarning, seriesScope, type SeriesScopeInput } from './series-scope.ts';
 
 export interface VolumeAnalysis {
@@ -68,8 +69,18 @@ export async function analyzeVolume(
     { signal: options.signal, onProgress: options.onProgress },
   );
   const findingsStarted = performance.now();
+  const look = model.manifest.secondLook;
+  let seriesPeak = peak;
+  if (look) {
+    // The second look scales its candidates' values in place, so the stored map and its findings carry it; the
+    // series' peak is the highest score, or what is left below the candidate threshold.
+    const second = applySecondLook(values, volume.geometry, look, rowMax);
+    let rest = 0;
+    for (const high of rowMax) if (high > rest) rest = high;
+    seriesPeak = Math.max(second.peak, rest / 255);
+  }
   const findings = findingsAtThreshold(values, volume.geometry, threshold, model.manifest.minFinding, rowMax);
-  const score = seriesScore(values, findings, peak);
+  const score = seriesScore(values, findings, seriesPeak);
   const ended = performance.now();
   return {
     probability: values,

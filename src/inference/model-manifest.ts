@@ -43,9 +43,16 @@
 //       "sliceThicknessMm": [0.6, 2.5],
 //       "intensity": [-1024, 3071]         // modality values (HU for CT) the model has seen
 //     },
+//     "secondLook": {                      // optional: a classifier of the map's candidates (second-look.ts), each
+//       "candidateThreshold": 0.1,         // region at p ≥ this measured from the map alone and scaled so its peak
+//       "features": ["mean_p", "slices05"], // is the score; names from SECOND_LOOK_FEATURES
+//       "mean": [0.5, 2], "std": [0.2, 1.5],  // standardisation of each feature
+//       "layers": [{ "weights": [[…]], "bias": […], "activation": "tanh" }, …]  // dense; the last has one output,
+//     },                                   // whose sigmoid is the score
 //     "training": { … }                    // optional, free-form provenance (data, epochs, metrics); not interpreted
 //   }
 import { z } from 'zod';
+import { SECOND_LOOK_FEATURES } from './second-look.ts';
 
 const range = z
   .tuple([z.number(), z.number()])
@@ -119,6 +126,40 @@ const outputSchema = z
     message: 'softmax needs at least two labels (background first)',
   });
 
+const secondLookSchema = z
+  .object({
+    candidateThreshold: z.number().gt(0).lt(1),
+    features: z.array(z.enum(SECOND_LOOK_FEATURES)).min(1),
+    mean: z.array(z.number().finite()),
+    std: z.array(positive),
+    layers: z
+      .array(
+        z.object({
+          weights: z.array(z.array(z.number().finite()).min(1)).min(1),
+          bias: z.array(z.number().finite()),
+          activation: z.enum(['tanh', 'linear']),
+        }),
+      )
+      .min(1),
+  })
+  .refine((look) => look.mean.length === look.features.length && look.std.length === look.features.length, {
+    message: 'mean and std need one entry per feature',
+  })
+  .refine((look) => chained(look.features.length, look.layers), {
+    message:
+      'each layer needs one weight row of the previous width per output and one bias per output, the last one output',
+    path: ['layers'],
+  });
+
+function chained(width: number, layers: { weights: number[][]; bias: number[] }[]): boolean {
+  for (const layer of layers) {
+    if (layer.bias.length !== layer.weights.length || layer.weights.some((row) => row.length !== width))
+      return false;
+    width = layer.weights.length;
+  }
+  return width === 1;
+}
+
 export const modelManifestSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"'),
   version: z.string().min(1),
@@ -144,6 +185,7 @@ export const modelManifestSchema = z.object({
       intensity: range.optional(),
     })
     .default({}),
+  secondLook: secondLookSchema.optional(),
   training: z.record(z.string(), z.unknown()).optional(),
 });
 

@@ -1,0 +1,99 @@
+"""Per-candidate measurements for a false-positive reduction stage: what a second look at each connected component
+of the probability map can use beyond its peak probability (which is all the FROC ranks by today). Every
+feature is in physical units or a probability, so it means the same on the model grid (here) as at a series'
+own resolution (the app).
+
+    features(prob, image, grid, study, threshold) -> (rows [n, len(NAMES)], candidates [(peak, lps)])
+
+`image` is the model-grid image normalised to the window [0, 1]; `prob` the map on the same grid."""
+import numpy as np
+from scipy import ndimage
+
+from evaluate import model_to_lps
+
+NAMES = [
+    'peak', 'mean_p', 'frac_p05', 'log_vol_mm3', 'log_vol05_mm3', 'extent_z_mm', 'extent_xy_mm',
+    'axis1_mm', 'axis2_mm', 'axis3_mm', 'elongation', 'flatness', 'slices05', 'hu_mean', 'hu_max', 'hu_std',
+    'hu_ring', 'contrast', 'z_fraction', 'peak_fill',
+]
+S26 = np.ones((3, 3, 3))
+MAX_CANDIDATES = 300
+
+
+def voxel_mm(study, grid):
+    return np.array([study.spacing[2], study.spacing[1] * grid.scale_row, study.spacing[0] * grid.scale_col])
+
+
+def shape_features(p, voxels, mm, slices):
+    """The SHAPE_NAMES measurements of one component from its probabilities alone: p [n] at voxels [n, 3] (k, row,
+    column), voxel size mm (slice, row, column) and the series' slice count — what src/inference/second-look.ts
+    computes in the app (a test runs both on the same map)."""
+    p = np.asarray(p, np.float64)
+    voxels = np.asarray(voxels)
+    voxel_volume = float(np.prod(mm))
+    idx = voxels.astype(np.float64) * mm
+    cov = np.cov(idx.T) if len(idx) > 1 else np.zeros((3, 3))
+    axes = np.sqrt(np.clip(np.sort(np.linalg.eigvalsh(cov))[::-1], 0, None)) + min(mm) / np.sqrt(12)
+    ks = voxels[:, 0]
+    above = p >= 0.5
+    peak = float(p.max())
+    return dict(
+        peak=peak, mean_p=p.mean(), frac_p05=above.mean(), log_vol_mm3=np.log1p(len(p) * voxel_volume),
+        log_vol05_mm3=np.log1p(above.sum() * voxel_volume), extent_z_mm=(ks.max() - ks.min() + 1) * mm[0],
+        extent_xy_mm=max((np.ptp(voxels[:, 1]) + 1) * mm[1], (np.ptp(voxels[:, 2]) + 1) * mm[2]),
+        axis1_mm=axes[0], axis2_mm=axes[1], axis3_mm=axes[2], elongation=axes[0] / axes[2],
+        flatness=axes[1] / axes[2], slices05=len(np.unique(ks[above])) if above.any() else 0,
+        z_fraction=voxels[:, 0].mean() / max(1, slices - 1), peak_fill=(p >= 0.9 * peak).mean())
+
+
+SHAPE_NAMES = [n for n in NAMES if not n.startswith('hu_') and n != 'contrast']
+
+
+def features(prob, image, grid, study, threshold, window=(-1000, 400)):
+    labels, count = ndimage.label(prob >= threshold, structure=S26)
+    if count == 0:
+        return np.zeros((0, len(NAMES)), np.float32), []
+    mm = voxel_mm(study, grid)
+    ring = ndimage.grey_dilation(labels, footprint=np.ones((1, 5, 5)))
+    lo, hi = window
+    rows, found = [], []
+    objects = ndimage.find_objects(labels)
+    if count > MAX_CANDIDATES:  # an untrained network's map: measure the highest peaks only
+        peaks = ndimage.maximum(prob, labels, np.arange(1, count + 1))
+        keep = set((np.argsort(-peaks)[:MAX_CANDIDATES] + 1).tolist())
+    for n, box in enumerate(objects, start=1):
+        if count > MAX_CANDIDATES and n not in keep:
+            continue
+        pad = tuple(slice(max(0, s.start - 2), s.stop + 2) for s in box)
+        mask = labels[pad] == n
+        p = prob[pad][mask].astype(np.float64)
+        hu = image[pad][mask].astype(np.float64) * (hi - lo) + lo
+        around = (ring[pad] == n) & ~mask & (labels[pad] == 0)
+        hu_around = image[pad][around].astype(np.float64) * (hi - lo) + lo if around.any() else hu
+        voxels = np.argwhere(mask) + [s.start for s in pad]
+        shape = shape_features(p, voxels, mm, prob.shape[0])
+        shape.update(hu_mean=hu.mean(), hu_max=hu.max(), hu_std=hu.std(), hu_ring=hu_around.mean(),
+                     contrast=hu.mean() - hu_around.mean())
+        rows.append([shape[name] for name in NAMES])
+        weights = p / p.sum()
+        centre = (voxels * weights[:, None]).sum(axis=0)
+        found.append((shape['peak'], model_to_lps(study, grid, *centre)))
+    return np.asarray(rows, np.float32), found
+
+
+if __name__ == '__main__':
+    # Parity with the app (tests/inference/second-look.test.ts): a uint8 map (probability x 255), slices x rows x
+    # columns, in a raw file; prints each component's SHAPE_NAMES measurements at `level` (a stored value), in
+    # the order of each component's first voxel (i fastest, then j, then k).
+    import json
+    import sys
+    path, cols, rows, slices, sx, sy, sz, level = sys.argv[1:9]
+    values = np.fromfile(path, np.uint8).reshape(int(slices), int(rows), int(cols))
+    labels, count = ndimage.label(values >= int(level), structure=S26)
+    out = []
+    for n in range(1, count + 1):
+        voxels = np.argwhere(labels == n)
+        shape = shape_features(values[labels == n] / 255.0, voxels, np.array([float(sz), float(sy), float(sx)]),
+                               int(slices))
+        out.append({k: float(v) for k, v in shape.items()})
+    print(json.dumps(out))

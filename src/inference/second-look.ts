@@ -1,0 +1,208 @@
+// Owns the model's second look at its own candidates (a manifest's optional `secondLook`): each connected region
+// of the probability map at p ≥ its candidate threshold is measured from the map alone — size, extent, shape,
+// how much of it is confident — and scored by the small classifier the training recipe fitted on the candidates
+// of studies the network never trained on (models/train/candidate_features.py measures the same way). The
+// region's probabilities are then scaled so that its peak is that score, so everything downstream — findings at
+// the reader's threshold, the series score, the heat map, calibration — ranks by the second look without
+// knowing it exists. A vessel the network saw as a blob on one slice (p ≈ 1, a flat disc) fades; a round
+// nodule over several slices keeps its peak.
+import type { VolumeGeometry } from '../dicom/volume.ts';
+import { forEachComponent } from './map-components.ts';
+
+/** The measurements a second look may use, as candidate_features.py's SHAPE_NAMES names them. */
+export const SECOND_LOOK_FEATURES = [
+  'peak',
+  'mean_p',
+  'frac_p05',
+  'log_vol_mm3',
+  'log_vol05_mm3',
+  'extent_z_mm',
+  'extent_xy_mm',
+  'axis1_mm',
+  'axis2_mm',
+  'axis3_mm',
+  'elongation',
+  'flatness',
+  'slices05',
+  'z_fraction',
+  'peak_fill',
+] as const;
+
+export type SecondLookFeature = (typeof SECOND_LOOK_FEATURES)[number];
+
+export interface SecondLookLayer {
+  /** out × in */
+  weights: number[][];
+  bias: number[];
+  activation: 'tanh' | 'linear';
+}
+
+export interface SecondLook {
+  /** Candidates are the map's regions at p ≥ this. */
+  candidateThreshold: number;
+  features: SecondLookFeature[];
+  /** Each feature is standardised as (x − mean) / std before the first layer. */
+  mean: number[];
+  std: number[];
+  /** Dense layers; the last has one output, whose sigmoid is the candidate's score. */
+  layers: SecondLookLayer[];
+}
+
+/** One candidate's measurements (voxels: linear indices i + j·cols + k·cols·rows). */
+export function candidateFeatures(
+  values: Uint8Array,
+  geometry: VolumeGeometry,
+  voxels: ArrayLike<number>,
+): Record<SecondLookFeature, number> {
+  const [cols, rows, slices] = geometry.size;
+  const plane = cols * rows;
+  // candidate_features.py orders the voxel size (slice, row, column); here i is the column, j the row.
+  const [sx, sy, sz] = geometry.spacing;
+  const n = voxels.length;
+  let peakByte = 0;
+  let sumP = 0;
+  let above = 0;
+  let sumK = 0;
+  const mean = [0, 0, 0];
+  const min = [Infinity, Infinity, Infinity];
+  const max = [-Infinity, -Infinity, -Infinity];
+  const slicesAbove = new Set<number>();
+  const points = new Float64Array(n * 3);
+  for (let v = 0; v < n; v++) {
+    const index = voxels[v]!;
+    const k = (index / plane) | 0;
+    const j = ((index - k * plane) / cols) | 0;
+    const i = index - k * plane - j * cols;
+    const byte = values[index]!;
+    const p = byte / 255;
+    if (byte > peakByte) peakByte = byte;
+    sumP += p;
+    if (p >= 0.5) {
+      above++;
+      slicesAbove.add(k);
+    }
+    sumK += k;
+    const at = [k * sz, j * sy, i * sx];
+    for (let a = 0; a < 3; a++) {
+      points[v * 3 + a] = at[a]!;
+      mean[a]! += at[a]! / n;
+    }
+    for (const [a, x] of [k, j, i].entries()) {
+      if (x < min[a]!) min[a] = x;
+      if (x > max[a]!) max[a] = x;
+    }
+  }
+  let nearPeak = 0;
+  for (let v = 0; v < n; v++) if (values[voxels[v]!]! / 255 >= (0.9 * peakByte) / 255) nearPeak++;
+  const cov = [0, 0, 0, 0, 0, 0]; // xx, yy, zz, xy, xz, yz, over n − 1 as numpy's cov
+  for (let v = 0; v < n; v++) {
+    const d0 = points[v * 3]! - mean[0]!;
+    const d1 = points[v * 3 + 1]! - mean[1]!;
+    const d2 = points[v * 3 + 2]! - mean[2]!;
+    cov[0]! += d0 * d0;
+    cov[1]! += d1 * d1;
+    cov[2]! += d2 * d2;
+    cov[3]! += d0 * d1;
+    cov[4]! += d0 * d2;
+    cov[5]! += d1 * d2;
+  }
+  const eig = n > 1 ? symmetricEigenvalues(cov.map((c) => c / (n - 1))) : [0, 0, 0];
+  const floor = Math.min(sx, sy, sz) / Math.sqrt(12); // the spread of one voxel, so a flat disc is not 0 thick
+  const [axis1, axis2, axis3] = eig.map((e) => Math.sqrt(Math.max(0, e)) + floor) as [number, number, number];
+  const voxelVolume = sx * sy * sz;
+  return {
+    peak: peakByte / 255,
+    mean_p: sumP / n,
+    frac_p05: above / n,
+    log_vol_mm3: Math.log1p(n * voxelVolume),
+    log_vol05_mm3: Math.log1p(above * voxelVolume),
+    extent_z_mm: (max[0]! - min[0]! + 1) * sz,
+    extent_xy_mm: Math.max((max[1]! - min[1]! + 1) * sy, (max[2]! - min[2]! + 1) * sx),
+    axis1_mm: axis1,
+    axis2_mm: axis2,
+    axis3_mm: axis3,
+    elongation: axis1 / axis3,
+    flatness: axis2 / axis3,
+    slices05: slicesAbove.size,
+    z_fraction: sumK / n / Math.max(1, slices - 1),
+    peak_fill: nearPeak / n,
+  };
+}
+
+/**
+ * Eigenvalues of a symmetric 3 × 3 matrix [xx, yy, zz, xy, xz, yz], largest first (the trigonometric solution
+ * of the characteristic cubic; Smith 1961).
+ */
+export function symmetricEigenvalues([a, b, c, d, e, f]: number[]): [number, number, number] {
+  const offDiagonal = d! * d! + e! * e! + f! * f!;
+  if (offDiagonal === 0) return [a!, b!, c!].sort((x, y) => y - x) as [number, number, number];
+  const q = (a! + b! + c!) / 3;
+  const p2 = (a! - q) ** 2 + (b! - q) ** 2 + (c! - q) ** 2 + 2 * offDiagonal;
+  const p = Math.sqrt(p2 / 6);
+  // B = (A − qI) / p; r = det(B) / 2
+  const [ba, bb, bc, bd, be, bf] = [(a! - q) / p, (b! - q) / p, (c! - q) / p, d! / p, e! / p, f! / p];
+  const det = ba * (bb * bc - bf * bf) - bd * (bd * bc - bf * be) + be * (bd * bf - bb * be);
+  const r = Math.min(1, Math.max(-1, det / 2));
+  const phi = Math.acos(r) / 3;
+  const first = q + 2 * p * Math.cos(phi);
+  const third = q + 2 * p * Math.cos(phi + (2 * Math.PI) / 3);
+  return [first, 3 * q - first - third, third];
+}
+
+/** The classifier's score (0–1) of a candidate's measurements. */
+export function secondLookScore(look: SecondLook, features: Record<SecondLookFeature, number>): number {
+  let x = look.features.map((name, n) => (features[name] - look.mean[n]!) / look.std[n]!);
+  for (const layer of look.layers) {
+    x = layer.weights.map((row, o) => {
+      const sum = row.reduce((s, w, n) => s + w * x[n]!, layer.bias[o]!);
+      return layer.activation === 'tanh' ? Math.tanh(sum) : sum;
+    });
+  }
+  return 1 / (1 + Math.exp(-x[0]!));
+}
+
+export interface SecondLookResult {
+  candidates: number;
+  /** The highest score of any candidate (the series' new peak probability), 0 when there is none. */
+  peak: number;
+}
+
+/**
+ * Scores every candidate of the map and scales each one's values in place so that its peak is its score
+ * (values never rise: a score above the peak leaves the candidate as it is). `rowMax`, when given, is lowered
+ * with the values.
+ */
+export function applySecondLook(
+  values: Uint8Array,
+  geometry: VolumeGeometry,
+  look: SecondLook,
+  rowMax?: Uint8Array,
+): SecondLookResult {
+  const level = Math.max(1, Math.ceil(look.candidateThreshold * 255 - 1e-6));
+  const [cols] = geometry.size;
+  let candidates = 0;
+  let peak = 0;
+  const scaled: { voxels: Uint32Array; factor: number }[] = [];
+  forEachComponent(values, geometry.size, level, rowMax, (component) => {
+    candidates++;
+    const features = candidateFeatures(values, geometry, component);
+    const score = Math.min(features.peak, secondLookScore(look, features));
+    peak = Math.max(peak, score);
+    // Scaled after the walk: lowering values now would split later components' flood fills.
+    if (score < features.peak) scaled.push({ voxels: component.slice(), factor: score / features.peak });
+  });
+  for (const { voxels, factor } of scaled) {
+    for (const index of voxels) values[index] = Math.round(values[index]! * factor);
+  }
+  if (rowMax) {
+    // The rows a lowered candidate crosses, measured again (they may hold voxels outside any candidate).
+    const touched = new Set<number>();
+    for (const { voxels } of scaled) for (const index of voxels) touched.add((index / cols) | 0);
+    for (const row of touched) {
+      let high = 0;
+      for (let i = row * cols, end = i + cols; i < end; i++) if (values[i]! > high) high = values[i]!;
+      rowMax[row] = high;
+    }
+  }
+  return { candidates, peak };
+}
