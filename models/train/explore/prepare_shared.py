@@ -16,9 +16,11 @@ SHM = os.environ.get('SHM', '/tmp/or')
 
 def one(args):
     study_dir, tag = args
+    base = os.path.join(SHM, tag)
+    if os.path.exists(base + '.pkl'):  # prepared by an earlier call (written last, so complete)
+        return tag
     st = load_study(study_dir)
     image, labels, grid = prepare(st, CFG['target_mm'], CFG['multiple'], CFG['window'])
-    base = os.path.join(SHM, tag)
     np.save(base + '-img.npy', image.astype(np.float16))
     np.save(base + '-lab.npy', labels.astype(np.float16))
     comps, _ = ndimage.label(labels > 0.5)
