@@ -8,29 +8,16 @@ import os, pickle, sys, time
 import numpy as np, torch
 import torch.multiprocessing as mp
 sys.path.insert(0, os.environ['TRAIN_DIR'])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train as T
 from candidate_features import NAMES, features
 from evaluate import match
 from sample_data import channel_offsets, stack_channels
-from unet import UNet25D
+from ensemble_eval import NETS, Study, init  # the networks, loaded in each worker as ensemble_eval.py does
 
 SHM = os.environ.get('SHM', '/tmp/or')
 DEV = 'cuda' if torch.cuda.is_available() else 'cpu'
 THRESHOLD = float(os.environ.get('CANDIDATE_THRESHOLD', '0.05'))
-NETS = {}
-
-
-class Study:  # the fields features/match read
-    def __init__(self, meta): self.__dict__.update(meta)
-
-
-def init(paths):
-    torch.set_num_threads(1)
-    for name, path in paths.items():
-        saved = torch.load(path, map_location='cpu')
-        net = UNet25D(T.CFG['channels'], saved['model']['down.0.0.weight'].shape[0])
-        net.load_state_dict(saved['model'])
-        NETS[name] = net.to(DEV).eval()
 
 
 @torch.no_grad()
@@ -54,7 +41,7 @@ def main():
     tags = sorted(t[:-4] for t in os.listdir(SHM) if t.endswith('.pkl') and t.split('_')[0].split('-')[0] in sets)
     t0, scans = time.time(), []
     with mp.get_context('spawn').Pool(int(os.environ.get('PROCS', '12')), initializer=init,
-                                      initargs=(paths,)) as pool:
+                                      initargs=(paths, {})) as pool:
         for i, r in enumerate(pool.imap_unordered(one, tags)):
             scans.append(r)
             if i % 8 == 0 or i == len(tags) - 1:  # what is done so far, should the call run out of time
