@@ -12,9 +12,11 @@
 import type { FindingInfo, FollowUp, SeriesInfo } from '../src/shared/api-types.ts';
 import { formatDicomDate } from '../src/shared/dicom-date.ts';
 import { api } from './api-client.ts';
+import { formatValue } from './corner-text.ts';
 import { byId } from './dom.ts';
 import { findingState } from './finding-state.ts';
 import { maskStyle, maskToRgba } from './layer-pixels.ts';
+import type { Point } from './mask-brush.ts';
 import { OverlayCanvas, type OverlayLayer } from './overlay-canvas.ts';
 import { priorPoint, sideBySideProblem, type PriorPoint } from './prior-sync.ts';
 import { showError } from './toasts.ts';
@@ -24,6 +26,9 @@ import type { ViewState } from './viewport/stack-viewport.ts';
 export class PriorPane {
   private readonly frame = byId('prior-pane');
   private readonly label = byId('prior-label');
+  private readonly probe = byId('prior-probe');
+  /** The pointer over the prior, in its image pixels; null when it is elsewhere. */
+  private pointer: Point | null = null;
   readonly view = new PriorViewport(byId('prior-viewport'));
   /** The reader turned it on (S) and has not turned it off: it comes back with the next series' prior. */
   wanted = false;
@@ -44,7 +49,12 @@ export class PriorPane {
     this.view.onError = (error) => showError(error);
     this.view.onRender = () => {
       this.renderLabel();
+      this.renderProbe();
       this.drawOverlay();
+    };
+    this.view.onPointer = (point) => {
+      this.pointer = point;
+      this.renderProbe();
     };
   }
 
@@ -184,5 +194,14 @@ export class PriorPane {
     const text = lines.join('\n');
     if (this.label.textContent !== text) this.label.textContent = text;
     this.frame.dataset['slice'] = String(this.view.slice);
+  }
+
+  /** The prior's value under the pointer and the voxel it names, as the stack's corner shows its own. */
+  private renderProbe(): void {
+    const value = this.prior && this.pointer ? this.view.valueAt(this.pointer) : null;
+    const text = value
+      ? `${formatValue(this.prior!.modality, value.value)} at ${value.column}, ${value.row} · slice ${this.view.slice + 1}`
+      : '';
+    if (this.probe.textContent !== text) this.probe.textContent = text;
   }
 }

@@ -84,6 +84,15 @@ test(
     await page.mouse.wheel(0, 100);
     await app.waitForSlice(k + 2);
     await priorShows(expected(k + 1));
+    // Under the pointer, the prior's own value: the API's voxel of the prior slice it names.
+    await page.mouse.move(pane.x + pane.width * 0.45, pane.y + pane.height * 0.55);
+    await page.waitForFunction(() => /^HU /.test(document.getElementById('prior-probe')?.textContent ?? ''));
+    const probe = /^HU (-?[\d.]+) at (\d+), (\d+) · slice (\d+)$/.exec(await app.text('#prior-probe'));
+    assert.ok(probe, await app.text('#prior-probe'));
+    const [value, column, imageRow, slice] = probe.slice(1).map(Number) as [number, number, number, number];
+    assert.equal(slice - 1, expected(k + 1));
+    const voxels = await app.sliceValues(prior.seriesUid, slice - 1);
+    assert.equal(value, voxels[imageRow * prior.columns + column], `prior probe ${probe[0]}`);
 
     // Selecting the grown nodule takes both scans there; the prior shows its earlier self, outlined.
     const grown = comparison.changes.find((c) => c.change === 'grown')!;
