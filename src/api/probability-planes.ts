@@ -1,8 +1,9 @@
 // Owns the model's probability map cut along an image row or column through every slice: the heat map the
 // viewer's coronal and sagittal planes draw (`V` with `P`). The map is stored deflated slice by slice, and a
 // cut needs every slice, so a run's map is read once and kept sparse — only the image rows holding a value
-// above zero, a few hundred kB for a map that is mostly background (a 300 × 512² map is 75 MiB dense) — for
-// the last few runs asked about. A run's map never changes (a new run gets a new id), so nothing goes stale.
+// above zero, a few hundred kB for a map that is mostly background (a 300 × 512² map is 75 MiB dense, the
+// worst case) — for the last two runs asked about (the series on screen and the one before). A run's map never
+// changes (a new run gets a new id), so nothing goes stale; a run without a map is not remembered.
 
 export type PlaneAxis = 'row' | 'column';
 
@@ -16,12 +17,12 @@ export interface MapGeometry {
 type SparseSlice = Map<number, Uint8Array>;
 
 export class ProbabilityPlanes {
-  private readonly maps = new Map<number, SparseSlice[] | null>();
+  private readonly maps = new Map<number, SparseSlice[]>();
 
   /** `read` returns slice k of run `runId`'s map (rows × columns bytes), undefined when there is none. */
   constructor(
     private readonly read: (runId: number, k: number) => Uint8Array | undefined,
-    private readonly keep = 4,
+    private readonly keep = 2,
   ) {}
 
   /**
@@ -56,21 +57,18 @@ export class ProbabilityPlanes {
     return out;
   }
 
-  private sparse(runId: number, geometry: MapGeometry): SparseSlice[] | null {
+  private sparse(runId: number, geometry: MapGeometry): SparseSlice[] | undefined {
     const held = this.maps.get(runId);
-    if (held !== undefined) {
+    if (held) {
       this.maps.delete(runId); // most recently used last
       this.maps.set(runId, held);
       return held;
     }
     const { rows, columns, slices } = geometry;
-    let map: SparseSlice[] | null = [];
+    const map: SparseSlice[] = [];
     for (let k = 0; k < slices; k++) {
       const values = this.read(runId, k);
-      if (!values) {
-        map = null;
-        break;
-      }
+      if (!values) return undefined;
       const slice: SparseSlice = new Map();
       for (let j = 0; j < rows; j++) {
         const row = values.subarray(j * columns, (j + 1) * columns);
