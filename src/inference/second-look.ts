@@ -93,7 +93,7 @@ export function candidateFeatures(
     }
   }
   let nearPeak = 0;
-  for (let v = 0; v < n; v++) if (values[voxels[v]!]! / 255 >= (0.9 * peakByte) / 255) nearPeak++;
+  for (let v = 0; v < n; v++) if (values[voxels[v]!]! / 255 >= 0.9 * (peakByte / 255)) nearPeak++; // as numpy: p >= 0.9 * peak
   const cov = [0, 0, 0, 0, 0, 0]; // xx, yy, zz, xy, xz, yz, over n − 1 as numpy's cov
   for (let v = 0; v < n; v++) {
     const d0 = points[v * 3]! - mean[0]!;
