@@ -75,7 +75,18 @@ HISTORY = """- **1.4.3** — 1.4.2 with the convolution that reads the image spl
   those kinds. What limits the float networks is the ranking more than what they find: the best seed (11) has
   a candidate on 73 of the 81 nodules (0.90), 72 of them at p ≥ 0.5, yet scores 0.827 at 1 FP/scan because its
   false findings reach p ≈ 1 too — scoring candidates by more than their peak probability (a false-positive
-  reduction stage) is the next lever, for a network quantized without losing that recall.
+  reduction stage) is the next lever, for a network quantized without losing that recall. A first try at that
+  stage, on the CPU (the device was not lent; `explore/candidate_table.py`, `explore/rescore_fit.py`): a base
+  width 16 network trained 26 min on two cores (1326 steps, a fifth of the recipe's; float), every candidate at
+  p ≥ 0.05 measured — 15 measurements from the map alone (`candidate_features.py`: peak and mean probability,
+  share at p ≥ 0.5, volume, extents, principal axes, confident slices, position) and 5 from the image (mean,
+  maximum and spread of HU inside, mean HU in a ring around, the contrast) — and a logistic classifier fitted
+  on 40 further studies (seeds 707, 808: 41 nodule and 248 other candidates). Held-out, 40 studies: the peak
+  alone 0.543 at 1 FP/scan (0.654 at 8, CPM 0.533); the classifier on all 20 measurements 0.593 (CPM 0.582;
+  fitted 5-fold on the held-out studies themselves 0.605, with a 16-unit layer 0.617); on the map's 15 alone
+  0.543, no better. What tells this network's false positives apart is in the image, not in the map's shape:
+  the app's `secondLook` measures the map's 15 today, and the image's come next, before a network trained to
+  the recipe's length (`run.sh RESCORE=1` on a GPU) is scored with it.
 - **1.4.0** — seven channels 1.5 mm apart (was five, 2 mm: a 5 mm nodule now shows in three channels); 64
   training studies (seed 303 added); all eight in-plane orientations (rows and columns swapped half the time);
   training patches cut from the patch's own window instead of stacking whole slices (a batch 0.065 → 0.005 s),
