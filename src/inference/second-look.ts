@@ -7,6 +7,7 @@
 // knowing it exists. A vessel the network saw as a blob on one slice (p ≈ 1, a flat disc) fades; a round
 // nodule over several slices keeps its peak.
 import type { VolumeGeometry } from '../dicom/volume.ts';
+import { thresholdLevel } from './findings-at-threshold.ts';
 import { forEachComponent } from './map-components.ts';
 
 /** The measurements a second look may use, as candidate_features.py's SHAPE_NAMES names them. */
@@ -178,26 +179,25 @@ export function applySecondLook(
   look: SecondLook,
   rowMax?: Uint8Array,
 ): SecondLookResult {
-  const level = Math.max(1, Math.ceil(look.candidateThreshold * 255 - 1e-6));
   const [cols] = geometry.size;
   let candidates = 0;
   let peak = 0;
-  const scaled: { voxels: Uint32Array; factor: number }[] = [];
-  forEachComponent(values, geometry.size, level, rowMax, (component) => {
+  const touched = new Set<number>();
+  forEachComponent(values, geometry.size, thresholdLevel(look.candidateThreshold), rowMax, (component) => {
     candidates++;
     const features = candidateFeatures(values, geometry, component);
     const score = Math.min(features.peak, secondLookScore(look, features));
     peak = Math.max(peak, score);
-    // Scaled after the walk: lowering values now would split later components' flood fills.
-    if (score < features.peak) scaled.push({ voxels: component.slice(), factor: score / features.peak });
+    if (score >= features.peak) return;
+    // Lowered at once: the walk has marked these voxels visited and never reads them again.
+    const factor = score / features.peak;
+    for (const index of component) {
+      values[index] = Math.round(values[index]! * factor);
+      touched.add((index / cols) | 0);
+    }
   });
-  for (const { voxels, factor } of scaled) {
-    for (const index of voxels) values[index] = Math.round(values[index]! * factor);
-  }
   if (rowMax) {
     // The rows a lowered candidate crosses, measured again (they may hold voxels outside any candidate).
-    const touched = new Set<number>();
-    for (const { voxels } of scaled) for (const index of voxels) touched.add((index / cols) | 0);
     for (const row of touched) {
       let high = 0;
       for (let i = row * cols, end = i + cols; i < end; i++) if (values[i]! > high) high = values[i]!;
