@@ -18,6 +18,7 @@ NAMES = [
 ]
 S26 = np.ones((3, 3, 3))
 MAX_CANDIDATES = 300
+RING_MM = 3.0  # a candidate's surround: below the threshold, within this in its own planes (second-look.ts's RING_MM)
 
 
 def voxel_mm(study, grid):
@@ -47,6 +48,22 @@ def shape_features(p, voxels, mm, slices):
 
 
 SHAPE_NAMES = [n for n in NAMES if not n.startswith('hu_') and n != 'contrast']
+IMAGE_NAMES = [n for n in NAMES if n not in SHAPE_NAMES]
+
+
+def ring_footprint(mm):
+    """The in-plane square within RING_MM of a voxel (half-widths rounded half up, at least 1), as the app takes it."""
+    half = [max(1, int(np.floor(RING_MM / mm[a] + 0.5))) for a in (1, 2)]
+    return np.ones((1, 2 * half[0] + 1, 2 * half[1] + 1), bool), max(half)
+
+
+def image_features(hu, hu_around):
+    """The IMAGE_NAMES measurements from a candidate's modality values (clamped to what the model sees) and its
+    surround's (empty: the candidate's own)."""
+    hu = np.asarray(hu, np.float64)
+    hu_around = np.asarray(hu_around, np.float64) if len(hu_around) else hu
+    return dict(hu_mean=hu.mean(), hu_max=hu.max(), hu_std=hu.std(), hu_ring=hu_around.mean(),
+                contrast=hu.mean() - hu_around.mean())
 
 
 def features(prob, image, grid, study, threshold, window=(-1000, 400)):
@@ -54,7 +71,7 @@ def features(prob, image, grid, study, threshold, window=(-1000, 400)):
     if count == 0:
         return np.zeros((0, len(NAMES)), np.float32), []
     mm = voxel_mm(study, grid)
-    ring = ndimage.grey_dilation(labels, footprint=np.ones((1, 5, 5)))
+    footprint, half = ring_footprint(mm)
     lo, hi = window
     rows, found = [], []
     objects = ndimage.find_objects(labels)
@@ -64,16 +81,14 @@ def features(prob, image, grid, study, threshold, window=(-1000, 400)):
     for n, box in enumerate(objects, start=1):
         if count > MAX_CANDIDATES and n not in keep:
             continue
-        pad = tuple(slice(max(0, s.start - 2), s.stop + 2) for s in box)
+        pad = tuple(slice(max(0, s.start - half), s.stop + half) for s in box)
         mask = labels[pad] == n
         p = prob[pad][mask].astype(np.float64)
-        hu = image[pad][mask].astype(np.float64) * (hi - lo) + lo
-        around = (ring[pad] == n) & ~mask & (labels[pad] == 0)
-        hu_around = image[pad][around].astype(np.float64) * (hi - lo) + lo if around.any() else hu
+        hu = image[pad].astype(np.float64) * (hi - lo) + lo
+        around = ndimage.binary_dilation(mask, structure=footprint) & (labels[pad] == 0)
         voxels = np.argwhere(mask) + [s.start for s in pad]
         shape = shape_features(p, voxels, mm, prob.shape[0])
-        shape.update(hu_mean=hu.mean(), hu_max=hu.max(), hu_std=hu.std(), hu_ring=hu_around.mean(),
-                     contrast=hu.mean() - hu_around.mean())
+        shape.update(image_features(hu[mask], hu[around]))
         rows.append([shape[name] for name in NAMES])
         weights = p / p.sum()
         centre = (voxels * weights[:, None]).sum(axis=0)
@@ -84,16 +99,24 @@ def features(prob, image, grid, study, threshold, window=(-1000, 400)):
 if __name__ == '__main__':
     # Parity with the app (tests/inference/second-look.test.ts): a uint8 map (probability x 255), slices x rows x
     # columns, in a raw file; prints each component's SHAPE_NAMES measurements at `level` (a stored value), in
-    # the order of each component's first voxel (i fastest, then j, then k).
+    # the order of each component's first voxel (i fastest, then j, then k) — and, given a raw float32 file of
+    # modality values on the same grid and the range the model sees, its IMAGE_NAMES measurements too.
+    #   candidate_features.py MAP COLS ROWS SLICES SX SY SZ LEVEL [HU LO HI]
     import json
     import sys
     path, cols, rows, slices, sx, sy, sz, level = sys.argv[1:9]
-    values = np.fromfile(path, np.uint8).reshape(int(slices), int(rows), int(cols))
+    shape3 = (int(slices), int(rows), int(cols))
+    values = np.fromfile(path, np.uint8).reshape(shape3)
     labels, count = ndimage.label(values >= int(level), structure=S26)
+    mm = np.array([float(sz), float(sy), float(sx)])
+    if len(sys.argv) > 9:
+        hu = np.clip(np.fromfile(sys.argv[9], np.float32).reshape(shape3), float(sys.argv[10]), float(sys.argv[11]))
+        footprint, _ = ring_footprint(mm)
     out = []
     for n in range(1, count + 1):
-        voxels = np.argwhere(labels == n)
-        shape = shape_features(values[labels == n] / 255.0, voxels, np.array([float(sz), float(sy), float(sx)]),
-                               int(slices))
+        mask = labels == n
+        shape = shape_features(values[mask] / 255.0, np.argwhere(mask), mm, int(slices))
+        if len(sys.argv) > 9:
+            shape.update(image_features(hu[mask], hu[ndimage.binary_dilation(mask, structure=footprint) & (labels == 0)]))
         out.append({k: float(v) for k, v in shape.items()})
     print(json.dumps(out))

@@ -4,7 +4,7 @@ import type { Volume } from '../dicom/volume.ts';
 import type { ModelHost, ModelRunOptions, ModelRunTimings } from './model-host.ts';
 import type { InstalledModel } from './model-registry.ts';
 import { findingsAtThreshold, seriesScore, type Finding } from './findings-at-threshold.ts';
-import { applySecondLook } from './second-look.ts';
+import { applySecondLook, modelClamp, readsImage } from './second-look.ts';
 import { intensityScopeWarning, seriesScope, type SeriesScopeInput } from './series-scope.ts';
 
 export interface VolumeAnalysis {
@@ -74,7 +74,10 @@ export async function analyzeVolume(
   if (look) {
     // The second look scales its candidates' values in place, so the stored map and its findings carry it; the
     // series' peak is the highest score, or what is left below the candidate threshold.
-    const second = applySecondLook(values, volume.geometry, look, rowMax);
+    const image = readsImage(look)
+      ? { voxels: volume.voxels, clamp: modelClamp(model.manifest.input.normalization) }
+      : undefined;
+    const second = applySecondLook(values, volume.geometry, look, rowMax, image);
     let rest = 0;
     for (const high of rowMax) if (high > rest) rest = high;
     seriesPeak = Math.max(second.peak, rest / 255);

@@ -44,8 +44,8 @@
 //       "intensity": [-1024, 3071]         // modality values (HU for CT) the model has seen
 //     },
 //     "secondLook": {                      // optional: a classifier of the map's candidates (second-look.ts), each
-//       "candidateThreshold": 0.1,         // region at p ≥ this measured from the map alone and scaled so its peak
-//       "features": ["mean_p", "slices05"], // is the score; names from SECOND_LOOK_FEATURES
+//       "candidateThreshold": 0.1,         // region at p ≥ this measured (map and HU) and scaled so its peak is
+//       "features": ["mean_p", "hu_mean"], // the score; names from SECOND_LOOK_FEATURES
 //       "mean": [0.5, 2], "std": [0.2, 1.5],  // standardisation of each feature
 //       "layers": [{ "weights": [[…]], "bias": […], "activation": "tanh" }, …]  // dense; the last has one output,
 //     },                                   // whose sigmoid is the score

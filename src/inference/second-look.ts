@@ -1,17 +1,19 @@
 // Owns the model's second look at its own candidates (a manifest's optional `secondLook`): each connected region
-// of the probability map at p ≥ its candidate threshold is measured from the map alone — size, extent, shape,
-// how much of it is confident — and scored by the small classifier the training recipe fitted on the candidates
-// of studies the network never trained on (models/train/candidate_features.py measures the same way). The
+// of the probability map at p ≥ its candidate threshold is measured — from the map: size, extent, shape, how
+// much of it is confident; from the image: its modality values (HU) and its surround's — and scored by the small
+// classifier the training recipe fitted on the candidates of studies the network never trained on
+// (models/train/candidate_features.py measures the same way, and a test holds the two to the same figures). The
 // region's probabilities are then scaled so that its peak is that score, so everything downstream — findings at
 // the reader's threshold, the series score, the heat map, calibration — ranks by the second look without
 // knowing it exists. A vessel the network saw as a blob on one slice (p ≈ 1, a flat disc) fades; a round
 // nodule over several slices keeps its peak.
 import type { VolumeGeometry } from '../dicom/volume.ts';
+import type { ModelManifest } from './model-manifest.ts';
 import { thresholdLevel } from './findings-at-threshold.ts';
 import { forEachComponent } from './map-components.ts';
 
-/** The measurements a second look may use, as candidate_features.py's SHAPE_NAMES names them. */
-export const SECOND_LOOK_FEATURES = [
+/** The measurements of the map a second look may use, as candidate_features.py's SHAPE_NAMES names them. */
+const MAP_FEATURES = [
   'peak',
   'mean_p',
   'frac_p05',
@@ -28,6 +30,29 @@ export const SECOND_LOOK_FEATURES = [
   'z_fraction',
   'peak_fill',
 ] as const;
+
+/**
+ * The image's: the candidate's modality values (mean, highest, spread), its surround's mean (`hu_ring`) and the
+ * difference (`contrast`) — a nodule is solid tissue in air; a vessel seen end-on is as dense, but a fold of
+ * the pleura or a blurred edge is not.
+ */
+export const IMAGE_FEATURES = ['hu_mean', 'hu_max', 'hu_std', 'hu_ring', 'contrast'] as const;
+
+export const SECOND_LOOK_FEATURES = [...MAP_FEATURES, ...IMAGE_FEATURES] as const;
+
+/**
+ * A candidate's surround: the voxels within this distance of it in its own slices' planes (a square, so 5 × 5
+ * pixels on the recipe's 1.5 mm grid) that are below the candidate threshold.
+ */
+export const RING_MM = 3;
+
+/** The image a second look reads beside the map, on the map's grid. */
+export interface SecondLookImage {
+  /** Modality values (HU for CT), as the volume holds them. */
+  voxels: ArrayLike<number>;
+  /** What the model sees of them — its window, or its z-score's clip; values beyond are clamped to it. */
+  clamp: [number, number];
+}
 
 export type SecondLookFeature = (typeof SECOND_LOOK_FEATURES)[number];
 
@@ -49,11 +74,21 @@ export interface SecondLook {
   layers: SecondLookLayer[];
 }
 
-/** One candidate's measurements (voxels: linear indices i + j·cols + k·cols·rows). */
+/** What measuring the image takes beside the map: the image, and which voxels belong to any candidate. */
+export interface ImageContext {
+  image: SecondLookImage;
+  isCandidate: (index: number) => boolean;
+}
+
+/**
+ * One candidate's measurements (voxels: linear indices i + j·cols + k·cols·rows); the image's are NaN without
+ * an image.
+ */
 export function candidateFeatures(
   values: Uint8Array,
   geometry: VolumeGeometry,
   voxels: ArrayLike<number>,
+  context?: ImageContext,
 ): Record<SecondLookFeature, number> {
   const [cols, rows, slices] = geometry.size;
   const plane = cols * rows;
@@ -112,6 +147,7 @@ export function candidateFeatures(
   const [axis1, axis2, axis3] = eig.map((e) => Math.sqrt(Math.max(0, e)) + floor) as [number, number, number];
   const voxelVolume = sx * sy * sz;
   return {
+    ...(context ? imageFeatures(context, geometry, voxels) : NO_IMAGE),
     peak: peakByte / 255,
     mean_p: sumP / n,
     frac_p05: above / n,
@@ -127,6 +163,57 @@ export function candidateFeatures(
     slices05: slicesAbove.size,
     z_fraction: sumK / n / Math.max(1, slices - 1),
     peak_fill: nearPeak / n,
+  };
+}
+
+const NO_IMAGE = Object.fromEntries(IMAGE_FEATURES.map((name) => [name, NaN])) as Record<
+  (typeof IMAGE_FEATURES)[number],
+  number
+>;
+
+function imageFeatures(
+  { image, isCandidate }: ImageContext,
+  geometry: VolumeGeometry,
+  voxels: ArrayLike<number>,
+): Record<(typeof IMAGE_FEATURES)[number], number> {
+  const [cols, rows] = geometry.size;
+  const plane = cols * rows;
+  const [lo, hi] = image.clamp;
+  const value = (index: number) => Math.min(hi, Math.max(lo, image.voxels[index]!));
+  // Half-widths in pixels, rounded half up (as candidate_features.py does).
+  const halfCols = Math.max(1, Math.floor(RING_MM / geometry.spacing[0] + 0.5));
+  const halfRows = Math.max(1, Math.floor(RING_MM / geometry.spacing[1] + 0.5));
+  const n = voxels.length;
+  let sum = 0;
+  let highest = -Infinity;
+  const ring = new Set<number>();
+  for (let v = 0; v < n; v++) {
+    const index = voxels[v]!;
+    const x = value(index);
+    sum += x;
+    if (x > highest) highest = x;
+    const k = (index / plane) | 0;
+    const j = ((index - k * plane) / cols) | 0;
+    const i = index - k * plane - j * cols;
+    for (let jj = Math.max(0, j - halfRows); jj <= Math.min(rows - 1, j + halfRows); jj++)
+      for (let ii = Math.max(0, i - halfCols); ii <= Math.min(cols - 1, i + halfCols); ii++) {
+        const near = k * plane + jj * cols + ii;
+        if (!isCandidate(near)) ring.add(near);
+      }
+  }
+  const mean = sum / n;
+  let squares = 0;
+  for (let v = 0; v < n; v++) squares += (value(voxels[v]!) - mean) ** 2;
+  let ringSum = 0;
+  for (const index of ring) ringSum += value(index);
+  // No surround (a candidate filling its planes): its own mean, as candidate_features.py takes it.
+  const ringMean = ring.size > 0 ? ringSum / ring.size : mean;
+  return {
+    hu_mean: mean,
+    hu_max: highest,
+    hu_std: Math.sqrt(squares / n),
+    hu_ring: ringMean,
+    contrast: mean - ringMean,
   };
 }
 
@@ -168,24 +255,43 @@ export interface SecondLookResult {
   peak: number;
 }
 
+/** The range of modality values a model sees: its window, or its z-score's clip (unbounded without one). */
+export function modelClamp(normalization: ModelManifest['input']['normalization']): [number, number] {
+  if (normalization.kind === 'window') return [normalization.window[0], normalization.window[1]];
+  return normalization.clip ? [normalization.clip[0], normalization.clip[1]] : [-Infinity, Infinity];
+}
+
+/** Whether a second look reads the image (and so needs one), not only the map. */
+export function readsImage(look: SecondLook): boolean {
+  return look.features.some((name) => (IMAGE_FEATURES as readonly string[]).includes(name));
+}
+
 /**
  * Scores every candidate of the map and scales each one's values in place so that its peak is its score
  * (values never rise: a score above the peak leaves the candidate as it is). `rowMax`, when given, is lowered
- * with the values.
+ * with the values. `image` is required when the look reads the image.
  */
 export function applySecondLook(
   values: Uint8Array,
   geometry: VolumeGeometry,
   look: SecondLook,
   rowMax?: Uint8Array,
+  image?: SecondLookImage,
 ): SecondLookResult {
+  if (readsImage(look) && !image)
+    throw new Error('this second look measures the image (hu_… features), and no image was given');
   const [cols] = geometry.size;
+  const level = thresholdLevel(look.candidateThreshold);
   let candidates = 0;
   let peak = 0;
   const touched = new Set<number>();
-  forEachComponent(values, geometry.size, thresholdLevel(look.candidateThreshold), rowMax, (component) => {
+  // A lowered candidate may fall below the level; it is still a candidate, not a later one's surround.
+  const lowered = image ? new Uint8Array(Math.ceil(values.length / 8)) : undefined;
+  const isCandidate = (index: number) =>
+    values[index]! >= level || (lowered![index >> 3]! & (1 << (index & 7))) !== 0;
+  forEachComponent(values, geometry.size, level, rowMax, (component) => {
     candidates++;
-    const features = candidateFeatures(values, geometry, component);
+    const features = candidateFeatures(values, geometry, component, image && { image, isCandidate });
     const score = Math.min(features.peak, secondLookScore(look, features));
     peak = Math.max(peak, score);
     if (score >= features.peak) return;
@@ -193,6 +299,7 @@ export function applySecondLook(
     const factor = score / features.peak;
     for (const index of component) {
       values[index] = Math.round(values[index]! * factor);
+      if (lowered) lowered[index >> 3]! |= 1 << (index & 7);
       touched.add((index / cols) | 0);
     }
   });

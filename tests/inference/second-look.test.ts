@@ -54,13 +54,36 @@ function mapWithCandidates(): Uint8Array {
   return values;
 }
 
+/**
+ * Modality values on the same grid: lung (−850) with a soft-tissue ellipsoid (+40) under the nodule, a rib
+ * (+900, above the model's window) through the disc's corner, air (−1024, below it) in one corner, a gradient.
+ */
+function imageWithCandidates(): Float32Array {
+  const hu = new Float32Array(cols * rows * slices);
+  for (let k = 0; k < slices; k++)
+    for (let j = 0; j < rows; j++)
+      for (let i = 0; i < cols; i++) {
+        const [x, y, z] = [(i - 12) * 0.7, (j - 10) * 0.8, (k - 6) * 2.0];
+        let value = -850 + 3 * j - 2 * k;
+        if (Math.hypot(x / 5, y / 3.5, z / 4) < 1) value = 40 + i;
+        if (Math.abs(i - 31) <= 1) value = 900;
+        if (i < 6 && j < 6) value = -1024;
+        hu[at(i, j, k)] = value;
+      }
+  return hu;
+}
+
 test('its measurements of each region are the training recipe’s, from the same bytes', () => {
   const values = mapWithCandidates();
+  const hu = imageWithCandidates();
   const dir = mkdtempSync(join(tmpdir(), 'second-look-'));
   try {
     const file = join(dir, 'map.u8');
     writeFileSync(file, values);
+    const huFile = join(dir, 'hu.f32');
+    writeFileSync(huFile, new Uint8Array(hu.buffer));
     const level = 26; // p ≥ 0.1
+    const clamp: [number, number] = [-1000, 400];
     const python = JSON.parse(
       execFileSync(
         '/usr/bin/python3',
@@ -68,13 +91,16 @@ test('its measurements of each region are the training recipe’s, from the same
           'models/train/candidate_features.py',
           file,
           ...[cols, rows, slices, ...g.spacing, level].map(String),
+          huFile,
+          ...clamp.map(String),
         ],
         { encoding: 'utf8' },
       ),
     ) as Record<string, number>[];
     const ours: Record<string, number>[] = [];
+    const context = { image: { voxels: hu, clamp }, isCandidate: (n: number) => values[n]! >= level };
     forEachComponent(values, g.size, level, undefined, (component) =>
-      ours.push(candidateFeatures(values, g, component)),
+      ours.push(candidateFeatures(values, g, component, context)),
     );
     assert.equal(ours.length, 3, 'the nodule, the disc and the streak');
     assert.equal(python.length, ours.length);
@@ -92,6 +118,9 @@ test('its measurements of each region are the training recipe’s, from the same
     );
     assert.ok(nodule.slices05 >= 3 && disc!.slices05 === 1, 'the nodule spans slices, the disc one');
     assert.ok(streak!.elongation > nodule.elongation, 'a streak is longer than it is wide');
+    assert.ok(nodule.contrast > 300, `the nodule is denser than the lung around it (${nodule.contrast} HU)`);
+    assert.equal(disc!.hu_max, 400, 'the rib is clamped to the model’s window');
+    assert.ok(Number.isNaN(candidateFeatures(values, g, [at(12, 10, 6)]).hu_mean), 'no image, no HU');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -159,12 +188,12 @@ test('a manifest’s second look is validated: one mean and std per feature, lay
   assert.throws(() => manifest({ secondLook: look }), /secondLook: mean and std need one entry per feature/);
   const wide = { ...bySlices, layers: [{ weights: [[1], [2]], bias: [0, 0], activation: 'tanh' as const }] };
   assert.throws(() => manifest({ secondLook: wide }), /secondLook\.layers: each layer needs/);
-  const unknown = { ...bySlices, features: ['hu_mean'] };
+  const unknown = { ...bySlices, features: ['hu_median'] };
   assert.throws(() => manifest({ secondLook: unknown as never }), /secondLook\.features\.0/);
   assert.deepEqual(manifest({ secondLook: bySlices }).secondLook, bySlices);
 });
 
-test('through the model process, a second look scoring every candidate 0.2 lowers each to 0.2 and leaves the rest', async () => {
+test('through the model process, a second look scoring every candidate 0.2 lowers each to 0.2 and leaves the rest; one by density reads the series’ HU', async () => {
   const study = sampleStudy({ seed: 'second-look', size: 96, slices: 16, nodules: 2 });
   const dir = mkdtempSync(join(tmpdir(), 'second-look-models-'));
   const network = { kind: 'fast', a: -12, b: 6, channels: 3 } as const; // air and lungs at p ≈ 1
@@ -178,6 +207,15 @@ test('through the model process, a second look scoring every candidate 0.2 lower
   };
   installTestModel(dir, network, { id: 'plain' });
   installTestModel(dir, network, { id: 'second', secondLook: everyone });
+  // A look by the image: each candidate's score rises with its mean HU in the model's window [-1000, 400].
+  const byDensity: SecondLook = {
+    ...everyone,
+    features: ['hu_mean'],
+    mean: [-700],
+    std: [100],
+    layers: [{ weights: [[1]], bias: [0], activation: 'linear' }],
+  };
+  installTestModel(dir, network, { id: 'density', secondLook: byDensity });
   const registry = await openModelRegistry({ bundledDir: join(dir, 'none'), userDir: dir });
   const index = await indexDicom([study.dir]);
   const series = index.studies[0]!.series[0]!;
@@ -207,6 +245,30 @@ test('through the model process, a second look scoring every candidate 0.2 lower
       second.probability.reduce((m, v) => Math.max(m, v), 0),
       51,
       'the candidates peaking at 1.0 now peak at 0.2',
+    );
+
+    const density = await analyzeVolume(host, registry.get('density'), volume, seriesScopeFacts(series));
+    const plainMap = plain.probability.slice();
+    let checked = 0;
+    forEachComponent(plainMap, volume.geometry.size, 26, undefined, (component) => {
+      let [sum, peak, after] = [0, 0, 0];
+      for (const n of component) {
+        sum += Math.min(400, Math.max(-1000, volume.voxels[n]!));
+        peak = Math.max(peak, plain.probability[n]!);
+        after = Math.max(after, density.probability[n]!);
+      }
+      const score = 1 / (1 + Math.exp(-(sum / component.length + 700) / 100));
+      const expected = score >= peak / 255 ? peak : Math.round(peak * (score / (peak / 255)));
+      assert.ok(
+        Math.abs(after - expected) <= 1,
+        `a candidate of mean HU ${sum / component.length}: ${after}, not ${expected}`,
+      );
+      checked++;
+    });
+    assert.ok(checked >= 2, `${checked} candidates checked`);
+    assert.throws(
+      () => applySecondLook(plain.probability.slice(), volume.geometry, byDensity),
+      /measures the image .* no image was given/,
     );
   } finally {
     await host.close();
