@@ -66,20 +66,22 @@ def image_features(hu, hu_around):
                 contrast=hu.mean() - hu_around.mean())
 
 
-def features(prob, image, grid, study, threshold, window=(-1000, 400)):
+def features(prob, image, grid, study, threshold, window=(-1000, 400), limit=MAX_CANDIDATES):
+    """Each component's measurements, in label order (all of them when `limit` is None)."""
     labels, count = ndimage.label(prob >= threshold, structure=S26)
     if count == 0:
         return np.zeros((0, len(NAMES)), np.float32), []
+    limit = count if limit is None else limit
     mm = voxel_mm(study, grid)
     footprint, half = ring_footprint(mm)
     lo, hi = window
     rows, found = [], []
     objects = ndimage.find_objects(labels)
-    if count > MAX_CANDIDATES:  # an untrained network's map: measure the highest peaks only
+    if count > limit:  # an untrained network's map: measure the highest peaks only
         peaks = ndimage.maximum(prob, labels, np.arange(1, count + 1))
-        keep = set((np.argsort(-peaks)[:MAX_CANDIDATES] + 1).tolist())
+        keep = set((np.argsort(-peaks)[:limit] + 1).tolist())
     for n, box in enumerate(objects, start=1):
-        if count > MAX_CANDIDATES and n not in keep:
+        if count > limit and n not in keep:
             continue
         pad = tuple(slice(max(0, s.start - half), s.stop + half) for s in box)
         mask = labels[pad] == n
@@ -96,12 +98,38 @@ def features(prob, image, grid, study, threshold, window=(-1000, 400)):
     return np.asarray(rows, np.float32), found
 
 
+def second_look_score(look, row):
+    """A manifest's `secondLook` classifier on one candidate's measurements (row: NAMES order), as the app scores."""
+    x = np.array([row[NAMES.index(name)] for name in look['features']], np.float64)
+    x = (x - np.array(look['mean'])) / np.array(look['std'])
+    for layer in look['layers']:
+        x = np.array(layer['weights']) @ x + np.array(layer['bias'])
+        if layer['activation'] == 'tanh':
+            x = np.tanh(x)
+    return float(1 / (1 + np.exp(-x[0])))
+
+
+def apply_second_look(prob, image, grid, study, look, window=(-1000, 400)):
+    """What src/inference/second-look.ts does to the map, on the model grid: each candidate (component at p ≥ the
+    look's candidate threshold) scaled so its peak is its score, never raised. Returns a new map."""
+    threshold = look['candidateThreshold']
+    rows, _ = features(prob, image, grid, study, threshold, window, limit=None)
+    labels, _ = ndimage.label(prob >= threshold, structure=S26)
+    factor = np.ones(len(rows) + 1)
+    for n, row in enumerate(rows, start=1):
+        peak = float(row[NAMES.index('peak')])
+        factor[n] = min(1.0, second_look_score(look, row) / peak)
+    return (prob * factor[labels]).astype(prob.dtype)
+
+
 if __name__ == '__main__':
     # Parity with the app (tests/inference/second-look.test.ts): a uint8 map (probability x 255), slices x rows x
     # columns, in a raw file; prints each component's SHAPE_NAMES measurements at `level` (a stored value), in
     # the order of each component's first voxel (i fastest, then j, then k) — and, given a raw float32 file of
     # modality values on the same grid and the range the model sees, its IMAGE_NAMES measurements too.
-    #   candidate_features.py MAP COLS ROWS SLICES SX SY SZ LEVEL [HU LO HI]
+    # Given a manifest's secondLook JSON and an output path as well, it writes the map after apply_second_look (the
+    # same uint8 layout), for the app's applySecondLook to be held to.
+    #   candidate_features.py MAP COLS ROWS SLICES SX SY SZ LEVEL [HU LO HI [LOOK OUT]]
     import json
     import sys
     path, cols, rows, slices, sx, sy, sz, level = sys.argv[1:9]
@@ -119,4 +147,12 @@ if __name__ == '__main__':
         if len(sys.argv) > 9:
             shape.update(image_features(hu[mask], hu[ndimage.binary_dilation(mask, structure=footprint) & (labels == 0)]))
         out.append({k: float(v) for k, v in shape.items()})
+    if len(sys.argv) > 12:
+        from types import SimpleNamespace
+        look = json.load(open(sys.argv[12]))
+        study = SimpleNamespace(spacing=(float(sx), float(sy), float(sz)), origin=np.zeros(3), direction=np.eye(3))
+        grid = SimpleNamespace(scale_row=1.0, scale_col=1.0)
+        lo, hi = float(sys.argv[10]), float(sys.argv[11])
+        looked = apply_second_look(values / 255.0, (hu - lo) / (hi - lo), grid, study, look, (lo, hi))
+        np.floor(looked * 255 + 0.5).astype(np.uint8).tofile(sys.argv[13])  # rounded half up, as the app rounds
     print(json.dumps(out))

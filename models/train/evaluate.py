@@ -119,11 +119,15 @@ def summary(per_scan, tops, positives, tp, fp):
                 auc=round(auc(tops, positives), 3), at05=round(tp / total, 3), fp05=round(fp / len(per_scan), 2))
 
 
-def evaluate(model, studies, cfg, log=print):
+def evaluate(model, studies, cfg, log=print, second_look=None):
+    """Held-out figures of `model`; with `second_look` (a manifest's), of its map after the app's second look."""
     per_scan, scores, positives, at_default, default_hits = [], [], [], {'tp': 0, 'fp': 0}, []
     for study in studies:
         image, _, grid = prepare(study, cfg['target_mm'], cfg['multiple'], cfg['window'])
         prob = predict_volume(model, image, channel_offsets(cfg, study.spacing[2]))
+        if second_look:
+            from candidate_features import apply_second_look  # it imports this module
+            prob = apply_second_look(prob, image, grid, study, second_look, cfg['window'])
         found = candidates(prob, grid, study, cfg['candidate_threshold'])
         matched = match(found, study.nodules)
         per_scan.append((matched, study.nodules))

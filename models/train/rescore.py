@@ -1,12 +1,14 @@
 """Scores a model folder's shipped int8 model.onnx again on the held-out studies, without retraining: for a change
 to the int8 graph alone (ort_layout.py's rewrites), when the training checkpoint behind it is not at hand.
 
-    /usr/bin/python3 models/train/rescore.py models/overread-nodule-2d5 [--version 1.4.3]
+    /usr/bin/python3 models/train/rescore.py models/overread-nodule-2d5 [--version 1.4.3] [--second-look FILE]
 
 Runs the same evaluation train.py runs after its export (evaluate.py on quantize.py's simulation of the file,
 train.py's HELDOUT_SETS), replaces the held-out figures in metrics.json and model.json, records the file's
 sha256, size and LAYOUT, and writes MODEL_CARD.md again (model_card.py). Training facts stay as they were.
-About 25 min on 2 CPU cores.
+About 25 min on 2 CPU cores. The figures are those of the map after the manifest's second look, when it has one;
+--second-look FILE puts that JSON (rescore_fit.py EXPORT=) in the manifest as its `secondLook` first (`none`
+takes it out).
 
 With --onnxruntime it scores what onnxruntime-node computes on this CPU instead (ort-batches.mjs, the app's
 session options), prints the figures and writes nothing: the card's figures are the graph's, the same on every
@@ -60,6 +62,7 @@ def main():
     ap.add_argument('model_dir')
     ap.add_argument('--version', default=None, help="model.json's new version (default: unchanged)")
     ap.add_argument('--data', default=os.path.join(REPO, 'models', 'train', 'out', 'data'))
+    ap.add_argument('--second-look', default=None, help="a secondLook JSON for the manifest, or 'none'")
     ap.add_argument('--onnxruntime', action='store_true',
                     help='score what onnxruntime-node computes on this CPU; print, write nothing')
     args = ap.parse_args()
@@ -70,7 +73,11 @@ def main():
     started = time.time()
     sets = [(s['seed'], s['studies'], s['size']) for s in metrics['heldoutSeeds']]
     network = OnnxruntimeNetwork(path) if args.onnxruntime else QuantizedNetwork(onnx.load(path))
-    scored = evaluate(network, load_sets(sets, args.data), CFG, log)
+    if args.second_look == 'none':
+        manifest.pop('secondLook', None)
+    elif args.second_look:
+        manifest['secondLook'] = json.load(open(args.second_look))
+    scored = evaluate(network, load_sets(sets, args.data), CFG, log, second_look=manifest.get('secondLook'))
     log(f'evaluated in {(time.time() - started) / 60:.1f} min')
     if args.onnxruntime:
         network.close()

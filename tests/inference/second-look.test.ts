@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findingsAtThreshold } from '../../src/inference/findings-at-threshold.ts';
@@ -121,6 +121,60 @@ test('its measurements of each region are the training recipe’s, from the same
     assert.ok(nodule.contrast > 300, `the nodule is denser than the lung around it (${nodule.contrast} HU)`);
     assert.equal(disc!.hu_max, 400, 'the rib is clamped to the model’s window');
     assert.ok(Number.isNaN(candidateFeatures(values, g, [at(12, 10, 6)]).hu_mean), 'no image, no HU');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('applied, it changes the map as the training recipe’s evaluation does (the card’s figures are the app’s)', () => {
+  const values = mapWithCandidates();
+  const hu = imageWithCandidates();
+  const clamp: [number, number] = [-1000, 400];
+  // Denser, thicker, more contrasted candidates score higher: it keeps the nodule and lowers the disc (one slice).
+  const look: SecondLook = {
+    candidateThreshold: 0.1,
+    features: ['hu_mean', 'slices05', 'contrast'],
+    mean: [-400, 2, 100],
+    std: [300, 1.5, 200],
+    layers: [
+      {
+        weights: [
+          [1.2, 2.0, 0.7],
+          [-0.8, 0.5, 1.1],
+        ],
+        bias: [0.1, -0.2],
+        activation: 'tanh',
+      },
+      { weights: [[2.5, 1.5]], bias: [3], activation: 'linear' },
+    ],
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'second-look-apply-'));
+  try {
+    const [mapFile, huFile, lookFile, outFile] = ['map.u8', 'hu.f32', 'look.json', 'out.u8'].map((f) =>
+      join(dir, f),
+    );
+    writeFileSync(mapFile!, values);
+    writeFileSync(huFile!, new Uint8Array(hu.buffer));
+    writeFileSync(lookFile!, JSON.stringify(look));
+    execFileSync('/usr/bin/python3', [
+      'models/train/candidate_features.py',
+      mapFile!,
+      ...[cols, rows, slices, ...g.spacing, 26, huFile, ...clamp, lookFile, outFile].map(String),
+    ]);
+    const theirs = readFileSync(outFile!);
+    const ours = values.slice();
+    applySecondLook(ours, g, look, undefined, { voxels: hu, clamp });
+    let changed = 0;
+    for (let n = 0; n < ours.length; n++) {
+      assert.ok(
+        Math.abs(ours[n]! - theirs[n]!) <= 1,
+        `voxel ${n}: ${ours[n]} here, ${theirs[n]} in the recipe`,
+      );
+      if (ours[n] !== values[n]) changed++;
+    }
+    assert.ok(changed > 20, `${changed} voxels lowered`);
+    assert.equal(ours[at(12, 10, 6)], 255, 'the nodule keeps its peak');
+    assert.ok(ours[at(30, 26, 9)]! < values[at(30, 26, 9)]!, 'the disc is lowered');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

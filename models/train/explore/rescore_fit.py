@@ -109,6 +109,8 @@ def main():
         for label, hidden in (('logistic    ', 0), ('mlp 16      ', 16)):
             model = fit_classifier(x, y, hidden)
             print('  ' + label, figures(held, lambda r: model(design(r, cols))))
+            # As the app applies it (second-look.ts): a candidate never rises above its own peak.
+            print('    ≤ peak   ', figures(held, lambda r: np.minimum(r[:, 0], model(design(r, cols)))))
             if os.environ.get('EXPORT'):  # EXPORT=DIR: each classifier as a manifest's secondLook
                 path = os.path.join(os.environ['EXPORT'], f'{net}-{label.strip().replace(" ", "")}.json')
                 json.dump(second_look(model, chosen, table['threshold']), open(path, 'w'), indent=1)
