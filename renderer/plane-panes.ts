@@ -79,6 +79,8 @@ export interface PlanePainter {
 /** Slices per range request while the series is fetched for the planes, and requests in flight at once. */
 const RANGE = 16;
 const REQUESTS = 2;
+/** How long a failed probability cut waits before a draw may ask for it again. */
+const HEAT_RETRY_MS = 2000;
 
 interface Pane {
   axis: PlaneAxis;
@@ -430,7 +432,14 @@ export class PlanePanes {
         this.drawOverlay(pane);
         this.renderCorners(pane);
       },
-      (error: unknown) => this.onError(error), // stays null: not asked again until the map changes
+      (error: unknown) => {
+        this.onError(error);
+        // Asked again on a draw once HEAT_RETRY_MS have passed (a busy or restarting server), not on each draw
+        // before, so a lasting failure is one message per pause, not one per mouse move.
+        setTimeout(() => {
+          if (this.heatKey === key && this.heat.get(at) === null) this.heat.delete(at);
+        }, HEAT_RETRY_MS);
+      },
     );
     return null;
   }

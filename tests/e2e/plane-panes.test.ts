@@ -159,8 +159,29 @@ test(
     await app.press('h');
 
     // With the probability map on (P) the planes draw it too, and their probe reads the model's probability of
-    // the voxel it names: the API's map of that slice at that row and column.
+    // the voxel it names: the API's map of that slice at that row and column. The first cut asked for fails
+    // (a busy server): the probe goes without it, and a move after the retry pause asks again.
+    let failed = 0;
+    await page.route('**/probability-plane?**', (route) =>
+      failed++ === 0 ? route.fulfill({ status: 503, body: 'busy' }) : route.continue(),
+    );
     await app.press('p');
+    await page.mouse.move(coronal.x + coronal.width / 2, coronal.y + coronal.height / 2);
+    await page.waitForFunction(() => /503|busy/.test(document.body.textContent ?? ''));
+    assert.ok(!/ · p /.test(await probeOf('row')), 'the probe reads a cut that failed');
+    await page.waitForTimeout(2200);
+    await page.mouse.move(coronal.x + coronal.width / 2 + 3, coronal.y + coronal.height / 2);
+    await page.waitForFunction(() =>
+      / · p \d\.\d\d$/.test(document.querySelector('#plane-row .plane-probe')?.textContent ?? ''),
+    );
+    await page.unroute('**/probability-plane?**');
+    assert.ok(failed >= 2, `${failed} requests: the failed one was not asked again`);
+    const toasts = await app.errorToasts();
+    assert.ok(
+      toasts.length === 1 && /^Loading the probability map along rows \d+–\d+ failed: busy/.test(toasts[0]!),
+      `${JSON.stringify(toasts)}`,
+    );
+    await page.click('.toast.error button[aria-label="Dismiss"]');
     const maps = new Map<number, number[]>();
     let highest = 0;
     for (const axis of ['row', 'column'] as const) {
