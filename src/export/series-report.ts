@@ -7,7 +7,7 @@ import type { DatasetStore } from '../dataset/dataset-types.ts';
 import type { SeriesReport } from '../shared/api-types.ts';
 import { formatDicomDate } from '../shared/dicom-date.ts';
 import type { FindingExportRow } from './findings-table.ts';
-import { readerFindings } from './reader-findings.ts';
+import { readerFindings, type ReaderFindings } from './reader-findings.ts';
 
 export type { SeriesReport };
 
@@ -42,12 +42,14 @@ export function keptLine(
   return `#${number} Nodule, ${slices(range)}: ${size.join(', ')}${density} — ${how}.`;
 }
 
+/** `measured`: the series' findings as readerFindings gave them, when the caller has them already. */
 export async function seriesReport(
   store: DatasetStore,
   seriesUid: string,
   reader: string | null,
+  measured?: ReaderFindings,
 ): Promise<SeriesReport | undefined> {
-  const read = await readerFindings(store, seriesUid, reader);
+  const read = measured ?? (await readerFindings(store, seriesUid, reader));
   if (!read) return undefined;
   const { series, unmeasured } = read;
   // Numbered as the viewer numbers them: the position in the series' findings list as this reader sees it.

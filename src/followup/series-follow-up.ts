@@ -8,7 +8,7 @@ import { DatasetError } from '../dataset/store-context.ts';
 import type { VolumeGeometry } from '../dicom/volume.ts';
 import { seriesSliceLoader } from '../export/dataset-export.ts';
 import type { ExportSeries, PriorChanges } from '../export/export-types.ts';
-import { readerFindings, type ReaderFinding } from '../export/reader-findings.ts';
+import { readerFindings, type ReaderFinding, type ReaderFindings } from '../export/reader-findings.ts';
 import type { FollowUp, PriorSeries, TrackedNodule } from '../shared/api-types.ts';
 import { daysBetween } from '../shared/dicom-date.ts';
 import { followUpLines } from '../shared/follow-up-text.ts';
@@ -65,7 +65,13 @@ export class FollowUpService {
     return this.store.patientSeries(seriesUid).map((other) => priorSeries(other, series));
   }
 
-  async compare(seriesUid: string, priorUid: string, reader: string | null): Promise<FollowUp> {
+  /** `measured`: this series' findings as readerFindings gave them, when the caller has them already. */
+  async compare(
+    seriesUid: string,
+    priorUid: string,
+    reader: string | null,
+    measured?: ReaderFindings,
+  ): Promise<FollowUp> {
     const series = this.require(seriesUid);
     const prior = this.require(priorUid);
     if (!this.store.patientSeries(seriesUid).some((s) => s.seriesUid === priorUid)) {
@@ -84,7 +90,7 @@ export class FollowUpService {
     });
     const registration = await this.registration(series, prior);
     const [now, then] = await Promise.all([
-      readerFindings(this.store, seriesUid, reader),
+      measured ?? readerFindings(this.store, seriesUid, reader),
       readerFindings(this.store, priorUid, reader),
     ]);
     const current = (now?.findings ?? []).flatMap((f) => tracked(f) ?? []);
@@ -118,11 +124,11 @@ export class FollowUpService {
    * modality, or nothing when there is none; a comparison that fails says why in one line rather than
    * failing the report.
    */
-  async reportLines(seriesUid: string, reader: string | null): Promise<string[]> {
+  async reportLines(seriesUid: string, reader: string | null, measured?: ReaderFindings): Promise<string[]> {
     const prior = this.latestPrior(seriesUid);
     if (!prior) return [];
     try {
-      const followUp = await this.compare(seriesUid, prior.seriesUid, reader);
+      const followUp = await this.compare(seriesUid, prior.seriesUid, reader, measured);
       const [summary, ...lines] = followUpLines(followUp);
       const caution = followUp.registration.uncertain
         ? ' (the scans lined up poorly: check the matches)'

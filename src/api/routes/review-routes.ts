@@ -12,6 +12,7 @@ import {
   statusRequestSchema,
   undoResultSchema,
 } from '../api-schemas.ts';
+import { readerFindings } from '../../export/reader-findings.ts';
 import { seriesReport } from '../../export/series-report.ts';
 import { notFound } from '../problem.ts';
 import { problems, type ApiApp } from './route-kit.ts';
@@ -82,10 +83,12 @@ export function reviewRoutes(app: ApiApp, context: ApiContext): void {
   app.openapi(reportRoute, async (c) => {
     const { seriesUid } = c.req.valid('param');
     requireSeries(context, seriesUid);
-    const report = await seriesReport(context.store, seriesUid, context.reader());
-    if (!report) throw notFound('series', seriesUid);
+    // Measured once (decoding the slices the findings cover), for the report and its follow-up paragraph.
+    const measured = await readerFindings(context.store, seriesUid, context.reader());
+    const report = await seriesReport(context.store, seriesUid, context.reader(), measured);
+    if (!report || !measured) throw notFound('series', seriesUid);
     // Against the patient's most recent earlier study, when there is one (src/followup).
-    const since = await context.followUp.reportLines(seriesUid, context.reader());
+    const since = await context.followUp.reportLines(seriesUid, context.reader(), measured);
     return c.json(since.length ? { ...report, text: `${report.text}\n${since.join('\n')}\n` } : report, 200);
   });
 
