@@ -288,7 +288,7 @@ export function applySecondLook(
   // A lowered candidate may fall below the level; it is still a candidate, not a later one's surround.
   const lowered = image ? new Uint8Array(Math.ceil(values.length / 8)) : undefined;
   const isCandidate = (index: number) =>
-    values[index]! >= level || (lowered![index >> 3]! & (1 << (index & 7))) !== 0;
+    values[index]! >= level || (lowered![index >>> 3]! & (1 << (index & 7))) !== 0;
   forEachComponent(values, geometry.size, level, rowMax, (component) => {
     candidates++;
     const features = candidateFeatures(values, geometry, component, image && { image, isCandidate });
@@ -299,7 +299,7 @@ export function applySecondLook(
     const factor = score / features.peak;
     for (const index of component) {
       values[index] = Math.round(values[index]! * factor);
-      if (lowered) lowered[index >> 3]! |= 1 << (index & 7);
+      if (lowered) lowered[index >>> 3]! |= 1 << (index & 7);
       touched.add((index / cols) | 0);
     }
   });

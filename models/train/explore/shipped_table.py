@@ -1,11 +1,13 @@
 """candidate_table.py's table for the shipped int8 model (models/overread-nodule-2d5/model.onnx, run by
-onnxruntime-node as the app runs it — rescore.py's OnnxruntimeNetwork; INTERPRETER=1: by quantize.py's interpreter,
-as probability_cache.py runs it, ~20× slower) — on the CPU, for fitting its second look with rescore_fit.py:
+onnxruntime-node as the app runs it — rescore.py's OnnxruntimeNetwork, ~9 s a study here; INTERPRETER=1: by
+quantize.py's interpreter, as probability_cache.py runs it, 2.5× slower) — on the CPU, for fitting its second look
+with rescore_fit.py:
 every candidate of its map at p ≥ CANDIDATE_THRESHOLD (default 0.02) on the held-out sets and the fitting sets
 707 and 808 (studies no network trained on), measured (candidate_features.py) and matched to the truth.
     /usr/bin/python3 models/train/explore/shipped_table.py OUT.pkl [CACHE_DIR]
 Maps are kept in CACHE_DIR (float16 .npy per study), so another threshold costs no network run. PROCS (default
-2) studies at a time, one thread each."""
+2) studies at a time, one thread each. TTA="lr ud" adds the runs on mirrored slices (columns, rows), mirrored
+back, and tables the mean of the maps (TTA_MAX=1: their maximum); SET_COUNT=3 keeps the held-out sets only."""
 import os
 import pickle
 import sys
