@@ -193,6 +193,22 @@ export const migrations: Migration[] = [
       "a patient's studies by date, for the worklist's prior-study marker and the follow-up's priors",
     sql: `CREATE INDEX studies_patient ON studies(patient_id, study_date);`,
   },
+  {
+    version: 6,
+    description:
+      "each series' largest model finding, so that series whose scores tie (a map saturated at p = 1.0) rank the larger first",
+    // Backfilled from each series' latest run; the worklist's two orders walk the new indexes as they walked
+    // the old ones. NULL (no finding) sorts after every size under DESC.
+    sql: `
+      ALTER TABLE series ADD COLUMN largest_mm REAL;
+      UPDATE series SET largest_mm =
+        (SELECT max(f.diameter_mm) FROM findings f WHERE f.run_id = series.latest_run_id AND f.source = 'model');
+      DROP INDEX series_status_order;
+      DROP INDEX series_order;
+      CREATE INDEX series_status_order ON series(status, score DESC, largest_mm DESC, arrived_ms);
+      CREATE INDEX series_order ON series(score DESC, largest_mm DESC, arrived_ms);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

@@ -188,6 +188,7 @@ export function finishRun(ctx: StoreContext, runId: number, outcome: RunOutcome)
     ctx
       .sql(
         `UPDATE series SET latest_run_id = @run, score = @score,
+           largest_mm = (SELECT max(diameter_mm) FROM findings WHERE run_id = @run),
            scope_warnings_json = CASE WHEN @own THEN @warnings ELSE scope_warnings_json END,
            status = CASE WHEN status IN ('unread', 'model-running', 'flagged', 'no-findings')
                           OR (@own AND status = 'outside-scope') THEN @next ELSE status END

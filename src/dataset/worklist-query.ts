@@ -2,13 +2,15 @@
 // page whatever its size (counts, the page's starved and scored parts, finding counts, prior studies), never
 // one per row.
 //
-// Effective priority: model score, highest first; but a series not yet done that has waited longer than
-// maxWaitHours (default 24) rises above every scored series, oldest first, because a false-negative score
-// would otherwise sort a series to the end of the list for good. Baltruschat et al., "Smart chest X-ray
-// worklist prioritization using artificial intelligence: a clinical workflow simulation", Eur Radiol 2021;
-// 31(6):3837–3845 (doi:10.1007/s00330-020-07480-7): AI prioritisation cut the mean report turnaround for
-// critical findings but raised the maximum; an upper limit on waiting time, after which an exam gets the
-// highest urgency, brought the maximum back down (pneumothorax 979 vs 1293 min).
+// Effective priority: model score, highest first — among equal scores (a map saturated at p = 1.0 is common) the
+// series with the larger largest finding first, size being what nodule follow-up guidelines grade urgency by —
+// but a series not yet done that has waited longer than maxWaitHours (default 24) rises above every scored
+// series, oldest first, because a false-negative score would otherwise sort a series to the end of the list
+// for good. Baltruschat et al., "Smart chest X-ray worklist prioritization using artificial intelligence: a
+// clinical workflow simulation", Eur Radiol 2021; 31(6):3837–3845 (doi:10.1007/s00330-020-07480-7): AI
+// prioritisation cut the mean report turnaround for critical findings but raised the maximum; an upper limit on
+// waiting time, after which an exam gets the highest urgency, brought the maximum back down (pneumothorax 979
+// vs 1293 min).
 import type { WorklistQuery, WorklistRow, WorklistSort } from './dataset-types.ts';
 import { SERIES_COLUMNS, toStoredSeries, type SeriesRow } from './series-records.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
@@ -84,7 +86,7 @@ export function worklistQuery(
       ...(ctx
         .sql(
           `SELECT ${SERIES_COLUMNS} FROM series s JOIN studies st USING (study_uid) ${where} AND NOT (${starved})
-           ORDER BY s.score DESC, s.arrived_ms, s.series_uid LIMIT @limit OFFSET @offset`,
+           ORDER BY s.score DESC, s.largest_mm DESC, s.arrived_ms, s.series_uid LIMIT @limit OFFSET @offset`,
         )
         .all({
           ...params,
@@ -99,7 +101,7 @@ export function worklistQuery(
 
 // The plain orders, from a fixed list (never SQL built from what the client sent); ties fall back to arrival.
 const PLAIN_ORDERS: Record<Exclude<WorklistSort, 'priority'>, string> = {
-  score: 's.score DESC, s.arrived_ms, s.series_uid',
+  score: 's.score DESC, s.largest_mm DESC, s.arrived_ms, s.series_uid',
   arrived: 's.arrived_ms, s.series_uid',
   'study-date': 'st.study_date DESC, s.arrived_ms, s.series_uid',
   patient: 'st.patient_name COLLATE NOCASE, st.study_date DESC, s.series_uid',

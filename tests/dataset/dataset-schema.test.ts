@@ -102,6 +102,15 @@ for (let from = 0; from < LATEST_SCHEMA_VERSION; from++) {
         assert.equal(store.run(1)!.state, 'complete');
         assert.deepEqual(store.verifyAudit(), { ok: true, entries: 2 });
       }
+      if (from >= 1) {
+        // Version 6 backfilled the series' largest finding from its latest run (the worklist's tie-break).
+        const raw = new Database(file, { readonly: true });
+        const { largest } = raw.prepare(`SELECT largest_mm AS largest FROM series`).get() as {
+          largest: number;
+        };
+        raw.close();
+        assert.equal(largest, 2);
+      }
       // What the newest version added works on the migrated file.
       store.addReader('alice');
       assert.equal(store.saveThreshold(MODEL.id, 0.42, 'alice').threshold, 0.42);

@@ -20,6 +20,8 @@ function addSeries(
     patient?: string;
     modality?: string;
     findings?: number;
+    /** Of each finding, in voxels (default 1). */
+    radius?: number;
     name?: string;
     studyDate?: string;
   },
@@ -35,7 +37,7 @@ function addSeries(
   if (options.score !== undefined) {
     const runId = store.startRun(uid, MODEL, 0.5, {});
     const findings = Array.from({ length: options.findings ?? 1 }, (_, n) =>
-      ballFinding(n + 1, SIZE, [3 + n * 4, 8, 2], 1, options.score!),
+      ballFinding(n + 1, SIZE, [3 + n * 4, 8, 2], options.radius ?? 1, options.score!),
     );
     store.finishRun(runId, { ...outcomeOf(SIZE, findings), score: options.score });
   }
@@ -103,6 +105,33 @@ test('orders by score, lets a series waiting past the cap rise above, filters, p
     );
     // @ts-expect-error: a bad status from an untyped caller
     assert.throws(() => store.worklist({ status: 'nope' }), /status "nope" is not one of/);
+  } finally {
+    store.close();
+    t.remove();
+  }
+});
+
+test('series whose scores tie (a saturated map) rank their largest finding first, then by arrival', () => {
+  const t = tempDir();
+  const clock = { now: new Date('2025-05-01T00:00:00Z') };
+  const store = openDataset(join(t.dir, 'd.sqlite'), { now: () => clock.now });
+  try {
+    const now = new Date('2025-05-01T12:00:00Z');
+    const ago = (hours: number) => new Date(now.getTime() - hours * HOUR);
+    addSeries(store, clock, '3.1', { arrived: ago(4), score: 1, radius: 1 });
+    addSeries(store, clock, '3.2', { arrived: ago(3), score: 1, radius: 2 });
+    addSeries(store, clock, '3.3', { arrived: ago(2), score: 1, radius: 1, findings: 2 });
+    addSeries(store, clock, '3.4', { arrived: ago(1), score: 0.99, radius: 2 });
+    const order = (sort?: WorklistSort) =>
+      store.worklist({ now, ...(sort ? { sort } : {}) }).rows.map((r) => r.series.seriesUid);
+    // 3.2's finding is the largest; 3.1 and 3.3 tie on size too and keep their arrival order; a lower score
+    // stays below however large its finding.
+    assert.deepEqual(order(), ['3.2', '3.1', '3.3', '3.4']);
+    assert.deepEqual(order('score'), ['3.2', '3.1', '3.3', '3.4']);
+    // A new run (here: nothing found) takes its size away.
+    const runId = store.startRun('3.2', MODEL, 0.5, {});
+    store.finishRun(runId, { ...outcomeOf(SIZE, []), score: 1 });
+    assert.deepEqual(order(), ['3.1', '3.3', '3.2', '3.4']);
   } finally {
     store.close();
     t.remove();
