@@ -209,6 +209,19 @@ export const migrations: Migration[] = [
       CREATE INDEX series_order ON series(score DESC, largest_mm DESC, arrived_ms);
     `,
   },
+  {
+    version: 7,
+    description:
+      'scores the worklist shows alike (≥ 0.9995, ">99.9%") tie, so that the largest finding ranks them',
+    // Full-precision scores of saturated maps differ in the sixth decimal — noise the reader cannot see — so
+    // the order indexes take the score capped at what the worklist shows (worklist-query.ts, RANK_SCORE).
+    sql: `
+      DROP INDEX series_status_order;
+      DROP INDEX series_order;
+      CREATE INDEX series_status_order ON series(status, min(score, 0.9995) DESC, largest_mm DESC, arrived_ms);
+      CREATE INDEX series_order ON series(min(score, 0.9995) DESC, largest_mm DESC, arrived_ms);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

@@ -2,9 +2,9 @@
 // page whatever its size (counts, the page's starved and scored parts, finding counts, prior studies), never
 // one per row.
 //
-// Effective priority: model score, highest first — among equal scores (a map saturated at p = 1.0 is common) the
-// series with the larger largest finding first, size being what nodule follow-up guidelines grade urgency by —
-// but a series not yet done that has waited longer than maxWaitHours (default 24) rises above every scored
+// Effective priority: model score, highest first — among scores the worklist shows alike (">99.9%": saturated
+// maps are common, and their full-precision scores differ only in noise) the series with the larger largest
+// finding first, size being what nodule follow-up guidelines grade urgency by — but a series not yet done that has waited longer than maxWaitHours (default 24) rises above every scored
 // series, oldest first, because a false-negative score would otherwise sort a series to the end of the list
 // for good. Baltruschat et al., "Smart chest X-ray worklist prioritization using artificial intelligence: a
 // clinical workflow simulation", Eur Radiol 2021; 31(6):3837–3845 (doi:10.1007/s00330-020-07480-7): AI
@@ -17,6 +17,13 @@ import { DatasetError, type StoreContext } from './store-context.ts';
 import { isSeriesStatus, SERIES_STATUSES, WORKLIST_SORTS } from '../shared/review-vocabulary.ts';
 
 const MAX_PAGE = 500;
+
+/**
+ * The score the orders rank by: capped at what the worklist shows as ">99.9%" (renderer/format-probability.ts;
+ * a test holds the two together). Written as schema 7's order indexes write it, so SQLite walks them.
+ */
+export const SHOWN_ALIKE = 0.9995;
+const RANK_SCORE = `min(s.score, ${SHOWN_ALIKE})`;
 
 export function worklistQuery(
   ctx: StoreContext,
@@ -86,7 +93,8 @@ export function worklistQuery(
       ...(ctx
         .sql(
           `SELECT ${SERIES_COLUMNS} FROM series s JOIN studies st USING (study_uid) ${where} AND NOT (${starved})
-           ORDER BY s.score DESC, s.largest_mm DESC, s.arrived_ms, s.series_uid LIMIT @limit OFFSET @offset`,
+           ORDER BY ${RANK_SCORE} DESC, s.largest_mm DESC, s.arrived_ms, s.series_uid
+           LIMIT @limit OFFSET @offset`,
         )
         .all({
           ...params,
@@ -101,7 +109,7 @@ export function worklistQuery(
 
 // The plain orders, from a fixed list (never SQL built from what the client sent); ties fall back to arrival.
 const PLAIN_ORDERS: Record<Exclude<WorklistSort, 'priority'>, string> = {
-  score: 's.score DESC, s.largest_mm DESC, s.arrived_ms, s.series_uid',
+  score: `${RANK_SCORE} DESC, s.largest_mm DESC, s.arrived_ms, s.series_uid`,
   arrived: 's.arrived_ms, s.series_uid',
   'study-date': 'st.study_date DESC, s.arrived_ms, s.series_uid',
   patient: 'st.patient_name COLLATE NOCASE, st.study_date DESC, s.series_uid',

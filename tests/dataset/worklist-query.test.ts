@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
 import type { DatasetStore, WorklistSort } from '../../src/dataset/dataset-types.ts';
 import { ballFinding, MODEL, outcomeOf, syntheticStudy, tempDir } from './dataset-fixtures.ts';
+import { formatScore } from '../../renderer/worklist-filter.ts';
 
 const SIZE: [number, number, number] = [16, 16, 4];
 const HOUR = 3_600_000;
@@ -111,26 +112,32 @@ test('orders by score, lets a series waiting past the cap rise above, filters, p
   }
 });
 
-test('series whose scores tie (a saturated map) rank their largest finding first, then by arrival', () => {
+test('series whose scores the worklist shows alike (">99.9%") rank their largest finding first, then by arrival', () => {
   const t = tempDir();
   const clock = { now: new Date('2025-05-01T00:00:00Z') };
   const store = openDataset(join(t.dir, 'd.sqlite'), { now: () => clock.now });
   try {
     const now = new Date('2025-05-01T12:00:00Z');
     const ago = (hours: number) => new Date(now.getTime() - hours * HOUR);
-    addSeries(store, clock, '3.1', { arrived: ago(4), score: 1, radius: 1 });
-    addSeries(store, clock, '3.2', { arrived: ago(3), score: 1, radius: 2 });
+    // Full-precision scores of saturated maps, as the shipped model gives them: all read ">99.9%".
+    addSeries(store, clock, '3.1', { arrived: ago(4), score: 0.9999995, radius: 1 });
+    addSeries(store, clock, '3.2', { arrived: ago(3), score: 0.9996, radius: 2 });
     addSeries(store, clock, '3.3', { arrived: ago(2), score: 1, radius: 1, findings: 2 });
-    addSeries(store, clock, '3.4', { arrived: ago(1), score: 0.99, radius: 2 });
+    addSeries(store, clock, '3.4', { arrived: ago(1), score: 0.999, radius: 2 });
+    assert.deepEqual(
+      [0.9999995, 0.9996, 1, 0.999].map(formatScore),
+      ['>99.9%', '>99.9%', '>99.9%', '99.9%'],
+      'what the reader sees',
+    );
     const order = (sort?: WorklistSort) =>
       store.worklist({ now, ...(sort ? { sort } : {}) }).rows.map((r) => r.series.seriesUid);
-    // 3.2's finding is the largest; 3.1 and 3.3 tie on size too and keep their arrival order; a lower score
-    // stays below however large its finding.
+    // 3.2's finding is the largest; 3.1 and 3.3 tie on size too and keep their arrival order; a score shown
+    // lower stays below however large its finding.
     assert.deepEqual(order(), ['3.2', '3.1', '3.3', '3.4']);
     assert.deepEqual(order('score'), ['3.2', '3.1', '3.3', '3.4']);
     // A new run (here: nothing found) takes its size away.
     const runId = store.startRun('3.2', MODEL, 0.5, {});
-    store.finishRun(runId, { ...outcomeOf(SIZE, []), score: 1 });
+    store.finishRun(runId, { ...outcomeOf(SIZE, []), score: 0.9997 });
     assert.deepEqual(order(), ['3.1', '3.3', '3.2', '3.4']);
   } finally {
     store.close();
