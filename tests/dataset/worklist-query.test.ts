@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
+import { SHOWN_ALIKE } from '../../src/dataset/worklist-query.ts';
 import type { DatasetStore, WorklistSort } from '../../src/dataset/dataset-types.ts';
 import { ballFinding, MODEL, outcomeOf, syntheticStudy, tempDir } from './dataset-fixtures.ts';
 import { formatScore } from '../../renderer/worklist-filter.ts';
@@ -129,6 +130,8 @@ test('series whose scores the worklist shows alike (">99.9%") rank their largest
       ['>99.9%', '>99.9%', '>99.9%', '99.9%'],
       'what the reader sees',
     );
+    assert.equal(formatScore(SHOWN_ALIKE), '>99.9%', 'the order ties what the list shows alike');
+    assert.notEqual(formatScore(SHOWN_ALIKE - 1e-6), '>99.9%');
     const order = (sort?: WorklistSort) =>
       store.worklist({ now, ...(sort ? { sort } : {}) }).rows.map((r) => r.series.seriesUid);
     // 3.2's finding is the largest; 3.1 and 3.3 tie on size too and keep their arrival order; a score shown
