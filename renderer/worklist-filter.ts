@@ -76,6 +76,11 @@ export function formatScore(score: number | null): string {
   return score === null ? '—' : formatProbability(score);
 }
 
+/** The worklist's "Largest" column: the model's largest finding across, "—" when it found nothing or has not run. */
+export function formatLargest(mm: number | null): string {
+  return mm === null ? '—' : `${mm.toFixed(1)} mm`;
+}
+
 /** How long a series has waited, for the worklist's "Waiting" column: "5 min", "3 h", "2 d". */
 export function formatWaiting(arrivedAt: string, now: Date): string {
   const arrived = Date.parse(arrivedAt);

@@ -6,6 +6,7 @@ import { formatDicomDate } from './corner-text.ts';
 import { byId, element } from './dom.ts';
 import {
   filterWorklist,
+  formatLargest,
   formatScore,
   formatWaiting,
   progressText,
@@ -137,6 +138,7 @@ export class WorklistPage {
         element('td', { text: item.modality }),
         element('td', { className: 'number', text: String(item.instances) }),
         element('td', { className: 'number', text: formatScore(item.score) }),
+        element('td', { className: 'number', text: formatLargest(item.largestMm) }),
         element('td', { className: 'number', text: formatWaiting(item.arrivedAt, new Date()) }),
         element('td', {
           className: 'number',

@@ -60,6 +60,7 @@ export const worklistItemSchema = z
     modality: z.string(),
     instances: z.number(),
     score: z.number().nullable(),
+    largestMm: z.number().nullable(),
     findingCount: z.number(),
     reviewedCount: z.number(),
     status: seriesStatusSchema,

@@ -43,6 +43,11 @@ export interface StoredSeries {
   status: SeriesStatus;
   /** Highest finding score (or highest probability anywhere) of the latest complete run; null before one. */
   score: number | null;
+  /**
+   * Longest diameter (mm) of the largest model finding of the latest complete run (schema 6), which ranks series
+   * whose scores read alike; null before a run or when it found nothing.
+   */
+  largestMm: number | null;
   warnings: string[];
   scopeWarnings: string[];
   arrivedAt: string;

@@ -12,7 +12,7 @@ export const SERIES_COLUMNS = `s.series_uid, s.study_uid, st.patient_id, st.pati
   st.accession_number,
   st.description AS study_description, s.description, s.modality, s.body_part, s.manufacturer,
   s.scanner_model, s.instance_count, s.image_rows, s.image_columns, s.slice_count, s.geometry_json,
-  s.slice_thickness, s.status, s.score, s.warnings_json, s.scope_warnings_json, s.arrived_at,
+  s.slice_thickness, s.status, s.score, s.largest_mm, s.warnings_json, s.scope_warnings_json, s.arrived_at,
   s.latest_run_id`;
 
 export interface SeriesRow {
@@ -36,6 +36,7 @@ export interface SeriesRow {
   slice_thickness: number | null;
   status: SeriesStatus;
   score: number | null;
+  largest_mm: number | null;
   warnings_json: string;
   scope_warnings_json: string;
   arrived_at: string;
@@ -67,6 +68,7 @@ export function toStoredSeries(ctx: StoreContext, row: SeriesRow): StoredSeries 
     sliceThicknessMm: row.slice_thickness,
     status: row.status,
     score: row.score,
+    largestMm: row.largest_mm,
     warnings: JSON.parse(row.warnings_json) as string[],
     scopeWarnings: JSON.parse(row.scope_warnings_json) as string[],
     arrivedAt: row.arrived_at,

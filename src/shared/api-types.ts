@@ -21,6 +21,11 @@ export interface WorklistItem {
   instances: number;
   /** The model's highest probability anywhere in the series (full precision); null before the model ran. */
   score: number | null;
+  /**
+   * Longest diameter (mm) of the model's largest finding in its latest run; null before a run or when it found
+   * nothing. Among scores shown alike (">99.9%") the worklist ranks by it.
+   */
+  largestMm: number | null;
   findingCount: number;
   reviewedCount: number;
   status: SeriesStatus;

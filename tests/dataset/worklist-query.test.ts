@@ -138,10 +138,19 @@ test('series whose scores the worklist shows alike (">99.9%") rank their largest
     // lower stays below however large its finding.
     assert.deepEqual(order(), ['3.2', '3.1', '3.3', '3.4']);
     assert.deepEqual(order('score'), ['3.2', '3.1', '3.3', '3.4']);
+    // Each row carries the size it ranks by (the worklist's Largest column): its largest finding's diameter.
+    const largest = () =>
+      Object.fromEntries(store.worklist({ now }).rows.map((r) => [r.series.seriesUid, r.series.largestMm]));
+    const diameters = (uid: string) => store.findings(uid).map((f) => f.diameterMm);
+    for (const uid of ['3.1', '3.2', '3.3', '3.4']) {
+      assert.equal(largest()[uid], Math.max(...diameters(uid)), uid);
+    }
+    assert.ok(largest()['3.2']! > largest()['3.1']!);
     // A new run (here: nothing found) takes its size away.
     const runId = store.startRun('3.2', MODEL, 0.5, {});
     store.finishRun(runId, { ...outcomeOf(SIZE, []), score: 0.9997 });
     assert.deepEqual(order(), ['3.1', '3.3', '3.2', '3.4']);
+    assert.equal(largest()['3.2'], null);
   } finally {
     store.close();
     t.remove();

@@ -13,6 +13,7 @@ import { startServe, type ServeProcess } from './serve-process.ts';
 import { STATE_COLOURS, WHAT_IF_COLOUR } from '../../renderer/layer-pixels.ts';
 import { installTestModel } from '../inference/test-models.ts';
 import { ARTIFACTS, launchChromium, prepareRenderer, withoutChromium } from './chromium.ts';
+import type { FindingInfo, WorklistPage } from '../../src/shared/api-types.ts';
 
 /** Two synthetic chest CT studies with nodules, written by `overread sample` (a few seconds). */
 function sampleStudies(folder: string): string {
@@ -96,6 +97,23 @@ test(
     assert.ok(
       rows.some((row) => row.status === 'Flagged'),
       `no flagged series: ${JSON.stringify(rows)}`,
+    );
+    // The Largest column shows each series' largest model finding, as its findings list measures it.
+    const listed = await app.apiJson<WorklistPage>('/api/worklist?limit=100');
+    for (const row of rows) {
+      const item = listed.items.find(
+        (i) => i.patientId === row.patientId && i.seriesDescription === row.series,
+      );
+      assert.ok(item, `row ${JSON.stringify(row)} not in the API's worklist`);
+      const findings = await app.apiJson<FindingInfo[]>(
+        `/api/series/${encodeURIComponent(item.seriesUid)}/findings`,
+      );
+      const sizes = findings.filter((f) => f.source === 'model').map((f) => f.diameterMm);
+      assert.equal(row.largest, sizes.length ? `${Math.max(...sizes).toFixed(1)} mm` : '—', row.series);
+    }
+    assert.ok(
+      rows.some((row) => / mm$/.test(row.largest)),
+      'no series shows a finding size',
     );
 
     // Open the top series: the flags are listed and drawn on the canvas in the pending colour.

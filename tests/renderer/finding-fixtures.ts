@@ -40,6 +40,7 @@ export function item(uid: string, patch: Partial<WorklistItem> = {}): WorklistIt
     modality: 'CT',
     instances: 120,
     score: 0.5,
+    largestMm: 8.2,
     findingCount: 1,
     reviewedCount: 0,
     status: 'flagged',

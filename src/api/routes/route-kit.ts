@@ -39,6 +39,7 @@ export function worklistItem(row: WorklistRow): WorklistItem {
     modality: s.modality,
     instances: s.instances,
     score: s.score,
+    largestMm: s.largestMm,
     findingCount: row.findingCount,
     reviewedCount: row.reviewedCount,
     status: s.status,

@@ -13,7 +13,10 @@ export interface FindingRow {
 
 export interface WorklistRow {
   patient: string;
+  patientId: string;
   series: string;
+  /** The Largest column: the model's largest finding across. */
+  largest: string;
   status: string;
   findings: string;
 }
@@ -79,14 +82,21 @@ export class OverreadApp {
       const headers = Array.from(document.querySelectorAll('#worklist-table thead th'), (th) =>
         (th.textContent ?? '').trim(),
       );
-      const [patient, series, findings, status] = ['Patient', 'Series', 'Findings', 'Status'].map((h) =>
-        headers.indexOf(h),
-      );
+      const [patient, patientId, series, largest, findings, status] = [
+        'Patient',
+        'Patient ID',
+        'Series',
+        'Largest',
+        'Findings',
+        'Status',
+      ].map((h) => headers.indexOf(h));
       return rows.map((row) => {
         const cells = Array.from(row.querySelectorAll('td'), (td) => td.textContent ?? '');
         return {
           patient: cells[patient!]!,
+          patientId: cells[patientId!]!,
           series: cells[series!]!,
+          largest: cells[largest!]!,
           findings: cells[findings!]!,
           status: cells[status!]!,
         };
