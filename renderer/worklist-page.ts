@@ -133,8 +133,16 @@ export class WorklistPage {
           ...(item.priorStudyDate ? [priorBadge(item.priorStudyDate)] : []),
         ]),
         element('td', { text: item.accessionNumber }),
-        element('td', { text: item.studyDescription }),
-        element('td', { text: item.seriesDescription }),
+        element('td', {
+          className: 'long',
+          text: item.studyDescription,
+          attributes: { title: item.studyDescription },
+        }),
+        element('td', {
+          className: 'long',
+          text: item.seriesDescription,
+          attributes: { title: item.seriesDescription },
+        }),
         element('td', { text: item.modality }),
         element('td', { className: 'number', text: String(item.instances) }),
         element('td', { className: 'number', text: formatScore(item.score) }),
