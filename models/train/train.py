@@ -214,13 +214,19 @@ def learning_rate(progress):
     return MAX_LR * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * t)))
 
 
-def train(model, prepared, steps, batch, patch, seed, max_minutes=None):
-    rng = np.random.default_rng(seed)
-    sampler = PatchSampler(prepared, patch, rng)
+def train(model, prepared, steps, batch, patch, seed, max_minutes=None, *, sampler=None, device='cpu',
+          augment=None, pos_weight=None, cycles=1, on_cycle=None, log_every=25):
+    """The recipe's training loop; returns (seconds, steps done). The keywords are for explore/variant.py, which
+    trains variants of this recipe on a lent GPU with this same loop: `sampler` one it built itself (from shared
+    prepared studies, perhaps with kind weights), `device` where the network lives (batches are moved there, and
+    mining runs it through `on_device`), `augment(x, y)` a further augmentation of each batch, `pos_weight`
+    loss_fn's, and `cycles` N one-cycle schedules in a row with `on_cycle(cycle, steps_done)` called as each of
+    the first N - 1 ends (snapshot ensembles)."""
+    sampler = sampler or PatchSampler(prepared, patch, np.random.default_rng(seed))
     opt = torch.optim.AdamW(model.parameters(), lr=MAX_LR, weight_decay=1e-4)
     model.train()
     started, running = time.time(), 0.0
-    done, mined = 0, False
+    done, mined, cycles_ended = 0, False, 0
     for step in range(1, steps + 1):
         elapsed = time.time() - started
         if max_minutes and elapsed > max_minutes * 60:
@@ -229,23 +235,52 @@ def train(model, prepared, steps, batch, patch, seed, max_minutes=None):
         # The schedule follows whichever runs out first, steps or the time cap, so a run stopped by the cap
         # has still annealed its learning rate instead of ending at the peak of a step-based one-cycle.
         progress = max((step - 1) / steps, elapsed / (max_minutes * 60) if max_minutes else 0.0)
+        cycle = min(cycles - 1, int(progress * cycles))
+        if cycle > cycles_ended:
+            on_cycle(cycle, done)
+            cycles_ended = cycle
         for group in opt.param_groups:
-            group['lr'] = learning_rate(progress)
+            group['lr'] = learning_rate(progress * cycles - cycle)
         if not mined and progress >= MINE_AT:
             log(f'hard-negative mining at step {step}: '
-                f'{sampler.mine(model)} false-positive voxels kept ({time.time() - started:.0f} s)')
+                f'{sampler.mine(on_device(model, device))} false-positive voxels kept ({time.time() - started:.0f} s)')
             mined = True
         x, y = sampler.batch(batch)
-        loss = loss_fn(model.logits(x), y)
+        x, y = x.to(device), y.to(device)
+        if augment:
+            x, y = augment(x, y)
+        loss = loss_fn(model.logits(x), y, pos_weight)
         opt.zero_grad()
         loss.backward()
         opt.step()
         done = step
         running = 0.95 * running + 0.05 * loss.item() if step > 1 else loss.item()
-        if step % 25 == 0 or step == steps:
+        if step % log_every == 0 or step == steps:
             lr = opt.param_groups[0]['lr']
             log(f'step {step}/{steps} loss {running:.4f} lr {lr:.2e} ({time.time() - started:.0f} s)')
     return time.time() - started, done
+
+
+class DeviceNetwork:
+    """A network on another device behind evaluate.py's model(x) interface: CPU tensors in and out."""
+
+    def __init__(self, model, device):
+        self.model, self.device = model, device
+
+    def __call__(self, x):
+        return self.model(x.to(self.device)).float().cpu()
+
+    def eval(self):
+        self.model.eval()
+        return self
+
+    def train(self):
+        self.model.train()
+        return self
+
+
+def on_device(model, device):
+    return model if device == 'cpu' else DeviceNetwork(model, device)
 
 
 def check_in_onnxruntime(path, probe, expected, check_dir, tolerance=1e-4):

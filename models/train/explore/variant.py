@@ -1,5 +1,5 @@
-"""Device exploration (run.sh), stage 2: one training variant — train.py's PatchSampler, loss_fn and learning_rate,
-on the GPU when there is one — from prepare_shared.py's studies, then its float network on the held-out studies:
+"""Device exploration (run.sh), stage 2: one training variant — train.py's own loop (train.train: its sampler, loss,
+schedule and mining), on the GPU when there is one — from prepare_shared.py's studies, then its float network on the held-out studies:
 evaluate.py's FROC/CPM/AUC, the app's operating points (components at each of $THRESHOLDS) and how many nodule
 components reach p 0.1 / 0.5. Writes /tmp/res/<name>.json and, when it trained, /tmp/res/<name>.pt.
 --zoom Z adds an in-plane zoom augmentation (log-uniform in [1/(1+Z), 1+Z]) that train.py does not have."""
@@ -79,15 +79,6 @@ if args.kind_weights:
     print(args.name, 'positive shares', {w: shares.count(w) for w in sorted(set(shares))}, flush=True)
 
 
-class Dev:
-    """The network behind evaluate.py's model(x) interface, run on DEV with CPU tensors in and out."""
-
-    def __init__(self, m): self.m = m
-    def __call__(self, x): return self.m(x.to(DEV)).float().cpu()
-    def eval(self): self.m.eval(); return self
-    def train(self): self.m.train(); return self
-
-
 def zoom(x, y):
     out_x, out_y = [], []
     for b in range(x.shape[0]):
@@ -102,55 +93,27 @@ def zoom(x, y):
 
 
 model = UNet25D(T.CFG['channels'], args.base).to(DEV)
-dev = Dev(model)
-opt = torch.optim.AdamW(model.parameters(), lr=T.MAX_LR, weight_decay=1e-4)
-model.train()
-# train.train()'s loop, with each batch moved to the device and the optional zoom: train.py itself stays the
-# CPU-only recipe.
-started, running, mined, done, saved_cycles = time.time(), 0.0, False, 0, 0
+dev = T.on_device(model, DEV)
 os.makedirs('/tmp/res', exist_ok=True)
+started = time.time()
 
 
-def snapshot(tag=''):
+def snapshot(tag, steps):
     torch.save({'model': {k: v.cpu() for k, v in model.state_dict().items()}, 'seconds': time.time() - started,
-                'steps': done}, f'/tmp/res/{args.name}{"-" + tag if tag else ""}.pt')
+                'steps': steps}, f'/tmp/res/{args.name}{"-" + tag if tag else ""}.pt')
 
 
 if args.checkpoint:
     saved = torch.load(args.checkpoint, map_location=DEV)
     model.load_state_dict(saved['model'])
-    done = saved['steps']
-for step in range(1, 0 if args.checkpoint else args.steps + 1):
-    elapsed = time.time() - started
-    if args.max_minutes and elapsed > args.max_minutes * 60:
-        break
-    progress = max((step - 1) / args.steps, elapsed / (args.max_minutes * 60) if args.max_minutes else 0.0)
-    # Snapshot ensembles (--cycles N): the one-cycle schedule N times over, a checkpoint at the end of each.
-    cycle = min(args.cycles - 1, int(progress * args.cycles))
-    if cycle > saved_cycles:
-        snapshot(f'c{cycle}')
-        saved_cycles = cycle
-    for g in opt.param_groups:
-        g['lr'] = T.learning_rate(progress * args.cycles - cycle)
-    if not mined and progress >= T.MINE_AT:
-        n = sampler.mine(dev)
-        print(args.name, 'mined', n, 'at', step, flush=True)
-        mined = True
-    x, y = sampler.batch(16)
-    x, y = x.to(DEV), y.to(DEV)
-    if args.zoom:
-        x, y = zoom(x, y)
-    loss = T.loss_fn(model.logits(x), y, args.pos_weight)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    done = step
-    running = 0.95 * running + 0.05 * loss.item() if step > 1 else loss.item()
-    if step % 500 == 0:
-        print(args.name, step, round(running, 4), round(time.time() - started), flush=True)
-train_s = time.time() - started
-if not args.checkpoint:
-    snapshot(f'c{args.cycles}' if args.cycles > 1 else '')
+    done, train_s = saved['steps'], 0.0
+else:
+    # train.py's own loop (sampler, loss, schedule, mining), on DEV, with the optional zoom and snapshot cycles.
+    train_s, done = T.train(model, prepared, args.steps, 16, patch, args.seed, args.max_minutes, sampler=sampler,
+                            device=DEV, augment=zoom if args.zoom else None, pos_weight=args.pos_weight,
+                            cycles=args.cycles, on_cycle=lambda cycle, steps: snapshot(f'c{cycle}', steps),
+                            log_every=500)
+    snapshot(f'c{args.cycles}' if args.cycles > 1 else '', done)
 if args.no_eval:
     print('RESULT', json.dumps(dict(name=args.name, steps=done, trainSeconds=round(train_s))), flush=True)
     sys.exit(0)
