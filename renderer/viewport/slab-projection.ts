@@ -26,31 +26,104 @@ export function slabRange(positionsMm: readonly number[], k: number, slabMm: num
 }
 
 /**
- * The voxel-wise maximum of the slices' modality values. Slices stored as int16 modality values (slope 1,
- * intercept 0 — every CT the API serves exactly) give int16; anything else gives float32 modality values.
+ * A slab's maximum, kept with the slice each pixel's maximum came from: what lets the next slab reuse it.
  */
-export function maxProjection(slices: readonly SlicePixels[]): Int16Array | Float32Array {
+export interface SlabMaximum {
+  /** First and last slice (k) of the slab. */
+  first: number;
+  last: number;
+  /** The voxel-wise maximum of the slab's modality values: int16 for exact int16 slices, else float32. */
+  values: Int16Array | Float32Array;
+  /** For each pixel, the slice (k) holding its maximum. */
+  from: Uint16Array;
+}
+
+/**
+ * The voxel-wise maximum of slices first … first + slices.length − 1 (in modality values). Given the maximum of
+ * an overlapping slab of the same series (`previous`, left as it was), only what changed is read: the slices
+ * that joined, and — for the pixels whose maximum lay on a slice that left — the new slab again. Scrolling a
+ * 10 mm MIP over 1 mm slices one slice a step then reads about two slices' worth a step instead of eleven, so
+ * the slab keeps up with the wheel. Slices stored as int16 modality values (slope 1, intercept 0 — every CT the
+ * API serves exactly) give int16; anything else gives float32 modality values.
+ */
+export function slabMaximum(
+  first: number,
+  slices: readonly SlicePixels[],
+  previous?: SlabMaximum | null,
+): SlabMaximum {
   if (slices.length === 0) throw new Error('a projection needs at least one slice');
   const length = slices[0]!.data.length;
   for (const slice of slices) {
     if (slice.data.length !== length)
       throw new Error(`slices of ${slice.data.length} and ${length} pixels cannot be projected together`);
   }
+  const last = first + slices.length - 1;
   const exact = slices.every((s) => s.data instanceof Int16Array && s.slope === 1 && s.intercept === 0);
-  if (exact) {
-    const out = Int16Array.from(slices[0]!.data as Int16Array);
-    for (const slice of slices.slice(1)) {
-      const data = slice.data as Int16Array;
-      for (let i = 0; i < length; i++) if (data[i]! > out[i]!) out[i] = data[i]!;
-    }
-    return out;
+  const reusable =
+    previous &&
+    previous.values.length === length &&
+    previous.values instanceof Int16Array === exact &&
+    previous.first <= last &&
+    previous.last >= first;
+  if (!reusable) {
+    const values = exact ? new Int16Array(length).fill(-32768) : new Float32Array(length).fill(-Infinity);
+    const from = new Uint16Array(length).fill(first);
+    slices.forEach((slice, n) => include(values, from, slice, first + n));
+    return { first, last, values, from };
   }
-  const out = new Float32Array(length).fill(-Infinity);
-  for (const { data, slope, intercept } of slices) {
-    for (let i = 0; i < length; i++) {
+  const values = previous.values.slice();
+  const from = previous.from.slice();
+  // Pixels whose maximum left with its slice: the new slab's maximum, pixel by pixel.
+  for (let i = 0; i < length; i++) {
+    const k = from[i]!;
+    if (k >= first && k <= last) continue;
+    let best = -Infinity;
+    let at = first;
+    for (let n = 0; n < slices.length; n++) {
+      const { data, slope, intercept } = slices[n]!;
       const value = data[i]! * slope + intercept;
-      if (value > out[i]!) out[i] = value;
+      if (value > best) {
+        best = value;
+        at = first + n;
+      }
+    }
+    values[i] = best;
+    from[i] = at;
+  }
+  // The rest kept a maximum that is still in the slab; the slices that joined may beat it.
+  slices.forEach((slice, n) => {
+    const k = first + n;
+    if (k < previous.first || k > previous.last) include(values, from, slice, k);
+  });
+  return { first, last, values, from };
+}
+
+/** Takes slice k into a running maximum. */
+function include(
+  values: Int16Array | Float32Array,
+  from: Uint16Array,
+  { data, slope, intercept }: SlicePixels,
+  k: number,
+): void {
+  if (slope === 1 && intercept === 0) {
+    for (let i = 0; i < values.length; i++) {
+      if (data[i]! > values[i]!) {
+        values[i] = data[i]!;
+        from[i] = k;
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < values.length; i++) {
+    const value = data[i]! * slope + intercept;
+    if (value > values[i]!) {
+      values[i] = value;
+      from[i] = k;
     }
   }
-  return out;
+}
+
+/** The voxel-wise maximum of the slices' modality values (slabMaximum's, without reuse). */
+export function maxProjection(slices: readonly SlicePixels[]): Int16Array | Float32Array {
+  return slabMaximum(0, slices).values;
 }

@@ -14,7 +14,7 @@ import {
   sliceImage,
   slicePixels,
 } from './overread-image-loader.ts';
-import { maxProjection, slabRange } from './slab-projection.ts';
+import { slabMaximum, slabRange, type SlabMaximum } from './slab-projection.ts';
 import { CACHE_BYTES } from './cache-size.ts';
 import { ImageElement } from './image-element.ts';
 
@@ -47,6 +47,8 @@ export class StackViewport extends ImageElement {
   /** Thickness of the MIP slab shown, mm; 0 shows single slices. */
   private slab = 0;
   private readonly projections = new Map<string, cornerstone.CornerstoneImage>();
+  /** The latest slab maximum computed for this series: the next slab starts from it (slabMaximum). */
+  private lastMaximum: SlabMaximum | null = null;
   onError: (error: unknown) => void = () => {};
 
   constructor(element: HTMLElement) {
@@ -82,6 +84,7 @@ export class StackViewport extends ImageElement {
     this.series = series;
     registerSeries(series);
     this.projections.clear();
+    this.lastMaximum = null;
     // A slab chosen on an earlier series goes on, unless this one has no slice positions to build it from.
     if (series.slicePositionsMm.length <= 1) this.slab = 0;
     this.hasImage = false;
@@ -125,7 +128,8 @@ export class StackViewport extends ImageElement {
 
   /**
    * The MIP of the slab centred on slice k: its slices loaded in one range request where they are not cached
-   * yet, then their maximum. The last few are kept, so scrolling back does not compute them again.
+   * yet, then their maximum — from the previous slab's, which shares most of its slices. The last few are kept,
+   * so scrolling back does not compute them again.
    */
   private async loadProjection(series: SeriesInfo, k: number): Promise<cornerstone.CornerstoneImage> {
     const slab = this.slab;
@@ -134,9 +138,13 @@ export class StackViewport extends ImageElement {
     const key = `${k}/${slab}`;
     const kept = this.projections.get(key);
     if (kept) return kept;
-    const values = maxProjection(await slicePixels(series, first, last - first + 1));
-    const image = projectionImage(series, k, slab, values);
-    if (this.series === series) {
+    const pixels = await slicePixels(series, first, last - first + 1);
+    // The latest maximum belongs to this series only while it is still the one open (open() forgets it).
+    const open = this.series === series;
+    const maximum = slabMaximum(first, pixels, open ? this.lastMaximum : null);
+    const image = projectionImage(series, k, slab, maximum.values);
+    if (open) {
+      this.lastMaximum = maximum;
       this.projections.set(key, image);
       if (this.projections.size > PROJECTIONS_KEPT)
         this.projections.delete(this.projections.keys().next().value!);

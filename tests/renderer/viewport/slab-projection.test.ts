@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maxProjection, slabRange } from '../../../renderer/viewport/slab-projection.ts';
+import {
+  maxProjection,
+  slabMaximum,
+  slabRange,
+  type SlabMaximum,
+} from '../../../renderer/viewport/slab-projection.ts';
+import type { SlicePixels } from '../../../src/shared/finding-profile.ts';
 
 test('a slab covers the slices within half its thickness of the centre, in either stacking direction', () => {
   const ascending = Array.from({ length: 20 }, (_, k) => -100 + 2.5 * k);
@@ -59,4 +65,93 @@ test('slices of different sizes, or none, are refused with what is wrong', () =>
     /6 and 4 pixels/,
   );
   assert.throws(() => maxProjection([]), /at least one slice/);
+});
+
+/** A deterministic pseudo-random stack (mulberry32), so a failure can be replayed. */
+function randomStack(count: number, length: number, seed: number, stored: 'int16' | 'scaled'): SlicePixels[] {
+  let state = seed;
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: count }, (_, k) => {
+    // Few distinct values, so ties between slices are common.
+    if (stored === 'int16')
+      return {
+        data: Int16Array.from({ length }, () => Math.round(next() * 8) * 100 - 1000),
+        slope: 1,
+        intercept: 0,
+      };
+    return {
+      data: Uint16Array.from({ length }, () => Math.round(next() * 8) * 50),
+      slope: 0.5 + (k % 3),
+      intercept: -1024,
+    };
+  });
+}
+
+for (const stored of ['int16', 'scaled'] as const) {
+  test(`a slab built from the previous one is the slab computed afresh (${stored})`, () => {
+    const stack = randomStack(40, 257, stored === 'int16' ? 7 : 11, stored);
+    // Scrolling one slice at a time both ways, jumps that overlap a little or not at all, thicker and thinner.
+    const slabs: [number, number][] = [
+      [0, 10],
+      [1, 11],
+      [2, 12],
+      [3, 13],
+      [2, 12],
+      [1, 11],
+      [9, 19],
+      [20, 30],
+      [29, 39],
+      [25, 27],
+      [20, 35],
+      [22, 24],
+      [23, 23],
+      [0, 39],
+      [5, 6],
+    ];
+    let previous = null as SlabMaximum | null;
+    for (const [first, last] of slabs) {
+      const slices = stack.slice(first, last + 1);
+      const before: Pick<SlabMaximum, 'values' | 'from'> | null = previous && {
+        values: previous.values.slice(),
+        from: previous.from.slice(),
+      };
+      const built = slabMaximum(first, slices, previous);
+      const fresh = slabMaximum(first, slices);
+      assert.deepEqual(Array.from(built.values), Array.from(fresh.values), `slab ${first}–${last}`);
+      assert.equal(built.values.constructor, stored === 'int16' ? Int16Array : Float32Array);
+      assert.deepEqual(Array.from(built.values), Array.from(maxProjection(slices)));
+      // Each pixel names a slice of the slab that holds its maximum.
+      built.from.forEach((k, i) => {
+        assert.ok(k >= first && k <= last, `pixel ${i} from slice ${k}, outside ${first}–${last}`);
+        const { data, slope, intercept } = stack[k]!;
+        assert.equal(Math.fround(data[i]! * slope + intercept), built.values[i]);
+      });
+      // The previous slab is left as it was (its image may still be on screen or cached).
+      if (previous && before) {
+        assert.deepEqual(Array.from(previous.values), Array.from(before.values));
+        assert.deepEqual(Array.from(previous.from), Array.from(before.from));
+      }
+      previous = built;
+    }
+  });
+}
+
+test('a previous slab of another size or kind of pixels is not reused', () => {
+  const small = randomStack(5, 10, 3, 'int16');
+  const large = randomStack(5, 12, 3, 'int16');
+  const scaled = randomStack(5, 10, 3, 'scaled');
+  const previous = slabMaximum(0, small);
+  assert.deepEqual(
+    Array.from(slabMaximum(1, large.slice(1), previous).values),
+    Array.from(maxProjection(large.slice(1))),
+  );
+  assert.deepEqual(
+    Array.from(slabMaximum(1, scaled.slice(1), previous).values),
+    Array.from(maxProjection(scaled.slice(1))),
+  );
 });
