@@ -104,7 +104,7 @@ function measure(
     sumI += p * i;
     sumJ += p * j;
     sumK += p * k;
-    if (values[index] > values[peak] || (values[index] === values[peak] && index < peak)) peak = index;
+    if (values[index] > values[peak]) peak = index;
     if (i < minI) minI = i;
     if (i > maxI) maxI = i;
     if (j < minJ) minJ = j;
@@ -116,19 +116,51 @@ function measure(
   const max: Vec3 = [maxI, maxJ, maxK];
   const voxels = sortedVoxels(component, cols, plane, min, max);
   const [sx, sy, sz] = geometry.spacing;
+  const centre: Vec3 = [sumI / weight, sumJ / weight, sumK / weight];
+  // Where the reader is taken: the most probable voxel. A saturated map (the default model's often are) holds
+  // its highest value over the whole core, and the first of those lies on the finding's top slice, at its rim;
+  // among equals, the one nearest the centre shows the finding through its middle.
+  peak = nearestAtValue(values, component, values[peak], centre, cols, plane, geometry.spacing);
   const peakK = (peak / plane) | 0;
   const peakJ = ((peak - peakK * plane) / cols) | 0;
   return {
     score: values[peak] / 255,
     volumeMm3: voxels.length * sx * sy * sz,
     diameterMm: feretDiameter(surfacePoints(values, geometry, voxels, min, max, cut)),
-    centerMm: voxelToPatient(geometry, [sumI / weight, sumJ / weight, sumK / weight]),
+    centerMm: voxelToPatient(geometry, centre),
     boundingBox: { min, max },
     sliceRange: [minK, maxK],
     focusSlice: peakK,
     focusPoint: [peak - peakK * plane - peakJ * cols, peakJ],
     voxels,
   };
+}
+
+/** Of the component's voxels holding `value`, the one nearest `centre` (voxel indices; distance in mm). */
+function nearestAtValue(
+  values: Uint8Array,
+  component: Uint32Array,
+  value: number,
+  centre: Vec3,
+  cols: number,
+  plane: number,
+  [sx, sy, sz]: Vec3,
+): number {
+  let best = -1;
+  let bestDistance = Infinity;
+  for (let n = 0; n < component.length; n++) {
+    const index = component[n];
+    if (values[index] !== value) continue;
+    const k = (index / plane) | 0;
+    const j = ((index - k * plane) / cols) | 0;
+    const i = index - k * plane - j * cols;
+    const distance = ((i - centre[0]) * sx) ** 2 + ((j - centre[1]) * sy) ** 2 + ((k - centre[2]) * sz) ** 2;
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = index;
+    }
+  }
+  return best;
 }
 
 /** The component's voxels in ascending index order: marked in a bit set over its bounding box, then swept. */

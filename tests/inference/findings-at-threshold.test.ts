@@ -64,6 +64,24 @@ test('a binary sphere (no soft edge) measures its voxel faces: diameter within o
   assert.ok(Math.abs(f.diameterMm - 14) <= 1.5, `diameter ${f.diameterMm}`);
 });
 
+test('a saturated finding (its whole core at p = 1) is shown through its middle, not at its rim', () => {
+  // The default model's maps saturate: every voxel of a nodule's core holds 255, so "the most probable voxel"
+  // alone would be the first of them — the top slice's rim.
+  for (const descending of [false, true]) {
+    const g = geometry([64, 64, 40], [0.7, 0.7, 1.25], { descending });
+    const centre = patientToVoxelInverse(g, [30.2, 27.6, 19.3]);
+    const values = sphereMap(g, [{ centerMm: centre, radiusMm: 6 }], 0);
+    const [f] = findingsAtThreshold(values, g, 0.5);
+    assert.ok(f.sliceRange[1] - f.sliceRange[0] >= 8, `slices ${f.sliceRange}`);
+    const [i, j, k] = patientToVoxel(g, centre);
+    assert.equal(f.focusSlice, Math.round(k), `descending ${descending}`);
+    assert.ok(
+      Math.abs(f.focusPoint[0] - i) <= 0.5 && Math.abs(f.focusPoint[1] - j) <= 0.5,
+      `${f.focusPoint}`,
+    );
+  }
+});
+
 test('with each row’s highest value given, only rows that reach the threshold are scanned, same findings', () => {
   const g = geometry([80, 60, 40], [1, 1, 2]);
   const values = sphereMap(g, [
