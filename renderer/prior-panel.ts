@@ -159,7 +159,7 @@ export class PriorPanel {
     const rows = followUp.changes.map((change) => {
       const button = element('button', {
         attributes: { type: 'button' },
-        text: changeLine(change, current, prior),
+        text: unbroken(changeLine(change, current, prior)),
       });
       const id = change.current === undefined ? null : Number(change.current);
       if (id !== null) button.addEventListener('click', () => this.viewer.select(id));
@@ -198,4 +198,9 @@ export class PriorPanel {
     button.hidden = !this.back;
     if (this.back) button.textContent = `← Back to the ${this.back.label}`;
   }
+}
+
+/** A figure and its unit kept on one line in the narrow panel ("+63 %" wrapped its "%" alone onto the next). */
+export function unbroken(line: string): string {
+  return line.replace(/ (%|mm\b|days\b)/g, '\u00a0$1');
 }

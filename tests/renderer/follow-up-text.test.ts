@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FollowUp, TrackedNodule } from '../../src/shared/api-types.ts';
 import { followUpLines } from '../../src/shared/follow-up-text.ts';
-import { priorLabel, registrationText } from '../../renderer/prior-panel.ts';
+import { priorLabel, registrationText, unbroken } from '../../renderer/prior-panel.ts';
 
 const nodule = (id: string, number: number, meanDiameterMm: number): TrackedNodule => ({
   id,
@@ -92,4 +92,13 @@ test("the prior box's option and registration lines", () => {
     registrationText(followUp),
     'Lined up by a shift of 4, -12, 30 mm (match 0.41) — poorly: check each pair.',
   );
+});
+
+test('in the panel a figure keeps its unit on its line; the words around are left to wrap', () => {
+  const line = '#1 grown: 22.5 → 26.4 mm, volume +63 %, doubling time 471 days (prior #1)';
+  assert.equal(
+    unbroken(line),
+    '#1 grown: 22.5 → 26.4\u00a0mm, volume +63\u00a0%, doubling time 471\u00a0days (prior #1)',
+  );
+  assert.equal(unbroken('#2 (8.6 mm): new'), '#2 (8.6\u00a0mm): new');
 });
