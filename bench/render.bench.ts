@@ -581,6 +581,8 @@ export async function run(argv: string[]): Promise<void> {
         `Planes on: scroll ${withPlanes.shown} of ${withPlanes.steps + 1} slices drawn, frame p50 ${median(withPlanes.frames).toFixed(1)} ms; ` +
           `sagittal plane ${stepped.shown} of ${stepped.steps} steps drawn, frame p50 ${median(stepped.frames).toFixed(1)} ms, ` +
           `step → on screen p50 ${median(stepped.latencies).toFixed(1)} ms; floor gather + draw p50 ${median(stepFloor.latencies).toFixed(2)} ms.`,
+        `Sagittal 10 mm MIP plane: ${steppedSlab.shown} of ${steppedSlab.steps} steps drawn, frame p50 ${median(steppedSlab.frames).toFixed(1)} ms, ` +
+          `max ${Math.max(...steppedSlab.frames).toFixed(1)} ms, step → on screen p50 ${median(steppedSlab.latencies).toFixed(1)} ms.`,
       ].join('\n'),
     );
   } finally {

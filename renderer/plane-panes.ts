@@ -30,12 +30,13 @@ import {
   planeName,
   planeSlab,
   planeSpacing,
-  planeValues,
+  planeMaximum,
   planeWidth,
   rowOfSlice,
   stackPlane,
   stackRows,
   type PlaneAxis,
+  type PlaneMaximum,
   type PlaneName,
   type SlicePixels,
   type StackRows,
@@ -89,6 +90,8 @@ interface Pane {
   frame: HTMLElement;
   /** The plane index (image row or column), the slab's planes and the slices-loaded count on screen. */
   shown: { index: number; slab: [number, number]; loaded: number } | null;
+  /** The values on screen with where each came from: the next slab plane starts from them (planeMaximum). */
+  maximum: PlaneMaximum | null;
   pointer: Point | null;
 }
 
@@ -126,6 +129,7 @@ export class PlanePanes {
         overlay: new OverlayCanvas(frame.querySelector<HTMLCanvasElement>('canvas.overlay-canvas')!),
         frame,
         shown: null,
+        maximum: null,
         pointer: null,
       };
       view.onRender = () => this.drawOverlay(pane);
@@ -151,6 +155,7 @@ export class PlanePanes {
     this.cross = { ...cross };
     for (const pane of this.panes) {
       pane.shown = null;
+      pane.maximum = null;
       pane.view.clear();
       pane.overlay.invalidate();
     }
@@ -326,7 +331,9 @@ export class PlanePanes {
     const stack = this.stack!;
     const view = this.view!;
     // Rows not fetched yet show as the window's floor (black), so the plane fills in visibly as they arrive.
-    const values = planeValues(series, pane.axis, slab, stack, (k) => this.slices[k], -1024);
+    const maximum = planeMaximum(series, pane.axis, slab, stack, (k) => this.slices[k], -1024, pane.maximum);
+    pane.maximum = maximum;
+    const { values } = maximum;
     const size = { rows: stack.rowSlices.length, columns: planeWidth(series, pane.axis) };
     // A new id per build: cornerstone reuses its rendering of an image id it has just drawn.
     const image = planeImage(

@@ -122,8 +122,3 @@ function include(
     }
   }
 }
-
-/** The voxel-wise maximum of the slices' modality values (slabMaximum's, without reuse). */
-export function maxProjection(slices: readonly SlicePixels[]): Int16Array | Float32Array {
-  return slabMaximum(0, slices).values;
-}

@@ -1,11 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  maxProjection,
-  slabMaximum,
-  slabRange,
-  type SlabMaximum,
-} from '../../../renderer/viewport/slab-projection.ts';
+import { slabMaximum, slabRange, type SlabMaximum } from '../../../renderer/viewport/slab-projection.ts';
 import type { SlicePixels } from '../../../src/shared/finding-profile.ts';
 
 test('a slab covers the slices within half its thickness of the centre, in either stacking direction', () => {
@@ -155,3 +150,8 @@ test('a previous slab of another size or kind of pixels is not reused', () => {
     Array.from(maxProjection(scaled.slice(1))),
   );
 });
+
+/** The slab's maximum computed afresh. */
+function maxProjection(slices: readonly SlicePixels[]): Int16Array | Float32Array {
+  return slabMaximum(0, slices).values;
+}
