@@ -75,7 +75,9 @@ export function findingsAtThreshold(
     if (minSize.diameterMm !== undefined && finding.diameterMm < minSize.diameterMm) return;
     findings.push(finding);
   });
-  findings.sort((a, b) => b.score - a.score || a.voxels[0] - b.voxels[0]);
+  // Most probable first; among equal scores (a saturated map gives many findings p = 1) the largest, as the
+  // worklist ranks series whose scores read alike — then head to foot, so the order is the same every run.
+  findings.sort((a, b) => b.score - a.score || b.volumeMm3 - a.volumeMm3 || a.voxels[0] - b.voxels[0]);
   return findings.map((finding, n) => ({ id: n + 1, ...finding }));
 }
 

@@ -82,6 +82,33 @@ test('a saturated finding (its whole core at p = 1) is shown through its middle,
   }
 });
 
+test('findings are numbered most probable first, and among equal scores the largest first', () => {
+  const g = geometry([80, 80, 60], [1, 1, 1]);
+  const at = (ijk: Vec3) => patientToVoxelInverse(g, ijk);
+  // Three saturated (p = 1) of 3, 6 and 4 mm radius, head to foot in that order, and a larger one at p 0.8.
+  const values = sphereMap(
+    g,
+    [
+      { centerMm: at([20, 20, 10]), radiusMm: 3 },
+      { centerMm: at([60, 20, 25]), radiusMm: 6 },
+      { centerMm: at([20, 60, 40]), radiusMm: 4 },
+      { centerMm: at([60, 60, 50]), radiusMm: 8, peak: 204 },
+    ],
+    0,
+  );
+  const findings = findingsAtThreshold(values, g, 0.5);
+  // Each told apart by the slice of its centre: 6 mm (k 25), 4 mm (k 40), 3 mm (k 10), then the p 0.8 one.
+  assert.deepEqual(
+    findings.map((f) => [f.id, f.score, Math.round(patientToVoxel(g, f.centerMm)[2])]),
+    [
+      [1, 1, 25],
+      [2, 1, 40],
+      [3, 1, 10],
+      [4, 0.8, 50],
+    ],
+  );
+});
+
 test('with each row’s highest value given, only rows that reach the threshold are scanned, same findings', () => {
   const g = geometry([80, 60, 40], [1, 1, 2]);
   const values = sphereMap(g, [
