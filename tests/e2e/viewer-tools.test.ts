@@ -47,18 +47,20 @@ test(
     // The pixel where the slab differs most from the slice, over its 3 × 3 neighbourhood, so a pointer a pixel
     // off still lands where the two differ.
     const { rows, columns } = series;
-    let best = { gain: -Infinity, column: 0, row: 0 };
-    for (let r = 1; r < rows - 1; r++) {
-      for (let c = 1; c < columns - 1; c++) {
-        let gain = Infinity;
-        for (let dr = -1; dr <= 1; dr++)
-          for (let dc = -1; dc <= 1; dc++) {
-            const i = (r + dr) * columns + c + dc;
-            gain = Math.min(gain, mip[i]! - single[i]!);
-          }
-        if (gain > best.gain) best = { gain, column: c, row: r };
+    /** The pixel whose 3 × 3 neighbourhood scores highest at its lowest. */
+    const widest = (score: (i: number) => number) => {
+      let found = { gain: -Infinity, column: 0, row: 0 };
+      for (let r = 1; r < rows - 1; r++) {
+        for (let c = 1; c < columns - 1; c++) {
+          let gain = Infinity;
+          for (let dr = -1; dr <= 1; dr++)
+            for (let dc = -1; dc <= 1; dc++) gain = Math.min(gain, score((r + dr) * columns + c + dc));
+          if (gain > found.gain) found = { gain, column: c, row: r };
+        }
       }
-    }
+      return found;
+    };
+    const best = widest((i) => mip[i]! - single[i]!);
     assert.ok(best.gain > 50, `the slab adds only ${best.gain} HU anywhere`);
 
     // Image pixel → screen: cornerstone fits the image to the viewport, centred, at the corner's zoom.
@@ -99,7 +101,30 @@ test(
     assert.equal(onSlab.value, mip[i]);
     assert.ok(onSlab.value > single[i]!, 'the slab shows the single slice’s value');
     await app.viewportScreenshot(join(ARTIFACTS, 'viewer-tools-mip.png'));
-
+    // Two slices on, one at a time: the viewer builds each slab from the one before (slabMaximum). Probed where
+    // the maximum changed most from the slab before — where a slice left or joined — it is still exactly the
+    // maximum of the new slab's slices as the API serves them.
+    let before = mip;
+    for (const next of [k + 1, k + 2]) {
+      await app.press('ArrowDown');
+      await app.waitForSlice(next + 1);
+      const around = series.slicePositionsMm[next]!;
+      const slab = series.slicePositionsMm
+        .map((position, j) => (Math.abs(position - around) <= 5 + 1e-3 ? j : -1))
+        .filter((j) => j >= 0);
+      const values = await Promise.all(slab.map((j) => app.sliceValues(uid, j)));
+      const after = values[0]!.map((_, p) => Math.max(...values.map((v) => v[p]!)));
+      const changed = widest((p) => Math.abs(after[p]! - before[p]!));
+      assert.ok(changed.gain > 20, `the slab around slice ${next + 1} barely changed (${changed.gain} HU)`);
+      const point = screenOf(changed.column, changed.row);
+      await page.mouse.move(point.x + 1, point.y);
+      await page.mouse.move(point.x, point.y);
+      const moved = probe(await corner('bottom-left'));
+      assert.ok(moved, `no value under the pointer on slice ${next + 1}'s slab`);
+      assert.equal(moved.value, after[moved.row * columns + moved.column], `slab around slice ${next + 1}`);
+      before = after;
+    }
+    await page.mouse.move(at.x, at.y);
     // Under the slab a finding's flag shows on a slice just past its range (the MIP shows the nodule there too);
     // with the slab off it is gone from that slice.
     const listed = await app.findings();
