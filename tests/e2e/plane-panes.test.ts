@@ -246,27 +246,42 @@ test(
         document.querySelector('#plane-row .plane-label')?.textContent ?? '',
       ),
     );
-    const [, fromRow, toRow] = /rows (\d+)–(\d+)$/.exec(await label('row'))!.map(Number) as [
-      number,
-      number,
-      number,
-    ];
-    assert.ok(toRow - fromRow >= 2, `a 10 mm slab covers rows ${fromRow}–${toRow}`);
     const box = (await page.locator('#plane-row .plane-viewport').boundingBox())!;
-    let checked = 0;
-    for (const fx of [0.3, 0.45, 0.6]) {
-      await page.mouse.move(box.x + box.width * fx, box.y + box.height / 2);
-      await page.waitForFunction(() =>
-        /HU/.test(document.querySelector('#plane-row .plane-probe')?.textContent ?? ''),
+    const checkSlab = async (what: string) => {
+      const [, fromRow, toRow] = /rows (\d+)–(\d+)$/.exec(await label('row'))!.map(Number) as [
+        number,
+        number,
+        number,
+      ];
+      assert.ok(toRow - fromRow >= 2, `a 10 mm slab covers rows ${fromRow}–${toRow}`);
+      let checked = 0;
+      for (const fx of [0.3, 0.45, 0.6]) {
+        await page.mouse.move(box.x + box.width * fx + 1, box.y + box.height / 2);
+        await page.mouse.move(box.x + box.width * fx, box.y + box.height / 2);
+        await page.waitForFunction(() =>
+          /HU/.test(document.querySelector('#plane-row .plane-probe')?.textContent ?? ''),
+        );
+        const probe = planeProbe(await probeOf('row'))!;
+        let max = -Infinity;
+        for (let row = fromRow - 1; row <= toRow - 1; row++)
+          max = Math.max(max, await voxel(probe.column, row, probe.k));
+        assert.equal(probe.value, max, `coronal MIP ${what} at ${JSON.stringify(probe)}`);
+        checked++;
+      }
+      assert.equal(checked, 3);
+    };
+    await checkSlab('as built');
+    // Stepped by the wheel a row at a time, each slab plane is built from the one before (planeMaximum).
+    for (let step = 1; step <= 2; step++) {
+      const shown = await label('row');
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, 100);
+      await page.waitForFunction(
+        (before) => (document.querySelector('#plane-row .plane-label')?.textContent ?? '') !== before,
+        shown,
       );
-      const probe = planeProbe(await probeOf('row'))!;
-      let max = -Infinity;
-      for (let row = fromRow - 1; row <= toRow - 1; row++)
-        max = Math.max(max, await voxel(probe.column, row, probe.k));
-      assert.equal(probe.value, max, `coronal MIP at ${JSON.stringify(probe)}`);
-      checked++;
+      await checkSlab(`${step} row(s) on`);
     }
-    assert.equal(checked, 3);
     await page.screenshot({ path: join(ARTIFACTS, 'plane-panes-slab.png') });
     await app.press('t');
     await page.waitForFunction(
