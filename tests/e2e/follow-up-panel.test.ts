@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { FollowUp, PriorSeries } from '../../src/shared/api-types.ts';
 import { formatDicomDate } from '../../src/shared/dicom-date.ts';
 import { followUpLines } from '../../src/shared/follow-up-text.ts';
+import { unbroken } from '../../renderer/prior-panel.ts';
 import { ARTIFACTS, withoutChromium } from './chromium.ts';
 import { followUpDataset } from './follow-up-dataset.ts';
 import type { OverreadApp } from './pages/overread-app.ts';
@@ -49,7 +50,8 @@ test(
     );
     assert.match(summary!, /: 1 grown, 1 new, 1 not seen now, 2 stable$/);
     const rows = await page.locator('#prior-list li > button:first-child').allTextContents();
-    assert.deepEqual(rows, lines);
+    // The report's lines, each figure kept with its unit on the panel's narrow lines.
+    assert.deepEqual(rows, lines.map(unbroken));
     assert.match(
       await app.text('#prior-status'),
       /^Lined up by a shift of -?\d+, -?\d+, -?\d+ mm \(match 0\.9\d\)\.$/,
