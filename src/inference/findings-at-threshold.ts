@@ -76,7 +76,8 @@ export function findingsAtThreshold(
     findings.push(finding);
   });
   // Most probable first; among equal scores (a saturated map gives many findings p = 1) the largest, as the
-  // worklist ranks series whose scores read alike — then head to foot, so the order is the same every run.
+  // worklist ranks series whose scores read alike — then by the first voxel in the series' own slice order, so
+  // the order is the same every run.
   findings.sort((a, b) => b.score - a.score || b.volumeMm3 - a.volumeMm3 || a.voxels[0] - b.voxels[0]);
   return findings.map((finding, n) => ({ id: n + 1, ...finding }));
 }
