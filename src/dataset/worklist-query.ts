@@ -110,6 +110,8 @@ export function worklistQuery(
 // The plain orders, from a fixed list (never SQL built from what the client sent); ties fall back to arrival.
 const PLAIN_ORDERS: Record<Exclude<WorklistSort, 'priority'>, string> = {
   score: `${RANK_SCORE} DESC, s.largest_mm DESC, s.arrived_ms, s.series_uid`,
+  // The largest model finding first (series without one last: NULL sorts low), then as by score.
+  largest: `s.largest_mm DESC, ${RANK_SCORE} DESC, s.arrived_ms, s.series_uid`,
   arrived: 's.arrived_ms, s.series_uid',
   'study-date': 'st.study_date DESC, s.arrived_ms, s.series_uid',
   patient: 'st.patient_name COLLATE NOCASE, st.study_date DESC, s.series_uid',

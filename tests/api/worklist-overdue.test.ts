@@ -47,6 +47,17 @@ test('a series waiting past the cap is marked overdue and listed first', async (
       ['7.1.1', false],
     ],
   );
+  // By largest finding: neither has a run yet, so no size (null), and arrival orders them.
+  const byLargest = (await (
+    await api.fetch(new Request('http://x/api/worklist?sort=largest'))
+  ).json()) as WorklistPage;
+  assert.deepEqual(
+    byLargest.items.map((item) => [item.seriesUid, item.largestMm]),
+    [
+      ['7.1.1', null],
+      ['7.2.1', null],
+    ],
+  );
   const bad = await api.fetch(new Request('http://x/api/worklist?sort=drop'));
   assert.equal(bad.status, 400);
   assert.match(((await bad.json()) as { detail: string }).detail, /sort/);

@@ -138,6 +138,8 @@ test('series whose scores the worklist shows alike (">99.9%") rank their largest
     // lower stays below however large its finding.
     assert.deepEqual(order(), ['3.2', '3.1', '3.3', '3.4']);
     assert.deepEqual(order('score'), ['3.2', '3.1', '3.3', '3.4']);
+    // Sorted by the largest finding: the two 2-voxel-radius ones (by score), then the others by arrival.
+    assert.deepEqual(order('largest'), ['3.2', '3.4', '3.1', '3.3']);
     // Each row carries the size it ranks by (the worklist's Largest column): its largest finding's diameter.
     const largest = () =>
       Object.fromEntries(store.worklist({ now }).rows.map((r) => [r.series.seriesUid, r.series.largestMm]));
@@ -231,6 +233,7 @@ test('plain sorts: score, oldest arrival, newest study, patient name — each pa
     assert.deepEqual(order('arrived'), ['2.1', '2.3', '2.2', '2.4']);
     assert.deepEqual(order('study-date'), ['2.3', '2.4', '2.1', '2.2']);
     assert.deepEqual(order('patient'), ['2.2', '2.4', '2.3', '2.1'], 'case-insensitive');
+    assert.deepEqual(order('largest'), ['2.2', '2.3', '2.1', '2.4'], 'equal sizes by score; no run last');
     assert.deepEqual(order('score', { offset: 1, limit: 2 }), ['2.3', '2.1']);
     assert.equal(store.worklist({ now, sort: 'patient', limit: 1 }).total, 4);
     assert.ok(store.worklist({ now, sort: 'score' }).rows.every((r) => !r.overdue));

@@ -115,6 +115,38 @@ test(
       rows.some((row) => / mm$/.test(row.largest)),
       'no series shows a finding size',
     );
+    // Sort → Largest finding: the list asks the API for that order, and its Largest column then reads from the
+    // largest down, series without one last; back to the suspicion order afterwards (the steps below count
+    // rows in it).
+    const sizeOf = (row: { largest: string }) => (row.largest === '—' ? -1 : parseFloat(row.largest));
+    const key = (list: { patientId: string; series: string }[]) =>
+      list.map((r) => `${r.patientId}/${r.series}`).sort();
+    await Promise.all([
+      page.waitForResponse((r) => /\/api\/worklist\?[^#]*sort=largest/.test(r.url()) && r.ok()),
+      page.getByLabel('Sort order').selectOption('largest'),
+    ]);
+    const descending = (list: number[]) => list.every((v, i) => i === 0 || v <= list[i - 1]!);
+    let bySize = await app.worklistRows();
+    for (let i = 0; i < 50 && !descending(bySize.map(sizeOf)); i++) {
+      await page.waitForTimeout(100); // until the response is rendered
+      bySize = await app.worklistRows();
+    }
+    const sizes = bySize.map(sizeOf);
+    assert.deepEqual(
+      sizes,
+      [...sizes].sort((a, b) => b - a),
+      `not largest first: ${sizes}`,
+    );
+    assert.deepEqual(key(bySize), key(rows), 'the same series');
+    await page.getByLabel('Sort order').selectOption('priority');
+    await page.waitForFunction(
+      (expected) =>
+        Array.from(document.querySelectorAll('#worklist-body tr')).length === expected.length &&
+        Array.from(document.querySelectorAll('#worklist-body tr')).every((tr, i) =>
+          (tr.textContent ?? '').includes(expected[i]!),
+        ),
+      rows.map((r) => r.series),
+    );
 
     // Open the top series: the flags are listed and drawn on the canvas in the pending colour.
     const sliceRequests: string[] = [];
