@@ -1,6 +1,7 @@
 // The worklist's filters, applied in the browser so typing narrows the list at once. The API's order
 // (effective priority) is kept; filtering never re-sorts. Also which series D opens next.
 import { formatProbability } from './format-probability.ts';
+import { formatLength } from './measurement.ts';
 import type { SeriesStatus, WorklistItem } from '../src/shared/api-types.ts';
 
 export type StatusFilter = SeriesStatus | 'all' | 'to-read';
@@ -78,7 +79,7 @@ export function formatScore(score: number | null): string {
 
 /** The worklist's "Largest" column: the model's largest finding across, "—" when it found nothing or has not run. */
 export function formatLargest(mm: number | null): string {
-  return mm === null ? '—' : `${mm.toFixed(1)} mm`;
+  return mm === null ? '—' : formatLength(mm);
 }
 
 /** How long a series has waited, for the worklist's "Waiting" column: "5 min", "3 h", "2 d". */

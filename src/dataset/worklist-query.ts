@@ -6,8 +6,9 @@
 // maps are common, and their full-precision scores differ only in noise) the series with the larger largest
 // finding first, size being what nodule follow-up guidelines grade urgency by — but a series not yet done that
 // has waited longer than maxWaitHours (default 24) rises above every scored series, oldest first, because a
-// false-negative score would otherwise sort a series to the end of the list for good. Baltruschat et al., "Smart chest X-ray worklist prioritization using artificial intelligence: a
-// clinical workflow simulation", Eur Radiol 2021; 31(6):3837–3845 (doi:10.1007/s00330-020-07480-7): AI
+// false-negative score would otherwise sort a series to the end of the list for good. Baltruschat et al.,
+// "Smart chest X-ray worklist prioritization using artificial intelligence: a clinical workflow simulation",
+// Eur Radiol 2021; 31(6):3837–3845 (doi:10.1007/s00330-020-07480-7): AI
 // prioritisation cut the mean report turnaround for critical findings but raised the maximum; an upper limit on
 // waiting time, after which an exam gets the highest urgency, brought the maximum back down (pneumothorax 979
 // vs 1293 min).

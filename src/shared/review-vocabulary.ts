@@ -22,7 +22,8 @@ export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 /**
  * Worklist orders (`sort=`): `priority` (default: the model's suspicion, series waiting past the cap first), or a
- * plain sort a reader may pick: highest score, oldest arrival, newest study, patient name A–Z.
+ * plain sort a reader may pick: highest score, largest model finding, oldest arrival, newest study, patient name
+ * A–Z.
  */
 export const WORKLIST_SORTS = ['priority', 'score', 'largest', 'arrived', 'study-date', 'patient'] as const;
 export type WorklistSort = (typeof WORKLIST_SORTS)[number];
