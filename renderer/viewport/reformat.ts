@@ -212,6 +212,15 @@ export function planeMaximum(
       ? new Int16Array(width * sources.length)
       : new Float32Array(width * sources.length);
   const from = reuse ? reuse.from.slice() : new Uint16Array(width * sources.length);
+  // The planes that joined: before the previous slab's first and after its last.
+  const joined = reuse
+    ? (
+        [
+          [first, Math.min(last, reuse.first - 1)],
+          [Math.max(first, reuse.last + 1), last],
+        ] as const
+      ).filter(([a, b]) => a <= b)
+    : [];
   sources.forEach((source, r) => {
     const row = r * width;
     if (!source) {
@@ -227,15 +236,13 @@ export function planeMaximum(
         // Still in the slab: only the planes that joined can beat it.
         let best = out[pixel]!;
         let at = kept;
-        for (let i = first; i <= last; i++) {
-          if (i >= reuse.first && i <= reuse.last) {
-            i = reuse.last; // the planes both slabs share: skip them
-            continue;
-          }
-          const value = data[base + i * step]! * slope + intercept;
-          if (value > best) {
-            best = value;
-            at = i;
+        for (const [a, b] of joined) {
+          for (let i = a; i <= b; i++) {
+            const value = data[base + i * step]! * slope + intercept;
+            if (value > best) {
+              best = value;
+              at = i;
+            }
           }
         }
         out[pixel] = best;
