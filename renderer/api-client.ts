@@ -208,10 +208,11 @@ export const api = {
   priors: async (uid: string) =>
     (await json<{ priors: PriorSeries[] }>("Listing the patient's other studies", `${seriesUrl(uid)}/priors`))
       .priors,
-  followUp: (uid: string, prior: string) =>
+  /** Without `prior`: against the patient's latest earlier study of the same modality. */
+  followUp: (uid: string, prior?: string) =>
     json<FollowUp>(
       'Comparing with the prior study',
-      `${seriesUrl(uid)}/follow-up?prior=${encodeURIComponent(prior)}`,
+      `${seriesUrl(uid)}/follow-up${prior ? `?prior=${encodeURIComponent(prior)}` : ''}`,
     ),
   agreement: (uid: string, a: string, b: string) =>
     json<ReaderAgreement>(

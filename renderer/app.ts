@@ -42,7 +42,10 @@ setUpPacs(() => void worklist.refresh());
 const about = setUpAboutDialog();
 const report = setUpReportDialog(() => viewer.series?.seriesUid ?? null);
 const thumbnails = new SeriesThumbnails((item) => void openSeries(item));
-const session = new SessionPanel(() => void worklist.refresh());
+const session = new SessionPanel(() => {
+  worklist.followUps.clear(); // each comparison was the last reader's view
+  void worklist.refresh();
+});
 worklist.onRendered = (items) => session.offerSample(items.length === 0);
 
 /**
@@ -66,6 +69,7 @@ async function openAtFinding(seriesUid: string, studyUid: string, findingId: num
 
 async function openSeries(item: WorklistItem): Promise<void> {
   worklist.hide();
+  worklist.opened(item.patientId);
   try {
     thumbnails.render(
       worklist.items.filter((other) => other.studyUid === item.studyUid),

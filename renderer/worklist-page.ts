@@ -16,6 +16,7 @@ import {
 } from './worklist-filter.ts';
 import { followRunningJobs } from './jobs-panel.ts';
 import { showError } from './toasts.ts';
+import { WorklistFollowUps } from './worklist-follow-ups.ts';
 
 export class WorklistPage {
   items: WorklistItem[] = [];
@@ -27,6 +28,10 @@ export class WorklistPage {
   private readonly text = byId<HTMLInputElement>('text-filter');
   private readonly sort = byId<HTMLSelectElement>('sort-select');
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** What changed since each follow-up's prior, filled in as the comparisons come back. */
+  readonly followUps = new WorklistFollowUps((uid) => this.redrawFollowUp(uid));
+  /** Patients whose series were opened since the worklist last showed: their comparisons are asked again. */
+  private readonly openedPatients = new Set<string>();
   /** Called after each render with every item (unfiltered): the first-run sample offer listens. */
   onRendered: (items: readonly WorklistItem[]) => void = () => {};
 
@@ -49,6 +54,8 @@ export class WorklistPage {
 
   show(): void {
     this.view.hidden = false;
+    for (const patientId of this.openedPatients) this.followUps.forgetPatient(patientId, this.items);
+    this.openedPatients.clear();
     void this.refresh().then(() => {
       // Opened while the model is still reading (a restart, another window): show those runs' progress.
       if (this.items.some((item) => item.status === 'model-running'))
@@ -57,6 +64,11 @@ export class WorklistPage {
     this.timer ??= setInterval(() => {
       if (this.visible && this.items.some((item) => item.status === 'model-running')) void this.refresh();
     }, 2000);
+  }
+
+  /** A series of this patient opened in the viewer, where a mask may change without moving any count. */
+  opened(patientId: string): void {
+    this.openedPatients.add(patientId);
   }
 
   hide(): void {
@@ -107,6 +119,7 @@ export class WorklistPage {
     if (!this.shown.some((item) => item.seriesUid === this.selectedUid)) {
       this.selectedUid = this.shown[0]?.seriesUid ?? null;
     }
+    this.followUps.beginRender();
     this.body.replaceChildren(...this.shown.map((item) => this.row(item)));
     byId('worklist-empty').hidden = this.items.length > 0;
     byId('worklist-count').textContent = `${this.shown.length} of ${this.items.length} series`;
@@ -122,6 +135,7 @@ export class WorklistPage {
   private row(item: WorklistItem): HTMLTableRowElement {
     const statusText = STATUS_LABELS[item.status];
     const warnings = [...item.scopeWarnings, ...item.warnings];
+    const followUp = this.followUps.badge(item, this.items);
     const row = element(
       'tr',
       { className: `status-${item.status}`, attributes: { 'aria-selected': 'false' } },
@@ -130,7 +144,7 @@ export class WorklistPage {
         element('td', { text: item.patientId }),
         element('td', { className: 'study-date' }, [
           document.createTextNode(formatDicomDate(item.studyDate)),
-          ...(item.priorStudyDate ? [priorBadge(item.priorStudyDate)] : []),
+          ...(followUp ? [followUp] : []),
         ]),
         element('td', { text: item.accessionNumber }),
         element('td', {
@@ -166,14 +180,15 @@ export class WorklistPage {
     row.addEventListener('dblclick', () => this.onOpen(item));
     return row;
   }
-}
 
-/** The follow-up marker beside a study date: the patient's earlier study the viewer compares with (S, Since prior). */
-function priorBadge(priorDate: string): HTMLElement {
-  const text = `follow-up: prior study ${formatDicomDate(priorDate)} in the dataset (S shows it side by side)`;
-  return element('span', {
-    className: 'prior-badge',
-    text: '↺',
-    attributes: { title: text, 'aria-label': text },
-  });
+  /** A follow-up's comparison came back: its row's marker says what changed. */
+  private redrawFollowUp(uid: string): void {
+    const item = this.shown.find((i) => i.seriesUid === uid);
+    const row = [...this.body.querySelectorAll<HTMLTableRowElement>('tr')].find(
+      (r) => r.dataset['uid'] === uid,
+    );
+    const old = row?.querySelector('.prior-badge');
+    const badge = item && this.followUps.badge(item, this.items);
+    if (old && badge) old.replaceWith(badge);
+  }
 }

@@ -154,6 +154,12 @@ try {
   await page.waitForFunction(() =>
     /In review/.test(document.getElementById('worklist-body')?.textContent ?? ''),
   );
+  // Every follow-up's marker says what changed since its prior (the comparisons come one at a time).
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('#worklist-body .prior-badge')].every((b) => b.textContent !== '↺'),
+    null,
+    { timeout: 180_000 },
+  );
   await noToasts();
   await page.screenshot({ path: join(out, 'worklist.png') });
 

@@ -56,6 +56,23 @@ export function followUpSummary(followUp: FollowUp): string {
   return `Since ${date}${days}: ${what}`;
 }
 
+/**
+ * The worklist's few words for a follow-up: what calls for a look ("1 grown · 1 new", with nodules where the
+ * prior did not scan, "1 outside the prior's scan"), else "no growth" — or "no nodules" when neither scan has
+ * one. `changed` when something grew or is new.
+ */
+export function followUpBrief(followUp: FollowUp): { text: string; changed: boolean } {
+  const count = (kind: NoduleChange['change']) => followUp.changes.filter((c) => c.change === kind).length;
+  const [grown, fresh, unseen] = [count('grown'), count('new'), count('outside-prior')];
+  const parts = [
+    grown ? `${grown} grown` : '',
+    fresh ? `${fresh} new` : '',
+    unseen ? `${unseen} ${CHANGE_WORD['outside-prior']}` : '',
+  ].filter(Boolean);
+  if (parts.length > 0) return { text: parts.join(' · '), changed: grown + fresh > 0 };
+  return { text: followUp.changes.length ? 'no growth' : 'no nodules', changed: false };
+}
+
 /** The summary, then a line per change in the API's order. */
 export function followUpLines(followUp: FollowUp): string[] {
   const current = new Map(followUp.current.map((n) => [n.id, n]));

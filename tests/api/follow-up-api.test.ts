@@ -1,7 +1,7 @@
 // A follow-up through the API on a synthetic pair written by the generator (`overread sample --follow-up`):
 // the same patient scanned twice, shifted on the table, one nodule grown, one gone, two stable, one new. Each
 // study's nodules are outlined by the reader slice by slice from the truth masks (as an annotator would), then
-// /priors lists the baseline for the follow-up, and /follow-up lines the two up (checked against the shift the
+// /priors lists the baseline for the follow-up, and /follow-up (by default against it) lines the two up (checked against the shift the
 // generator applied), pairs each nodule with its own past self and names its change, with the doubling time
 // worked out from the measured volumes and the study dates.
 import { after, before, test } from 'node:test';
@@ -150,6 +150,18 @@ test('/follow-up lines the scans up, pairs each nodule with its past self and na
     `/api/series/${follow.seriesInstanceUid}/follow-up?prior=${baseline.seriesInstanceUid}`,
   );
   assert.deepEqual(second.registration, result.registration);
+
+  // Without ?prior= it compares with the latest earlier study of the modality, as the worklist asks.
+  const latest = await t.json<FollowUp>('GET', `/api/series/${follow.seriesInstanceUid}/follow-up`);
+  assert.equal(latest.prior.seriesUid, baseline.seriesInstanceUid);
+  assert.deepEqual(latest.changes, result.changes);
+  // The baseline's only other study is later: nothing to compare with by default, and the answer says what to do.
+  const none = await t.call('GET', `/api/series/${baseline.seriesInstanceUid}/follow-up`);
+  assert.equal(none.status, 404);
+  assert.match(
+    (await none.json()).detail,
+    /has no earlier study of the same patient and modality in the dataset .* pick one of \/api\/series\/.*\/priors as \?prior=$/,
+  );
 });
 
 test("an export's findings table carries each nodule's change since the prior, de-identified too", async () => {

@@ -1,4 +1,5 @@
-// End to end, in a real browser against `overread serve`: the "Since prior" box. Opening the follow-up scan of
+// End to end, in a real browser against `overread serve`: the worklist's follow-up marker, which names what grew
+// or is new before anything is opened, and the "Since prior" box. Opening the follow-up scan of
 // a patient whose earlier scan is in the dataset lines the two up and lists each nodule's change — the API's
 // comparison, worded as the report words it: one grown with its doubling time, two stable, one new, one no
 // longer seen. A click on the grown one selects it in the findings list; its ↗ opens the prior scan at its
@@ -25,7 +26,32 @@ test(
     await app.showAllStatuses();
 
     const followDate = formatDicomDate(await studyDate(app, data.follow.seriesInstanceUid));
-    await page.locator('#worklist-body tr', { hasText: followDate }).dblclick();
+    const uid = encodeURIComponent(data.follow.seriesInstanceUid);
+    const api = await app.apiJson<FollowUp>(
+      `/api/series/${uid}/follow-up?prior=${encodeURIComponent(data.baseline.seriesInstanceUid)}`,
+    );
+    const [summary, ...lines] = followUpLines(api);
+
+    // The worklist says what changed before anything is opened: the follow-up's marker names the grown and
+    // the new nodule, and its hover gives the box's lines; the baseline, with no earlier study, has none.
+    const followRow = page.locator('#worklist-body tr', { hasText: followDate });
+    const marker = followRow.locator('.prior-badge');
+    await followRow.locator('.prior-badge.changed').waitFor({ timeout: 60_000 });
+    assert.equal(await marker.textContent(), '↺ 1 grown · 1 new');
+    const baselineDate = formatDicomDate(await studyDate(app, data.baseline.seriesInstanceUid));
+    const title = await marker.getAttribute('title');
+    assert.equal(
+      title,
+      [
+        `follow-up: prior study ${baselineDate} in the dataset (S shows it side by side)`,
+        summary,
+        ...lines,
+      ].join('\n'),
+    );
+    const baselineRow = page.locator('#worklist-body tr', { hasText: baselineDate });
+    assert.equal(await baselineRow.locator('.prior-badge').count(), 0);
+
+    await followRow.dblclick();
     await app.waitForViewer();
     assert.equal(await app.openSeriesUid(), data.follow.seriesInstanceUid);
     const heading = page.locator('#prior-heading');
@@ -36,11 +62,6 @@ test(
         timeout: 60_000,
       },
     );
-    const uid = encodeURIComponent(data.follow.seriesInstanceUid);
-    const api = await app.apiJson<FollowUp>(
-      `/api/series/${uid}/follow-up?prior=${encodeURIComponent(data.baseline.seriesInstanceUid)}`,
-    );
-    const [summary, ...lines] = followUpLines(api);
     assert.equal(await heading.textContent(), summary);
     assert.match(
       summary!,
@@ -112,9 +133,13 @@ test(
       `/api/series/${encodeURIComponent(data.baseline.seriesInstanceUid)}/priors`,
     );
     assert.equal(priors.priors[0]!.daysBefore, -data.follow.followUp!.days);
+    // Back on the worklist, its comparison is asked again: the series is in review now, and was open.
+    const askedAgain = page.waitForResponse(
+      (r) => new URL(r.url()).pathname === `/api/series/${uid}/follow-up`,
+    );
     await app.press('Escape');
     await page.getByRole('table', { name: 'Series to read' }).waitFor();
-    const baselineDate = formatDicomDate(await studyDate(app, data.baseline.seriesInstanceUid));
+    assert.equal((await askedAgain).status(), 200);
     const answered = page.waitForResponse((r) => /\/priors$/.test(new URL(r.url()).pathname));
     await page.locator('#worklist-body tr', { hasText: baselineDate }).dblclick();
     assert.equal(await app.openSeriesUid(), data.baseline.seriesInstanceUid);

@@ -1,10 +1,11 @@
 // The follow-up's wording (shared by the "Since prior" box and the findings report) on a hand-built
 // comparison: the summary counts what calls for action first, each line gives numbers here and then, mean
-// axial diameter then → now, signed volume change and doubling time; the prior box's labels.
+// axial diameter then → now, signed volume change and doubling time; the prior box's labels; the worklist's
+// few words.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FollowUp, TrackedNodule } from '../../src/shared/api-types.ts';
-import { followUpLines } from '../../src/shared/follow-up-text.ts';
+import { followUpBrief, followUpLines } from '../../src/shared/follow-up-text.ts';
 import { priorLabel, registrationText, unbroken } from '../../renderer/prior-panel.ts';
 
 const nodule = (id: string, number: number, meanDiameterMm: number): TrackedNodule => ({
@@ -101,4 +102,25 @@ test('in the panel a figure keeps its unit on its line; the words around are lef
     '#1 grown: 22.5 → 26.4\u00a0mm, volume +63\u00a0%, doubling time 471\u00a0days (prior #1)',
   );
   assert.equal(unbroken('#2 (8.6 mm): new'), '#2 (8.6\u00a0mm): new');
+});
+
+test("the worklist's brief names what grew or is new, else says there is no growth", () => {
+  assert.deepEqual(followUpBrief(followUp), { text: '1 grown · 1 new', changed: true });
+  const calm = followUp.changes.filter((c) => c.change === 'stable' || c.change === 'resolved');
+  assert.deepEqual(followUpBrief({ ...followUp, changes: calm }), { text: 'no growth', changed: false });
+  assert.deepEqual(
+    followUpBrief({ ...followUp, changes: [...calm, { change: 'outside-prior', current: '12' }] }),
+    { text: "1 outside the prior's scan", changed: false },
+  );
+  assert.deepEqual(
+    followUpBrief({
+      ...followUp,
+      changes: [
+        { change: 'new', current: '12' },
+        { change: 'new', current: '13' },
+      ],
+    }),
+    { text: '2 new', changed: true },
+  );
+  assert.deepEqual(followUpBrief({ ...followUp, changes: [] }), { text: 'no nodules', changed: false });
 });

@@ -1,0 +1,115 @@
+// Owns the worklist's follow-up markers (↺ beside the study date): what changed since the patient's prior
+// study, in a few words — "↺ 1 grown · 1 new", "↺ no growth" — with the Since prior box's summary and lines on
+// hover, so a reader sees which follow-ups hold a growing or new nodule before opening any. Each is the
+// comparison the viewer, the report and the export make (GET /api/series/{uid}/follow-up: the latest earlier
+// study of the modality, each side in this reader's view). They are asked one series at a time, in the list's
+// order and only for the rows shown, so the server's decoding never crowds out the viewer; and asked again only
+// when a count of findings or decisions on either scan moved, or the reader comes back from the patient's
+// scans (a mask corrected there moves no count but can change a volume).
+import type { FollowUp, WorklistItem } from '../src/shared/api-types.ts';
+import { formatDicomDate } from '../src/shared/dicom-date.ts';
+import { followUpBrief, followUpLines } from '../src/shared/follow-up-text.ts';
+import { api } from './api-client.ts';
+import { element } from './dom.ts';
+
+/** A comparison, or why there is none. */
+type Known = { key: string; result: FollowUp | string };
+
+/** While a series or its prior is still being read by the model, its findings are not final: no comparison. */
+const settled = (item: WorklistItem) => item.status !== 'model-running';
+
+export class WorklistFollowUps {
+  private readonly known = new Map<string, Known>();
+  /** Series to compare next (uid → the key it is wanted for), in the order the list shows them. */
+  private wanted = new Map<string, string>();
+  private running = false;
+  /** The comparison being asked now (`uid key`), so a render meanwhile does not ask it again. */
+  private asking = '';
+
+  /** `onKnown(uid)`: a comparison came back; the page redraws that row's marker with badge(). */
+  constructor(private readonly onKnown: (uid: string) => void) {}
+
+  /** Another reader: every comparison was the last reader's view. */
+  clear(): void {
+    this.known.clear();
+    this.wanted.clear();
+  }
+
+  /** The reader is back from this patient's scans: compare the patient's series again. */
+  forgetPatient(patientId: string, items: readonly WorklistItem[]): void {
+    for (const item of items) if (item.patientId === patientId) this.known.delete(item.seriesUid);
+  }
+
+  /** Starts a render: only the rows it asks badges for are compared. */
+  beginRender(): void {
+    this.wanted = new Map();
+  }
+
+  /** The marker for a follow-up row (null when the series has no prior), asking for its comparison if needed. */
+  badge(item: WorklistItem, items: readonly WorklistItem[]): HTMLElement | null {
+    if (!item.priorStudyDate) return null;
+    const prior = `prior study ${formatDicomDate(item.priorStudyDate)} in the dataset (S shows it side by side)`;
+    const priors = items.filter(
+      (other) =>
+        other.patientId === item.patientId &&
+        other.studyDate === item.priorStudyDate &&
+        other.modality === item.modality,
+    );
+    const key = [item, ...priors]
+      .map((s) => `${s.seriesUid}:${s.status}:${s.findingCount}:${s.reviewedCount}`)
+      .join('|');
+    const known = this.known.get(item.seriesUid);
+    const needed = known?.key !== key && this.asking !== `${item.seriesUid} ${key}`;
+    if (needed && settled(item) && priors.every(settled)) {
+      this.wanted.set(item.seriesUid, key);
+      void this.pump();
+    }
+    const shown = known?.key === key ? known.result : undefined;
+    if (shown === undefined || typeof shown === 'string') {
+      const why = shown === undefined ? '' : ` — no comparison: ${shown}`;
+      return marker('↺', `follow-up: ${prior}${why}`, false);
+    }
+    const brief = followUpBrief(shown);
+    const caution = shown.registration.uncertain ? ['(The scans lined up poorly: check the matches.)'] : [];
+    return marker(
+      `↺ ${brief.text}`,
+      [`follow-up: ${prior}`, ...followUpLines(shown), ...caution].join('\n'),
+      brief.changed,
+    );
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let next = first(this.wanted); next; next = first(this.wanted)) {
+        const [uid, key] = next;
+        this.wanted.delete(uid);
+        this.asking = `${uid} ${key}`;
+        let result: FollowUp | string;
+        try {
+          result = await api.followUp(uid);
+        } catch (error) {
+          result = error instanceof Error ? error.message : String(error);
+        }
+        this.known.set(uid, { key, result });
+        this.onKnown(uid);
+      }
+    } finally {
+      this.running = false;
+      this.asking = '';
+    }
+  }
+}
+
+function first<K, V>(map: Map<K, V>): [K, V] | undefined {
+  return map.entries().next().value;
+}
+
+function marker(text: string, title: string, changed: boolean): HTMLElement {
+  return element('span', {
+    className: changed ? 'prior-badge changed' : 'prior-badge',
+    text,
+    attributes: { title, 'aria-label': title },
+  });
+}
