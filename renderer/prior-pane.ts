@@ -38,7 +38,7 @@ export class PriorPane {
   private slabMm = 0;
   /** Counts show() calls, so an earlier one that is still reading gives way to the latest. */
   private requests = 0;
-  /** The prior's findings this reader did not reject, and their masks fetched so far (`id/k`). */
+  /** The prior's findings this reader did not reject, and their masks fetched so far (maskKey). */
   private findings: FindingInfo[] = [];
   private readonly masks = new Map<string, Uint8Array | Promise<void>>();
   private readonly overlay = new OverlayCanvas(byId<HTMLCanvasElement>('prior-overlay'));
@@ -146,7 +146,7 @@ export class PriorPane {
     const layers: OverlayLayer[] = [];
     for (const finding of this.findings) {
       if (k < finding.sliceRange[0] || k > finding.sliceRange[1]) continue;
-      const key = `${finding.id}/${k}`;
+      const key = maskKey(finding, k);
       const mask = this.masks.get(key);
       if (mask === undefined) {
         this.masks.set(
@@ -204,4 +204,13 @@ export class PriorPane {
       : '';
     if (this.probe.textContent !== text) this.probe.textContent = text;
   }
+}
+
+/**
+ * A prior mask's cache key: the finding, the slice, and what changes with each edit of it — the reader's
+ * decision time (painting sets it, undo puts the earlier one back) and the volume — so a mask corrected on the
+ * prior (opened through ↗, or by another window) is fetched again when the pane next shows, not drawn as it was.
+ */
+function maskKey(finding: FindingInfo, k: number): string {
+  return `${finding.id}/${finding.decision?.at ?? ''}/${finding.volumeMm3}/${k}`;
 }

@@ -2,7 +2,8 @@
 // follow-up with its prior's date. On the follow-up scan
 // of a patient whose earlier scan is in the dataset, S shows the prior beside the stack at the slice holding the
 // same anatomy — the current slice's position moved by the registration's shift, nearest prior slice — and
-// keeps it there while the reader scrolls; V swaps it for the planes; it comes back when the follow-up is
+// keeps it there while the reader scrolls, outlining the prior's nodules as they are now (a mask corrected
+// since shows corrected); V swaps it for the planes; it comes back when the follow-up is
 // opened again; the baseline, which has no earlier study, says so instead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,7 +118,40 @@ test(
       await page.waitForTimeout(200);
     }
     assert.ok(outlined >= 20, `the prior's nodule is not outlined (${outlined} px)`);
+    const drawn = outlined;
     await page.screenshot({ path: join(ARTIFACTS, 'prior-side-by-side.png') });
+
+    // The reader corrects the prior's mask elsewhere (↗ to the prior, or another window: here through the API,
+    // erasing that nodule on the slice shown). The next time the pane shows, it draws the mask as it is now.
+    const erased = await page.evaluate(
+      async ({ id, k, bytes }) =>
+        (
+          await fetch(`/api/findings/${id}/mask/${k}`, {
+            method: 'PUT',
+            headers: { 'content-type': 'application/octet-stream' },
+            body: new Uint8Array(bytes),
+          })
+        ).status,
+      { id: grown.prior!, k: expected(middle), bytes: prior.rows * prior.columns },
+    );
+    assert.equal(erased, 200);
+    await app.press('s');
+    await page.waitForFunction(() => document.getElementById('prior-pane')?.hidden === true);
+    await app.press('s');
+    await priorShows(expected(middle));
+    // Counted in either colour: the correction also makes it the reader's own (green), whatever is drawn.
+    const painted = (shot: Buffer) =>
+      findColour(shot, STATE_COLOURS.pending).count + findColour(shot, STATE_COLOURS.confirmed).count;
+    const gone = Date.now() + 15_000;
+    while (Date.now() < gone) {
+      outlined = painted(await page.locator('#prior-pane').screenshot());
+      if (outlined <= drawn - 20) break;
+      await page.waitForTimeout(200);
+    }
+    assert.ok(
+      outlined <= drawn - 20,
+      `the prior's erased nodule is still drawn (${outlined} of ${drawn} px)`,
+    );
 
     // V swaps it for the planes, S back.
     await app.press('v');
