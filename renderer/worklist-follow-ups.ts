@@ -3,9 +3,9 @@
 // hover, so a reader sees which follow-ups hold a growing or new nodule before opening any. Each is the
 // comparison the viewer, the report and the export make (GET /api/series/{uid}/follow-up: the latest earlier
 // study of the modality, each side in this reader's view). They are asked one series at a time, in the list's
-// order and only for the rows shown, so the server's decoding never crowds out the viewer; and asked again only
-// when a count of findings or decisions on either scan moved, or the reader comes back from the patient's
-// scans (a mask corrected there moves no count but can change a volume).
+// order, only for the rows shown and only while the list is on screen, so the server's decoding never crowds
+// out the viewer; and asked again only when a count of findings or decisions on either scan moved, or the
+// reader comes back from the patient's scans (a mask corrected there moves no count but can change a volume).
 import type { FollowUp, WorklistItem } from '../src/shared/api-types.ts';
 import { formatDicomDate } from '../src/shared/dicom-date.ts';
 import { followUpBrief, followUpLines } from '../src/shared/follow-up-text.ts';
@@ -25,6 +25,8 @@ export class WorklistFollowUps {
   private running = false;
   /** The comparison being asked now (`uid key`), so a render meanwhile does not ask it again. */
   private asking = '';
+  /** The worklist is hidden (the viewer is open): what is left waits until it shows again. */
+  private paused = false;
 
   /** `onKnown(uid)`: a comparison came back; the page redraws that row's marker with badge(). */
   constructor(private readonly onKnown: (uid: string) => void) {}
@@ -38,6 +40,16 @@ export class WorklistFollowUps {
   /** The reader is back from this patient's scans: compare the patient's series again. */
   forgetPatient(patientId: string, items: readonly WorklistItem[]): void {
     for (const item of items) if (item.patientId === patientId) this.known.delete(item.seriesUid);
+  }
+
+  /** The list left the screen: no new comparison starts until resume(). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    void this.pump();
   }
 
   /** Starts a render: only the rows it asks badges for are compared. */
@@ -79,10 +91,10 @@ export class WorklistFollowUps {
   }
 
   private async pump(): Promise<void> {
-    if (this.running) return;
+    if (this.running || this.paused) return;
     this.running = true;
     try {
-      for (let next = first(this.wanted); next; next = first(this.wanted)) {
+      for (let next = first(this.wanted); next && !this.paused; next = first(this.wanted)) {
         const [uid, key] = next;
         this.wanted.delete(uid);
         this.asking = `${uid} ${key}`;

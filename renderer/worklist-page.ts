@@ -56,6 +56,7 @@ export class WorklistPage {
     this.view.hidden = false;
     for (const patientId of this.openedPatients) this.followUps.forgetPatient(patientId, this.items);
     this.openedPatients.clear();
+    this.followUps.resume();
     void this.refresh().then(() => {
       // Opened while the model is still reading (a restart, another window): show those runs' progress.
       if (this.items.some((item) => item.status === 'model-running'))
@@ -73,6 +74,7 @@ export class WorklistPage {
 
   hide(): void {
     this.view.hidden = true;
+    this.followUps.pause();
   }
 
   async refresh(): Promise<void> {
