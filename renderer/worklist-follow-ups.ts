@@ -12,7 +12,7 @@ import { followUpBrief, followUpLines } from '../src/shared/follow-up-text.ts';
 import { api } from './api-client.ts';
 import { element } from './dom.ts';
 
-/** A comparison, or why there is none. */
+/** A comparison, or why there is none, and the state it was asked for ('' once it is out of date). */
 type Known = { key: string; result: FollowUp | string };
 
 /** While a series or its prior is still being read by the model, its findings are not final: no comparison. */
@@ -39,7 +39,10 @@ export class WorklistFollowUps {
 
   /** The reader is back from this patient's scans: compare the patient's series again. */
   forgetPatient(patientId: string, items: readonly WorklistItem[]): void {
-    for (const item of items) if (item.patientId === patientId) this.known.delete(item.seriesUid);
+    for (const item of items) {
+      const known = this.known.get(item.seriesUid);
+      if (item.patientId === patientId && known) known.key = '';
+    }
   }
 
   /** The list left the screen: no new comparison starts until resume(). */
@@ -76,7 +79,8 @@ export class WorklistFollowUps {
       this.wanted.set(item.seriesUid, key);
       void this.pump();
     }
-    const shown = known?.key === key ? known.result : undefined;
+    // The last answer stays up while a newer one is asked (it rarely changes, and a marker should not flicker).
+    const shown = known?.result;
     if (shown === undefined || typeof shown === 'string') {
       const why = shown === undefined ? '' : ` — no comparison: ${shown}`;
       return marker('↺', `follow-up: ${prior}${why}`, false);

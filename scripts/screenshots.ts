@@ -161,6 +161,11 @@ try {
     { timeout: 180_000 },
   );
   await noToasts();
+  const overflow = await page.evaluate(() => {
+    const wrap = document.querySelector('#worklist-body')!.closest('.table-wrap')!;
+    return wrap.scrollWidth - wrap.clientWidth;
+  });
+  if (overflow > 0) throw new Error(`the worklist is ${overflow} px wider than a 1280 px window`);
   await page.screenshot({ path: join(out, 'worklist.png') });
 
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // keys back from the filter
