@@ -86,7 +86,8 @@ export function seriesFindings(
        WHERE f.series_uid = @series AND f.retracted = 0
          AND (f.run_id = (SELECT latest_run_id FROM series WHERE series_uid = @series)
               OR (f.source = 'reader' AND (@blind = 0 OR f.added_by = @reader)))
-       ORDER BY f.source = 'reader', f.score DESC, f.id`,
+       ORDER BY f.source = 'reader', f.score DESC,
+         CASE f.source WHEN 'model' THEN f.volume_mm3 END DESC, f.id`,
     )
     .all({ reader: reader ?? null, series: seriesUid, blind: options.blind ? 1 : 0 }) as FindingRow[];
   return rows.map((row) => (reader ? asLeftBy(ctx, toFinding(row), reader) : toFinding(row)));

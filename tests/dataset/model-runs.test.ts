@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDataset } from '../../src/dataset/open-dataset.ts';
-import { ballFinding, MODEL, outcomeOf, syntheticStudy, tempDir } from './dataset-fixtures.ts';
+import { ballFinding, MODEL, outcomeOf, square, syntheticStudy, tempDir } from './dataset-fixtures.ts';
 
 const SIZE: [number, number, number] = [64, 64, 20];
 
@@ -161,6 +161,49 @@ test('a model’s own run decides whether the series is outside its scope; a run
     finish({ ...outcomeOf(SIZE, []), warnings: [note], scopeWarnings: [] });
     assert.equal(store.series('1.5.1')!.status, 'no-findings');
     assert.deepEqual(store.series('1.5.1')!.scopeWarnings, [note]);
+  } finally {
+    store.close();
+    t.remove();
+  }
+});
+
+test('findings list most probable first, then the largest model finding; reader additions keep their order', () => {
+  // A run stored before findings were sorted on the way in (an older dataset): equal scores, smaller first.
+  const t = tempDir();
+  const store = openDataset(join(t.dir, 'd.sqlite'));
+  try {
+    const { study, geometry } = syntheticStudy('1.4', { patientId: 'P4', patientName: 'N' }, [
+      { seriesUid: '1.4.1' },
+    ]);
+    store.importStudy(study, geometry);
+    const small = ballFinding(1, SIZE, [10, 10, 5], 2, 1);
+    const large = ballFinding(2, SIZE, [40, 40, 10], 4, 1);
+    const likely = ballFinding(3, SIZE, [20, 50, 15], 3, 0.8);
+    const stored = store.finishRun(
+      store.startRun('1.4.1', MODEL, 0.5, {}),
+      outcomeOf(SIZE, [small, likely, large]),
+    );
+    assert.deepEqual(
+      stored.map((f) => f.volumeMm3),
+      [small, likely, large].map((f) => f.volumeMm3),
+      'stored in the order given',
+    );
+    // The reader adds a small nodule, then a larger one: numbered in the order added, whatever their size.
+    store.addReader('alice');
+    const first = store.addFinding('1.4.1', 'alice', 3, square(5, 40, 3));
+    const second = store.addFinding('1.4.1', 'alice', 12, square(30, 5, 12));
+    const listed = store.findings('1.4.1', 'alice');
+    assert.deepEqual(
+      listed.map((f) => [f.source, f.score, f.volumeMm3]),
+      [
+        ['model', 1, large.volumeMm3],
+        ['model', 1, small.volumeMm3],
+        ['model', 0.8, likely.volumeMm3],
+        ['reader', null, first.volumeMm3],
+        ['reader', null, second.volumeMm3],
+      ],
+    );
+    assert.ok(second.volumeMm3 > first.volumeMm3);
   } finally {
     store.close();
     t.remove();
