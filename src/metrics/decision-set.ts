@@ -87,9 +87,21 @@ export const ratio = (numerator: number, denominator: number): number | null =>
   denominator > 0 ? numerator / denominator : null;
 
 /**
+ * Whether `threshold` would have proposed a reader-added finding of series `s`: the run's kept map reaches it
+ * inside the finding, and it lies below the run's own threshold. At the run's threshold or above, every
+ * component the map holds there was already before the run, which did not propose this one (smaller than the
+ * model's minimum finding size, or part of a proposal the reader rejected) — so a reader's miss is not
+ * counted as caught there (a higher threshold could only catch it by splitting a rejected proposal, which
+ * this does not model).
+ */
+export function wouldCatch(f: ReviewedFinding, s: ReviewedSeries, threshold: number): boolean {
+  return f.peakProbability !== null && threshold < s.runThreshold && f.peakProbability >= threshold;
+}
+
+/**
  * The operating point the reviewed data show at `threshold` (default: as reviewed). Lesions are fixed (every
  * kept or added finding); a kept finding scoring below the threshold becomes a miss. Reader-added findings
- * count as found when `recoverAdded` and their peak probability reaches the threshold.
+ * count as found when `recoverAdded` and the threshold would have caught them (wouldCatch).
  */
 export function operatingPoint(
   series: readonly ReviewedSeries[],
@@ -109,9 +121,7 @@ export function operatingPoint(
         if (proposed) falsePositives++;
       } else if (isFalseNegative(f)) {
         lesions++;
-        if (recoverAdded && threshold !== undefined && f.peakProbability !== null) {
-          if (f.peakProbability >= threshold) truePositives++;
-        }
+        if (recoverAdded && threshold !== undefined && wouldCatch(f, s, threshold)) truePositives++;
       }
     }
   }

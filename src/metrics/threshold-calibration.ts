@@ -5,13 +5,15 @@
 // Limits, said in the preview's caveats rather than hidden: below the threshold a run used, the model's other
 // proposals were never shown to a reader, so their false positives cannot be counted; and a component that
 // shrinks under a higher threshold may fall below the model's minimum finding size and vanish, which this
-// preview (which keeps every finding whose peak reaches the threshold) does not see.
+// preview (which keeps every finding whose peak reaches the threshold) does not see; and a reader's miss is
+// caught only by a threshold below the run's (decision-set.ts wouldCatch).
 import type { ThresholdChoice, ThresholdPreview } from '../shared/metrics-types.ts';
 import {
   isFalseNegative,
   isFalsePositive,
   isTruePositive,
   operatingPoint,
+  wouldCatch,
   type ReviewedSeries,
 } from './decision-set.ts';
 import { sweep } from './froc-curve.ts';
@@ -36,7 +38,7 @@ export function previewThreshold(
       else if (isFalsePositive(f) && below) lost.falsePositives++;
       else if (isFalseNegative(f)) {
         if (f.peakProbability === null) unmappedAdded++;
-        else if (f.peakProbability >= threshold) gained.truePositives++;
+        else if (wouldCatch(f, s, threshold)) gained.truePositives++;
       }
     }
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chooseThreshold, previewThreshold } from '../../src/metrics/threshold-calibration.ts';
-import { workedExample } from './decision-fixtures.ts';
+import { added, confirmed, rejected, series, workedExample } from './decision-fixtures.ts';
 
 test('raising the threshold to 0.65 loses the 0.55 true positive and the 0.60 false positive', () => {
   const preview = previewThreshold(workedExample(), 'lung-nodule-unet', 0.65);
@@ -38,6 +38,23 @@ test('lowering the threshold below the run’s finds the reader-added finding in
   assert.match(preview.caveats[0], /5 series were run at a higher threshold/);
   // At 0.4 the peak (0.35) is still below: nothing gained.
   assert.equal(previewThreshold(workedExample(), 'lung-nodule-unet', 0.4).gained.truePositives, 0);
+});
+
+test("a reader's miss the run's map held above its threshold is not caught at that threshold or above", () => {
+  // Run at 0.5, the added nodule's map peaks at 0.9 inside it: the run had that component and did not propose
+  // it (too small, or part of a proposal the reader rejected). At 0.5 the preview is as reviewed; at 0.7 only
+  // the 0.6 false positive goes; below the run's threshold, at 0.45, the miss counts as caught.
+  const reviewed = [series(0.9, [confirmed(0.9), rejected(0.6, 'vessel'), added(0.9)])];
+  const atRun = previewThreshold(reviewed, 'm', 0.5);
+  assert.deepEqual(atRun.gained, { truePositives: 0 });
+  assert.deepEqual(atRun.proposed, atRun.current);
+  const higher = previewThreshold(reviewed, 'm', 0.7);
+  assert.deepEqual(higher.gained, { truePositives: 0 });
+  assert.equal(higher.proposed.truePositives, 1);
+  assert.equal(higher.proposed.falsePositives, 0);
+  const lower = previewThreshold(reviewed, 'm', 0.45);
+  assert.deepEqual(lower.gained, { truePositives: 1 });
+  assert.equal(lower.proposed.sensitivity, 1);
 });
 
 test('a sensitivity target picks the highest threshold that reaches it', () => {
