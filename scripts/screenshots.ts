@@ -4,7 +4,8 @@
 // through the UI as a user would, and writes 1280×800 PNGs: the worklist, the viewer with its flags, the viewer's
 // reading aids (thick-slab MIP, ruler, value under the pointer), the coronal and sagittal planes, the findings
 // report, the shortcut sheet, a follow-up scan's change since its prior and that scan beside its prior (the samples come in pairs, each with
-// its follow-up). Nothing is mocked; rerun it after a UI change and commit the images.
+// its follow-up), and the Model page once every series has been read against the generator's truth. Nothing is
+// mocked; rerun it after a UI change and commit the images.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { installTestModel } from '../tests/inference/test-models.ts';
 import { OverreadApp } from '../tests/e2e/pages/overread-app.ts';
 import { startServe } from '../tests/e2e/serve-process.ts';
 import { launchChromium } from '../tests/e2e/chromium.ts';
+import { readAgainstTruth } from './read-against-truth.ts';
 
 const STUDIES = 5;
 
@@ -215,8 +217,27 @@ try {
   await page.mouse.move(0, 799);
   await noToasts();
   await page.screenshot({ path: join(out, 'side-by-side.png') });
+
+  // The Model page once every series is read against the generator's truth (scripts/read-against-truth.ts).
+  await app.press('s');
+  await app.press('Escape');
+  await page.getByRole('table', { name: 'Series to read' }).waitFor();
+  const read = await readAgainstTruth(page, samples);
+  await page.getByRole('button', { name: 'Model', exact: true }).click();
+  await page.locator('#model-view').waitFor({ state: 'visible' });
+  await page.waitForFunction(
+    () => Number(document.getElementById('chart-froc')?.dataset['points']) > 1,
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
+  await page.waitForTimeout(1500); // the charts' entry animation
+  await page.mouse.move(0, 799);
+  await noToasts();
+  await page.screenshot({ path: join(out, 'model.png') });
   console.log(
-    `wrote worklist.png, viewer.png, reading-aids.png, planes.png, report.png, shortcuts.png, follow-up.png and side-by-side.png to ${out}${chosen.grown ? '' : ' (no follow-up with a grown nodule found)'}`,
+    `wrote worklist.png, viewer.png, reading-aids.png, planes.png, report.png, shortcuts.png, follow-up.png, side-by-side.png and model.png to ${out}${chosen.grown ? '' : ' (no follow-up with a grown nodule found)'}; read against the truth: ${read.confirmed} flags confirmed, ${read.rejected} rejected, ${read.added} nodules added`,
   );
 } finally {
   await browser.close();

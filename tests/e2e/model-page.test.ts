@@ -51,6 +51,9 @@ test(
       acceptDownloads: true,
     });
     const page = await context.newPage();
+    // The figures come from bootstrap intervals computed on request: seconds alone, more than the default 30 s
+    // once on a CI run whose other tests loaded the same two cores.
+    page.setDefaultTimeout(60_000);
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => {
