@@ -27,12 +27,15 @@ export class WorklistFollowUps {
   private asking = '';
   /** The worklist is hidden (the viewer is open): what is left waits until it shows again. */
   private paused = false;
+  /** Counts clear() calls: an answer asked for before one is the last reader's and is dropped. */
+  private generation = 0;
 
   /** `onKnown(uid)`: a comparison came back; the page redraws that row's marker with badge(). */
   constructor(private readonly onKnown: (uid: string) => void) {}
 
   /** Another reader: every comparison was the last reader's view. */
   clear(): void {
+    this.generation++;
     this.known.clear();
     this.wanted.clear();
   }
@@ -102,12 +105,14 @@ export class WorklistFollowUps {
         const [uid, key] = next;
         this.wanted.delete(uid);
         this.asking = `${uid} ${key}`;
+        const generation = this.generation;
         let result: FollowUp | string;
         try {
           result = await api.followUp(uid);
         } catch (error) {
           result = error instanceof Error ? error.message : String(error);
         }
+        if (generation !== this.generation) continue;
         this.known.set(uid, { key, result });
         this.onKnown(uid);
       }

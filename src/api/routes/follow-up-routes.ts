@@ -1,7 +1,7 @@
 // Owns the follow-up endpoints: a series' priors (the same patient's other studies) and how its nodules
-// changed since one of them (by default the latest earlier one of its modality) — lined up, matched, with diameter and volume change and doubling time
-// (src/followup). The first comparison of a pair decodes a few slices of each and registers them (about a
-// second); later ones reuse the registration.
+// changed since one of them (by default the latest earlier one of its modality) — lined up, matched, with
+// diameter and volume change and doubling time (src/followup). The first comparison of a pair decodes a few
+// slices of each and registers them (about a second); later ones reuse the registration.
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireSeries, type ApiContext } from '../api-context.ts';
 import { followUpSchema, priorListSchema, priorUidSchema, seriesUidSchema } from '../api-schemas.ts';
