@@ -136,6 +136,9 @@ export class OverreadApp {
   }
 
   async openSelectedSeries(): Promise<void> {
+    // The table is in the page from the start; its rows come with the first worklist answer, which a loaded
+    // machine can deliver after the test is ready to press Enter (nothing to open yet: a CI run waited 30 s).
+    await this.page.locator('#worklist-body tr[aria-selected="true"]').waitFor();
     await this.page.locator('body').press('Enter');
     await this.waitForViewer();
   }
