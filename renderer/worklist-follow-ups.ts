@@ -15,6 +15,13 @@ import { element } from './dom.ts';
 /** A comparison, or why there is none, and the state it was asked for ('' once it is out of date). */
 type Known = { key: string; result: FollowUp | string };
 
+/** What a follow-up row's marker says: its words, its hover text, and whether something grew or is new. */
+export interface FollowUpMarker {
+  text: string;
+  title: string;
+  changed: boolean;
+}
+
 /** While a series or its prior is still being read by the model, its findings are not final: no comparison. */
 const settled = (item: WorklistItem) => item.status !== 'model-running';
 
@@ -30,8 +37,14 @@ export class WorklistFollowUps {
   /** Counts clear() calls: an answer asked for before one is the last reader's and is dropped. */
   private generation = 0;
 
-  /** `onKnown(uid)`: a comparison came back; the page redraws that row's marker with badge(). */
-  constructor(private readonly onKnown: (uid: string) => void) {}
+  /**
+   * `onKnown(uid)`: a comparison came back; the page redraws that row's marker. `ask`: the comparison (the
+   * API's; tests give their own).
+   */
+  constructor(
+    private readonly onKnown: (uid: string) => void,
+    private readonly ask: (seriesUid: string) => Promise<FollowUp> = (uid) => api.followUp(uid),
+  ) {}
 
   /** Another reader: every comparison was the last reader's view. */
   clear(): void {
@@ -63,8 +76,21 @@ export class WorklistFollowUps {
     this.wanted = new Map();
   }
 
-  /** The marker for a follow-up row (null when the series has no prior), asking for its comparison if needed. */
+  /** A follow-up row's marker element (null when the series has no prior); see marker(). */
   badge(item: WorklistItem, items: readonly WorklistItem[]): HTMLElement | null {
+    const shown = this.marker(item, items);
+    return (
+      shown &&
+      element('span', {
+        className: shown.changed ? 'prior-badge changed' : 'prior-badge',
+        text: shown.text,
+        attributes: { title: shown.title, 'aria-label': shown.title },
+      })
+    );
+  }
+
+  /** What a follow-up row's marker says (null when the series has no prior), asking for its comparison if needed. */
+  marker(item: WorklistItem, items: readonly WorklistItem[]): FollowUpMarker | null {
     if (!item.priorStudyDate) return null;
     const prior = `prior study ${formatDicomDate(item.priorStudyDate)} in the dataset (S shows it side by side)`;
     const priors = items.filter(
@@ -86,15 +112,15 @@ export class WorklistFollowUps {
     const shown = known?.result;
     if (shown === undefined || typeof shown === 'string') {
       const why = shown === undefined ? '' : ` — no comparison: ${shown}`;
-      return marker('↺', `follow-up: ${prior}${why}`, false);
+      return { text: '↺', title: `follow-up: ${prior}${why}`, changed: false };
     }
     const brief = followUpBrief(shown);
     const caution = shown.registration.uncertain ? ['(The scans lined up poorly: check the matches.)'] : [];
-    return marker(
-      `↺ ${brief.text}`,
-      [`follow-up: ${prior}`, ...followUpLines(shown), ...caution].join('\n'),
-      brief.changed,
-    );
+    return {
+      text: `↺ ${brief.text}`,
+      title: [`follow-up: ${prior}`, ...followUpLines(shown), ...caution].join('\n'),
+      changed: brief.changed,
+    };
   }
 
   private async pump(): Promise<void> {
@@ -108,7 +134,7 @@ export class WorklistFollowUps {
         const generation = this.generation;
         let result: FollowUp | string;
         try {
-          result = await api.followUp(uid);
+          result = await this.ask(uid);
         } catch (error) {
           result = error instanceof Error ? error.message : String(error);
         }
@@ -125,12 +151,4 @@ export class WorklistFollowUps {
 
 function first<K, V>(map: Map<K, V>): [K, V] | undefined {
   return map.entries().next().value;
-}
-
-function marker(text: string, title: string, changed: boolean): HTMLElement {
-  return element('span', {
-    className: changed ? 'prior-badge changed' : 'prior-badge',
-    text,
-    attributes: { title, 'aria-label': title },
-  });
 }
