@@ -222,6 +222,29 @@ export const migrations: Migration[] = [
       CREATE INDEX series_order ON series(min(score, 0.9995) DESC, largest_mm DESC, arrived_ms);
     `,
   },
+  {
+    version: 8,
+    description:
+      "each follow-up's registration with its prior, kept across restarts (the worklist asks for every follow-up's)",
+    // Keyed by the method that found it, so a changed search is not answered by an old one; a series imported
+    // again drops its registrations (series-records.ts), since its slices may differ.
+    sql: `
+      CREATE TABLE registrations (
+        series_uid TEXT NOT NULL REFERENCES series(series_uid),
+        prior_uid TEXT NOT NULL REFERENCES series(series_uid),
+        method TEXT NOT NULL,
+        tx REAL NOT NULL,
+        ty REAL NOT NULL,
+        tz REAL NOT NULL,
+        correlation REAL NOT NULL,
+        overlap REAL NOT NULL,
+        cell_mm REAL NOT NULL,
+        seconds REAL NOT NULL,
+        PRIMARY KEY (series_uid, prior_uid, method)
+      ) STRICT;
+      CREATE INDEX registrations_prior ON registrations(prior_uid);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

@@ -56,6 +56,16 @@ export interface StoredSeries {
 }
 
 /** A file of an imported series whose size or mtime no longer matches what was imported. */
+/** A follow-up's registration with its prior as found by a method (src/followup), kept across restarts. */
+export interface StoredRegistration {
+  translationMm: [number, number, number];
+  correlation: number;
+  overlap: number;
+  cellMm: number;
+  /** How long finding it took. */
+  seconds: number;
+}
+
 export interface ChangedFile {
   path: string;
   zipEntry?: string;
@@ -213,6 +223,10 @@ export interface DatasetStore {
   runs(seriesUid?: string): ModelRunRecord[];
   /** uint8 probability × 255 of slice k of a run (rows × columns), or undefined when not kept. */
   probabilitySlice(runId: number, k: number): Uint8Array | undefined;
+  /** The registration of a series with a prior that `method` found and kept, or undefined. */
+  registration(seriesUid: string, priorUid: string, method: string): StoredRegistration | undefined;
+  /** Keeps a registration (until either series is imported again). */
+  saveRegistration(seriesUid: string, priorUid: string, method: string, found: StoredRegistration): void;
 
   // Findings and review. Every change below is one transaction that also appends to the audit log.
   findings(seriesUid: string, reader?: string, options?: { blind?: boolean }): StoredFinding[];

@@ -20,6 +20,7 @@ import {
   startRun,
 } from './model-runs.ts';
 import { readerAgreement } from './reader-agreement.ts';
+import { readRegistration, saveRegistration } from './registration-records.ts';
 import { addFinding, correctMaskSlice, decide, requireReader, setStatus } from './review-actions.ts';
 import { fillBetweenSlices } from './fill-between-slices.ts';
 import { paintPlane } from './paint-plane.ts';
@@ -129,6 +130,9 @@ function createStore(ctx: StoreContext): DatasetStore {
     run: (runId) => readRun(ctx, runId),
     runs: (seriesUid) => listRuns(ctx, seriesUid),
     probabilitySlice: (runId, k) => probabilitySlice(ctx, runId, k),
+    registration: (seriesUid, priorUid, method) => readRegistration(ctx, seriesUid, priorUid, method),
+    saveRegistration: (seriesUid, priorUid, method, found) =>
+      saveRegistration(ctx, seriesUid, priorUid, method, found),
 
     findings: (seriesUid, reader, options) => seriesFindings(ctx, seriesUid, reader, options),
     finding: (findingId, reader) => readFinding(ctx, findingId, reader),

@@ -210,6 +210,10 @@ export function importStudy(
         .sql('INSERT OR REPLACE INTO series_headers (series_uid, indexed_json) VALUES (?, ?)')
         .run(series.seriesInstanceUid, JSON.stringify(series));
       ctx.sql('DELETE FROM instances WHERE series_uid = ?').run(series.seriesInstanceUid);
+      // Its slices may differ now: a follow-up's registration with it is found again when next asked.
+      ctx
+        .sql('DELETE FROM registrations WHERE series_uid = ? OR prior_uid = ?')
+        .run(series.seriesInstanceUid, series.seriesInstanceUid);
       const insert = ctx.sql(
         `INSERT OR REPLACE INTO instances (series_uid, path, zip_entry, sop_instance_uid, size, mtime_ms)
          VALUES (?, ?, ?, ?, ?, ?)`,

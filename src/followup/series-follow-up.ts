@@ -1,8 +1,9 @@
 // Owns the follow-up of a series against a prior scan of the same patient: which series can be compared
 // (same Patient ID, another study), lining the two up (a coarse lattice of each, decoded a few slices at a
-// time, registered by translation — cached per pair for as long as the server runs, since the images do not
-// change), and pairing the nodules each reader kept or has still to decide (match-nodules.ts). The findings on
-// both sides are the reader's own view, measured as the export measures them (src/export/reader-findings.ts).
+// time, registered by translation — kept in the dataset, since the images do not change until imported
+// again, and the latest pairs in memory), and pairing the nodules each reader kept or has still to decide
+// (match-nodules.ts). The findings on both sides are the reader's own view, measured as the export measures
+// them (src/export/reader-findings.ts).
 import type { DatasetStore, StoredSeries } from '../dataset/dataset-types.ts';
 import { DatasetError } from '../dataset/store-context.ts';
 import type { VolumeGeometry } from '../dicom/volume.ts';
@@ -20,8 +21,13 @@ import { registerTranslation, type Registration } from './register-translation.t
 const CELL_MM = 4;
 /** Slices decoded at a time while building a lattice, so a series never sits in memory whole. */
 const CHUNK = 16;
-/** Pairs whose registration is kept. */
+/** Pairs whose registration is kept in memory (all are kept in the dataset). */
 const CACHED_PAIRS = 16;
+/**
+ * What the dataset keeps registrations under: a change to the lattice, the search or its ranges must change
+ * this, so that registrations found the old way are found again rather than reused.
+ */
+const REGISTRATION_METHOD = 'translation-ncc-4mm-v1';
 
 function priorSeries(series: StoredSeries, of: StoredSeries): PriorSeries {
   return {
@@ -182,10 +188,15 @@ export class FollowUpService {
     let pending = this.registrations.get(key);
     if (!pending) {
       pending = (async () => {
+        // Kept in the dataset once found: the worklist asks for every follow-up's after each start.
+        const kept = this.store.registration(series.seriesUid, prior.seriesUid, REGISTRATION_METHOD);
+        if (kept) return kept;
         const started = performance.now();
         const [a, b] = [await this.lattice(series), await this.lattice(prior)];
         const found = await registerTranslation(a, b);
-        return { ...found, seconds: Math.round(performance.now() - started) / 1000 };
+        const registration = { ...found, seconds: Math.round(performance.now() - started) / 1000 };
+        this.store.saveRegistration(series.seriesUid, prior.seriesUid, REGISTRATION_METHOD, registration);
+        return registration;
       })();
       this.registrations.set(key, pending);
       // A failure is not remembered: the next request tries again (a file may have been restored).
