@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import type { FindingInfo, SeriesInfo } from '../src/shared/api-types.ts';
 import type { SampleTruth } from '../src/sample/index.ts';
+import type { OverreadApp } from '../tests/e2e/pages/overread-app.ts';
 
 async function call(page: Page, method: string, path: string, body: unknown): Promise<void> {
   const status = await page.evaluate(
@@ -27,14 +28,6 @@ async function call(page: Page, method: string, path: string, body: unknown): Pr
   if (status >= 300) throw new Error(`${method} ${path}: ${status}`);
 }
 
-async function get<T>(page: Page, path: string): Promise<T> {
-  return page.evaluate(async (path) => {
-    const response = await fetch(path);
-    if (!response.ok) throw new Error(`${path}: ${response.status}`);
-    return response.json();
-  }, path) as Promise<T>;
-}
-
 /** Every truth.json under `dir`, with the folder it lies in. */
 function truths(dir: string): { folder: string; truth: SampleTruth }[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -48,14 +41,14 @@ function truths(dir: string): { folder: string; truth: SampleTruth }[] {
 
 /** Returns how many flags were confirmed and rejected and nodules added. */
 export async function readAgainstTruth(
-  page: Page,
+  app: OverreadApp,
   samples: string,
 ): Promise<{ confirmed: number; rejected: number; added: number }> {
   const counts = { confirmed: 0, rejected: 0, added: 0 };
   for (const { folder, truth } of truths(samples)) {
     const uid = encodeURIComponent(truth.seriesInstanceUid);
-    const info = await get<SeriesInfo>(page, `/api/series/${uid}`);
-    const findings = await get<FindingInfo[]>(page, `/api/series/${uid}/findings`);
+    const info = await app.apiJson<SeriesInfo>(`/api/series/${uid}`);
+    const findings = await app.apiJson<FindingInfo[]>(`/api/series/${uid}/findings`);
     const mask = gunzipSync(readFileSync(join(folder, truth.mask.file)));
     const [columns, rows] = truth.geometry.size;
     const plane = columns * rows;
@@ -80,7 +73,7 @@ export async function readAgainstTruth(
       );
       if (hit) found.add(hit.id);
       await call(
-        page,
+        app.page,
         'POST',
         `/api/findings/${finding.id}/decision`,
         hit
@@ -95,13 +88,13 @@ export async function readAgainstTruth(
       const slice = Uint8Array.from(mask.subarray(k * plane, (k + 1) * plane), (label) =>
         label === nodule.label ? 1 : 0,
       );
-      await call(page, 'POST', `/api/series/${uid}/findings`, {
+      await call(app.page, 'POST', `/api/series/${uid}/findings`, {
         slice: storeK(k),
         maskBase64: Buffer.from(slice).toString('base64'),
       });
       counts.added++;
     }
-    await call(page, 'POST', `/api/series/${uid}/status`, { status: 'done' });
+    await call(app.page, 'POST', `/api/series/${uid}/status`, { status: 'done' });
   }
   return counts;
 }

@@ -222,7 +222,7 @@ try {
   await app.press('s');
   await app.press('Escape');
   await page.getByRole('table', { name: 'Series to read' }).waitFor();
-  const read = await readAgainstTruth(page, samples);
+  const read = await readAgainstTruth(app, samples);
   await page.getByRole('button', { name: 'Model', exact: true }).click();
   await page.locator('#model-view').waitFor({ state: 'visible' });
   await page.waitForFunction(
