@@ -195,7 +195,12 @@ export class FollowUpService {
         const [a, b] = [await this.lattice(series), await this.lattice(prior)];
         const found = await registerTranslation(a, b);
         const registration = { ...found, seconds: Math.round(performance.now() - started) / 1000 };
-        this.store.saveRegistration(series.seriesUid, prior.seriesUid, REGISTRATION_METHOD, registration);
+        try {
+          this.store.saveRegistration(series.seriesUid, prior.seriesUid, REGISTRATION_METHOD, registration);
+        } catch {
+          // Keeping it only saves the next start a search (the dataset may be busy or read-only): the
+          // comparison stands without it.
+        }
         return registration;
       })();
       this.registrations.set(key, pending);

@@ -88,11 +88,10 @@ export const ratio = (numerator: number, denominator: number): number | null =>
 
 /**
  * Whether `threshold` would have proposed a reader-added finding of series `s`: the run's kept map reaches it
- * inside the finding, and it lies below the run's own threshold. At the run's threshold or above, every
- * component the map holds there was already before the run, which did not propose this one (smaller than the
- * model's minimum finding size, or part of a proposal the reader rejected) — so a reader's miss is not
- * counted as caught there (a higher threshold could only catch it by splitting a rejected proposal, which
- * this does not model).
+ * inside the finding, and it lies below the run's own threshold. At the run's threshold or above, the run saw
+ * every component the map holds there and did not propose this one (smaller than the model's minimum finding
+ * size, or part of a proposal the reader rejected) — so a reader's miss is not counted as caught there (a
+ * higher threshold could only catch it by splitting a rejected proposal, which this does not model).
  */
 export function wouldCatch(f: ReviewedFinding, s: ReviewedSeries, threshold: number): boolean {
   return f.peakProbability !== null && threshold < s.runThreshold && f.peakProbability >= threshold;
