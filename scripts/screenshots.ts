@@ -163,10 +163,7 @@ try {
     { timeout: 180_000 },
   );
   await noToasts();
-  const overflow = await page.evaluate(() => {
-    const wrap = document.querySelector('#worklist-body')!.closest('.table-wrap')!;
-    return wrap.scrollWidth - wrap.clientWidth;
-  });
+  const overflow = await app.worklistOverflow();
   if (overflow > 0) throw new Error(`the worklist is ${overflow} px wider than a 1280 px window`);
   await page.screenshot({ path: join(out, 'worklist.png') });
 

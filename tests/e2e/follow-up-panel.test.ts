@@ -51,10 +51,7 @@ test(
     const baselineRow = page.locator('#worklist-body tr', { hasText: baselineDate });
     assert.equal(await baselineRow.locator('.prior-badge').count(), 0);
     // With the marker's words in, the list still fits a 1280 px window: the descriptions give way.
-    const overflow = await page.evaluate(() => {
-      const wrap = document.querySelector('#worklist-body')!.closest('.table-wrap')!;
-      return wrap.scrollWidth - wrap.clientWidth;
-    });
+    const overflow = await app.worklistOverflow();
     assert.equal(overflow, 0, `the worklist is ${overflow} px wider than its window`);
 
     await followRow.dblclick();

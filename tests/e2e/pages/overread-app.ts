@@ -135,6 +135,14 @@ export class OverreadApp {
     await this.page.getByRole('table', { name: 'Series to read' }).waitFor();
   }
 
+  /** How many pixels wider than its window the worklist is (0 when it fits). */
+  worklistOverflow(): Promise<number> {
+    return this.page.evaluate(() => {
+      const wrap = document.querySelector('#worklist-body')!.closest('.table-wrap')!;
+      return wrap.scrollWidth - wrap.clientWidth;
+    });
+  }
+
   async openSelectedSeries(): Promise<void> {
     // The table is in the page from the start; its rows come with the first worklist answer, which a loaded
     // machine can deliver after the test is ready to press Enter (nothing to open yet: a CI run waited 30 s).
