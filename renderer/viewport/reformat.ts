@@ -272,8 +272,9 @@ export function planeMaximum(
       ? new Int16Array(width * sources.length)
       : new Float32Array(width * sources.length);
   const from = reuse ? reuse.from.slice() : new Uint16Array(width * sources.length);
-  // The planes that joined: before the previous slab's first and after its last (either may be empty; two
-  // plain ranges, since this runs for every pixel of the plane).
+  // The planes that joined: before the previous slab's first and after its last (either may be empty). Two
+  // plain ranges, each its own loop below, since this runs for every pixel of the plane: one loop over a flat
+  // [first, last, first, last] array measured 5.4–5.6 ms a coronal slab step on 512² × 300 against 3.1–3.2.
   const [lowFirst, lowLast] = reuse ? [first, Math.min(last, reuse.first - 1)] : [0, -1];
   const [highFirst, highLast] = reuse ? [Math.max(first, reuse.last + 1), last] : [0, -1];
   sources.forEach((source, r) => {

@@ -63,13 +63,10 @@ export function followUpSummary(followUp: FollowUp): string {
  */
 export function followUpBrief(followUp: FollowUp): { text: string; changed: boolean } {
   const count = (kind: NoduleChange['change']) => followUp.changes.filter((c) => c.change === kind).length;
-  const [grown, fresh, unseen] = [count('grown'), count('new'), count('outside-prior')];
-  const parts = [
-    grown ? `${grown} grown` : '',
-    fresh ? `${fresh} new` : '',
-    unseen ? `${unseen} ${CHANGE_WORD['outside-prior']}` : '',
-  ].filter(Boolean);
-  if (parts.length > 0) return { text: parts.join(' · '), changed: grown + fresh > 0 };
+  const parts = (['grown', 'new', 'outside-prior'] as const).flatMap((kind) =>
+    count(kind) ? [`${count(kind)} ${CHANGE_WORD[kind]}`] : [],
+  );
+  if (parts.length > 0) return { text: parts.join(' · '), changed: count('grown') + count('new') > 0 };
   return { text: followUp.changes.length ? 'no growth' : 'no nodules', changed: false };
 }
 
