@@ -13,6 +13,7 @@ const core = [
   'src/pacs',
   'src/metrics',
   'src/followup',
+  'src/segment',
 ];
 
 /** Libraries that only one folder may import, so swapping one touches one folder. */

@@ -3,6 +3,8 @@
 // server's problem detail; callers show it in a toast, never swallow it.
 import type {
   AddFindingRequest,
+  OutlineInfo,
+  OutlineRequest,
   DecisionRequest,
   ExportRequest,
   FindingInfo,
@@ -251,6 +253,8 @@ export const api = {
       `/api/findings/${findingId}/decision`,
       body,
     ),
+  outlineNodule: (uid: string, body: OutlineRequest) =>
+    post<OutlineInfo>('Outlining the nodule', `${seriesUrl(uid)}/findings/outline`, body),
   addFinding: (uid: string, body: AddFindingRequest) =>
     post<FindingInfo>('Adding the missed finding', `${seriesUrl(uid)}/findings`, body),
   setStatus: (uid: string, body: StatusRequest) =>

@@ -6,6 +6,7 @@
 import { api } from './api-client.ts';
 import { countSet, maskToBase64, paintDisc, paintSegment, type Point } from './mask-brush.ts';
 import { PlanePaint } from './plane-paint.ts';
+import { outlineAt } from './outline-tool.ts';
 import { rulerDrag } from './ruler-tool.ts';
 import { showError, showInfo } from './toasts.ts';
 import type { Tool, ViewerPage } from './viewer-page.ts';
@@ -39,7 +40,9 @@ export class PaintTool {
         ? null
         : tool === 'measure'
           ? (stage, point) => rulerDrag(viewer, stage, point)
-          : (stage, point) => void this.paint(stage, point),
+          : tool === 'outline'
+            ? (stage, point) => void (stage === 'start' && outlineAt(viewer, point))
+            : (stage, point) => void this.paint(stage, point),
     );
     if (tool !== 'none' && tool !== 'measure' && viewer.viewport.slabMm > 0) {
       // Masks are painted on single slices; painting over a projection would put them where they are not seen.

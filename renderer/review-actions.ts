@@ -56,6 +56,7 @@ export class ReviewActions {
     click('brush-button', 'brush');
     click('eraser-button', 'eraser');
     click('add-button', 'add-finding');
+    click('outline-button', 'outline');
     click('range-button', 'toggle-paint-range');
     for (const [id, bound] of [
       ['range-low', 'low'],
@@ -214,6 +215,8 @@ export class ReviewActions {
         return this.paintTool.setTool(viewer.tool === action ? 'none' : action);
       case 'add-finding':
         return this.paintTool.setTool(viewer.tool === 'add' ? 'none' : 'add');
+      case 'outline':
+        return this.paintTool.setTool(viewer.tool === 'outline' ? 'none' : 'outline');
       case 'fill-slices':
         return this.fillSlices();
       case 'report':

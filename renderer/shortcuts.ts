@@ -46,6 +46,7 @@ export type ShortcutAction =
   | 'toggle-paint-range'
   | 'toggle-prior'
   | 'add-finding'
+  | 'outline'
   | 'fill-slices'
   | 'report'
   | 'done'
@@ -161,6 +162,13 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: ['A'],
     context: 'viewer',
     description: 'Add a missed finding by painting it',
+  },
+  {
+    action: 'outline',
+    keys: ['O'],
+    context: 'viewer',
+    description:
+      'Outline a missed nodule in 3-D: click inside it (voxels in the G range, freed from vessels and the chest wall)',
   },
   {
     action: 'fill-slices',

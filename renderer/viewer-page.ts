@@ -28,7 +28,7 @@ import { PriorPane } from './prior-pane.ts';
 import { showError } from './toasts.ts';
 import { StackViewport } from './viewport/stack-viewport.ts';
 
-export type Tool = 'none' | 'brush' | 'eraser' | 'add' | 'measure';
+export type Tool = 'none' | 'brush' | 'eraser' | 'add' | 'outline' | 'measure';
 
 /** Sets a text only when it changed: this runs on every frame while scrolling, and each write costs a layout. */
 function setText(id: string, text: string): void {
@@ -351,6 +351,7 @@ export class ViewerPage {
     pressed('brush-button', this.tool === 'brush');
     pressed('eraser-button', this.tool === 'eraser');
     pressed('add-button', this.tool === 'add');
+    pressed('outline-button', this.tool === 'outline');
     pressed('flags-button', this.showFlags);
     pressed('probability-button', this.showProbability);
     pressed('cine-button', this.viewport.cinePlaying);
@@ -377,19 +378,21 @@ export class ViewerPage {
     const banner = byId('tool-banner');
     const gate = this.paintRange.on ? `, only where ${rangeText(this.paintRange, series.modality)} (G)` : '';
     const bannerText =
-      this.tool === 'add'
-        ? `Add finding: paint the missed lesion on this slice${gate} (Esc cancels); then B on its last slice, and F fills between`
-        : this.tool === 'brush'
-          ? `Brush: paint onto the selected finding${this.planes.on ? ', on the slice or a plane' : ''}${gate} (F fills the slices between painted ones)`
-          : this.tool === 'eraser'
-            ? `Eraser: erase from the selected finding${this.planes.on ? ', on the slice or a plane' : ''}`
-            : this.tool === 'measure'
-              ? 'Ruler: drag to measure on this slice (Delete clears this slice, Esc leaves)'
-              : '';
+      this.tool === 'outline'
+        ? `Outline: click inside a missed nodule — it is outlined in 3-D where the image is ${rangeText(this.paintRange, series.modality)} (O or Esc leaves)`
+        : this.tool === 'add'
+          ? `Add finding: paint the missed lesion on this slice${gate} (Esc cancels); then B on its last slice, and F fills between`
+          : this.tool === 'brush'
+            ? `Brush: paint onto the selected finding${this.planes.on ? ', on the slice or a plane' : ''}${gate} (F fills the slices between painted ones)`
+            : this.tool === 'eraser'
+              ? `Eraser: erase from the selected finding${this.planes.on ? ', on the slice or a plane' : ''}`
+              : this.tool === 'measure'
+                ? 'Ruler: drag to measure on this slice (Delete clears this slice, Esc leaves)'
+                : '';
     banner.hidden = bannerText === '';
     byId('tool-banner-text').textContent = bannerText;
     // The range's controls where they matter: beside what the painting tools say, not in the toolbar.
-    byId('paint-range').hidden = this.tool !== 'brush' && this.tool !== 'add';
+    byId('paint-range').hidden = this.tool !== 'brush' && this.tool !== 'add' && this.tool !== 'outline';
   }
 
   /** The pixels of `image` a brush stroke may set while the intensity range is on; undefined: all of them. */

@@ -210,6 +210,36 @@ export const addFindingRequestSchema = z
   .strict()
   .openapi('AddFindingRequest');
 
+export const outlineRequestSchema = z
+  .object({
+    slice: z.number().int().min(0).openapi({ description: 'The clicked slice (0-based k)' }),
+    point: z
+      .tuple([z.number().int().min(0), z.number().int().min(0)])
+      .openapi({ description: 'The clicked pixel [column, row]' }),
+    range: z
+      .tuple([z.number(), z.number()])
+      .openapi({ description: 'Values a nodule voxel may take (HU for CT), inclusive, either order' }),
+    maxDiameterMm: z.number().min(5).max(80).default(45).openapi({
+      description: 'The largest nodule sought: the diameter of the sphere searched around the click',
+    }),
+  })
+  .strict()
+  .openapi('OutlineRequest');
+
+export const outlineInfoSchema = z
+  .object({
+    finding: findingInfoSchema,
+    voxels: z.number(),
+    start: vec3.openapi({
+      description: 'The voxel [column, row, slice] it grew from: the click, or the nearest voxel in range',
+    }),
+    separation: z.object({ kind: z.enum(['none', 'opening', 'wall', 'sphere']), mm: z.number() }).openapi({
+      description:
+        "How the outline was freed from what it touched: 'none' grew free; 'opening' a vessel fell away under a ball of radius mm; 'wall' the chest wall or mediastinum was taken away as balls of radius mm; 'sphere' cut at a sphere of radius mm — check its edge",
+    }),
+  })
+  .openapi('OutlineInfo');
+
 export const statusRequestSchema = z
   .object({ status: z.enum(['in-review', 'done']) })
   .strict()

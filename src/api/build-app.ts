@@ -9,6 +9,7 @@ import { problemFromError, problemResponse, tooLarge } from './problem.ts';
 import { withSecurityHeaders } from './security-headers.ts';
 import { staticFiles } from './static-files.ts';
 import { findingRoutes } from './routes/finding-routes.ts';
+import { outlineRoutes } from './routes/outline-routes.ts';
 import { jobRoutes } from './routes/job-routes.ts';
 import { modelRoutes } from './routes/model-routes.ts';
 import { followUpRoutes } from './routes/follow-up-routes.ts';
@@ -68,6 +69,7 @@ export function buildApp(
   worklistRoutes(app, context);
   sliceRoutes(app, context);
   findingRoutes(app, context);
+  outlineRoutes(app, context);
   reviewRoutes(app, context);
   followUpRoutes(app, context);
   jobRoutes(app, context);

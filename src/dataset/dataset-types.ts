@@ -254,6 +254,16 @@ export interface DatasetStore {
   paintPlane(findingId: number, reader: string, edit: PlaneEdit): PlaneOutcome;
   /** A finding the model missed, painted on slice k. */
   addFinding(seriesUid: string, reader: string, k: number, mask: Uint8Array): StoredFinding;
+  /**
+   * A finding the model missed, outlined in 3-D from a click: slice k → mask, one undoable action; `how` (the
+   * click, how the outline was freed from what it touched) is kept in the audit entry.
+   */
+  addOutlinedFinding(
+    seriesUid: string,
+    reader: string,
+    masks: Map<number, Uint8Array>,
+    how: Record<string, unknown>,
+  ): StoredFinding;
   undo(seriesUid: string, reader: string): UndoOutcome;
   redo(seriesUid: string, reader: string): UndoOutcome;
   agreement(seriesUid: string, readerA: string, readerB: string): ReaderAgreement;

@@ -21,7 +21,14 @@ import {
 } from './model-runs.ts';
 import { readerAgreement } from './reader-agreement.ts';
 import { readRegistration, saveRegistration } from './registration-records.ts';
-import { addFinding, correctMaskSlice, decide, requireReader, setStatus } from './review-actions.ts';
+import {
+  addFinding,
+  addOutlinedFinding,
+  correctMaskSlice,
+  decide,
+  requireReader,
+  setStatus,
+} from './review-actions.ts';
 import { fillBetweenSlices } from './fill-between-slices.ts';
 import { paintPlane } from './paint-plane.ts';
 import { changedFiles, importStudy, patientSeries, readSeries } from './series-records.ts';
@@ -143,6 +150,8 @@ function createStore(ctx: StoreContext): DatasetStore {
     fillBetweenSlices: (findingId, reader) => fillBetweenSlices(ctx, findingId, reader),
     paintPlane: (findingId, reader, edit) => paintPlane(ctx, findingId, reader, edit),
     addFinding: (seriesUid, reader, k, mask) => addFinding(ctx, seriesUid, reader, k, mask),
+    addOutlinedFinding: (seriesUid, reader, masks, how) =>
+      addOutlinedFinding(ctx, seriesUid, reader, masks, how),
     undo: (seriesUid, reader) => undo(ctx, seriesUid, reader),
     redo: (seriesUid, reader) => redo(ctx, seriesUid, reader),
     agreement: (seriesUid, readerA, readerB) => readerAgreement(ctx, seriesUid, readerA, readerB),

@@ -8,7 +8,7 @@ import type { DecisionRecord, RejectReason, SeriesStatus, StoredFinding } from '
 import { appendAudit } from './audit-chain.ts';
 import { checkSlice, readFinding, requireFindingGrid, type FindingGrid } from './finding-records.ts';
 import { encodeMaskSlice, maskSliceCount } from './mask-codec.ts';
-import { focusPixel } from './mask-measurements.ts';
+import { focusPixel, measureMask } from './mask-measurements.ts';
 import { requireSeries } from './series-records.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
 import {
@@ -266,6 +266,60 @@ export function addFinding(
   k: number,
   mask: Uint8Array,
 ): StoredFinding {
+  return insertReaderFinding(ctx, seriesUid, reader, new Map([[k, mask]]), undefined);
+}
+
+/**
+ * A finding the model missed, outlined in 3-D from a click (src/segment/seeded-outline.ts): its slices' masks
+ * are its proposal, as one painted slice is for addFinding; `how` (the click and how the outline was freed)
+ * goes into the audit entry.
+ */
+export function addOutlinedFinding(
+  ctx: StoreContext,
+  seriesUid: string,
+  reader: string,
+  masks: Map<number, Uint8Array>,
+  how: Record<string, unknown>,
+): StoredFinding {
+  return insertReaderFinding(ctx, seriesUid, reader, masks, how);
+}
+
+/** Measures a mask spread over several slices: as a reader's final mask is measured, focus on its fullest slice. */
+function measureOutline(masks: Map<number, Uint8Array>, geometry: VolumeGeometry) {
+  const [columns, rows] = geometry.size;
+  const plane = columns * rows;
+  const indices: number[] = [];
+  let fullest = -1;
+  let most = 0;
+  for (const k of [...masks.keys()].sort((x, y) => x - y)) {
+    const mask = masks.get(k)!;
+    let count = 0;
+    for (let n = 0; n < plane; n++) {
+      if (!mask[n]) continue;
+      indices.push(k * plane + n);
+      count++;
+    }
+    if (count > most) [fullest, most] = [k, count];
+  }
+  const measured = measureMask(Uint32Array.from(indices), geometry);
+  if (!measured) return undefined;
+  return {
+    count: indices.length,
+    volumeMm3: measured.volumeMm3,
+    diameterMm: measured.diameterMm,
+    centerMm: measured.centreLps,
+    focusSlice: fullest,
+    focus: focusPixel(masks.get(fullest)!, columns),
+  };
+}
+
+function insertReaderFinding(
+  ctx: StoreContext,
+  seriesUid: string,
+  reader: string,
+  masks: Map<number, Uint8Array>,
+  outlined: Record<string, unknown> | undefined,
+): StoredFinding {
   return ctx.write(() => {
     requireReader(ctx, reader);
     const series = requireSeries(ctx, seriesUid);
@@ -276,17 +330,27 @@ export function addFinding(
       slices: series.slice_count,
       retracted: false,
     };
-    checkSlice(grid, k);
-    checkMask(grid, mask);
+    for (const [k, mask] of masks) {
+      checkSlice(grid, k);
+      checkMask(grid, mask);
+    }
     if (!series.geometry_json) {
       throw new DatasetError(
         `series ${seriesUid} has no usable geometry (orientation, spacing, positions), so a painted finding ` +
           'cannot be measured or exported; findings can be added only on series the model could place in 3-D',
       );
     }
-    const measured = measurePainting(mask, JSON.parse(series.geometry_json) as VolumeGeometry, k);
-    if (measured.count === 0)
+    const geometry = JSON.parse(series.geometry_json) as VolumeGeometry;
+    const slices = [...masks.keys()].sort((x, y) => x - y);
+    // One painted slice keeps its in-plane caliper (as it always has); an outline is measured in 3-D.
+    const measured =
+      slices.length === 1
+        ? { ...measurePainting(masks.get(slices[0]!)!, geometry, slices[0]!), focusSlice: slices[0]! }
+        : measureOutline(masks, geometry);
+    if (!measured || measured.count === 0)
       throw new DatasetError('the painted mask is empty: paint the missed finding first');
+    const first = slices[0]!;
+    const last = slices[slices.length - 1]!;
     const at = ctx.now().toISOString();
     const { lastInsertRowid } = ctx
       .sql(
@@ -300,24 +364,27 @@ export function addFinding(
         measured.volumeMm3,
         measured.diameterMm,
         ...measured.centerMm,
-        k,
-        k,
-        k,
+        first,
+        last,
+        measured.focusSlice,
         ...measured.focus,
         at,
       );
     const findingId = Number(lastInsertRowid);
     // The painting is this finding's proposal (what a second reader reviews); the adder's later corrections
     // go to their final mask like anyone's.
-    ctx
-      .sql(`INSERT INTO mask_slices (finding_id, kind, reader, k, runs) VALUES (?, 'proposal', '', ?, ?)`)
-      .run(findingId, k, encodeMaskSlice(mask));
+    const insertMask = ctx.sql(
+      `INSERT INTO mask_slices (finding_id, kind, reader, k, runs) VALUES (?, 'proposal', '', ?, ?)`,
+    );
+    for (const k of slices) insertMask.run(findingId, k, encodeMaskSlice(masks.get(k)!));
     const review = enterReview(ctx, seriesUid);
     recordAction(
       ctx,
       seriesUid,
       reader,
-      `add finding ${findingId} on slice ${k + 1}`,
+      outlined
+        ? `outline finding ${findingId} over slices ${first + 1}–${last + 1}`
+        : `add finding ${findingId} on slice ${first + 1}`,
       [
         { type: 'retracted', findingId, retracted: true },
         { type: 'decision', findingId, reader, decision: null },
@@ -329,7 +396,8 @@ export function addFinding(
         ...review.after,
       ],
     );
-    appendAudit(ctx, reader, 'add-finding', { findingId, seriesUid, k, voxels: measured.count }, at);
+    const where = outlined ? { slices: [first, last], outlined } : { k: first };
+    appendAudit(ctx, reader, 'add-finding', { findingId, seriesUid, ...where, voxels: measured.count }, at);
     return readFinding(ctx, findingId, reader)!;
   });
 }

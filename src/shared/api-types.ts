@@ -145,6 +145,33 @@ export interface PlaneMaskInfo {
   changed: number[];
 }
 
+/**
+ * POST /api/series/:seriesUid/findings/outline — a missed nodule outlined in 3-D from a click inside it: the
+ * voxels in `range` connected to the click, freed from a vessel or the chest wall it touches. → OutlineInfo
+ */
+export interface OutlineRequest {
+  slice: number;
+  /** The clicked pixel [column, row]. */
+  point: [number, number];
+  range: [number, number];
+  /** The search sphere's diameter (45 mm unless given). */
+  maxDiameterMm?: number;
+}
+
+/** How an outline was freed from what it touched; see src/segment/seeded-outline.ts Separation. */
+export interface OutlineSeparation {
+  kind: 'none' | 'opening' | 'wall' | 'sphere';
+  mm: number;
+}
+
+export interface OutlineInfo {
+  finding: FindingInfo;
+  voxels: number;
+  /** The voxel [column, row, slice] it grew from. */
+  start: [number, number, number];
+  separation: OutlineSeparation;
+}
+
 /** POST /api/series/:seriesUid/status */
 export interface StatusRequest {
   status: 'in-review' | 'done';

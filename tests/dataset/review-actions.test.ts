@@ -112,6 +112,43 @@ test('an added finding is measured, marked added by its reader, and reviewable b
   assert.throws(() => store.addFinding('9.9', 'bob', 2, square(1, 1, 1)), /series 9.9 is not in the dataset/);
 });
 
+test('an outlined finding spans its slices as the proposal, is measured in 3-D, audited and undone in one step', () => {
+  // A 5 × 5 × 3 box outlined in one go, fullest (and so the focus) on its middle slice.
+  const masks = new Map([
+    [12, square(30, 30, 5)],
+    [13, square(29, 29, 7)],
+    [14, square(30, 30, 5)],
+  ]);
+  const outlined = store.addOutlinedFinding('1.4.1', 'bob', masks, { separation: { kind: 'none', mm: 0 } });
+  assert.equal(outlined.source, 'reader');
+  assert.equal(outlined.decision?.kind, 'added');
+  assert.deepEqual(outlined.sliceRange, [12, 14]);
+  assert.equal(outlined.focusSlice, 13);
+  assert.deepEqual(outlined.focusPoint, [32, 32]);
+  assert.ok(Math.abs(outlined.volumeMm3 - (25 + 49 + 25) * 0.7 * 0.7 * 1.25) < 1e-9);
+  for (const [k, mask] of masks) assert.deepEqual(store.maskSlice(outlined.id, k, 'proposal'), mask);
+  // Another reader reviews the outline as drawn.
+  assert.deepEqual(store.finding(outlined.id, 'alice')!.sliceRange, [12, 14]);
+  const entry = store.audit().at(-1)!;
+  assert.equal(entry.action, 'add-finding');
+  assert.deepEqual(JSON.parse(entry.detail), {
+    findingId: outlined.id,
+    seriesUid: '1.4.1',
+    slices: [12, 14],
+    outlined: { separation: { kind: 'none', mm: 0 } },
+    voxels: 99,
+  });
+  assert.equal(
+    store.undo('1.4.1', 'bob').description,
+    `undid outline finding ${outlined.id} over slices 13–15`,
+  );
+  assert.ok(!store.findings('1.4.1', 'bob').some((f) => f.id === outlined.id));
+  assert.throws(
+    () => store.addOutlinedFinding('1.4.1', 'bob', new Map([[40, square(1, 1, 1)]]), {}),
+    /slice 40 is outside series 1.4.1/,
+  );
+});
+
 test('a finding reads as its reader left it: painted slices extend it, erased ones shrink it, others see the proposal', () => {
   // Bob paints his added 5 × 5 square on two more slices: a 5 × 5 × 3 box.
   const added = store.addFinding('1.4.1', 'bob', 12, square(30, 30, 5));

@@ -15,23 +15,7 @@ test(
     const finding = await app.selectPendingFinding(uid);
     const k = finding.focusSlice;
 
-    // Screen ↔ image: two probe readings give the viewport's scale and offset (square pixels on screen).
-    const frame = (await app.viewportFrame().boundingBox())!;
-    const probe = async (x: number, y: number) => {
-      await page.mouse.move(frame.x + x, frame.y + y);
-      await page.waitForFunction(() =>
-        / at \d+, \d+$/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
-      );
-      const match = / at (\d+), (\d+)$/.exec(await app.text('#corner-bottom-left'))!;
-      return { column: Number(match[1]), row: Number(match[2]) };
-    };
-    const a = await probe(frame.width * 0.3, frame.height * 0.3);
-    const b = await probe(frame.width * 0.7, frame.height * 0.7);
-    const scale = (b.column - a.column) / (frame.width * 0.4);
-    const toScreen = (column: number, row: number) => ({
-      x: frame.width * 0.3 + (column - a.column) / scale,
-      y: frame.height * 0.3 + (row - a.row) / scale,
-    });
+    const toScreen = await app.imageToFrame();
 
     await app.press('b');
     await app.press('g');

@@ -288,6 +288,39 @@ export class OverreadApp {
     }
   }
 
+  /**
+   * Image pixel → position in the viewport frame (the coordinates dragOnImage takes), from two readings of the
+   * pixel under the pointer in the lower left corner: the viewport's scale and offset (square screen pixels).
+   */
+  async imageToFrame(): Promise<(column: number, row: number) => { x: number; y: number }> {
+    const frame = (await this.viewportFrame().boundingBox())!;
+    const probe = async (x: number, y: number) => {
+      await this.page.mouse.move(frame.x + x, frame.y + y);
+      await this.page.waitForFunction(() =>
+        / at \d+, \d+$/.test(document.getElementById('corner-bottom-left')?.textContent ?? ''),
+      );
+      const match = / at (\d+), (\d+)$/.exec(await this.text('#corner-bottom-left'))!;
+      return { column: Number(match[1]), row: Number(match[2]) };
+    };
+    const a = await probe(frame.width * 0.3, frame.height * 0.3);
+    const b = await probe(frame.width * 0.7, frame.height * 0.7);
+    const scale = (b.column - a.column) / (frame.width * 0.4);
+    return (column, row) => ({
+      x: frame.width * 0.3 + (column + 0.5 - a.column) / scale,
+      y: frame.height * 0.3 + (row + 0.5 - a.row) / scale,
+    });
+  }
+
+  /** Clicks the image at a position of the viewport frame and waits for the API call it makes. */
+  async clickAndWait(at: { x: number; y: number }, method: string, url: RegExp): Promise<Response> {
+    const box = (await this.viewportFrame().boundingBox())!;
+    const [response] = await Promise.all([
+      this.page.waitForResponse((r) => r.request().method() === method && url.test(r.url())),
+      this.page.mouse.click(box.x + at.x, box.y + at.y),
+    ]);
+    return response;
+  }
+
   /** Drags on the image from → to, in screenshot coordinates of the viewport frame. */
   async dragOnImage(from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
     const box = (await this.viewportFrame().boundingBox())!;
