@@ -193,6 +193,37 @@ function nearestInSlice(mask: Uint8Array, box: Box, seed: number, spacing: Vec3)
   return best;
 }
 
+/** The voxels deeper than r mm: the centres of the balls of radius r that fit inside. */
+function deeperThan(depth: Float64Array, r: number): Uint8Array {
+  const centres = new Uint8Array(depth.length);
+  for (let n = 0; n < depth.length; n++) if (depth[n]! > r) centres[n] = 1;
+  return centres;
+}
+
+/** The union of the balls of radius r around `centres` (and half a voxel, for a sampled ball's rim). */
+function ballsAround(centres: Uint8Array, size: Vec3, spacing: Vec3, r: number): Uint8Array {
+  const toCentre = distanceTo(centres, size, spacing, 1);
+  const rim = r + Math.min(...spacing) / 2;
+  const balls = new Uint8Array(centres.length);
+  for (let n = 0; n < centres.length; n++) if (toCentre[n]! <= rim) balls[n] = 1;
+  return balls;
+}
+
+/** The voxel of `mask` nearest voxel `from` no farther than `limit` mm, or -1. */
+function nearestVoxel(mask: Uint8Array, size: Vec3, spacing: Vec3, from: number, limit: number): number {
+  const position = voxelPosition(size, spacing);
+  const origin = position(from);
+  let nearest = -1;
+  let nearestD = limit;
+  for (let n = 0; n < mask.length; n++) {
+    if (!mask[n]) continue;
+    const p = position(n);
+    const d = Math.hypot(p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]);
+    if (d <= nearestD) [nearest, nearestD] = [n, d];
+  }
+  return nearest;
+}
+
 /**
  * The region opened with the smallest ball (OPENING_MM) that keeps a part near the start and frees it from the
  * sphere's edge: the ball centres are the voxels deeper than r, those connected to the one nearest the start;
@@ -207,29 +238,16 @@ function openedRegion(
   radius: number,
   reachesEdge: (mask: Uint8Array) => boolean,
 ): { region: Uint8Array; r: number } | undefined {
-  const position = voxelPosition(size, spacing);
-  const origin = position(start);
   for (const r of OPENING_MM) {
     if (r >= radius / 2) break;
-    const centres = new Uint8Array(component.length);
-    let nearest = -1;
-    let nearestD = Infinity;
-    for (let n = 0; n < component.length; n++) {
-      if (depth[n]! <= r) continue;
-      centres[n] = 1;
-      const p = position(n);
-      const d = Math.hypot(p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]);
-      if (d < nearestD) [nearest, nearestD] = [n, d];
-    }
-    // The start lies in a part thinner than the ball (the reader clicked a vessel, or the nodule is smaller
-    // than r): larger balls only lose more.
-    if (nearest < 0 || nearestD > r + Math.max(...spacing)) return undefined;
-    const kept = componentAt(centres, size, nearest);
-    const toKept = distanceTo(kept, size, spacing, 1);
+    const centres = deeperThan(depth, r);
+    // None near the start: it lies in a part thinner than the ball (the reader clicked a vessel, or the
+    // nodule is smaller than r), and larger balls only lose more.
+    const nearest = nearestVoxel(centres, size, spacing, start, r + Math.max(...spacing));
+    if (nearest < 0) return undefined;
+    const balls = ballsAround(componentAt(centres, size, nearest), size, spacing, r);
     const region = new Uint8Array(component.length);
-    // A voxel centre within r (and half a voxel, for the sampled ball's rim) of a kept centre.
-    const rim = r + Math.min(...spacing) / 2;
-    for (let n = 0; n < component.length; n++) if (component[n] && toKept[n]! <= rim) region[n] = 1;
+    for (let n = 0; n < component.length; n++) if (component[n] && balls[n]) region[n] = 1;
     if (!reachesEdge(region)) return { region: trimStubs(region, size, spacing, start), r };
   }
   return undefined;
@@ -253,31 +271,15 @@ function withoutWall(
   radius: number,
   reachesEdge: (mask: Uint8Array) => boolean,
 ): { region: Uint8Array; ballMm: number } | undefined {
-  const position = voxelPosition(size, spacing);
-  const origin = position(start);
   for (const ballMm of WALL_MM) {
     if (ballMm >= radius / 2) continue;
-    const centres = new Uint8Array(component.length);
-    let any = false;
-    for (let n = 0; n < component.length; n++)
-      if (depth[n]! > ballMm) {
-        centres[n] = 1;
-        any = true;
-      }
-    if (!any) continue;
-    const toWall = distanceTo(centres, size, spacing, 1);
+    const centres = deeperThan(depth, ballMm);
+    if (!centres.includes(1)) continue;
+    const wall = ballsAround(centres, size, spacing, ballMm);
     const rest = new Uint8Array(component.length);
-    const rim = ballMm + Math.min(...spacing) / 2;
-    // The voxel of the remainder nearest the click: the click may have landed in the nodule's base.
-    let nearest = -1;
-    let nearestD = SNAP_MM + Math.max(...spacing);
-    for (let n = 0; n < component.length; n++) {
-      if (!component[n] || toWall[n]! <= rim) continue;
-      rest[n] = 1;
-      const p = position(n);
-      const d = Math.hypot(p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]);
-      if (d <= nearestD) [nearest, nearestD] = [n, d];
-    }
+    for (let n = 0; n < component.length; n++) if (component[n] && !wall[n]) rest[n] = 1;
+    // The click may have landed in the nodule's base, which went with the wall: its nearest remaining voxel.
+    const nearest = nearestVoxel(rest, size, spacing, start, SNAP_MM + Math.max(...spacing));
     if (nearest < 0) continue;
     const region = componentAt(rest, size, nearest);
     if (!reachesEdge(region)) return { region, ballMm };
