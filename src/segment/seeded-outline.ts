@@ -84,6 +84,17 @@ interface Box {
   size: Vec3;
 }
 
+/** The search box's grid (box voxel n = x + y·nx + z·nx·ny) and the sphere searched in it. */
+interface Search {
+  size: Vec3;
+  /** mm between box voxels along x, y, z. */
+  spacing: Vec3;
+  /** The sphere's radius, mm. */
+  radius: number;
+  /** 1 on the sphere's last shell of voxels: a region reaching it ran on beyond the nodule. */
+  edge: Uint8Array;
+}
+
 export function outlineNodule(slices: OutlineSlices, request: OutlineRequest): Outline {
   const { values, firstSlice, columns, rows, spacing } = slices;
   const [si, sj, sk] = request.seed;
@@ -107,9 +118,10 @@ export function outlineNodule(slices: OutlineSlices, request: OutlineRequest): O
   const total = plane * nz;
   const seed = si - x0 + (sj - y0) * nx + (sk - z0) * plane;
 
-  // Squared distance (mm²) of each box voxel from the click, and which voxels are in range inside the sphere.
-  const far = new Float64Array(total);
+  // Which box voxels are in range inside the sphere, and which lie on its last shell.
   const inRange = new Uint8Array(total);
+  const edge = new Uint8Array(total);
+  const shell = radius - Math.max(...spacing);
   for (let z = 0; z < nz; z++) {
     const slice = values[z + z0 - firstSlice]!;
     const dz = (z + z0 - sk) * spacing[2];
@@ -118,13 +130,15 @@ export function outlineNodule(slices: OutlineSlices, request: OutlineRequest): O
       for (let x = 0; x < nx; x++) {
         const n = x + y * nx + z * plane;
         const dx = (x + x0 - si) * spacing[0];
-        far[n] = dx * dx + dy * dy + dz * dz;
+        const far = dx * dx + dy * dy + dz * dz;
+        if (far > shell * shell) edge[n] = 1;
         const v = slice[x + x0 + (y + y0) * columns]!;
-        if (far[n]! <= radius * radius && v >= low && v <= high) inRange[n] = 1;
+        if (far <= radius * radius && v >= low && v <= high) inRange[n] = 1;
       }
     }
   }
-  const start = inRange[seed] ? seed : nearestInSlice(inRange, box, seed, spacing);
+  const search: Search = { size, spacing, radius, edge };
+  const start = inRange[seed] ? seed : nearestVoxel(inRange, search, seed, SNAP_MM, 'in its slice');
   if (start < 0) {
     const v = values[sk - firstSlice]![si + sj * columns]!;
     throw new OutlineError(
@@ -133,20 +147,12 @@ export function outlineNodule(slices: OutlineSlices, request: OutlineRequest): O
     );
   }
   const component = componentAt(inRange, size, start);
-  // Reaching the sphere's last shell of voxels means the region ran on beyond the nodule.
-  const shell = radius - Math.max(...spacing);
-  const reachesEdge = (mask: Uint8Array) => {
-    for (let n = 0; n < total; n++) if (mask[n] && far[n]! > shell * shell) return true;
-    return false;
-  };
   let region = component;
   let separation: Separation = { kind: 'none', mm: 0 };
-  if (reachesEdge(component)) {
+  if (reachesEdge(component, search)) {
     const depth = distanceTo(component, size, spacing, 0); // mm from each voxel to the nearest one outside
-    const opened = openedRegion(component, depth, size, spacing, start, radius, reachesEdge);
-    const wall = opened
-      ? undefined
-      : withoutWall(component, depth, size, spacing, start, radius, reachesEdge);
+    const opened = openedRegion(search, component, depth, start);
+    const wall = opened ? undefined : withoutWall(search, component, depth, start);
     if (opened) {
       region = opened.region;
       separation = { kind: 'opening', mm: opened.r };
@@ -154,13 +160,18 @@ export function outlineNodule(slices: OutlineSlices, request: OutlineRequest): O
       region = wall.region;
       separation = { kind: 'wall', mm: wall.ballMm };
     } else {
-      const cut = cutAtSphere(component, depth, size, spacing, start);
+      const cut = cutAtSphere(search, component, depth, start);
       region = cut.region;
       separation = { kind: 'sphere', mm: cut.cutRadiusMm };
     }
   }
   fillSliceHoles(region, size);
   return { ...toSeries(region, box, columns, rows), start: toVoxel(start, box), separation };
+}
+
+function reachesEdge(mask: Uint8Array, search: Search): boolean {
+  for (let n = 0; n < mask.length; n++) if (mask[n] && search.edge[n]) return true;
+  return false;
 }
 
 /** The component of `mask` (26-connected) that holds voxel `at`, as a 0/1 mask of the same grid. */
@@ -175,24 +186,6 @@ function componentAt(mask: Uint8Array, size: Vec3, at: number): Uint8Array {
   return out;
 }
 
-/** The voxel of `mask` in the seed's slice nearest the seed within SNAP_MM, or -1. */
-function nearestInSlice(mask: Uint8Array, box: Box, seed: number, spacing: Vec3): number {
-  const [nx, ny] = box.size;
-  const plane = nx * ny;
-  const z = Math.floor(seed / plane);
-  const sx = seed % nx;
-  const sy = Math.floor((seed - z * plane) / nx);
-  let best = -1;
-  let bestD = SNAP_MM * SNAP_MM;
-  for (let y = 0; y < ny; y++)
-    for (let x = 0; x < nx; x++) {
-      const n = x + y * nx + z * plane;
-      const d = ((x - sx) * spacing[0]) ** 2 + ((y - sy) * spacing[1]) ** 2;
-      if (mask[n] && d <= bestD) [best, bestD] = [n, d];
-    }
-  return best;
-}
-
 /** The voxels deeper than r mm: the centres of the balls of radius r that fit inside. */
 function deeperThan(depth: Float64Array, r: number): Uint8Array {
   const centres = new Uint8Array(depth.length);
@@ -201,21 +194,49 @@ function deeperThan(depth: Float64Array, r: number): Uint8Array {
 }
 
 /** The union of the balls of radius r around `centres` (and half a voxel, for a sampled ball's rim). */
-function ballsAround(centres: Uint8Array, size: Vec3, spacing: Vec3, r: number): Uint8Array {
-  const toCentre = distanceTo(centres, size, spacing, 1);
-  const rim = r + Math.min(...spacing) / 2;
+function ballsAround(centres: Uint8Array, search: Search, r: number): Uint8Array {
+  const toCentre = distanceTo(centres, search.size, search.spacing, 1);
+  const rim = r + Math.min(...search.spacing) / 2;
   const balls = new Uint8Array(centres.length);
   for (let n = 0; n < centres.length; n++) if (toCentre[n]! <= rim) balls[n] = 1;
   return balls;
 }
 
-/** The voxel of `mask` nearest voxel `from` no farther than `limit` mm, or -1. */
-function nearestVoxel(mask: Uint8Array, size: Vec3, spacing: Vec3, from: number, limit: number): number {
-  const position = voxelPosition(size, spacing);
+/** The voxels of `mask` within `radiusMm` of voxel `centre`. */
+function withinSphere(mask: Uint8Array, search: Search, centre: number, radiusMm: number): Uint8Array {
+  const position = voxelPosition(search);
+  const c = position(centre);
+  const inside = new Uint8Array(mask.length);
+  for (let n = 0; n < mask.length; n++) {
+    if (!mask[n]) continue;
+    const p = position(n);
+    if (Math.hypot(p[0] - c[0], p[1] - c[1], p[2] - c[2]) <= radiusMm) inside[n] = 1;
+  }
+  return inside;
+}
+
+/**
+ * The voxel of `mask` nearest voxel `from` no farther than `limit` mm (only in from's slice when asked), or -1;
+ * the last scanned among equals.
+ */
+function nearestVoxel(
+  mask: Uint8Array,
+  search: Search,
+  from: number,
+  limit: number,
+  where: 'anywhere' | 'in its slice' = 'anywhere',
+): number {
+  const [nx, ny] = search.size;
+  const plane = nx * ny;
+  const position = voxelPosition(search);
   const origin = position(from);
+  const [first, end] =
+    where === 'anywhere'
+      ? [0, mask.length]
+      : [Math.floor(from / plane) * plane, (Math.floor(from / plane) + 1) * plane];
   let nearest = -1;
   let nearestD = limit;
-  for (let n = 0; n < mask.length; n++) {
+  for (let n = first; n < end; n++) {
     if (!mask[n]) continue;
     const p = position(n);
     const d = Math.hypot(p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]);
@@ -230,25 +251,22 @@ function nearestVoxel(mask: Uint8Array, size: Vec3, spacing: Vec3, from: number,
  * the region is every voxel of the component within r of one of them. Undefined when no ball does.
  */
 function openedRegion(
+  search: Search,
   component: Uint8Array,
   depth: Float64Array,
-  size: Vec3,
-  spacing: Vec3,
   start: number,
-  radius: number,
-  reachesEdge: (mask: Uint8Array) => boolean,
 ): { region: Uint8Array; r: number } | undefined {
   for (const r of OPENING_MM) {
-    if (r >= radius / 2) break;
+    if (r >= search.radius / 2) break;
     const centres = deeperThan(depth, r);
     // None near the start: it lies in a part thinner than the ball (the reader clicked a vessel, or the
     // nodule is smaller than r), and larger balls only lose more.
-    const nearest = nearestVoxel(centres, size, spacing, start, r + Math.max(...spacing));
+    const nearest = nearestVoxel(centres, search, start, r + Math.max(...search.spacing));
     if (nearest < 0) return undefined;
-    const balls = ballsAround(componentAt(centres, size, nearest), size, spacing, r);
+    const balls = ballsAround(componentAt(centres, search.size, nearest), search, r);
     const region = new Uint8Array(component.length);
     for (let n = 0; n < component.length; n++) if (component[n] && balls[n]) region[n] = 1;
-    if (!reachesEdge(region)) return { region: trimStubs(region, size, spacing, start), r };
+    if (!reachesEdge(region, search)) return { region: trimStubs(search, region, start), r };
   }
   return undefined;
 }
@@ -263,35 +281,24 @@ const WALL_MM = [12, 10, 8, 7, 6, 5, 4, 3];
  * from it. R from WALL_MM, largest first, until the remainder is free of the sphere's edge; undefined if none.
  */
 function withoutWall(
+  search: Search,
   component: Uint8Array,
   depth: Float64Array,
-  size: Vec3,
-  spacing: Vec3,
   start: number,
-  radius: number,
-  reachesEdge: (mask: Uint8Array) => boolean,
 ): { region: Uint8Array; ballMm: number } | undefined {
   for (const ballMm of WALL_MM) {
-    if (ballMm >= radius / 2) continue;
+    if (ballMm >= search.radius / 2) continue;
     const centres = deeperThan(depth, ballMm);
     if (!centres.includes(1)) continue;
-    const wall = ballsAround(centres, size, spacing, ballMm);
+    const wall = ballsAround(centres, search, ballMm);
     const rest = new Uint8Array(component.length);
     for (let n = 0; n < component.length; n++) if (component[n] && !wall[n]) rest[n] = 1;
     // The click may have landed in the nodule's base, which went with the wall: its nearest remaining voxel.
-    const nearest = nearestVoxel(rest, size, spacing, start, SNAP_MM + Math.max(...spacing));
+    const nearest = nearestVoxel(rest, search, start, SNAP_MM + Math.max(...search.spacing));
     if (nearest < 0) continue;
-    const region = componentAt(rest, size, nearest);
-    if (!reachesEdge(region)) return { region, ballMm };
-    const opened = openedRegion(
-      region,
-      distanceTo(region, size, spacing, 0),
-      size,
-      spacing,
-      nearest,
-      radius,
-      reachesEdge,
-    );
+    const region = componentAt(rest, search.size, nearest);
+    if (!reachesEdge(region, search)) return { region, ballMm };
+    const opened = openedRegion(search, region, distanceTo(region, search.size, search.spacing, 0), nearest);
     if (opened) return { region: opened.region, ballMm };
   }
   return undefined;
@@ -302,20 +309,12 @@ function withoutWall(
  * even an elongated, lobulated one, lies within 1.6 × its inscribed radius (and a voxel) of its deepest point;
  * a vessel runs on beyond that.
  */
-function trimStubs(region: Uint8Array, size: Vec3, spacing: Vec3, start: number): Uint8Array {
-  const depth = distanceTo(region, size, spacing, 0);
+function trimStubs(search: Search, region: Uint8Array, start: number): Uint8Array {
+  const depth = distanceTo(region, search.size, search.spacing, 0);
   let centre = start;
   for (let n = 0; n < region.length; n++) if (region[n] && depth[n]! > depth[centre]!) centre = n;
-  const position = voxelPosition(size, spacing);
-  const c = position(centre);
-  const reach = 1.6 * depth[centre]! + Math.max(...spacing);
-  const kept = new Uint8Array(region.length);
-  for (let n = 0; n < region.length; n++) {
-    if (!region[n]) continue;
-    const p = position(n);
-    if (Math.hypot(p[0] - c[0], p[1] - c[1], p[2] - c[2]) <= reach) kept[n] = 1;
-  }
-  return componentAt(kept, size, kept[start] ? start : centre);
+  const kept = withinSphere(region, search, centre, 1.6 * depth[centre]! + Math.max(...search.spacing));
+  return componentAt(kept, search.size, kept[start] ? start : centre);
 }
 
 /**
@@ -323,42 +322,36 @@ function trimStubs(region: Uint8Array, size: Vec3, spacing: Vec3, start: number)
  * across: a nodule broadly on the chest wall, which no ball frees, keeps its own round body.
  */
 function cutAtSphere(
+  search: Search,
   component: Uint8Array,
   depth: Float64Array,
-  size: Vec3,
-  spacing: Vec3,
   start: number,
 ): { region: Uint8Array; cutRadiusMm: number } {
-  const position = voxelPosition(size, spacing);
-  const origin = position(start);
+  const near = withinSphere(component, search, start, SNAP_MM);
   let centre = start;
-  for (let n = 0; n < component.length; n++) {
-    if (!component[n] || depth[n]! <= depth[centre]!) continue;
-    const p = position(n);
-    if (Math.hypot(p[0] - origin[0], p[1] - origin[1], p[2] - origin[2]) <= SNAP_MM) centre = n;
-  }
-  const c = position(centre);
-  const cutRadiusMm = 1.25 * depth[centre]! + Math.max(...spacing);
-  const inside = new Uint8Array(component.length);
-  for (let n = 0; n < component.length; n++) {
-    if (!component[n]) continue;
-    const p = position(n);
-    if (Math.hypot(p[0] - c[0], p[1] - c[1], p[2] - c[2]) <= cutRadiusMm) inside[n] = 1;
-  }
-  return { region: componentAt(inside, size, start), cutRadiusMm };
-}
-
-/** mm position of a box voxel relative to the box's first voxel. */
-function voxelPosition(size: Vec3, spacing: Vec3): (n: number) => Vec3 {
-  const [nx, ny] = size;
-  const plane = nx * ny;
-  return (n) => {
-    const z = Math.floor(n / plane);
-    const y = Math.floor((n - z * plane) / nx);
-    return [(n - z * plane - y * nx) * spacing[0], y * spacing[1], z * spacing[2]];
+  for (let n = 0; n < component.length; n++) if (near[n] && depth[n]! > depth[centre]!) centre = n;
+  const cutRadiusMm = 1.25 * depth[centre]! + Math.max(...search.spacing);
+  return {
+    region: componentAt(withinSphere(component, search, centre, cutRadiusMm), search.size, start),
+    cutRadiusMm,
   };
 }
 
+/** Box voxel n as [x, y, z]. */
+function boxVoxel(n: number, size: Vec3): Vec3 {
+  const plane = size[0] * size[1];
+  const z = Math.floor(n / plane);
+  const y = Math.floor((n - z * plane) / size[0]);
+  return [n - z * plane - y * size[0], y, z];
+}
+
+/** mm position of a box voxel relative to the box's first voxel. */
+function voxelPosition({ size, spacing }: Search): (n: number) => Vec3 {
+  return (n) => {
+    const [x, y, z] = boxVoxel(n, size);
+    return [x * spacing[0], y * spacing[1], z * spacing[2]];
+  };
+}
 /** In place: pixels of each slice not reachable from the slice's border without crossing the region join it. */
 function fillSliceHoles(region: Uint8Array, size: Vec3): void {
   const [nx, ny, nz] = size;
@@ -396,11 +389,8 @@ function fillSliceHoles(region: Uint8Array, size: Vec3): void {
 }
 
 function toVoxel(n: number, box: Box): Vec3 {
-  const [nx, ny] = box.size;
-  const plane = nx * ny;
-  const z = Math.floor(n / plane);
-  const y = Math.floor((n - z * plane) / nx);
-  return [n - z * plane - y * nx + box.x0, y + box.y0, z + box.z0];
+  const [x, y, z] = boxVoxel(n, box.size);
+  return [x + box.x0, y + box.y0, z + box.z0];
 }
 
 /** The box's region as full-slice masks of the series. */
