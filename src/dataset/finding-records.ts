@@ -5,7 +5,7 @@
 import type { VolumeGeometry } from '../dicom/volume.ts';
 import type { DecisionKind, RejectReason, StoredFinding } from './dataset-types.ts';
 import { decodeMaskSlice, maskSliceIndices } from './mask-codec.ts';
-import { focusPixel, measureMask } from './mask-measurements.ts';
+import { fullestSliceFocus, measureMask, sliceCounts } from './mask-measurements.ts';
 import { requireSeries } from './series-records.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
 
@@ -124,22 +124,12 @@ function asLeftBy(ctx: StoreContext, finding: StoredFinding, reader: string): St
   const measured = measureMask(voxels, geometry);
   if (!measured) return finding;
   const [columns, rows] = geometry.size;
-  const plane = columns * rows;
-  const perSlice = new Map<number, number>();
-  for (const index of voxels) {
-    const k = Math.floor(index / plane);
-    perSlice.set(k, (perSlice.get(k) ?? 0) + 1);
-  }
+  const perSlice = sliceCounts(voxels, columns * rows);
   const slices = [...perSlice.keys()];
   const range: [number, number] = [Math.min(...slices), Math.max(...slices)];
   let { focusSlice, focusPoint } = finding;
-  if (!perSlice.has(focusSlice)) {
-    focusSlice = slices.reduce((best, k) => (perSlice.get(k)! > perSlice.get(best)! ? k : best));
-    const slice = new Uint8Array(plane);
-    for (const index of voxels)
-      if (Math.floor(index / plane) === focusSlice) slice[index - focusSlice * plane] = 1;
-    focusPoint = focusPixel(slice, columns);
-  }
+  if (!perSlice.has(focusSlice))
+    ({ slice: focusSlice, point: focusPoint } = fullestSliceFocus(voxels, columns, rows, perSlice));
   return {
     ...finding,
     volumeMm3: measured.volumeMm3,

@@ -99,3 +99,34 @@ export function focusPixel(mask: Uint8Array, columns: number): [number, number] 
   }
   return focus;
 }
+
+/** Voxels per slice of a mask given as linear voxel indices of a grid `plane` voxels a slice, by k. */
+export function sliceCounts(voxels: Uint32Array, plane: number): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const index of voxels) {
+    const k = Math.floor(index / plane);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * Where a mask spread over slices is shown: the slice holding most of its voxels (the lowest k among equals)
+ * and its focusPixel there. `counts` as sliceCounts gives them, for a caller that has them already.
+ */
+export function fullestSliceFocus(
+  voxels: Uint32Array,
+  columns: number,
+  rows: number,
+  counts = sliceCounts(voxels, columns * rows),
+): { slice: number; point: [number, number] } {
+  const plane = columns * rows;
+  let slice = -1;
+  for (const [k, count] of counts) {
+    const most = counts.get(slice) ?? 0;
+    if (count > most || (count === most && k < slice)) slice = k;
+  }
+  const mask = new Uint8Array(plane);
+  for (const index of voxels) if (Math.floor(index / plane) === slice) mask[index - slice * plane] = 1;
+  return { slice, point: focusPixel(mask, columns) };
+}

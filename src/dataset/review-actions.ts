@@ -8,7 +8,7 @@ import type { DecisionRecord, RejectReason, SeriesStatus, StoredFinding } from '
 import { appendAudit } from './audit-chain.ts';
 import { checkSlice, readFinding, requireFindingGrid, type FindingGrid } from './finding-records.ts';
 import { encodeMaskSlice, maskSliceCount } from './mask-codec.ts';
-import { focusPixel, measureMask } from './mask-measurements.ts';
+import { focusPixel, fullestSliceFocus, measureMask } from './mask-measurements.ts';
 import { requireSeries } from './series-records.ts';
 import { DatasetError, type StoreContext } from './store-context.ts';
 import {
@@ -284,32 +284,26 @@ export function addOutlinedFinding(
   return insertReaderFinding(ctx, seriesUid, reader, masks, how);
 }
 
-/** Measures a mask spread over several slices: as a reader's final mask is measured, focus on its fullest slice. */
+/** Measures a mask spread over several slices as a reader's final mask is measured, shown on its fullest slice. */
 function measureOutline(masks: Map<number, Uint8Array>, geometry: VolumeGeometry) {
   const [columns, rows] = geometry.size;
   const plane = columns * rows;
   const indices: number[] = [];
-  let fullest = -1;
-  let most = 0;
   for (const k of [...masks.keys()].sort((x, y) => x - y)) {
     const mask = masks.get(k)!;
-    let count = 0;
-    for (let n = 0; n < plane; n++) {
-      if (!mask[n]) continue;
-      indices.push(k * plane + n);
-      count++;
-    }
-    if (count > most) [fullest, most] = [k, count];
+    for (let n = 0; n < plane; n++) if (mask[n]) indices.push(k * plane + n); // ascending, as maskVoxels gives
   }
-  const measured = measureMask(Uint32Array.from(indices), geometry);
+  const voxels = Uint32Array.from(indices);
+  const measured = measureMask(voxels, geometry);
   if (!measured) return undefined;
+  const focus = fullestSliceFocus(voxels, columns, rows);
   return {
-    count: indices.length,
+    count: voxels.length,
     volumeMm3: measured.volumeMm3,
     diameterMm: measured.diameterMm,
     centerMm: measured.centreLps,
-    focusSlice: fullest,
-    focus: focusPixel(masks.get(fullest)!, columns),
+    focusSlice: focus.slice,
+    focus: focus.point,
   };
 }
 
