@@ -13,7 +13,7 @@
 // JavaScript library does 3-D morphology on anisotropic CT voxels (itk-wasm's filters would add a WASM
 // runtime for two operations).
 import type { Vec3 } from '../dicom/volume.ts';
-import { forEachComponent } from '../inference/map-components.ts';
+import { componentFrom } from '../inference/map-components.ts';
 import { distanceTo } from './distance-transform.ts';
 
 /** Consecutive decoded slices of a series, around the click. */
@@ -177,12 +177,7 @@ function reachesEdge(mask: Uint8Array, search: Search): boolean {
 /** The component of `mask` (26-connected) that holds voxel `at`, as a 0/1 mask of the same grid. */
 function componentAt(mask: Uint8Array, size: Vec3, at: number): Uint8Array {
   const out = new Uint8Array(mask.length);
-  let found = false;
-  forEachComponent(mask, size, 1, undefined, (voxels) => {
-    if (found || !voxels.includes(at)) return;
-    found = true;
-    for (const n of voxels) out[n] = 1;
-  });
+  for (const n of componentFrom(mask, size, 1, at)) out[n] = 1;
   return out;
 }
 
