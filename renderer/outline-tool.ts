@@ -36,7 +36,7 @@ export async function outlineAt(viewer: ViewerPage, point: Point): Promise<void>
 }
 
 /** "Outlined finding 7: 8.4 mm, slices 40–46, freed from a vessel. Ctrl+Z undoes it." */
-export function outlineMessage(outline: OutlineInfo): string {
+function outlineMessage(outline: OutlineInfo): string {
   const { finding, separation } = outline;
   const [first, last] = finding.sliceRange.map((k) => k + 1);
   const slices = first === last ? `slice ${first}` : `slices ${first}–${last}`;

@@ -1,5 +1,5 @@
 // Outlining a missed nodule from one click, through the API on real DICOM of a generated study: the finding
-// it adds matches the generator's label, is the reader's addition, one undoable action with an audit entry;
+// it adds matches the generator's label, is the reader's addition, one undoable action (its audit entry is the store's test);
 // the same nodule twice is refused naming the finding; a click on open lung, outside the image or a search
 // sphere beyond the limits is refused saying what to do.
 import { after, before, test } from 'node:test';
