@@ -167,8 +167,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     action: 'outline',
     keys: ['O'],
     context: 'viewer',
-    description:
-      'Outline a missed nodule in 3-D: click inside it (voxels in the G range, freed from vessels and the chest wall)',
+    description: 'Outline a missed nodule in 3-D: click inside it',
   },
   {
     action: 'fill-slices',

@@ -4,7 +4,8 @@
 // through the UI as a user would, and writes 1280×800 PNGs: the worklist, the viewer with its flags, the viewer's
 // reading aids (thick-slab MIP, ruler, value under the pointer), the coronal and sagittal planes, the findings
 // report, the shortcut sheet, a follow-up scan's change since its prior and that scan beside its prior (the samples come in pairs, each with
-// its follow-up), and the Model page once every series has been read against the generator's truth. Nothing is
+// its follow-up), the outline tool on a nodule the model missed, and the Model page once every series has
+// been read against the generator's truth. Nothing is
 // mocked; rerun it after a UI change and commit the images.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { installTestModel } from '../tests/inference/test-models.ts';
 import { OverreadApp } from '../tests/e2e/pages/overread-app.ts';
 import { startServe } from '../tests/e2e/serve-process.ts';
 import { launchChromium } from '../tests/e2e/chromium.ts';
-import { readAgainstTruth } from './read-against-truth.ts';
+import { missedNodule, readAgainstTruth } from './read-against-truth.ts';
 
 const STUDIES = 5;
 
@@ -68,18 +69,20 @@ try {
   await app.chooseReader('Dr Example');
   await app.importPaths([samples]);
   await app.waitForTriagedSeries(2 * STUDIES, 600_000);
-  // No toast over the picture, and the "Since prior" box done lining the scans up (or hidden: no prior).
-  const noToasts = async () => {
-    await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, {
-      timeout: 15_000,
-    });
-    await page.waitForFunction(
+  // The "Since prior" box done lining the scans up (or hidden: no prior), and no toast over the picture.
+  const priorSettled = () =>
+    page.waitForFunction(
       () =>
         (document.getElementById('prior-box') as HTMLElement).hidden ||
         !/Lining/.test(document.getElementById('prior-status')?.textContent ?? ''),
       null,
       { timeout: 60_000 },
     );
+  const noToasts = async () => {
+    await page.waitForFunction(() => document.querySelectorAll('.toast').length === 0, null, {
+      timeout: 15_000,
+    });
+    await priorSettled();
   };
 
   // The viewer on the most suspicious series, its first flag selected.
@@ -170,6 +173,12 @@ try {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // keys back from the filter
   await app.press('?');
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+  const sheetOverflow = await page.evaluate(() => {
+    const sheet = document.getElementById('shortcut-sheet')!;
+    return sheet.scrollHeight - sheet.clientHeight;
+  });
+  if (sheetOverflow > 0)
+    throw new Error(`the shortcut sheet scrolls by ${sheetOverflow} px in an 800 px window`);
   await page.screenshot({ path: join(out, 'shortcuts.png') });
   await page.keyboard.press('Escape');
 
@@ -215,10 +224,44 @@ try {
   await noToasts();
   await page.screenshot({ path: join(out, 'side-by-side.png') });
 
-  // The Model page once every series is read against the generator's truth (scripts/read-against-truth.ts).
   await app.press('s');
   await app.press('Escape');
   await page.getByRole('table', { name: 'Series to read' }).waitFor();
+
+  // The outline tool (O) on a nodule the model missed (found through the truth as read-against-truth.ts finds
+  // them), opened by its accession number, the toast saying what came out. Taken back after the picture
+  // (Ctrl+Z), so the reading below starts from the model's flags alone.
+  const missed = await missedNodule(app, samples, 6);
+  if (!missed) throw new Error('no nodule of 6 mm or more that the model missed');
+  const accession = list.items.find((item) => item.seriesUid === missed.seriesUid)!.accessionNumber;
+  await page.getByLabel('Search the worklist').fill(accession);
+  await page.waitForFunction(() => document.querySelectorAll('#worklist-body tr').length === 1);
+  await page.locator('#worklist-body tr').dblclick();
+  await app.waitForViewer();
+  await app.press('Home');
+  for (let n = 0; n < Math.floor(missed.k / 10); n++) await app.press('PageDown');
+  for (let n = 0; n < missed.k % 10; n++) await app.press('ArrowDown');
+  await app.waitForSlice(missed.k + 1);
+  await app.press('o');
+  const outlined = await app.clickAndWait(
+    (await app.imageToFrame())(...missed.point),
+    'POST',
+    /\/findings\/outline$/,
+  );
+  if (outlined.status() !== 201) throw new Error(`the outline was refused: ${await outlined.text()}`);
+  await page.mouse.move(0, 799);
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('.toast')].some((t) => /^Outlined finding/.test(t.textContent ?? '')),
+  );
+  await priorSettled();
+  await page.waitForTimeout(1000); // the outline's masks arrive after the list
+  await page.screenshot({ path: join(out, 'outline.png') });
+  await app.press('Escape');
+  await app.pressAndWait('Control+z', 'POST', /\/undo$/);
+  await app.press('Escape');
+  await page.getByRole('table', { name: 'Series to read' }).waitFor();
+
+  // The Model page once every series is read against the generator's truth (scripts/read-against-truth.ts).
   const read = await readAgainstTruth(app, samples);
   await page.getByRole('button', { name: 'Model', exact: true }).click();
   await page.locator('#model-view').waitFor({ state: 'visible' });
@@ -234,7 +277,7 @@ try {
   await noToasts();
   await page.screenshot({ path: join(out, 'model.png') });
   console.log(
-    `wrote worklist.png, viewer.png, reading-aids.png, planes.png, report.png, shortcuts.png, follow-up.png, side-by-side.png and model.png to ${out}${chosen.grown ? '' : ' (no follow-up with a grown nodule found)'}; read against the truth: ${read.confirmed} flags confirmed, ${read.rejected} rejected, ${read.added} nodules added`,
+    `wrote worklist.png, viewer.png, reading-aids.png, planes.png, report.png, shortcuts.png, follow-up.png, side-by-side.png, outline.png and model.png to ${out}${chosen.grown ? '' : ' (no follow-up with a grown nodule found)'}; read against the truth: ${read.confirmed} flags confirmed, ${read.rejected} rejected, ${read.added} nodules added`,
   );
 } finally {
   await browser.close();
